@@ -1,0 +1,100 @@
+"""ember: PyTorch rebuilt in Python. ``import ember as torch`` and PyTorch code runs."""
+
+from ember import accelerator, backends, cuda, random, return_types
+from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
+from ember._device import device
+from ember._dtype import (
+    bfloat16,
+    bool,
+    can_cast,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    finfo,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    iinfo,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ember._size import Size, layout, strided
+from ember._storage import TypedStorage, UntypedStorage
+from ember._tensor import Tensor, is_complex, is_floating_point, is_storage, is_tensor, numel
+from ember._tensor_str import get_printoptions, set_printoptions
+from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
+from ember.ops.creation import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ember.ops.indexing import nonzero
+from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
+from ember.ops.matmul import bmm, dot, matmul, mm, mv
+from ember.ops.pointwise import *  # noqa: F403
+from ember.ops.reduction import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    max,
+    mean,
+    min,
+    nanmean,
+    nansum,
+    prod,
+    std,
+    sum,
+    var,
+)
+from ember.ops.views import *  # noqa: F403
+from ember.random import Generator, initial_seed, manual_seed, seed
+
+__version__ = "0.1.0"

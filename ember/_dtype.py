@@ -1,0 +1,230 @@
+"""dtype objects, the default dtype, and PyTorch's type-promotion rules."""
+
+from __future__ import annotations
+
+import builtins
+
+from ember.backends import cpu as _backend
+
+__all__ = [
+    "dtype", "float16", "half", "bfloat16", "float32", "float", "float64", "double",
+    "complex64", "cfloat", "complex128", "cdouble", "int8", "int16", "short", "int32", "int",
+    "int64", "long", "uint8", "bool", "get_default_dtype", "set_default_dtype",
+    "promote_types", "result_type", "can_cast", "finfo", "iinfo",
+]
+
+# Type categories, lowest first: torch never promotes to a lower one.
+_BOOL, _INT, _FLOAT, _COMPLEX = range(4)
+
+
+class dtype:
+    """The element type of a tensor, printed as ``torch.<name>`` like PyTorch's."""
+
+    __slots__ = ("_name", "itemsize", "is_floating_point", "is_complex", "is_signed",
+                 "_category", "_np", "_legacy_name")
+
+    def __init__(self, name, np_dtype, category, legacy_name):
+        self._name = name
+        self._np = _backend.dtype(np_dtype)
+        self.itemsize = self._np.itemsize
+        self._category = category
+        self.is_floating_point = category == _FLOAT
+        self.is_complex = category == _COMPLEX
+        self.is_signed = name not in ("uint8", "bool")
+        self._legacy_name = legacy_name
+
+    def __repr__(self):
+        return "torch." + self._name
+
+    def __reduce__(self):
+        return self._name
+
+    def to_real(self):
+        return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self):
+        return {float64: complex128, complex128: complex128}.get(self, complex64)
+
+
+float16 = half = dtype("float16", _backend.float16, _FLOAT, "Half")
+bfloat16 = dtype("bfloat16", _backend.bfloat16, _FLOAT, "BFloat16")
+float32 = float = dtype("float32", _backend.float32, _FLOAT, "Float")
+float64 = double = dtype("float64", _backend.float64, _FLOAT, "Double")
+complex64 = cfloat = dtype("complex64", _backend.complex64, _COMPLEX, "ComplexFloat")
+complex128 = cdouble = dtype("complex128", _backend.complex128, _COMPLEX, "ComplexDouble")
+uint8 = dtype("uint8", _backend.uint8, _INT, "Byte")
+int8 = dtype("int8", _backend.int8, _INT, "Char")
+int16 = short = dtype("int16", _backend.int16, _INT, "Short")
+int32 = int = dtype("int32", _backend.int32, _INT, "Int")
+int64 = long = dtype("int64", _backend.int64, _INT, "Long")
+bool = dtype("bool", _backend.bool_, _BOOL, "Bool")
+
+ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+              complex64, complex128)
+_FROM_NP = {d._np: d for d in ALL_DTYPES}
+
+
+def _from_np(np_dtype) -> dtype:
+    try:
+        return _FROM_NP[np_dtype]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint8, and bool."
+        ) from None
+
+
+def _promote_pair(a: dtype, b: dtype) -> dtype:
+    if a is b:
+        return a
+    if a._category != b._category:
+        high, low = (a, b) if a._category > b._category else (b, a)
+        if high is complex64 and low is float64:
+            return complex128
+        return high
+    if a._category == _INT:
+        if {a, b} == {uint8, int8}:
+            return int16
+        if a is uint8 or b is uint8:
+            return b if a is uint8 else a
+    if {a, b} == {float16, bfloat16}:
+        return float32
+    return a if a.itemsize >= b.itemsize else b
+
+
+_PROMOTION = {(a, b): _promote_pair(a, b) for a in ALL_DTYPES for b in ALL_DTYPES}
+
+
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype that both ``type1`` and ``type2`` convert to without losing kind."""
+    return _PROMOTION[type1, type2]
+
+
+_default_dtype = float32
+_default_complex_dtype = complex64
+
+
+def get_default_dtype() -> dtype:
+    return _default_dtype
+
+
+def set_default_dtype(d: dtype) -> None:
+    global _default_dtype, _default_complex_dtype
+    if d not in (float16, bfloat16, float32, float64):
+        raise TypeError(
+            "only floating-point types are supported as the default type"
+        )
+    _default_dtype = d
+    _default_complex_dtype = complex128 if d is float64 else complex64
+
+
+def _scalar_dtype(value) -> dtype:
+    """The dtype a Python number takes when it meets a tensor (a 'wrapped number')."""
+    cls = value.__class__
+    if cls is builtins.float:
+        return _default_dtype
+    if cls is builtins.int:
+        return int64
+    if cls is builtins.bool:
+        return bool
+    if cls is builtins.complex:
+        return _default_complex_dtype
+    if isinstance(value, builtins.bool | _backend.bool_):
+        return bool
+    if isinstance(value, builtins.int | _backend.integer):
+        return int64
+    if isinstance(value, builtins.float | _backend.floating):
+        return _default_dtype
+    if isinstance(value, builtins.complex | _backend.complexfloating):
+        return _default_complex_dtype
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _combine_categories(higher, lower):
+    """Join a higher-priority result with a lower-priority one, as PyTorch's result_type."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.is_complex:
+        return higher
+    if lower.is_complex:
+        return higher.to_complex() if higher.is_floating_point else lower
+    if higher.is_floating_point:
+        return higher
+    if higher is bool or lower.is_floating_point:
+        return _PROMOTION[higher, lower]
+    return higher
+
+
+def _result_dtype(*operands) -> dtype:
+    """torch.result_type over tensors and Python numbers: dimensioned tensors outrank
+    zero-dim tensors, which outrank Python numbers, unless a lower tier is of a higher
+    category (bool < int < float < complex)."""
+    dim_result = zero_result = scalar_result = None
+    for x in operands:
+        d = getattr(x, "_dtype", None)
+        if d is None:
+            d = _scalar_dtype(x)
+            scalar_result = d if scalar_result is None else _PROMOTION[scalar_result, d]
+        elif x._data.ndim:
+            dim_result = d if dim_result is None else _PROMOTION[dim_result, d]
+        else:
+            zero_result = d if zero_result is None else _PROMOTION[zero_result, d]
+    return _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an arithmetic op on ``tensor1`` and ``tensor2`` returns."""
+    return _result_dtype(tensor1, tensor2)
+
+
+def can_cast(from_: dtype, to: dtype) -> builtins.bool:
+    """Whether ``from_`` may be cast to ``to`` under PyTorch's casting rules: never to a
+    lower category (complex > float > integral > bool)."""
+    return from_._category <= to._category or (from_ is bool)
+
+
+def _format_info(value):
+    return f"{value:.6g}"
+
+
+class finfo:
+    """Machine limits of a floating point dtype."""
+
+    def __init__(self, type: dtype | None = None):
+        type = _default_dtype if type is None else type
+        if not (type.is_floating_point or type.is_complex):
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        info = _backend.finfo(type.to_real()._np)
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = builtins.float(info.resolution)
+        self.dtype = type.to_real()._name
+
+    def __repr__(self):
+        fields = ("resolution", "min", "max", "eps", "smallest_normal", "tiny")
+        body = ", ".join(f"{f}={_format_info(getattr(self, f))}" for f in fields)
+        return f"finfo({body}, dtype={self.dtype})"
+
+
+class iinfo:
+    """Machine limits of an integer dtype."""
+
+    def __init__(self, type: dtype):
+        if type._category != _INT and type is not bool:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
+        info = _backend.iinfo(type._np) if type is not bool else None
+        self.bits = type.itemsize * 8
+        self.max = builtins.int(info.max) if info else 1
+        self.min = builtins.int(info.min) if info else 0
+        self.dtype = type._name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:.6g}, max={self.max:.6g}, dtype={self.dtype})"

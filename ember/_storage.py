@@ -1,0 +1,200 @@
+"""UntypedStorage and TypedStorage: one flat buffer on one device.
+
+Note [Storage and views]
+A tensor is a strided view over a storage: (storage, offset, sizes, strides), all in elements.
+The storage is a flat uint8 array of the backend. Each tensor also keeps the backend array
+that this metadata describes (``Tensor._data``), built with exactly PyTorch's strides, so
+arithmetic hands it to the backend directly. A tensor fresh out of a kernel creates its
+storage only when asked (its array's memory becomes the storage); a view records the tensor
+that owns the storage, so views share one storage and see each other's writes.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from ember import _dtype
+from ember._device import _as_device
+
+__all__ = ["UntypedStorage", "TypedStorage"]
+
+
+class UntypedStorage:
+    """A flat, contiguous buffer of bytes on one device."""
+
+    __slots__ = ("_bytes", "device", "__weakref__")
+
+    def __init__(self, size: int = 0, *, device=None):
+        dev = _as_device(device)
+        if isinstance(size, int):
+            self._bytes = dev._backend.zeros(size, dev._backend.uint8)
+        else:
+            self._bytes = dev._backend.array(list(size), dev._backend.uint8)
+        self.device = dev
+
+    @classmethod
+    def _wrap(cls, byte_array, device):
+        self = object.__new__(cls)
+        self._bytes = byte_array
+        self.device = device
+        return self
+
+    def nbytes(self) -> int:
+        return self._bytes.shape[0]
+
+    def size(self) -> int:
+        return self._bytes.shape[0]
+
+    def __len__(self):
+        return self._bytes.shape[0]
+
+    def element_size(self) -> int:
+        return 1
+
+    def data_ptr(self) -> int:
+        return self.device._backend.data_pointer(self._bytes)
+
+    @property
+    def dtype(self):
+        return _dtype.uint8
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return UntypedStorage._wrap(self._bytes[index], self.device)
+        return int(self._bytes[index])
+
+    def __setitem__(self, index, value):
+        self._bytes[index] = value
+
+    def tolist(self):
+        return self._bytes.tolist()
+
+    def fill_(self, value):
+        self._bytes[...] = value
+        return self
+
+    def copy_(self, source):
+        if len(source) != len(self):
+            raise RuntimeError(f"size mismatch, got {len(source)} and {len(self)}")
+        self._bytes[...] = source._bytes
+        return self
+
+    def clone(self):
+        return UntypedStorage._wrap(self._bytes.copy(), self.device)
+
+    def cpu(self):
+        return self
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    def is_shared(self):
+        return False
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def __repr__(self):
+        body = "\n".join(f" {b}" for b in self.tolist())
+        header = f"[torch.storage.UntypedStorage(device={self.device}) of size {len(self)}]"
+        return f"{body}\n{header}" if body else header
+
+    def _typed_array(self, dtype):
+        """The storage's bytes reinterpreted as a flat array of ``dtype``."""
+        usable = len(self) - len(self) % dtype.itemsize
+        return self._bytes[:usable].view(dtype._np)
+
+
+def _warn_typed_storage():
+    warnings.warn(
+        "TypedStorage is deprecated. It will be removed in the future and UntypedStorage "
+        "will be the only storage class. This should only matter to you if you are using "
+        "storages directly.  To access UntypedStorage directly, use "
+        "tensor.untyped_storage() instead of tensor.storage()",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+class TypedStorage:
+    """A storage seen as elements of one dtype (what ``Tensor.storage()`` returns)."""
+
+    __slots__ = ("_untyped_storage", "dtype")
+
+    def __init__(self, *args, dtype=None, device=None, wrap_storage=None):
+        self.dtype = _dtype.get_default_dtype() if dtype is None else dtype
+        if wrap_storage is not None:
+            self._untyped_storage = wrap_storage
+            return
+        dev = _as_device(device)
+        if len(args) == 1 and isinstance(args[0], int) or not args:
+            count = args[0] if args else 0
+            self._untyped_storage = UntypedStorage(count * self.dtype.itemsize, device=dev)
+        else:
+            values = dev._backend.array(list(args[0]), self.dtype._np)
+            self._untyped_storage = UntypedStorage._wrap(values.view(dev._backend.uint8),
+                                                         dev)
+
+    @property
+    def device(self):
+        return self._untyped_storage.device
+
+    def untyped(self):
+        return self._untyped_storage
+
+    def _array(self):
+        return self._untyped_storage._typed_array(self.dtype)
+
+    def size(self) -> int:
+        return len(self._untyped_storage) // self.dtype.itemsize
+
+    def __len__(self):
+        return self.size()
+
+    def nbytes(self) -> int:
+        return self._untyped_storage.nbytes()
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def data_ptr(self) -> int:
+        return self._untyped_storage.data_ptr()
+
+    def __getitem__(self, index):
+        value = self._array()[index]
+        return value.tolist() if not isinstance(index, slice) else TypedStorage(
+            value.tolist(), dtype=self.dtype)
+
+    def __setitem__(self, index, value):
+        self._array()[index] = value
+
+    def tolist(self):
+        return self._array().tolist()
+
+    def fill_(self, value):
+        self._array()[...] = value
+        return self
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def is_shared(self):
+        return self._untyped_storage.is_shared()
+
+    def __repr__(self):
+        from ember._tensor import tensor  # printing goes through the tensor formatter
+
+        values = tensor(self.tolist(), dtype=self.dtype) if self.size() else None
+        header = (f"[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) "
+                  f"of size {self.size()}]")
+        if values is None:
+            return header
+        body = "\n".join(" " + line.strip() for line in _element_strings(values))
+        return f"{body}\n{header}"
+
+
+def _element_strings(values):
+    from ember._tensor_str import _element_strings as format_elements
+
+    return format_elements(values)

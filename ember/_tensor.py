@@ -1,0 +1,586 @@
+"""Tensor: a strided view over a storage, see Note [Storage and views] in _storage.py."""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+
+from ember import _dtype
+from ember._device import _CPU, _as_device
+from ember._size import Size
+from ember._storage import TypedStorage, UntypedStorage, _warn_typed_storage
+
+__all__ = ["Tensor"]
+
+
+class Tensor:
+    """A multi-dimensional array of one dtype on one device.
+
+    ``Tensor(data)`` is the legacy constructor: it builds a tensor of the default dtype from
+    a sequence, or an uninitialized tensor from sizes. Prefer ``ember.tensor``.
+    """
+
+    __slots__ = ("_data", "_dtype", "_device", "_storage", "_offset", "_base",
+                 "_version_counter", "_requires_grad", "_grad", "_grad_fn", "__weakref__")
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, device=None):
+        from ember.ops.creation import _legacy_new
+
+        return _legacy_new(cls, _dtype.get_default_dtype(), args, device)
+
+    # --- metadata -----------------------------------------------------------------------
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def stride(self, dim: int | None = None):
+        itemsize = self._data.itemsize
+        if dim is None:
+            return tuple(s // itemsize for s in self._data.strides)
+        return self._data.strides[_wrap_dim(dim, self._data.ndim)] // itemsize
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.size * self._dtype.itemsize
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._device.type == "cpu"
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def layout(self):
+        from ember._size import strided
+
+        return strided
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self._dtype.is_complex
+
+    def is_signed(self) -> bool:
+        return self._dtype.is_signed
+
+    def get_device(self) -> int:
+        return -1 if self._device.type == "cpu" else self._device.index
+
+    # --- storage ------------------------------------------------------------------------
+
+    def untyped_storage(self) -> UntypedStorage:
+        owner = self._storage
+        if owner is None:
+            owner = self._storage = UntypedStorage._wrap(
+                self._device._backend.byte_span(self._data), self._device)
+            return owner
+        if owner.__class__ is UntypedStorage:
+            return owner
+        return owner.untyped_storage()
+
+    def storage(self) -> TypedStorage:
+        _warn_typed_storage()
+        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype)
+
+    def _typed_storage(self) -> TypedStorage:
+        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype)
+
+    def storage_offset(self) -> int:
+        if self._offset is None:
+            storage = self.untyped_storage()
+            distance = self._device._backend.data_pointer(self._data) - storage.data_ptr()
+            self._offset = distance // self._dtype.itemsize
+        return self._offset
+
+    def data_ptr(self) -> int:
+        return self._device._backend.data_pointer(self._data)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return _is_contiguous(self._data.shape, self.stride())
+
+    def is_set_to(self, other: Tensor) -> bool:
+        return (self.untyped_storage() is other.untyped_storage() or
+                self.untyped_storage().data_ptr() == other.untyped_storage().data_ptr()) and (
+            self.storage_offset() == other.storage_offset()
+            and self._data.shape == other._data.shape and self.stride() == other.stride())
+
+    @property
+    def _version(self) -> int:
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
+
+    def _bump_version(self):
+        counter = self._version_counter
+        if counter is None:
+            self._version_counter = [1]
+        else:
+            counter[0] += 1
+
+    def _shared_version_counter(self):
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = [0]
+        return counter
+
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    def _set_layout(self, storage: UntypedStorage, offset: int, size, stride):
+        """Point this tensor at (storage, offset, size, stride); used by set_ and resize_."""
+        _check_in_bounds(storage, self._dtype, offset, size, stride)
+        self._data = self._device._backend.strided_view(
+            storage._bytes, self._dtype._np, tuple(size), tuple(stride), offset)
+        self._storage = storage
+        self._offset = offset
+
+    def set_(self, source=None, storage_offset: int = 0, size=None, stride=None):
+        if source is None:
+            source = UntypedStorage(0, device=self._device)
+        if isinstance(source, Tensor):
+            if source._dtype is not self._dtype:
+                raise RuntimeError(
+                    f"Expected object of scalar type {self._dtype._legacy_name} but got "
+                    f"scalar type {source._dtype._legacy_name} for argument 'source'")
+            self._set_layout(source.untyped_storage(), source.storage_offset(), source.shape,
+                             source.stride())
+        else:
+            if isinstance(source, TypedStorage):
+                source = source.untyped()
+            if size is None:
+                size = (len(source) // self._dtype.itemsize - storage_offset,)
+            if stride is None:
+                stride = _contiguous_strides(size)
+            self._set_layout(source, storage_offset, size, stride)
+        self._bump_version()
+        return self
+
+    def resize_(self, *sizes, memory_format=None) -> Tensor:
+        size = _sizes_from_args(sizes)
+        if any(n < 0 for n in size):
+            raise RuntimeError(f"Trying to create tensor with negative dimension "
+                               f"{min(size)}: {list(size)}")
+        storage = self.untyped_storage()
+        offset = self.storage_offset()
+        needed = (offset + _product(size)) * self._dtype.itemsize
+        if needed > len(storage):
+            grown = self._device._backend.empty_bytes(needed)
+            grown[: len(storage)] = storage._bytes
+            storage._bytes = grown
+            self._storage = storage
+        self._set_layout(storage, offset, size, _contiguous_strides(size))
+        return self
+
+    def resize_as_(self, other: Tensor) -> Tensor:
+        return self.resize_(other.shape)
+
+    # --- autograd state (the engine itself lives in ember.autograd) ----------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def data(self) -> Tensor:
+        return self.detach()
+
+    # --- conversion ---------------------------------------------------------------------
+
+    def numpy(self, *, force: bool = False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        if self._device.type != "cpu":
+            raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} "
+                            "device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
+        if self._dtype is _dtype.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        return self._data.view()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._data if self._dtype is not _dtype.bfloat16 else self._data.astype("f4")
+        if dtype is not None and array.dtype != dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
+    def tolist(self):
+        data = self._data
+        if self._dtype.itemsize == 2 and self._dtype.is_floating_point:
+            data = data.astype("f4")
+        return data.tolist()
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be "
+                               "converted to Scalar")
+        value = self._data.reshape(()).item()
+        if self._dtype.itemsize == 2 and self._dtype.is_floating_point:
+            value = builtins.float(value)
+        return value
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
+                               "ambiguous")
+        return builtins.bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        if self._data.size != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return builtins.float(self.item())
+
+    def __int__(self):
+        if self._data.size != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return builtins.int(self.item())
+
+    def __complex__(self):
+        return builtins.complex(self.item())
+
+    def __index__(self):
+        if self._dtype.is_floating_point or self._dtype.is_complex or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to "
+                            "an index")
+        return builtins.int(self.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, format_spec):
+        if self._data.ndim == 0 and not self._requires_grad:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ember._tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        from ember.ops.creation import _rebuild_from_array
+
+        return _rebuild_from_array, (self._data.copy(), self._dtype._name)
+
+    def __deepcopy__(self, memo):
+        copied = self.clone()
+        memo[id(self)] = copied
+        return copied
+
+    def __setstate__(self, state):
+        raise RuntimeError("Tensor state cannot be set directly")
+
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        if dtype is None:
+            return f"torch.{self._dtype._legacy_name}Tensor"
+        if isinstance(dtype, str):
+            dtype = _dtype_from_type_name(dtype)
+        elif isinstance(dtype, builtins.type) and hasattr(dtype, "_legacy_dtype"):
+            dtype = dtype._legacy_dtype
+        return self.to(dtype)
+
+    def to(self, *args, **kwargs) -> Tensor:
+        device, dtype, copy = _parse_to(self, args, kwargs)
+        if (dtype is None or dtype is self._dtype) and (device is None
+                                                        or device == self._device):
+            return self.clone() if copy else self
+        from ember.ops.creation import _converted
+
+        return _converted(self, dtype or self._dtype, device or self._device)
+
+    def cpu(self, memory_format=None) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
+        return self.to("cuda" if device is None else device)
+
+    def float(self) -> Tensor:
+        return self.to(_dtype.float32)
+
+    def double(self) -> Tensor:
+        return self.to(_dtype.float64)
+
+    def half(self) -> Tensor:
+        return self.to(_dtype.float16)
+
+    def bfloat16(self) -> Tensor:
+        return self.to(_dtype.bfloat16)
+
+    def long(self) -> Tensor:
+        return self.to(_dtype.int64)
+
+    def int(self) -> Tensor:
+        return self.to(_dtype.int32)
+
+    def short(self) -> Tensor:
+        return self.to(_dtype.int16)
+
+    def char(self) -> Tensor:
+        return self.to(_dtype.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(_dtype.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(_dtype.bool)
+
+    def cfloat(self) -> Tensor:
+        return self.to(_dtype.complex64)
+
+    def cdouble(self) -> Tensor:
+        return self.to(_dtype.complex128)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other._dtype)
+
+
+def _make(data, dtype, device=_CPU) -> Tensor:
+    """A tensor that owns ``data``, a fresh backend array: the hot path of every op."""
+    t = _new_tensor(Tensor)
+    t._data = data
+    t._dtype = dtype
+    t._device = device
+    t._storage = None
+    t._offset = 0
+    t._base = None
+    t._version_counter = None
+    t._requires_grad = False
+    t._grad = None
+    t._grad_fn = None
+    return t
+
+
+def _make_view(base: Tensor, data, offset: int | None = None) -> Tensor:
+    """A view of ``base`` whose values are ``data``, an array over ``base``'s memory with
+    PyTorch's strides. ``offset`` is in elements; None means derive it when asked."""
+    t = _new_tensor(Tensor)
+    t._data = data
+    t._dtype = base._dtype
+    t._device = base._device
+    t._storage = base if base._storage is None else base._storage
+    t._offset = offset
+    t._base = base if base._base is None else base._base
+    t._version_counter = base._shared_version_counter()
+    t._requires_grad = False
+    t._grad = None
+    t._grad_fn = None
+    return t
+
+
+_new_tensor = object.__new__
+
+
+def _product(sizes) -> int:
+    result = 1
+    for n in sizes:
+        result *= n
+    return result
+
+
+def _contiguous_strides(sizes) -> tuple:
+    strides = []
+    step = 1
+    for n in reversed(sizes):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _is_contiguous(sizes, strides) -> bool:
+    expected = 1
+    for n, s in zip(reversed(sizes), reversed(strides)):
+        if n == 0:
+            return True
+        if n != 1:
+            if s != expected:
+                return False
+            expected *= n
+    return True
+
+
+def _check_in_bounds(storage, dtype, offset, size, stride):
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if any(n == 0 for n in size):
+        return
+    last = offset + builtins.sum((n - 1) * s for n, s in zip(size, stride))
+    needed = (last + 1) * dtype.itemsize
+    if needed > len(storage):
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+            f"{offset}, and itemsize {dtype.itemsize} requiring a storage size of {needed} "
+            f"are out of bounds for storage of size {len(storage)}")
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` made non-negative; 0-dim tensors accept dims -1 and 0, as in PyTorch."""
+    bound = ndim if ndim else 1
+    if not -bound <= dim < bound:
+        if not isinstance(dim, builtins.int):
+            raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-bound}, {bound - 1}], but got {dim})")
+    return dim + bound if dim < 0 else dim
+
+
+def _sizes_from_args(args) -> tuple:
+    """Sizes given either as ``f(2, 3)`` or ``f((2, 3))`` / ``f(Size([2, 3]))``."""
+    if len(args) == 1 and not isinstance(args[0], builtins.int):
+        args = args[0]
+    try:
+        return tuple(builtins.int(n) if not isinstance(n, builtins.int) else n
+                     for n in (n.__index__() if hasattr(n, "__index__") else n for n in args))
+    except TypeError:
+        raise TypeError(f"expected a sequence of integers, got {args!r}") from None
+
+
+_TYPE_NAMES = {f"torch.{d._legacy_name}Tensor": d for d in _dtype.ALL_DTYPES}
+
+
+def _dtype_from_type_name(name: str):
+    try:
+        return _TYPE_NAMES[name]
+    except KeyError:
+        raise ValueError(f"invalid type: '{name}'") from None
+
+
+def _parse_to(tensor, args, kwargs):
+    """Unpack the overloads of ``Tensor.to``: (dtype), (device, dtype), (tensor)."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for arg in args:
+        if isinstance(arg, _dtype.dtype):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            device, dtype = arg._device, arg._dtype
+        elif isinstance(arg, builtins.bool):
+            copy = arg  # to(dtype, non_blocking, copy) positional form
+        elif arg is not None:
+            device = arg
+    if device is not None:
+        device = _as_device(device)
+    return device, dtype, copy
+
+
+def _warn_deprecated_T(ndim):
+    if ndim not in (0, 2):
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+            "to reverse the dimensions of a tensor.",
+            UserWarning, stacklevel=3)
+
+
+def is_tensor(obj) -> builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def is_storage(obj) -> builtins.bool:
+    return isinstance(obj, UntypedStorage | TypedStorage)
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    return input._dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> builtins.bool:
+    return input._dtype.is_complex
+
+
+def numel(input: Tensor) -> builtins.int:
+    return input._data.size

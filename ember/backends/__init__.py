@@ -1,0 +1,1 @@
+"""The compute layer: one NumPy-like namespace per device type."""

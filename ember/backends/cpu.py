@@ -1,0 +1,51 @@
+"""The CPU compute layer: NumPy, with ml_dtypes for bfloat16, plus the few kernels NumPy
+lacks. Everything above ``ember/backends`` reaches arithmetic through this namespace."""
+
+import builtins
+
+import ml_dtypes
+import numpy
+from numpy import *  # noqa: F403  (the backend *is* a NumPy-like namespace)
+from numpy.lib.stride_tricks import as_strided
+
+bfloat16 = dtype(ml_dtypes.bfloat16)  # noqa: F405
+finfo = ml_dtypes.finfo
+iinfo = ml_dtypes.iinfo
+ndarray = numpy.ndarray
+as_strided = as_strided
+
+
+class _Interface:
+    """Exposes raw memory to ``numpy.asarray`` while keeping its owner alive."""
+
+    def __init__(self, interface, owner):
+        self.__array_interface__ = interface
+        self.base = owner
+
+
+def byte_span(array):
+    """A flat uint8 array over all the memory that ``array`` can address, from its first
+    element on. ``array`` has no negative strides."""
+    if array.flags.c_contiguous:
+        return array.reshape(-1).view(uint8)  # noqa: F405
+    span = 0 if array.size == 0 else array.itemsize + builtins.sum(
+        (n - 1) * s for n, s in zip(array.shape, array.strides)
+    )
+    pointer = array.__array_interface__["data"][0]
+    interface = {"data": (pointer, False), "shape": (span,), "typestr": "|u1", "version": 3}
+    return asarray(_Interface(interface, array))  # noqa: F405
+
+
+def data_pointer(array) -> int:
+    return array.__array_interface__["data"][0]
+
+
+def strided_view(buffer, np_dtype, shape, strides, offset):
+    """A view of ``buffer`` (a flat uint8 array) with element ``strides`` and ``offset``."""
+    itemsize = np_dtype.itemsize
+    return ndarray(shape, np_dtype, buffer, offset * itemsize,
+                   tuple(s * itemsize for s in strides))
+
+
+def empty_bytes(nbytes: int):
+    return empty(nbytes, uint8)  # noqa: F405

@@ -1,0 +1,78 @@
+"""Joining tensors: cat, stack and their variants."""
+
+from __future__ import annotations
+
+from ember import _dtype
+from ember.backends import cpu as _cpu
+from ember.ops._common import Tensor, _wrap_dim, check_same_device, finish, write_out
+
+
+def _tensors(tensors, name):
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    tensors = list(tensors)
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, "
+                            f"but got {type(t).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    check_same_device(*tensors)
+    return tensors
+
+
+def cat(tensors, dim: int = 0, *, out=None):
+    """Join ``tensors`` along the existing dim ``dim``; 1-D empty tensors are skipped."""
+    tensors = _tensors(tensors, "cat")
+    dtype = tensors[0]._dtype
+    for t in tensors[1:]:
+        dtype = _dtype.promote_types(dtype, t._dtype)
+    joined = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
+    reference = joined[0]._data
+    if reference.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = _wrap_dim(dim, reference.ndim)
+    for position, t in enumerate(joined):
+        shape = t._data.shape
+        if len(shape) != reference.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got "
+                               f"{reference.ndim} and {len(shape)}")
+        for d, (n, m) in enumerate(zip(reference.shape, shape)):
+            if d != dim and n != m:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
+                                   f"Expected size {n} but got size {m} for tensor number "
+                                   f"{position} in the list.")
+    data = _cpu.concatenate([t._data for t in joined], axis=dim, dtype=dtype._np)
+    result = finish(data, dtype, tensors[0]._device)
+    return result if out is None else write_out(out, result)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None):
+    """Join equally shaped ``tensors`` along a new dim ``dim``."""
+    tensors = _tensors(tensors, "stack")
+    shape = tensors[0]._data.shape
+    for position, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry "
+                               f"{position}")
+    dim = _wrap_dim(dim, len(shape) + 1)
+    return cat([t.unsqueeze(dim) for t in tensors], dim, out=out)
+
+
+def hstack(tensors, *, out=None):
+    tensors = [t if t._data.ndim else t.reshape(1) for t in _tensors(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    tensors = [t.reshape(1, -1) if t._data.ndim < 2 else t
+               for t in _tensors(tensors, "vstack")]
+    return cat(tensors, 0, out=out)
+
+
+row_stack = vstack
