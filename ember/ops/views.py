@@ -118,13 +118,14 @@ def _view_dtype(self, dtype):
             raise RuntimeError("self.dim() cannot be 0 to view " f"{self._dtype} as {dtype} "
                                "(different element sizes)")
         if self.stride(-1) != 1:
-            raise RuntimeError("self.stride(-1) must be 1 to view " f"{self._dtype} as "
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {self._dtype} as "
                                f"{dtype} (different element sizes), but got "
                                f"{self.stride(-1)}")
         if (self._data.shape[-1] * self._dtype.itemsize) % dtype.itemsize:
             ratio = dtype.itemsize // self._dtype.itemsize
-            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {self._dtype} as {dtype} (different element sizes), "
-                               f"but got {self._data.shape[-1]}")
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
+                               f"{self._dtype} as {dtype} (different element sizes), but got "
+                               f"{self._data.shape[-1]}")
     view_ = _make_view(self, self._data.view(dtype._np))
     view_._dtype = dtype
     return view_
