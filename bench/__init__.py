@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: ember against PyTorch on the same work, as time ratios."""
