@@ -339,7 +339,7 @@ class Tensor:
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
-    def __repr__(self, *, tensor_contents=None):
+    def __repr__(self):
         from ember._tensor_str import tensor_repr
 
         return tensor_repr(self)
