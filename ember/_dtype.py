@@ -43,7 +43,9 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        return {float64: complex128, complex128: complex128}.get(self, complex64)
+        if self._category < _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {self._legacy_name}")
+        return complex128 if self is float64 or self is complex128 else complex64
 
 
 float16 = half = dtype("float16", _backend.float16, _FLOAT, "Half")
@@ -96,9 +98,20 @@ def _promote_pair(a: dtype, b: dtype) -> dtype:
 _PROMOTION = {(a, b): _promote_pair(a, b) for a in ALL_DTYPES for b in ALL_DTYPES}
 
 
+def _check_dtype(function, name, position, value):
+    if not isinstance(value, dtype):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
+                        f"torch.dtype, not {type(value).__name__}")
+
+
 def promote_types(type1: dtype, type2: dtype) -> dtype:
     """The smallest dtype that both ``type1`` and ``type2`` convert to without losing kind."""
-    return _PROMOTION[type1, type2]
+    try:
+        return _PROMOTION[type1, type2]
+    except (KeyError, TypeError):
+        _check_dtype("promote_types", "type1", 1, type1)
+        _check_dtype("promote_types", "type2", 2, type2)
+        raise
 
 
 _default_dtype = float32
@@ -183,7 +196,9 @@ def result_type(tensor1, tensor2) -> dtype:
 def can_cast(from_: dtype, to: dtype) -> builtins.bool:
     """Whether ``from_`` may be cast to ``to`` under PyTorch's casting rules: never to a
     lower category (complex > float > integral > bool)."""
-    return from_._category <= to._category or (from_ is bool)
+    _check_dtype("can_cast", "from_", 1, from_)
+    _check_dtype("can_cast", "to", 2, to)
+    return from_._category <= to._category
 
 
 def _format_info(value):
@@ -195,6 +210,7 @@ class finfo:
 
     def __init__(self, type: dtype | None = None):
         type = _default_dtype if type is None else type
+        _check_dtype("finfo", "type", 1, type)
         if not (type.is_floating_point or type.is_complex):
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
@@ -204,7 +220,8 @@ class finfo:
         self.max = builtins.float(info.max)
         self.min = builtins.float(info.min)
         self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
-        self.resolution = builtins.float(info.resolution)
+        # A power of ten, as PyTorch computes it, not NumPy's value rounded to the dtype.
+        self.resolution = 10.0 ** -info.precision
         self.dtype = type.to_real()._name
 
     def __repr__(self):
@@ -217,13 +234,16 @@ class iinfo:
     """Machine limits of an integer dtype."""
 
     def __init__(self, type: dtype):
-        if type._category != _INT and type is not bool:
+        _check_dtype("iinfo", "type", 1, type)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type._category != _INT:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
                             "to handle 'torch.iinfo'")
-        info = _backend.iinfo(type._np) if type is not bool else None
-        self.bits = type.itemsize * 8
-        self.max = builtins.int(info.max) if info else 1
-        self.min = builtins.int(info.min) if info else 0
+        info = _backend.iinfo(type._np)
+        self.bits = info.bits
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
         self.dtype = type._name
 
     def __repr__(self):

@@ -35,8 +35,10 @@ def _infer_dtype(array, data):
     if kind == "f":
         return _dtype.get_default_dtype()
     if kind == "c":
-        return _dtype.complex128 if _dtype.get_default_dtype() is _dtype.float64 else (
-            _dtype.complex64)
+        default = _dtype.get_default_dtype()
+        if default is _dtype.bfloat16:
+            raise RuntimeError("invalid default scalar type for complex")
+        return _dtype.complex128 if default is _dtype.float64 else _dtype.complex64
     if kind == "O":
         raise RuntimeError("Overflow when unpacking long")
     raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
