@@ -1,0 +1,99 @@
+"""Custom differentiable ops: ``autograd.Function``, recorded as the same Node that
+built-in ops record (see Note [The autograd graph])."""
+
+from __future__ import annotations
+
+import functools
+
+from ember.autograd import grad_mode
+from ember.autograd.graph import Node, attach
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+
+
+class FunctionCtx:
+    """The type of ``ctx``; ctx objects are the recorded nodes themselves."""
+
+
+class Function:
+    """Subclass with ``forward(ctx, *args)`` (or ``forward(*args)`` plus
+    ``setup_context(ctx, inputs, output)``) and ``backward(ctx, *grad_outputs)``, then call
+    ``apply``."""
+
+    @staticmethod
+    def forward(*args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward "
+                                  "mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ember._tensor import Tensor
+
+        def run_backward(ctx, *grad_outputs):
+            return cls.backward(ctx, *grad_outputs)
+
+        ctx = Node(cls.__name__ + "Backward", run_backward, args)
+        ctx._to_save = ()
+        uses_setup_context = cls.setup_context is not Function.setup_context
+        with grad_mode.no_grad():
+            if uses_setup_context:
+                outputs = cls.forward(*args, **kwargs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
+        if uses_setup_context:
+            cls.setup_context(ctx, args, outputs)
+        is_tuple = isinstance(outputs, tuple)
+        results = outputs if is_tuple else (outputs,)
+        if grad_mode.state.enabled and any(ctx.needs_input_grad):
+            results = _connect(ctx, args, results, Tensor)
+        elif getattr(ctx, "_dirty", ()):
+            for tensor in ctx._dirty:
+                tensor._bump_version()
+        return results if is_tuple else results[0]
+
+
+def _connect(ctx, inputs, outputs, tensor_type):
+    """Record ``ctx`` as the grad_fn of the differentiable outputs."""
+    dirty = {id(t) for t in getattr(ctx, "_dirty", ())}
+    non_differentiable = {id(t) for t in ctx._non_differentiable}
+    input_ids = {id(x) for x in inputs if isinstance(x, tensor_type)}
+    connected = []
+    for output in outputs:
+        if isinstance(output, tensor_type):
+            if id(output) in dirty:
+                output._bump_version()
+            elif id(output) in input_ids:
+                output = output.view_as(output)  # an input returned as is becomes an alias
+        connected.append(output)
+    differentiable = [o for o in connected if isinstance(o, tensor_type)
+                      and id(o) not in non_differentiable]
+    ctx._save(ctx._to_save, differentiable)
+    attach(ctx, [o for o in connected if isinstance(o, tensor_type)])
+    for output in connected:
+        if isinstance(output, tensor_type) and id(output) in non_differentiable:
+            output._requires_grad = False
+            output._grad_fn = None
+    return tuple(connected)
+
+
+def once_differentiable(backward):
+    """Mark a backward as not itself differentiable: it runs without recording a graph."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grad_outputs):
+        with grad_mode.no_grad():
+            return backward(ctx, *grad_outputs)
+
+    return wrapper

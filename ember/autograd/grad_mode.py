@@ -1,0 +1,126 @@
+"""Grad modes: whether ops record the graph. Thread-local, as in PyTorch."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "is_inference_mode_enabled"]
+
+
+class _GradState(threading.local):
+    enabled = True
+    inference = False
+
+
+state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    return state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return state.inference
+
+
+class _GradModeContext:
+    """A context manager that is also a decorator; subclasses set the mode in __enter__."""
+
+    def __call__(self, function):
+        if inspect.isclass(function):
+            raise TypeError(f"{type(self).__name__} cannot decorate a class")
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator(*args, **kwargs):
+                iterator = function(*args, **kwargs)
+                with self.clone():
+                    request = next(iterator)
+                while True:
+                    try:
+                        response = yield request
+                    except GeneratorExit:
+                        iterator.close()
+                        raise
+                    with self.clone():
+                        request = iterator.send(response)
+
+            return generator
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return function(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return type(self)()
+
+    def __exit__(self, *exc_info):
+        state.enabled, state.inference = self._previous
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording inside the block or the decorated function."""
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        return self(orig_func) if callable(orig_func) else self
+
+    def __enter__(self):
+        self._previous = state.enabled, state.inference
+        state.enabled = False
+
+
+class enable_grad(_GradModeContext):
+    """Enable graph recording inside the block, also within ``no_grad``."""
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        return self(orig_func) if callable(orig_func) else self
+
+    def __enter__(self):
+        self._previous = state.enabled, state.inference
+        state.enabled = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set graph recording on or off; takes effect at once, and as a context manager
+    restores the previous mode on exit."""
+
+    def __init__(self, mode: bool):
+        self._previous = state.enabled, state.inference
+        self.mode = bool(mode)
+        state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def clone(self):
+        return set_grad_enabled(self.mode)
+
+
+class inference_mode(_GradModeContext):
+    """Like ``no_grad``, for code that never needs gradients (``mode=False`` is a no-op)."""
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode) and not isinstance(mode, bool):
+            self.mode = True
+            return self(mode)
+        return self
+
+    def __init__(self, mode=True):
+        if not callable(mode) or isinstance(mode, bool):
+            self.mode = bool(mode)
+
+    def __enter__(self):
+        self._previous = state.enabled, state.inference
+        if self.mode:
+            state.enabled, state.inference = False, True
+
+    def clone(self):
+        return inference_mode(self.mode)

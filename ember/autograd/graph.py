@@ -1,0 +1,461 @@
+"""The recorded graph: nodes, edges, saved tensors, and the backward engine.
+
+Note [The autograd graph]
+Each op that runs while grad mode is on and some input requires grad records one Node and
+makes it the ``grad_fn`` of its outputs. A Node holds edges to the nodes of its inputs
+(``next_functions``: the input's grad_fn, or for a leaf its AccumulateGrad node), the tensors
+its backward formula needs (SavedTensor, with the version they had), and the formula itself.
+References point from outputs to nodes and from nodes to their inputs' nodes, never back:
+an output a node saves is stored detached and re-attached when unpacked, and a leaf keeps
+only a weak reference to its AccumulateGrad node. So a graph is freed by reference counting
+as soon as its last output goes away. Backward runs nodes in dependency order, the most
+recently recorded ready node first, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import traceback
+import weakref
+
+from ember.autograd import grad_mode
+
+_sequence = itertools.count()
+_anomaly = {"enabled": False, "check_nan": True}
+
+
+class SavedTensor:
+    """A tensor a backward formula needs, with its version at save time."""
+
+    __slots__ = ("_tensor", "_version", "_is_output", "_description")
+
+    def __init__(self, tensor, is_output: bool):
+        from ember.ops.views import detach
+
+        self._tensor = detach(tensor) if is_output else tensor
+        self._version = tensor._version
+        self._is_output = is_output
+
+    def unpack(self, node: Node):
+        tensor = self._tensor
+        if tensor._version != self._version:
+            producer = (f"output 0 of {node.name()}" if self._is_output else
+                        f"output {tensor._output_nr} of {tensor._grad_fn.name()}"
+                        if tensor._grad_fn is not None else "a leaf Variable")
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.{tensor._dtype._legacy_name}Tensor "
+                f"{list(tensor._data.shape)}], which is {producer}, is at version "
+                f"{tensor._version}; expected version {self._version} instead. Hint: enable "
+                "anomaly detection to find the operation that failed to compute its gradient, "
+                "with torch.autograd.set_detect_anomaly(True).")
+        if self._is_output:
+            from ember.ops.views import detach
+
+            tensor = detach(tensor)
+            tensor._requires_grad = True
+            tensor._grad_fn = node
+            tensor._output_nr = 0
+        return tensor
+
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). Saved intermediate values of the graph "
+          "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True "
+          "if you need to backward through the graph a second time or if you need to access "
+          "saved tensors after calling backward.")
+
+
+class Node:
+    """A recorded op (a ``grad_fn``): maps gradients of its outputs to gradients of its
+    inputs. Built-in ops and ``autograd.Function`` both record this one node type; the node
+    is also the ``ctx`` its backward formula receives."""
+
+    def __init__(self, name: str, backward, inputs, outputs=()):
+        self._name = name
+        self._backward = backward
+        self.next_functions = tuple(edge_of(x) for x in inputs)
+        self.needs_input_grad = tuple(
+            getattr(x, "_requires_grad", False) for x in inputs)
+        self._input_metadata = tuple(
+            (x._data.shape, x._dtype) if hasattr(x, "_requires_grad") else None
+            for x in inputs)
+        self._sequence_nr = next(_sequence)
+        self._saved = ()
+        self._released = False
+        self._output_metadata = ()
+        self._pre_hooks = None
+        self._post_hooks = None
+        self._tensor_hooks = None
+        self._retained = None
+        self._materialize_grads = True
+        self._non_differentiable = ()
+        if _anomaly["enabled"]:
+            self._forward_trace = "".join(traceback.format_stack()[:-2])
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {hex(id(self))}>"
+
+    # --- ctx API -------------------------------------------------------------------------
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def _save(self, values, outputs=()):
+        """Keep ``values`` for backward: tensors as SavedTensor, anything else as is."""
+        output_ids = {id(t) for t in outputs}
+        self._saved = tuple(SavedTensor(v, id(v) in output_ids) if hasattr(v, "_requires_grad")
+                            else v for v in values)
+
+    @property
+    def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(_FREED)
+        return tuple(v.unpack(self) if v.__class__ is SavedTensor else v for v in self._saved)
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize_grads = value
+
+    # --- hooks ---------------------------------------------------------------------------
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new
+        grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return _add_hook(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _add_hook(self._pre_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr, fn):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return _add_hook(self._tensor_hooks.setdefault(output_nr, {}), fn)
+
+    def _register_retain_grad(self, output_nr, tensor):
+        if self._retained is None:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
+
+    def __call__(self, *grad_outputs):
+        return self._apply(list(grad_outputs), create_graph=grad_mode.state.enabled)
+
+    # --- running ---------------------------------------------------------------------------
+
+    def _apply(self, grad_outputs, create_graph):
+        for index, grad in enumerate(grad_outputs):
+            if grad is None and self._materialize_grads and index < len(self._output_metadata):
+                shape, dtype, device = self._output_metadata[index]
+                from ember.ops.creation import zeros
+
+                grad_outputs[index] = zeros(shape, dtype=dtype, device=device)
+        previous = grad_mode.state.enabled
+        grad_mode.state.enabled = create_graph
+        try:
+            grads = self._backward(self, *grad_outputs)
+        finally:
+            grad_mode.state.enabled = previous
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        expected = len(self.next_functions)
+        if len(grads) != expected:
+            if len(grads) > expected and all(g is None for g in grads[expected:]):
+                grads = grads[:expected]
+            else:
+                raise RuntimeError(f"function {self._name} returned an incorrect number of "
+                                   f"gradients (expected {expected}, got {len(grads)})")
+        return tuple(self._conform(i, g) for i, g in enumerate(grads))
+
+    def _conform(self, index, grad):
+        """``grad`` reduced to the shape (undoing broadcasting) and dtype of input
+        ``index``, as every backward formula needs."""
+        if grad is None or not self.needs_input_grad[index]:
+            return None
+        shape, dtype = self._input_metadata[index]
+        if grad._data.shape != shape:
+            grad = _sum_to(grad, shape, self._name, index)
+        if grad._dtype is not dtype:
+            grad = grad.to(dtype)
+        return grad
+
+    def _release(self):
+        if any(v.__class__ is SavedTensor for v in self._saved):
+            self._released = True
+            self._saved = ()
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self._name = "AccumulateGrad"
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._input_metadata = ()
+        self._sequence_nr = float("inf")  # ready leaves accumulate first
+        self._saved = ()
+        self._released = False
+        self._output_metadata = ((variable._data.shape, variable._dtype, variable._device),)
+        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
+        self._materialize_grads = True
+
+    def _apply(self, grad_outputs, create_graph):
+        (grad,) = grad_outputs
+        variable = self.variable
+        if grad is None:
+            return ()
+        if variable._grad is None:
+            variable._grad = grad if create_graph else grad.detach().clone()
+        elif create_graph or grad_mode.state.enabled and variable._grad._requires_grad:
+            variable._grad = variable._grad + grad
+        else:
+            variable._grad.add_(grad.detach())
+        return ()
+
+
+def _add_hook(hooks: dict, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``: ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict):
+        self.id = next(self._ids)
+        self._hooks = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else lambda: hooks
+
+    def remove(self):
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+
+
+def _sum_to(grad, shape, name, index):
+    """Sum ``grad`` over the dims that broadcasting added or expanded to reach its shape."""
+    lead = grad._data.ndim - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - "
+                           f"got {list(grad._data.shape)} but expected shape compatible with "
+                           f"{list(shape)}")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad._data.shape[lead + i] != 1)
+    for i, n in enumerate(shape):
+        if n != 1 and grad._data.shape[lead + i] != n:
+            raise RuntimeError(f"Function {name} returned an invalid gradient at index "
+                               f"{index} - got {list(grad._data.shape)} but expected shape "
+                               f"compatible with {list(shape)}")
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.view(shape) if grad._data.shape != shape else grad
+
+
+def edge_of(value):
+    """(node, output_nr) through which gradient flows back into ``value``."""
+    if not getattr(value, "_requires_grad", False):
+        return (None, 0)
+    node = value._grad_fn
+    if node is not None:
+        return (node, value._output_nr)
+    return (grad_accumulator(value), 0)
+
+
+def grad_accumulator(leaf):
+    """The leaf's AccumulateGrad node, shared by every op that uses the leaf while alive."""
+    reference = leaf._grad_accumulator
+    node = reference() if reference is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._grad_accumulator = weakref.ref(node)
+    return node
+
+
+def attach(node: Node, outputs) -> None:
+    """Make ``node`` the grad_fn of ``outputs`` (the differentiable results of its op)."""
+    node._output_metadata = tuple((t._data.shape, t._dtype, t._device) for t in outputs)
+    for output_nr, tensor in enumerate(outputs):
+        if tensor._dtype.is_floating_point or tensor._dtype.is_complex:
+            tensor._requires_grad = True
+            tensor._grad_fn = node
+            tensor._output_nr = output_nr
+
+
+# --- the engine ---------------------------------------------------------------------------
+
+
+def _graph_nodes(root_nodes):
+    """Every node reachable from ``root_nodes`` with the number of edges into it."""
+    dependencies = {}
+    stack = list(root_nodes)
+    seen = set(map(id, stack))
+    order = list(stack)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+                order.append(child)
+    return order, dependencies
+
+
+def _needed_nodes(order, targets):
+    """The nodes from which some target node can be reached (targets included)."""
+    needed = set(map(id, targets))
+    changed = True
+    while changed:
+        changed = False
+        for node in order:
+            if id(node) not in needed and any(
+                    child is not None and id(child) in needed
+                    for child, _ in node.next_functions):
+                needed.add(id(node))
+                changed = True
+    return needed
+
+
+def _add_into(buffer, index, grad):
+    current = buffer[index]
+    buffer[index] = grad if current is None else current + grad
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
+                 capture=None, accumulate_into=None):
+    """Propagate ``root_grads`` from ``roots`` through the graph.
+
+    With ``capture`` (a list of (node, output_nr) edges), return the gradient arriving at
+    each edge instead of accumulating into leaves (autograd.grad). With
+    ``accumulate_into`` (a list of tensors), only those tensors' ``.grad`` are updated."""
+    root_edges = [edge_of(t) for t in roots]
+    root_nodes = [node for node, _ in root_edges]
+    order, dependencies = _graph_nodes(dict.fromkeys(root_nodes))
+    targets = None
+    captured = None
+    capture_at = {}
+    if capture is not None:
+        captured = [None] * len(capture)
+        for position, (node, output_nr) in enumerate(capture):
+            if node is not None:
+                capture_at.setdefault(id(node), []).append((output_nr, position))
+        targets = [node for node, _ in capture if node is not None]
+    elif accumulate_into is not None:
+        targets = [edge_of(t)[0] for t in accumulate_into]
+        targets = [node for node in targets if node is not None]
+    needed = _needed_nodes(order, targets) if targets is not None else None
+    buffers = {}
+    for (node, output_nr), grad in zip(root_edges, root_grads):
+        buffer = buffers.setdefault(node, [None] * _output_count(node))
+        _add_into(buffer, output_nr, grad)
+    ready = []
+    for node in dict.fromkeys(root_nodes):
+        if dependencies.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._sequence_nr, id(node), node))
+    while ready:
+        _, _, node = heapq.heappop(ready)
+        grads = buffers.pop(node, None) or [None] * _output_count(node)
+        grads = _run_pre_hooks(node, grads)
+        if id(node) in capture_at:
+            for output_nr, position in capture_at[id(node)]:
+                captured[position] = grads[output_nr]
+        runs = needed is None or id(node) in needed
+        if isinstance(node, AccumulateGrad) and capture is not None:
+            runs = False
+        if runs:
+            grad_inputs = node._apply(grads, create_graph)
+            grad_inputs = _run_post_hooks(node, grad_inputs, grads)
+            if _anomaly["enabled"]:
+                _check_anomaly(node, grad_inputs)
+            if not retain_graph:
+                node._release()
+        else:
+            grad_inputs = (None,) * len(node.next_functions)
+        for (child, output_nr), grad in zip(node.next_functions, grad_inputs):
+            if child is None:
+                continue
+            if grad is not None:
+                buffer = buffers.setdefault(child, [None] * _output_count(child))
+                _add_into(buffer, output_nr, grad)
+            dependencies[child] -= 1
+            if dependencies[child] == 0:
+                heapq.heappush(ready, (-child._sequence_nr, id(child), child))
+    return captured
+
+
+def _output_count(node):
+    return max(len(node._output_metadata), 1)
+
+
+def _run_pre_hooks(node, grads):
+    if node._tensor_hooks:
+        for output_nr, hooks in node._tensor_hooks.items():
+            for hook in list(hooks.values()):
+                if grads[output_nr] is not None:
+                    replaced = hook(grads[output_nr])
+                    if replaced is not None:
+                        grads[output_nr] = replaced
+    if node._retained:
+        for output_nr, reference in node._retained.items():
+            tensor, grad = reference(), grads[output_nr]
+            if tensor is not None and grad is not None:
+                tensor._grad = grad.detach().clone() if tensor._grad is None else (
+                    tensor._grad + grad.detach())
+    if isinstance(node, AccumulateGrad):
+        hooks = node.variable._backward_hooks
+        if hooks and grads[0] is not None:
+            for hook in list(hooks.values()):
+                replaced = hook(grads[0])
+                if replaced is not None:
+                    grads[0] = replaced
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            replaced = hook(tuple(grads))
+            if replaced is not None:
+                grads = list(replaced)
+    return grads
+
+
+def _run_post_hooks(node, grad_inputs, grad_outputs):
+    if node._post_hooks:
+        for hook in list(node._post_hooks.values()):
+            replaced = hook(grad_inputs, tuple(grad_outputs))
+            if replaced is not None:
+                grad_inputs = tuple(replaced)
+    return grad_inputs
+
+
+def _check_anomaly(node, grad_inputs):
+    if not _anomaly["check_nan"]:
+        return
+    for index, grad in enumerate(grad_inputs):
+        if grad is not None and grad.isnan().any():
+            trace = getattr(node, "_forward_trace", "")
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {index}th "
+                               f"output.\nTraceback of forward call that caused the error:\n"
+                               f"{trace}")
