@@ -8,6 +8,10 @@ import numpy
 from numpy import *  # noqa: F403  (the backend *is* a NumPy-like namespace)
 from numpy.lib.stride_tricks import as_strided
 
+# PyTorch never warns about floating-point errors (1 / 0 is inf, log(-1) is nan), and ops
+# must not either: NumPy's divide / invalid / overflow warnings are turned off once here.
+seterr(all="ignore")  # noqa: F405
+
 bfloat16 = dtype(ml_dtypes.bfloat16)  # noqa: F405
 finfo = ml_dtypes.finfo
 iinfo = ml_dtypes.iinfo
