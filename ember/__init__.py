@@ -2,7 +2,7 @@
 
 from ember import accelerator, backends, cuda, random, return_types
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
-from ember._device import device
+from ember._device import device, get_default_device, set_default_device
 from ember._dtype import (
     bfloat16,
     bool,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import warnings
 
+from ember import _device as _device_module
 from ember import _dtype
 from ember._device import _CPU, _as_device
 from ember._size import Size
@@ -360,22 +361,24 @@ class Tensor:
         raise RuntimeError("Tensor state cannot be set directly")
 
     def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        if kwargs:
+            raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if dtype is None:
             return f"torch.{self._dtype._legacy_name}Tensor"
-        if isinstance(dtype, str):
+        if not isinstance(dtype, _dtype.dtype):
             dtype = _dtype_from_type_name(dtype)
-        elif isinstance(dtype, builtins.type) and hasattr(dtype, "_legacy_dtype"):
-            dtype = dtype._legacy_dtype
         return self.to(dtype)
 
     def to(self, *args, **kwargs) -> Tensor:
-        device, dtype, copy = _parse_to(self, args, kwargs)
+        device, dtype, copy = _parse_to(args, kwargs)
+        # A device given with an index (even "cpu:0") is not the tensor's device, so
+        # PyTorch copies.
         if (dtype is None or dtype is self._dtype) and (device is None
                                                         or device == self._device):
             return self.clone() if copy else self
         from ember.ops.creation import _converted
 
-        return _converted(self, dtype or self._dtype, device or self._device)
+        return _converted(self, dtype or self._dtype, _as_device(device or self._device))
 
     def cpu(self, memory_format=None) -> Tensor:
         return self.to("cpu")
@@ -526,33 +529,74 @@ def _sizes_from_args(args) -> tuple:
 _TYPE_NAMES = {f"torch.{d._legacy_name}Tensor": d for d in _dtype.ALL_DTYPES}
 
 
-def _dtype_from_type_name(name: str):
+def _dtype_from_type_name(name):
+    """The dtype named by a legacy tensor type: a class like ``FloatTensor`` or its name
+    ``'torch.FloatTensor'``; ``Tensor`` means the default dtype."""
+    if isinstance(name, builtins.type):
+        if name is Tensor:
+            return _dtype.get_default_dtype()
+        legacy = getattr(name, "_legacy_dtype", None)
+        if legacy is not None:
+            return legacy
+        name = name.__name__
+    if name == "torch.Tensor":
+        return _dtype.get_default_dtype()
+    if isinstance(name, str) and name.startswith("torch.cuda."):
+        raise RuntimeError("Torch not compiled with CUDA enabled")
     try:
         return _TYPE_NAMES[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(f"invalid type: '{name}'") from None
 
 
-def _parse_to(tensor, args, kwargs):
-    """Unpack the overloads of ``Tensor.to``: (dtype), (device, dtype), (tensor)."""
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for arg in args:
-        if isinstance(arg, _dtype.dtype):
-            dtype = arg
-        elif isinstance(arg, Tensor):
-            device, dtype = arg._device, arg._dtype
-        elif isinstance(arg, builtins.bool):
-            copy = arg  # to(dtype, non_blocking, copy) positional form
-        elif arg is not None:
-            device = arg
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format")
+
+
+def _to_error(args, kwargs) -> TypeError:
+    names = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}"
+                                                 for k, v in kwargs.items()]
+    return TypeError(f"to() received an invalid combination of arguments - got "
+                     f"({', '.join(names)}), but expected one of: (device, dtype, "
+                     "non_blocking, copy), (dtype, non_blocking, copy) or (tensor, "
+                     "non_blocking, copy)")
+
+
+def _parse_to(args, kwargs):
+    """Unpack the overloads of ``Tensor.to`` into (device, dtype, copy); the device is as
+    given, not yet checked for a backend. The overloads are (device=None, dtype=None,
+    non_blocking=False, copy=False), (dtype, non_blocking=False, copy=False) and
+    (tensor, non_blocking=False, copy=False)."""
+    for key in kwargs:
+        if key not in _TO_KEYWORDS:
+            raise TypeError(f"to() got an unexpected keyword argument '{key}'")
+    device = kwargs.get("device")
+    dtype = kwargs.get("dtype")
+    rest = args
+    if args:
+        first = args[0]
+        if isinstance(first, _dtype.dtype):
+            if "dtype" in kwargs or "device" in kwargs:
+                raise _to_error(args, kwargs)
+            dtype, rest = first, args[1:]
+        elif isinstance(first, Tensor):
+            if "dtype" in kwargs or "device" in kwargs:
+                raise _to_error(args, kwargs)
+            device, dtype, rest = first._device, first._dtype, args[1:]
+        elif not isinstance(first, builtins.bool):
+            if "device" in kwargs:
+                raise _to_error(args, kwargs)
+            device, rest = first, args[1:]
+            if rest and (rest[0] is None or isinstance(rest[0], _dtype.dtype)):
+                if "dtype" in kwargs:
+                    raise _to_error(args, kwargs)
+                dtype, rest = rest[0], rest[1:]
+    flags = ("non_blocking", "copy")
+    if len(rest) > 2 or not builtins.all(isinstance(f, builtins.bool) for f in rest) or any(
+            name in kwargs for name in flags[: len(rest)]):
+        raise _to_error(args, kwargs)
+    copy = rest[1] if len(rest) == 2 else kwargs.get("copy", False)
     if device is not None:
-        device = _as_device(device)
+        device = _device_module.device(device)
     return device, dtype, copy
 
 

@@ -16,9 +16,12 @@ class Generator:
     """A source of random numbers with its own seed and state."""
 
     def __init__(self, device="cpu"):
-        from ember._device import _as_device
+        from ember._device import _CPU
+        from ember._device import device as _device
 
-        self.device = _as_device(device)
+        if _device(device).type != "cpu":
+            raise RuntimeError(f"ember has no random generator for device '{device}'")
+        self.device = _CPU
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:

@@ -7,7 +7,7 @@ import math
 import warnings
 
 from ember import _dtype
-from ember._device import _as_device
+from ember._device import _as_device, _factory_device
 from ember._tensor import Tensor, _make, _sizes_from_args
 from ember.backends import cpu as _cpu
 from ember.ops._common import finish, write_out
@@ -83,7 +83,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             "requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning, stacklevel=2)
     array, dtype = _array_from_data(data, dtype)
-    return _finish_factory(array, dtype, _as_device(device), requires_grad)
+    return _finish_factory(array, dtype, _factory_device(device), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -93,7 +93,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, _cpu.ndarray) and (dtype is None or dtype._np == data.dtype):
         return from_numpy(data)
     array, dtype = _array_from_data(data, dtype)
-    return _make(array, dtype, _as_device(device))
+    return _make(array, dtype, _factory_device(device))
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False):
@@ -163,7 +163,7 @@ def _filled(fill, shape, dtype, device, requires_grad, out):
         out._bump_version()
         return out
     dtype = dtype or _dtype.get_default_dtype()
-    return _finish_factory(_cpu.full(shape, fill, dtype._np), dtype, _as_device(device),
+    return _finish_factory(_cpu.full(shape, fill, dtype._np), dtype, _factory_device(device),
                            requires_grad)
 
 
@@ -173,7 +173,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     shape = _shape(size, None)
     if out is None:
         dtype = dtype or _dtype.get_default_dtype()
-        return _finish_factory(_cpu.zeros(shape, dtype._np), dtype, _as_device(device),
+        return _finish_factory(_cpu.zeros(shape, dtype._np), dtype, _factory_device(device),
                                requires_grad)
     return _filled(0, shape, dtype, device, requires_grad, out)
 
@@ -234,7 +234,7 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
     if n < 0 or m < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {min(n, m)}")
     dtype = dtype or _dtype.get_default_dtype()
-    result = _finish_factory(_cpu.eye(n, m, dtype=dtype._np), dtype, _as_device(device),
+    result = _finish_factory(_cpu.eye(n, m, dtype=dtype._np), dtype, _factory_device(device),
                              requires_grad)
     return result if out is None else write_out(out, result)
 
@@ -262,7 +262,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         data = (start + step * _cpu.arange(length, dtype=_cpu.int64)).astype(dtype._np)
     else:
         data = (start + step * _cpu.arange(length, dtype=_cpu.float64)).astype(dtype._np)
-    result = _finish_factory(data, dtype, _as_device(device), requires_grad)
+    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
     return result if out is None else write_out(out, result)
 
 
@@ -292,7 +292,7 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     else:
         data = _symmetric_steps(start, end, steps, _cpu.dtype(_cpu.float64))
         data = _cpu.trunc(data).astype(dtype._np)
-    result = _finish_factory(data[:steps], dtype, _as_device(device), requires_grad)
+    result = _finish_factory(data[:steps], dtype, _factory_device(device), requires_grad)
     return result if out is None else write_out(out, result)
 
 
@@ -304,7 +304,7 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
         _cpu.dtype(_cpu.float32) if dtype.itemsize == 2 else dtype._np)
     exponents = _symmetric_steps(start, end, steps, compute)[:steps]
     data = _cpu.power(compute.type(base), exponents).astype(dtype._np)
-    result = _finish_factory(data, dtype, _as_device(device), requires_grad)
+    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
     return result if out is None else write_out(out, result)
 
 
@@ -315,7 +315,7 @@ def _random(sample, size, generator, dtype, device, requires_grad, out):
     shape = _shape(size, None)
     dtype = dtype or _dtype.get_default_dtype()
     data = sample(_bits(generator), shape).astype(dtype._np)
-    result = _finish_factory(data, dtype, _as_device(device), requires_grad)
+    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
     return result if out is None else write_out(out, result)
 
 
@@ -388,7 +388,7 @@ def _legacy_new(cls, dtype, args, device):
             raise TypeError(f"expected {dtype._legacy_name} (got {first._dtype._legacy_name})")
         return first
     array, dtype = _array_from_data(first, dtype)
-    return finish(array, dtype, _as_device(device))
+    return finish(array, dtype, _factory_device(device))
 
 
 class _LegacyTensorType(type):
