@@ -33,7 +33,16 @@ from ember._dtype import (
     short,
     uint8,
 )
-from ember._size import Size, layout, strided
+from ember._size import (
+    Size,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    layout,
+    memory_format,
+    preserve_format,
+    strided,
+)
 from ember._storage import TypedStorage, UntypedStorage
 from ember._tensor import Tensor, is_complex, is_floating_point, is_storage, is_tensor, numel
 from ember._tensor_str import get_printoptions, set_printoptions

@@ -1,6 +1,7 @@
-"""Size (the type of ``tensor.shape``) and the layout constant."""
+"""Size (the type of ``tensor.shape``), the layout constant and the memory formats."""
 
-__all__ = ["Size", "layout", "strided"]
+__all__ = ["Size", "layout", "strided", "memory_format", "contiguous_format", "preserve_format",
+           "channels_last", "channels_last_3d"]
 
 
 class Size(tuple):
@@ -47,3 +48,21 @@ class layout:
 
 
 strided = layout("strided")
+
+
+class memory_format:
+    """How a copy lays out its elements: row-major, like its source, or channels last."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return "torch." + self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")

@@ -60,11 +60,23 @@ class UntypedStorage:
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return UntypedStorage._wrap(self._bytes[index], self.device)
-        return int(self._bytes[index])
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise RuntimeError(f"Trying to slice with a step of {step}, but only a step of "
+                                   "1 is supported")
+            return UntypedStorage._wrap(self._bytes[start:max(start, stop)], self.device)
+        if not isinstance(index, int):
+            raise TypeError(f"can't index a torch.UntypedStorage with {type(index).__name__}")
+        return int(self._bytes[_storage_index(index, len(self))])
 
     def __setitem__(self, index, value):
-        self._bytes[index] = value
+        if isinstance(value, int):
+            value %= 256  # bytes wrap around, as a C cast to uint8 does
+        self._bytes[index if isinstance(index, slice) else _storage_index(index, len(self))] = (
+            value)
+
+    def type(self) -> str:
+        return "torch.storage.UntypedStorage"
 
     def tolist(self):
         return self._bytes.tolist()
@@ -104,6 +116,12 @@ class UntypedStorage:
         """The storage's bytes reinterpreted as a flat array of ``dtype``."""
         usable = len(self) - len(self) % dtype.itemsize
         return self._bytes[:usable].view(dtype._np)
+
+
+def _storage_index(index: int, size: int) -> int:
+    if not -size <= index < size:
+        raise IndexError(f"index {index} out of range for storage of size {size}")
+    return index + size if index < 0 else index
 
 
 def _warn_typed_storage():
@@ -158,15 +176,29 @@ class TypedStorage:
     def element_size(self) -> int:
         return self.dtype.itemsize
 
+    def type(self) -> str:
+        return f"torch.{self.dtype._legacy_name}Storage"
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
     def data_ptr(self) -> int:
         return self._untyped_storage.data_ptr()
 
     def __getitem__(self, index):
-        value = self._array()[index]
-        return value.tolist() if not isinstance(index, slice) else TypedStorage(
-            value.tolist(), dtype=self.dtype)
+        if isinstance(index, slice):
+            raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
+        if index.__class__ is not int:
+            error = TypeError if isinstance(index, bool) else RuntimeError
+            raise error(f"can't index a <class 'torch.storage.TypedStorage'> with "
+                        f"{type(index)}")
+        return self._array()[_storage_index(index, self.size())].tolist()
 
     def __setitem__(self, index, value):
+        size = self.size()
+        if isinstance(index, int) and not -size <= index < size:
+            raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
         self._array()[index] = value
 
     def tolist(self):

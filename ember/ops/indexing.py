@@ -1,132 +1,368 @@
 """``tensor[index]`` and ``tensor[index] = value``, and nonzero.
 
-Basic indices (ints, slices with positive steps, None, Ellipsis) give views; any tensor,
-list or bool in the index makes it advanced indexing, which copies (NumPy's rules, which
-PyTorch follows)."""
+Note [Indexing]
+An index is read item by item, left to right, as PyTorch reads it. Ints, slices, None,
+Ellipsis and 0-dim integer tensors narrow a view of the tensor (basic indexing: no copy).
+Integer and bool tensors, sequences and Python bools are advanced indices: each is recorded
+against the dim of that view it falls on (a bool mask of k dims becomes k integer indices,
+a Python bool a new dim of size 1 indexed by [0] or []). Without advanced indices the view is
+the result. With them, the view is gathered from (a copy): the broadcast index dims replace
+the indexed dims where those are adjacent and go first where they are not (NumPy's rule,
+which is PyTorch's), and the copy is laid out as PyTorch's TensorIterator would lay it out.
+Assignment reads the index the same way, then copies into the view or scatters into it.
+"""
 
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from ember import _dtype
+from ember._tensor import _contiguous_strides, _cpp_name
 from ember.backends import cpu as _cpu
 from ember.ops._common import Tensor, finish, method
-from ember.ops.views import _make_view, _strided
+from ember.ops.views import (
+    _OVERLAP_MESSAGE,
+    _has_internal_overlap,
+    _layout_order,
+    _make_view,
+    _overlap,
+    _strided,
+    _strides_in_order,
+    copy_,
+    expand,
+)
 
-_BASIC = (builtins.int, builtins.slice, type(None), type(Ellipsis))
+_INDEX_DTYPES = (_dtype.int64, _dtype.int32, _dtype.uint8, _dtype.bool)
+_MASK_DTYPES = (_dtype.bool, _dtype.uint8)
 
 
-def _is_basic(items) -> bool:
-    for item in items:
-        cls = item.__class__
-        if cls is builtins.bool or not (cls in _BASIC or isinstance(item, _cpu.integer)):
-            return False
-    return True
+def _as_items(index) -> tuple:
+    """The index as a tuple of items. A short list holding a sequence, slice, tensor, None or
+    Ellipsis is read as a tuple (deprecated in PyTorch, which warns)."""
+    if index.__class__ is builtins.tuple:
+        return index
+    if index.__class__ is builtins.list and len(index) < 32:
+        for item in index:
+            if item is None or item is Ellipsis or isinstance(
+                    item, builtins.slice | builtins.list | builtins.tuple | Tensor | _cpu.ndarray):
+                warnings.warn(
+                    "Using a non-tuple sequence for multidimensional indexing is deprecated "
+                    "and will be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. "
+                    "In pytorch 2.9 this will be interpreted as tensor index, "
+                    "x[torch.tensor(seq)], which will result either in an error or a "
+                    "different result", UserWarning, stacklevel=3)
+                return builtins.tuple(index)
+    return (index,)
 
 
-def _check_steps(items):
-    for item in items:
-        if item.__class__ is builtins.slice and item.step is not None and item.step <= 0:
-            if item.step == 0:
-                raise ValueError("slice step cannot be zero")
-            raise ValueError("step must be greater than zero")
+def _is_int(item) -> bool:
+    """Whether ``item`` indexes like a Python int: ints, NumPy integers, 0-dim integer
+    tensors (bools excluded)."""
+    if item.__class__ is builtins.int or isinstance(item, _cpu.integer):
+        return True
+    if isinstance(item, Tensor):
+        return item._data.ndim == 0 and item._dtype._category == 1
+    return isinstance(item, _cpu.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"
 
 
 def _count_indexed_dims(items) -> int:
-    return builtins.sum(1 for item in items if item is not None and item is not Ellipsis)
+    count = 0
+    for item in items:
+        if item is None or item is Ellipsis or item.__class__ is builtins.bool:
+            continue
+        if isinstance(item, Tensor) and item._dtype in _MASK_DTYPES:
+            count += item._data.ndim
+        else:
+            count += 1
+    return count
 
 
-def _basic_view_with_new_axes(self, items):
-    """Apply basic ``items`` one by one as PyTorch does, so that a None inserts a dim with
-    PyTorch's stride (that of ``unsqueeze`` at that point)."""
+def _index_array(item):
+    """An advanced index item as (backend array, dtype), checked to be an index type."""
+    if isinstance(item, Tensor):
+        array, dtype = item._data, item._dtype
+    else:
+        from ember.ops.creation import _array_from_data
+
+        array, dtype = _array_from_data(item, None)
+        if array.size == 0 and not isinstance(item, _cpu.ndarray):
+            array, dtype = array.astype(_cpu.int64), _dtype.int64
+    if dtype not in _INDEX_DTYPES:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if dtype is _dtype.uint8:
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                      "torch.bool instead.", UserWarning, stacklevel=4)
+    return array, dtype
+
+
+def _read_index(self: Tensor, index):
+    """Read ``index`` against ``self``: the basic view's (sizes, strides, offset) and the
+    advanced indices as a list of (dim of that view, int64 array) (Note [Indexing])."""
+    items = _as_items(index)
+    ndim = self._data.ndim
+    specified = _count_indexed_dims(items)
+    if specified > ndim:
+        if ndim == 0 and len(items) == 1 and _is_int(items[0]):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
+                             "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
+                             "number")
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     sizes, strides = list(self._data.shape), list(self.stride())
     offset = self.storage_offset()
+    advanced = []
+    masks = []  # (dim, mask shape) to check once the view is final
     dim = 0
     for item in items:
+        if dim > len(sizes) or dim == len(sizes) and (
+                item.__class__ is builtins.slice or _is_int(item)):
+            # only a second Ellipsis gets here; PyTorch's own message varies
+            raise IndexError(f"index {item} is out of bounds for dimension {dim} with size 0")
         if item is Ellipsis:
-            dim += len(sizes) - dim - _count_indexed_dims(items[items.index(item) + 1:])
-        elif item is None:
-            new_stride = sizes[dim] * strides[dim] if dim < len(sizes) else 1
+            dim += ndim - specified
+        elif item is None or item.__class__ is builtins.bool or (
+                isinstance(item, Tensor) and item._data.ndim == 0
+                and item._dtype is _dtype.bool):
             sizes.insert(dim, 1)
-            strides.insert(dim, new_stride)
+            strides.insert(dim, sizes[dim + 1] * strides[dim] if dim < len(strides) else 1)
+            if item is not None:
+                advanced.append((dim, _cpu.zeros(1 if item else 0, _cpu.int64)))
             dim += 1
         elif item.__class__ is builtins.slice:
-            start, stop, step = item.indices(sizes[dim])
+            start, stop, step = item.indices(sizes[dim]) if item.step is None or (
+                item.step > 0) else (0, 0, item.step)
+            if step <= 0:
+                raise ValueError("slice step cannot be zero" if step == 0 else
+                                 "step must be greater than zero")
             sizes[dim] = builtins.max(0, -(-(stop - start) // step))
             offset += start * strides[dim]
             strides[dim] *= step
             dim += 1
-        else:
-            index = builtins.int(item)
-            if not -sizes[dim] <= index < sizes[dim]:
-                raise IndexError(f"index {index} is out of bounds for dimension {dim} with "
-                                 f"size {sizes[dim]}")
-            offset += (index % sizes[dim]) * strides[dim]
+        elif _is_int(item):
+            position = builtins.int(item)
+            size = sizes[dim]
+            if not -size <= position < size:
+                raise IndexError(f"index {position} is out of bounds for dimension {dim} with "
+                                 f"size {size}")
+            offset += (position + size if position < 0 else position) * strides[dim]
             del sizes[dim], strides[dim]
-    return _strided(self, sizes, strides, offset)
-
-
-def _advanced_item(item):
-    if isinstance(item, Tensor):
-        if item._dtype.is_floating_point or item._dtype.is_complex:
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return item._data
-    if isinstance(item, list | tuple):
-        return [_advanced_item(x) for x in item]
-    return item
-
-
-def _normalize(index):
-    items = index if index.__class__ is builtins.tuple else (index,)
-    if builtins.sum(item is Ellipsis for item in items) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    return items
-
-
-def _check_dims(self, items):
-    indexed = 0
-    for item in items:
-        if item is None or item is Ellipsis:
-            continue
-        if isinstance(item, Tensor) and item._dtype in (_dtype.bool, _dtype.uint8):
-            indexed += builtins.max(item._data.ndim, 1) if item._data.ndim else 0
-        elif item.__class__ is builtins.bool:
-            continue
+        elif isinstance(item, Tensor | builtins.list | builtins.tuple | _cpu.ndarray):
+            array, dtype = _index_array(item)
+            if dtype in _MASK_DTYPES:
+                masks.append((dim, array.shape))
+                for position in _cpu.nonzero(array):
+                    advanced.append((dim, position))
+                    dim += 1
+            else:
+                advanced.append((dim, array.astype(_cpu.int64, copy=False)))
+                dim += 1
+        elif isinstance(item, builtins.str):  # a sequence to PyTorch, but not of numbers
+            raise TypeError("new(): invalid data type 'str'")
         else:
-            indexed += 1
-    if indexed > self._data.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {self._data.ndim}")
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(item).__name__})")
+    for dim, shape in masks:
+        for j, size in enumerate(shape):
+            if dim + j >= len(sizes) or sizes[dim + j] != size:
+                raise IndexError(f"The shape of the mask {list(shape)} at index {j} does not "
+                                 "match the shape of the indexed tensor "
+                                 f"{sizes} at index {dim + j}")
+    return sizes, strides, offset, advanced
+
+
+def _gather_plan(sizes, strides, advanced):
+    """For advanced indices on a view: the NumPy key, the result's sizes, and how each
+    operand (the view, then each index) strides over the result's dims, which decide the
+    result's layout."""
+    dims = [dim for dim, _ in advanced]
+    arrays = [array for _, array in advanced]
+    try:
+        arrays = _cpu.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(str(list(array.shape)) for array in arrays)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                         f"with shapes {shapes}") from None
+    for dim, array in zip(dims, arrays):
+        size = sizes[dim]
+        if array.size and (array.max() >= size or array.min() < -size):
+            bad = builtins.int(array.max() if array.max() >= size else array.min())
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
+                             f"{size}")
+    key = [builtins.slice(None)] * len(sizes)
+    for dim, array in zip(dims, arrays):
+        key[dim] = array
+    index_shape = arrays[0].shape
+    kept = [d for d in range(len(sizes)) if d not in dims]
+    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
+    before = [d for d in kept if d < dims[0]] if adjacent else []
+    after = [d for d in kept if d not in before]
+    result_sizes = [sizes[d] for d in before] + list(index_shape) + [sizes[d] for d in after]
+    pad_before, pad_after = [0] * len(before), [0] * len(after)
+    operands = [[strides[d] for d in before] + [0] * len(index_shape)
+                + [strides[d] for d in after]]
+    for array in arrays:
+        itemsize = array.itemsize
+        operands.append(pad_before + [s // itemsize for s in array.strides] + pad_after)
+    return builtins.tuple(key), result_sizes, operands
 
 
 def _getitem(self, index):
-    items = _normalize(index)
-    if _is_basic(items):
-        _check_dims(self, items)
-        _check_steps(items)
-        if None in items:
-            return _basic_view_with_new_axes(self, items)
-        if Ellipsis not in items:
-            items = items + (Ellipsis,)  # keeps NumPy from returning a scalar
-        return _make_view(self, self._data[items])
-    _check_dims(self, items)
-    _check_steps(items)
-    data = self._data[builtins.tuple(_advanced_item(item) for item in items)]
-    return finish(_cpu.ascontiguousarray(data), self._dtype, self._device)
+    # Fast path: ints and slices with a positive step, which NumPy reads as PyTorch does.
+    items = index if index.__class__ is builtins.tuple else (index,)
+    for item in items:
+        cls = item.__class__
+        if not (cls is builtins.int or cls is builtins.slice and (
+                item.step is None or item.step.__class__ is builtins.int and item.step > 0)):
+            break
+    else:
+        if len(items) <= self._data.ndim:
+            try:
+                data = self._data[items + (Ellipsis,)]
+            except IndexError:
+                pass  # reported below, in PyTorch's words
+            else:
+                if data.size:  # NumPy does not move an empty slice's address; PyTorch does
+                    return _make_view(self, data)
+    sizes, strides, offset, advanced = _read_index(self, index)
+    if not advanced:
+        return _strided(self, sizes, strides, offset)
+    view = _strided(self, sizes, strides, offset)._data
+    key, result_sizes, operands = _gather_plan(sizes, strides, advanced)
+    gathered = view[key]
+    order = _layout_order(result_sizes, *operands)
+    if gathered.size == 0 or order == list(range(len(result_sizes) - 1, -1, -1)):
+        data = _cpu.ascontiguousarray(gathered)
+        itemsize = data.itemsize
+        if data.strides != builtins.tuple(s * itemsize for s in _contiguous_strides(data.shape)):
+            data = data.copy()  # NumPy may leave other strides on dims of size 1
+        return finish(data, self._dtype, self._device)
+    buffer = _cpu.empty(gathered.size * gathered.itemsize, _cpu.uint8)
+    data = self._device._backend.strided_view(buffer, gathered.dtype, gathered.shape,
+                                              _strides_in_order(result_sizes, order), 0)
+    data[...] = gathered
+    return finish(data, self._dtype, self._device)
+
+
+# Ranges of the C types PyTorch converts a Python number to when it is assigned into a tensor
+# of an integer dtype (floats and complex numbers are checked separately).
+_INT_RANGES = {_dtype.uint8: (0, 255), _dtype.int8: (-128, 127), _dtype.int16: (-2**15, 2**15 - 1),
+               _dtype.int32: (-2**31, 2**31 - 1), _dtype.int64: (-2**63, 2**63 - 1)}
+_SCALAR_TYPE_NAMES = {_dtype.uint8: "uint8_t", _dtype.int8: "int8_t", _dtype.int16: "int16_t",
+                      _dtype.int64: "int64_t"}
+
+
+def _scalar_value(self: Tensor, value):
+    """``value``, a Python number, as PyTorch converts it for ``self``'s dtype: checked for
+    overflow, wrapped for unsigned targets."""
+    if value.__class__ is not builtins.bool and isinstance(value, builtins.int | _cpu.integer):
+        value = builtins.int(value)
+        if not -2**63 <= value < 2**63:
+            raise ValueError("Overflow when unpacking long long")
+    dtype = self._dtype
+    if dtype is _dtype.bool:
+        return builtins.bool(value)
+    name = _SCALAR_TYPE_NAMES.get(dtype) or _cpp_name(dtype)
+    overflow = RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if isinstance(value, builtins.complex):
+        if not dtype.is_complex:
+            if dtype in (_dtype.float16, _dtype.bfloat16):
+                raise RuntimeError("value cannot be converted to type double without overflow")
+            raise overflow
+        parts = (value.real, value.imag)
+    else:
+        parts = (value,)
+    if dtype._category == 1:
+        low, high = _INT_RANGES[dtype]
+        if isinstance(value, builtins.float):
+            if not low <= value <= high:  # NaN fails too
+                raise overflow
+            return builtins.int(value)
+        if dtype is _dtype.uint8 and -255 <= value < 0:
+            return value + 256  # negative ints wrap around into unsigned types
+        if not low <= value <= high:
+            raise overflow
+        return value
+    if dtype in (_dtype.float32, _dtype.complex64):
+        limit = 3.4028234663852886e38
+        for part in parts:
+            if part - part == 0 and builtins.abs(part) > limit:  # finite but too large
+                raise overflow
+    return value
+
+
+def _setitem_value(self: Tensor, value):
+    """The value of an assignment, as a checked Python number or a tensor."""
+    if isinstance(value, Tensor):
+        return value
+    if value.__class__ in (builtins.int, builtins.float, builtins.bool, builtins.complex) or (
+            isinstance(value, builtins.float | _cpu.integer)):
+        return _scalar_value(self, value)
+    cls = type(value)
+    name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+    raise TypeError(f"can't assign a {name} to a {self.type()}")
+
+
+def _without_leading_ones(value: Tensor) -> Tensor:
+    """``value`` without its leading dims of size 1, which assignment ignores."""
+    shape = value._data.shape
+    lead = 0
+    while lead < len(shape) and shape[lead] == 1:
+        lead += 1
+    return value if lead == 0 else _make_view(value, value._data.reshape(shape[lead:]))
+
+
+def _source_array(self: Tensor, value: Tensor):
+    """``value``'s data converted to ``self``'s dtype, as PyTorch's copy converts it."""
+    data = value._data
+    if value._dtype.is_complex and not self._dtype.is_complex:
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=4)
+        data = data.real
+    return data.astype(self._dtype._np, copy=False)
 
 
 def _setitem(self, index, value):
-    items = _normalize(index)
-    _check_dims(self, items)
-    _check_steps(items)
-    key = items if _is_basic(items) else builtins.tuple(_advanced_item(i) for i in items)
-    source = value._data if isinstance(value, Tensor) else value
+    value = _setitem_value(self, value)
+    if index is False:
+        return
+    sizes, strides, offset, advanced = _read_index(self, index)
+    view = _strided(self, sizes, strides, offset)
+    if not advanced:
+        if not isinstance(value, Tensor):
+            view._data[...] = value
+            self._bump_version()
+        elif value._data.shape == view._data.shape:
+            copy_(view, value)
+        elif value._data.ndim == 0:
+            view._data[...] = _source_array(view, value)
+            self._bump_version()
+        else:
+            copy_(view, expand(_without_leading_ones(value), view._data.shape))
+        return
+    key, result_sizes, _ = _gather_plan(sizes, strides, advanced)
+    target = view._data
+    if not isinstance(value, Tensor):
+        target[key] = value
+        self._bump_version()
+        return
+    value = _without_leading_ones(value)
+    source = _source_array(view, value)
     try:
-        self._data[key] = source
+        _cpu.broadcast_shapes(source.shape, builtins.tuple(result_sizes))
+        if len(source.shape) > len(result_sizes):
+            raise ValueError
     except ValueError:
-        value_shape = list(value._data.shape) if isinstance(value, Tensor) else []
-        target_shape = list(self._data[key].shape)
-        raise RuntimeError(f"shape mismatch: value tensor of shape {value_shape} cannot be "
-                           f"broadcast to indexing result of shape {target_shape}") from None
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} "
+                           "cannot be broadcast to indexing result of shape "
+                           f"{result_sizes}") from None
+    if _has_internal_overlap(target):
+        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[indices] = tensor", UserWarning, stacklevel=2)
+    if _cpu.may_share_memory(target, value._data) and _overlap(target, value._data) in (
+            "full", "partial"):
+        raise RuntimeError(_OVERLAP_MESSAGE)
+    target[key] = source
     self._bump_version()
 
 

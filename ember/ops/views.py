@@ -9,7 +9,9 @@ here and the array is built over the storage.
 from __future__ import annotations
 
 import builtins
+import warnings
 
+from ember._size import channels_last, channels_last_3d, contiguous_format, preserve_format
 from ember._tensor import (
     Tensor,
     _contiguous_strides,
@@ -18,10 +20,10 @@ from ember._tensor import (
     _make_view,
     _product,
     _sizes_from_args,
-    _warn_deprecated_T,
+    _warn_once,
     _wrap_dim,
 )
-from ember.ops._common import broadcast_error, method
+from ember.ops._common import broadcast_shape, method
 
 
 def _strided(base: Tensor, sizes, strides, offset: int) -> Tensor:
@@ -74,10 +76,15 @@ def _infer_size(sizes, numel: int) -> tuple:
                 raise RuntimeError("only one dimension can be inferred")
             inferred = i
         elif n < 0:
-            raise RuntimeError(f"invalid shape dimension {n}")
+            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape "
+                               f"{list(sizes)}")
         else:
             known *= n
     if inferred is not None:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(sizes)} "
+                               "because the unspecified dimension size -1 can be any value and "
+                               "is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
         sizes = sizes[:inferred] + (numel // known,) + sizes[inferred + 1:]
@@ -113,21 +120,48 @@ def view(self, *shape):
 
 
 def _view_dtype(self, dtype):
-    if dtype.itemsize != self._dtype.itemsize:
-        if self._data.ndim == 0:
-            raise RuntimeError("self.dim() cannot be 0 to view " f"{self._dtype} as {dtype} "
-                               "(different element sizes)")
-        if self.stride(-1) != 1:
-            raise RuntimeError(f"self.stride(-1) must be 1 to view {self._dtype} as "
-                               f"{dtype} (different element sizes), but got "
-                               f"{self.stride(-1)}")
-        if (self._data.shape[-1] * self._dtype.itemsize) % dtype.itemsize:
-            ratio = dtype.itemsize // self._dtype.itemsize
-            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
-                               f"{self._dtype} as {dtype} (different element sizes), but got "
-                               f"{self._data.shape[-1]}")
-    view_ = _make_view(self, self._data.view(dtype._np))
+    """``self``'s bytes seen as ``dtype``; with another element size the last dim, which
+    must be contiguous, grows or shrinks and the other strides and the offset scale."""
+    old_size, new_size = self._dtype.itemsize, dtype.itemsize
+    if new_size == old_size:
+        view_ = _make_view(self, self._data.view(dtype._np), self._offset)
+        view_._dtype = dtype
+        view_._base = None  # PyTorch does not count a dtype view as a view of its base
+        return view_
+    names = f"{self._dtype._legacy_name} as {dtype._legacy_name} (different element sizes)"
+    if self._data.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+    strides = self.stride()
+    if strides[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {strides[-1]}")
+    sizes = list(self._data.shape)
+    offset = self.storage_offset()
+    if new_size < old_size:
+        ratio = old_size // new_size
+        sizes[-1] *= ratio
+        new_strides = [s * ratio for s in strides[:-1]] + [1]
+        offset *= ratio
+    else:
+        ratio = new_size // old_size
+        if sizes[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {names}, "
+                               f"but got {sizes[-1]}")
+        if offset % ratio:
+            raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} to view "
+                               f"{names}, but got {offset}")
+        for i, stride in enumerate(strides[:-1]):
+            if stride % ratio:
+                raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} to view "
+                                   f"{names}, but got {stride}")
+        sizes[-1] //= ratio
+        new_strides = [s // ratio for s in strides[:-1]] + [1]
+        offset //= ratio
+    storage = self.untyped_storage()
+    data = self._device._backend.strided_view(storage._bytes, dtype._np, tuple(sizes),
+                                             tuple(new_strides), offset)
+    view_ = _make_view(self, data, offset)
     view_._dtype = dtype
+    view_._base = None
     return view_
 
 
@@ -143,7 +177,7 @@ def reshape(input, *shape):
     result = _reshaped_view(input, sizes)
     if result is not None:
         return result
-    copy = clone(input, memory_format="contiguous")
+    copy = clone(input, memory_format=contiguous_format)
     copy._data = copy._data.reshape(_infer_size(sizes, copy._data.size))
     return copy
 
@@ -172,6 +206,8 @@ def unflatten(input, dim: int, sizes):
     shape = input._data.shape
     dim = _wrap_dim(dim, input._data.ndim)
     sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
     if sizes.count(-1) == 0 and _product(sizes) != shape[dim]:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
                            f"the size of dim {dim} ({shape[dim]}) in the input tensor")
@@ -186,8 +222,11 @@ def squeeze(input, dim=None):
         dims = tuple(i for i, n in enumerate(data.shape) if n == 1)
     else:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = tuple(d for d in (_wrap_dim(d, data.ndim) for d in dims)
-                     if data.ndim and data.shape[d] == 1)
+        dims = tuple(_wrap_dim(d, data.ndim) for d in dims)
+        for d in dims:
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        dims = tuple(d for d in dims if data.ndim and data.shape[d] == 1)
     return _make_view(input, data.squeeze(dims) if dims else data.view(), input._offset)
 
 
@@ -207,6 +246,8 @@ def unsqueeze(input, dim: int):
 
 @method("permute")
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _sizes_from_args(dims)
     ndim = input._data.ndim
     if len(dims) != ndim:
@@ -241,30 +282,63 @@ def t(input):
                                                                 input._offset)
 
 
+_T_OF_ND_MESSAGE = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.")
+
+
 def _reverse_dims(self):
-    _warn_deprecated_T(self._data.ndim)
+    ndim = self._data.ndim
+    if ndim == 0:
+        _warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                   "these cases.")
+    elif ndim != 2:
+        _warn_once(_T_OF_ND_MESSAGE)
     return _make_view(self, self._data.transpose(), self._offset)
 
 
-def _matrix_transpose(self):
-    if self._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                           f"Got {self._data.ndim}-D tensor.")
-    return transpose(self, -2, -1)
+def _transpose_matrices(input, name: str, conjugate: bool):
+    """mT, mH and adjoint: swap the last two dims (conjugating for mH and adjoint); a 0-dim
+    tensor is returned as it is, with a warning."""
+    ndim = input._data.ndim
+    if ndim == 0:
+        hint = "Consider using x.conj()." if conjugate else (
+            "This function is the identity in these cases.")
+        prefix = f"{name} is" if name.endswith(")") else f"Tensor.{name} is"
+        _warn_once(f"{prefix} deprecated on 0-D tensors. {hint}", stacklevel=3)
+        result = _make_view(input, input._data.view(), input._offset)
+    elif ndim == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices."
+                           " Got 1-D tensor.")
+    else:
+        result = transpose(input, -2, -1)
+    return result.conj() if conjugate and input._dtype.is_complex else result
 
 
 Tensor.T = property(_reverse_dims)
-Tensor.mT = property(_matrix_transpose)
+Tensor.mT = property(lambda self: _transpose_matrices(self, "mT", False))
+Tensor.mH = property(lambda self: _transpose_matrices(self, "mH", True))
 
 
 @method("adjoint")
 def adjoint(input):
-    result = _matrix_transpose(input)
-    return result.conj() if input._dtype.is_complex else result
+    return _transpose_matrices(input, "adjoint()", True)
 
 
-Tensor.H = property(lambda self: t(self).conj() if self._dtype.is_complex else t(self))
-Tensor.mH = property(adjoint)
+def _conjugate_transpose(self):
+    ndim = self._data.ndim
+    if ndim == 0:
+        _warn_once("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().")
+    elif ndim != 2:
+        hint = (" For batches of matrices, consider using tensor.mH" if ndim > 2 else "")
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{ndim}-D tensor.{hint}")
+    return t(self).conj() if self._dtype.is_complex else t(self)
+
+
+Tensor.H = property(_conjugate_transpose)
 
 
 @method("movedim", "moveaxis")
@@ -278,6 +352,9 @@ def movedim(input, source, destination):
                            f"destination ({list(destination)} dims)")
     source = tuple(_wrap_dim(d, ndim) for d in source)
     destination = tuple(_wrap_dim(d, ndim) for d in destination)
+    for name, dims in (("source", source), ("destination", destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
     order = [None] * ndim
     for s, d in zip(source, destination):
         order[d] = s
@@ -303,9 +380,9 @@ def expand(input, *sizes):
     new_sizes, new_strides = [], []
     for i, n in enumerate(sizes):
         if i < lead:
-            if n < 0:
+            if n == -1:
                 raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a "
-                                   "leading, non-existing dimension 0")
+                                   f"leading, non-existing dimension {i}")
             new_sizes.append(n)
             new_strides.append(0)
             continue
@@ -322,6 +399,9 @@ def expand(input, *sizes):
                                f"{list(sizes)}.  Tensor sizes: {list(shape)}")
     if tuple(new_sizes) == shape:
         return _make_view(input, input._data.view(), input._offset)
+    if any(n < 0 for n in new_sizes):
+        # PyTorch lets other negative sizes through to the element count, which rejects them
+        raise RuntimeError("numel: integer multiplication overflow")
     return _strided(input, new_sizes, new_strides, input.storage_offset())
 
 
@@ -342,6 +422,9 @@ def as_strided(input, size, stride, storage_offset=None):
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
     offset = input.storage_offset() if storage_offset is None else storage_offset
     from ember._tensor import _check_in_bounds
 
@@ -361,9 +444,15 @@ def narrow(input, dim: int, start, length: int):
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
                          f"but got {start})")
     start = start + size if start < 0 else start
-    if length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
+    if length == 0:  # NumPy leaves an empty slice at the old address; PyTorch moves it
+        strides = input.stride()
+        sizes = data.shape[:dim] + (0,) + data.shape[dim + 1:]
+        return _strided(input, sizes, strides, input.storage_offset() + start * strides[dim])
     index = (builtins.slice(None),) * dim + (builtins.slice(start, start + length),)
     return _make_view(input, data[index])
 
@@ -379,7 +468,7 @@ def select(input, dim: int, index: int):
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(data.shape)} at dimension {dim}")
-    return _make_view(input, data[(builtins.slice(None),) * dim + (index,)])
+    return _make_view(input, data[(builtins.slice(None),) * dim + (index, Ellipsis)])
 
 
 @method("unbind")
@@ -396,10 +485,13 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     size = tensor._data.shape[dim]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step < 0 or (step == 0 and size != 0):
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={step}")
+        if step == 0 and size != 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {size}")
-        starts = range(0, size, step) if step else [0]
+        starts = range(0, size, step) if size else [0]  # an empty dim still gives one piece
         return tuple(narrow(tensor, dim, s, min(step, size - s)) for s in starts)
     sections = list(split_size_or_sections)
     if sum(sections) != size:
@@ -482,30 +574,162 @@ def detach_(input):
     return input
 
 
-def _dense_non_overlapping(sizes, strides) -> bool:
-    dims = sorted((s, n) for n, s in zip(sizes, strides) if n != 1)
+def _non_overlapping_and_dense(sizes, strides) -> bool:
+    """Whether the elements fill a block of memory exactly once, in some order of the dims
+    (dims of size 0 or 1 take no part)."""
     expected = 1
-    for stride, size in dims:
+    for stride, size in sorted((s, n) for n, s in zip(sizes, strides) if n > 1):
         if stride != expected:
             return False
         expected *= size
     return True
 
 
+def _layout_order(sizes, *operand_strides) -> list:
+    """The dims ordered innermost first as PyTorch's TensorIterator orders them to lay out a
+    new output: a dim goes inside another when the first operand that tells them apart
+    (neither stride 0) has the smaller stride there, or an equal stride and a smaller size;
+    dims no operand tells apart keep their row-major order."""
+    ndim = len(sizes)
+    order = list(range(ndim - 1, -1, -1))
+
+    def outer_first(dim0, dim1):
+        """1: dim0 belongs outside dim1; -1: inside; 0: no operand says."""
+        for strides in operand_strides:
+            stride0, stride1 = strides[dim0], strides[dim1]
+            if stride0 == 0 or stride1 == 0:
+                continue
+            if stride0 != stride1:
+                return 1 if stride0 > stride1 else -1
+            if sizes[dim0] > sizes[dim1]:
+                return 1
+        return 0
+
+    # An insertion sort that walks past pairs no operand orders, so it never needs a total
+    # order over the dims.
+    for i in range(1, ndim):
+        moving = i
+        for j in range(i - 1, -1, -1):
+            verdict = outer_first(order[j], order[moving])
+            if verdict > 0:
+                order[j], order[moving] = order[moving], order[j]
+                moving = j
+            elif verdict < 0:
+                break
+    return order
+
+
+def _strides_in_order(sizes, order) -> list:
+    """Row-major strides for dims taken innermost first in ``order``."""
+    strides = [0] * len(sizes)
+    step = 1
+    for dim in order:
+        strides[dim] = step
+        step *= max(sizes[dim], 1)
+    return strides
+
+
+def _memory_format_order(memory_format, ndim: int):
+    """The innermost-first dim order of a channels-last format, or None for row-major."""
+    if memory_format is None or memory_format is contiguous_format or (
+            memory_format is preserve_format):
+        return None
+    if memory_format is channels_last:
+        if ndim != 4:
+            raise RuntimeError("required rank 4 tensor to use channels_last format")
+        return [1, 3, 2, 0]
+    if memory_format is channels_last_3d:
+        if ndim != 5:
+            raise RuntimeError("required rank 5 tensor to use channels_last_3d format")
+        return [1, 4, 3, 2, 0]
+    raise TypeError(f"argument 'memory_format' must be torch.memory_format, not "
+                    f"{type(memory_format).__name__}")
+
+
+def _copy_with_strides(input: Tensor, strides) -> Tensor:
+    """A copy of ``input`` into fresh memory laid out with ``strides`` (a dense layout)."""
+    backend = input._device._backend
+    data = input._data
+    sizes = data.shape
+    buffer = backend.empty_bytes(data.size * data.itemsize)
+    copy = backend.strided_view(buffer, data.dtype, sizes, tuple(strides), 0)
+    backend.copyto(copy, data)
+    result = _make(copy, input._dtype, input._device)
+    result._data = copy  # keeps an empty copy's strides, which _make would reset
+    return result
+
+
 @method("clone")
 def clone(input, *, memory_format=None):
-    """A copy with its own storage; keeps ``input``'s layout when it is dense."""
+    """A copy with its own storage. By default it keeps ``input``'s layout: the same strides
+    when ``input`` is dense, else dense strides in the order of ``input``'s."""
     data = input._data
-    keep_layout = memory_format != "contiguous" and _dense_non_overlapping(data.shape,
-                                                                          input.stride())
-    return _make(data.copy(order="K" if keep_layout else "C"), input._dtype, input._device)
+    if memory_format is None or memory_format is preserve_format:
+        copy = data.copy(order="K")
+        if copy.strides == data.strides:
+            return _make(copy, input._dtype, input._device)
+        sizes, strides = data.shape, input.stride()
+        if not _non_overlapping_and_dense(sizes, strides):
+            strides = _strides_in_order(sizes, _layout_order(sizes, strides))
+        return _copy_with_strides(input, strides)
+    order = _memory_format_order(memory_format, data.ndim)
+    if order is None:
+        return _make(data.copy(order="C"), input._dtype, input._device)
+    return _copy_with_strides(input, _strides_in_order(data.shape, order))
+
+
+def _is_contiguous_in_format(input: Tensor, memory_format) -> bool:
+    """``input.is_contiguous(memory_format)`` for a format other than row-major."""
+    try:
+        order = _memory_format_order(memory_format, input._data.ndim)
+    except RuntimeError:  # a channels-last format on a tensor of another rank
+        return False
+    if order is None:
+        return _is_contiguous(input._data.shape, input.stride())
+    sizes, strides = input._data.shape, input.stride()
+    expected = 1
+    for dim in order:
+        if sizes[dim] != 1:
+            if strides[dim] != expected:
+                return False
+            expected *= sizes[dim]
+    return True
 
 
 @method("contiguous")
-def contiguous(input, memory_format=None):
-    if _is_contiguous(input._data.shape, input.stride()):
+def contiguous(input, memory_format=contiguous_format):
+    if input.is_contiguous(memory_format):
         return input
-    return _make(input._data.copy(order="C"), input._dtype, input._device)
+    return clone(input, memory_format=memory_format)
+
+
+def _overlap(a, b) -> str:
+    """How the memory of arrays ``a`` and ``b`` overlaps, as PyTorch judges it: "full" (the
+    same elements), "partial", "none", or "unknown" when either has gaps or overlaps."""
+    if not a.size or not b.size:
+        return "none"
+    itemsize_a, itemsize_b = a.itemsize, b.itemsize
+    strides_a = tuple(s // itemsize_a for s in a.strides)
+    strides_b = tuple(s // itemsize_b for s in b.strides)
+    if not (_non_overlapping_and_dense(a.shape, strides_a)
+            and _non_overlapping_and_dense(b.shape, strides_b)):
+        return "unknown"
+    start_a = a.__array_interface__["data"][0]
+    start_b = b.__array_interface__["data"][0]
+    end_a, end_b = start_a + a.size * itemsize_a, start_b + b.size * itemsize_b
+    if start_a == start_b and end_a == end_b:
+        return "full" if strides_a == strides_b else "partial"
+    return "partial" if start_a < end_b and start_b < end_a else "none"
+
+
+_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the "
+                    "written-to tensor refer to a single memory location. Please clone() the "
+                    "tensor before performing the operation.")
+
+
+def _has_internal_overlap(data) -> bool:
+    """Whether two elements of ``data`` surely share memory (a broadcast dim)."""
+    return any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides))
 
 
 @method("copy_")
@@ -514,10 +738,25 @@ def copy_(self, src, non_blocking: bool = False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
-    try:
-        self._device._backend.copyto(self._data, src._data, casting="unsafe")
-    except ValueError:
-        raise broadcast_error(self._data.shape, src._data.shape) from None
+    target, source = self._data, src._data
+    backend = self._device._backend
+    if 0 in target.strides and _has_internal_overlap(target):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    if src is not self:
+        if backend.may_share_memory(target, source) and _overlap(target, source) == "partial":
+            raise RuntimeError(_OVERLAP_MESSAGE)
+        if target.shape != source.shape:
+            shape = broadcast_shape(target.shape, source.shape)
+            if shape != target.shape:
+                raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the "
+                                   f"broadcast shape {list(shape)}")
+        if src._dtype.is_complex and not self._dtype.is_complex:
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          UserWarning, stacklevel=2)
+            source = source.real
+        backend.copyto(target, source, casting="unsafe")
     self._bump_version()
     return self
 
