@@ -21,8 +21,11 @@ class Tensor:
     a sequence, or an uninitialized tensor from sizes. Prefer ``ember.tensor``.
     """
 
+    # The autograd slots _output_nr, _grad_accumulator and _backward_hooks are written only
+    # for tensors that take part in a graph (see Note [The autograd graph]).
     __slots__ = ("_data", "_dtype", "_device", "_storage", "_offset", "_base",
-                 "_version_counter", "_requires_grad", "_grad", "_grad_fn", "__weakref__")
+                 "_version_counter", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
+                 "_grad_accumulator", "_backward_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000
 
     def __new__(cls, *args, device=None):
@@ -261,19 +264,52 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach().")
+            return self
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients")
+        if requires_grad and not self._requires_grad:
+            self._output_nr = 0
+            self._grad_accumulator = getattr(self, "_grad_accumulator", None)
+            self._backward_hooks = getattr(self, "_backward_hooks", None)
         self._requires_grad = requires_grad
         return self
 
     @property
     def grad(self):
+        if self._grad_fn is not None and not getattr(self, "_retains_grad", False):
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
+                "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
+                UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._dtype is not self._dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
         self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     @property
     def grad_fn(self):
@@ -282,6 +318,44 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self._grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr if self._grad_fn is not None else 0
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._grad_fn is not None and getattr(self, "_retains_grad", False)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or getattr(self, "_retains_grad", False):
+            return
+        self._retains_grad = True
+        self._grad_fn._register_retain_grad(self._output_nr, self)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
+        replacement gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._register_tensor_hook(self._output_nr, hook)
+        from ember.autograd.graph import _add_hook
+
+        if self._backward_hooks is None:
+            self._backward_hooks = {}
+        return _add_hook(self._backward_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of graph leaves."""
+        from ember.autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     @property
     def data(self) -> Tensor:
