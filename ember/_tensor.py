@@ -201,8 +201,13 @@ class Tensor:
             grown = self._device._backend.empty_bytes(needed)
             grown[: len(storage)] = storage._bytes
             storage._bytes = grown
-        self._data = self._device._backend.strided_view(
-            storage._bytes, self._dtype._np, tuple(size), tuple(stride), offset)
+        backend = self._device._backend
+        if needed:
+            self._data = backend.strided_view(storage._bytes, self._dtype._np, tuple(size),
+                                              tuple(stride), offset)
+        else:  # empty: it may start past the end of the storage, where NumPy cannot point
+            self._data = backend.strided_view(backend.empty_bytes(0), self._dtype._np,
+                                              tuple(size), tuple(stride), 0)
         self._storage = storage
         self._offset = offset
 

@@ -18,7 +18,7 @@ import builtins
 import warnings
 
 from ember import _dtype
-from ember._tensor import _contiguous_strides, _cpp_name
+from ember._tensor import _contiguous_strides, _cpp_name, _warn_once
 from ember.backends import cpu as _cpu
 from ember.ops._common import Tensor, finish, method
 from ember.ops.views import (
@@ -31,6 +31,7 @@ from ember.ops.views import (
     _strides_in_order,
     copy_,
     expand,
+    unbind,
 )
 
 _INDEX_DTYPES = (_dtype.int64, _dtype.int32, _dtype.uint8, _dtype.bool)
@@ -82,38 +83,49 @@ def _index_array(item):
     """An advanced index item as (backend array, dtype), checked to be an index type."""
     if isinstance(item, Tensor):
         array, dtype = item._data, item._dtype
-    else:
-        from ember.ops.creation import _array_from_data
-
-        array, dtype = _array_from_data(item, None)
-        if array.size == 0 and not isinstance(item, _cpu.ndarray):
+    elif isinstance(item, _cpu.ndarray):
+        array, dtype = item, _dtype._from_np(item.dtype)
+    else:  # a (nested) sequence of Python numbers: bools make a mask, ints an index
+        array = _cpu.asarray(item)
+        if array.dtype.kind == "b":
+            dtype = _dtype.bool
+        elif array.dtype.kind in "iu" or array.size == 0:
             array, dtype = array.astype(_cpu.int64), _dtype.int64
+        else:
+            dtype = _dtype.float32
     if dtype not in _INDEX_DTYPES:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    if dtype is _dtype.uint8:
-        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
-                      "torch.bool instead.", UserWarning, stacklevel=4)
     return array, dtype
 
 
+def _warn_uint8_mask():
+    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                  "torch.bool instead.", UserWarning, stacklevel=3)
+
+
 def _read_index(self: Tensor, index):
-    """Read ``index`` against ``self``: the basic view's (sizes, strides, offset) and the
-    advanced indices as a list of (dim of that view, int64 array) (Note [Indexing])."""
-    items = _as_items(index)
+    """Read ``index`` against ``self`` (Note [Indexing]). Returns the basic view's sizes,
+    strides and offset; the advanced indices as a list of (dim of that view, int64 array);
+    when the only advanced item is a mask (a bool or uint8 tensor of at least one dim), its
+    dtype (assignment of one value then becomes a masked fill, as in PyTorch); and whether a
+    uint8 mask was used (which PyTorch warns about once it expands the masks)."""
     ndim = self._data.ndim
+    if ndim == 0 and index.__class__ is builtins.int:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if ndim == 0 and index.__class__ is builtins.slice:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    items = _as_items(index)
     specified = _count_indexed_dims(items)
     if specified > ndim:
-        if ndim == 0 and len(items) == 1 and _is_int(items[0]):
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
-                             "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
-                             "number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     sizes, strides = list(self._data.shape), list(self.stride())
     offset = self.storage_offset()
     advanced = []
     masks = []  # (dim, mask shape) to check once the view is final
+    advanced_items = []  # the dtypes of the advanced items, for the masked fill case
     dim = 0
-    for item in items:
+    for position, item in enumerate(items):
         if dim > len(sizes) or dim == len(sizes) and (
                 item.__class__ is builtins.slice or _is_int(item)):
             # only a second Ellipsis gets here; PyTorch's own message varies
@@ -122,11 +134,12 @@ def _read_index(self: Tensor, index):
             dim += ndim - specified
         elif item is None or item.__class__ is builtins.bool or (
                 isinstance(item, Tensor) and item._data.ndim == 0
-                and item._dtype is _dtype.bool):
+                and item._dtype in _MASK_DTYPES):
             sizes.insert(dim, 1)
             strides.insert(dim, sizes[dim + 1] * strides[dim] if dim < len(strides) else 1)
             if item is not None:
                 advanced.append((dim, _cpu.zeros(1 if item else 0, _cpu.int64)))
+                advanced_items.append(None)
             dim += 1
         elif item.__class__ is builtins.slice:
             start, stop, step = item.indices(sizes[dim]) if item.step is None or (
@@ -139,15 +152,17 @@ def _read_index(self: Tensor, index):
             strides[dim] *= step
             dim += 1
         elif _is_int(item):
-            position = builtins.int(item)
+            chosen = builtins.int(item)
             size = sizes[dim]
-            if not -size <= position < size:
-                raise IndexError(f"index {position} is out of bounds for dimension {dim} with "
-                                 f"size {size}")
-            offset += (position + size if position < 0 else position) * strides[dim]
+            if not -size <= chosen < size:
+                # PyTorch names the dim by the item's place in the index
+                raise IndexError(f"index {chosen} is out of bounds for dimension {position} "
+                                 f"with size {size}")
+            offset += (chosen + size if chosen < 0 else chosen) * strides[dim]
             del sizes[dim], strides[dim]
         elif isinstance(item, Tensor | builtins.list | builtins.tuple | _cpu.ndarray):
             array, dtype = _index_array(item)
+            advanced_items.append(dtype)
             if dtype in _MASK_DTYPES:
                 masks.append((dim, array.shape))
                 for position in _cpu.nonzero(array):
@@ -167,7 +182,9 @@ def _read_index(self: Tensor, index):
                 raise IndexError(f"The shape of the mask {list(shape)} at index {j} does not "
                                  "match the shape of the indexed tensor "
                                  f"{sizes} at index {dim + j}")
-    return sizes, strides, offset, advanced
+    single_mask = (advanced_items[0] if len(advanced_items) == 1
+                   and advanced_items[0] in _MASK_DTYPES else None)
+    return sizes, strides, offset, advanced, single_mask, _dtype.uint8 in advanced_items
 
 
 def _gather_plan(sizes, strides, advanced):
@@ -182,11 +199,12 @@ def _gather_plan(sizes, strides, advanced):
         shapes = ", ".join(str(list(array.shape)) for array in arrays)
         raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
                          f"with shapes {shapes}") from None
-    for dim, array in zip(dims, arrays):
+    for ordinal, (dim, array) in enumerate(zip(dims, arrays)):
         size = sizes[dim]
         if array.size and (array.max() >= size or array.min() < -size):
-            bad = builtins.int(array.max() if array.max() >= size else array.min())
-            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
+            bad = builtins.int(array[(array >= size) | (array < -size)][0])
+            # PyTorch names the dim by the index's place among the advanced indices
+            raise IndexError(f"index {bad} is out of bounds for dimension {ordinal} with size "
                              f"{size}")
     key = [builtins.slice(None)] * len(sizes)
     for dim, array in zip(dims, arrays):
@@ -223,9 +241,11 @@ def _getitem(self, index):
             else:
                 if data.size:  # NumPy does not move an empty slice's address; PyTorch does
                     return _make_view(self, data)
-    sizes, strides, offset, advanced = _read_index(self, index)
+    sizes, strides, offset, advanced, _, uint8_mask = _read_index(self, index)
     if not advanced:
         return _strided(self, sizes, strides, offset)
+    if uint8_mask:
+        _warn_uint8_mask()
     view = _strided(self, sizes, strides, offset)._data
     key, result_sizes, operands = _gather_plan(sizes, strides, advanced)
     gathered = view[key]
@@ -263,14 +283,13 @@ def _scalar_value(self: Tensor, value):
         return builtins.bool(value)
     name = _SCALAR_TYPE_NAMES.get(dtype) or _cpp_name(dtype)
     overflow = RuntimeError(f"value cannot be converted to type {name} without overflow")
-    if isinstance(value, builtins.complex):
-        if not dtype.is_complex:
+    if isinstance(value, builtins.complex) and not dtype.is_complex:
+        if value.imag != 0:  # only a real value converts to a real dtype
             if dtype in (_dtype.float16, _dtype.bfloat16):
                 raise RuntimeError("value cannot be converted to type double without overflow")
             raise overflow
-        parts = (value.real, value.imag)
-    else:
-        parts = (value,)
+        value = value.real
+    parts = (value.real, value.imag) if isinstance(value, builtins.complex) else (value,)
     if dtype._category == 1:
         low, high = _INT_RANGES[dtype]
         if isinstance(value, builtins.float):
@@ -315,8 +334,7 @@ def _source_array(self: Tensor, value: Tensor):
     """``value``'s data converted to ``self``'s dtype, as PyTorch's copy converts it."""
     data = value._data
     if value._dtype.is_complex and not self._dtype.is_complex:
-        warnings.warn("Casting complex values to real discards the imaginary part",
-                      UserWarning, stacklevel=4)
+        _warn_once("Casting complex values to real discards the imaginary part", stacklevel=3)
         data = data.real
     return data.astype(self._dtype._np, copy=False)
 
@@ -325,7 +343,9 @@ def _setitem(self, index, value):
     value = _setitem_value(self, value)
     if index is False:
         return
-    sizes, strides, offset, advanced = _read_index(self, index)
+    if index is True:  # assigned as through None, not as a bool index
+        index = None
+    sizes, strides, offset, advanced, single_mask, uint8_mask = _read_index(self, index)
     view = _strided(self, sizes, strides, offset)
     if not advanced:
         if not isinstance(value, Tensor):
@@ -341,28 +361,39 @@ def _setitem(self, index, value):
         return
     key, result_sizes, _ = _gather_plan(sizes, strides, advanced)
     target = view._data
+    if _has_internal_overlap(target):
+        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[indices] = tensor", UserWarning, stacklevel=2)
+    if isinstance(value, Tensor) and value._data.size == 1 and single_mask is not None:
+        # PyTorch fills through a lone bool mask, converting the value as a Python number
+        if single_mask is _dtype.uint8:
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with "
+                               "dtype unsigned char")
+        value = _scalar_value(self, value.item())
+    if uint8_mask:
+        _warn_uint8_mask()
     if not isinstance(value, Tensor):
         target[key] = value
         self._bump_version()
         return
     value = _without_leading_ones(value)
-    source = _source_array(view, value)
+    if _cpu.may_share_memory(target, value._data) and _overlap(target, value._data) in (
+            "full", "partial"):
+        raise RuntimeError(_OVERLAP_MESSAGE)
     try:
-        _cpu.broadcast_shapes(source.shape, builtins.tuple(result_sizes))
-        if len(source.shape) > len(result_sizes):
+        _cpu.broadcast_shapes(value._data.shape, builtins.tuple(result_sizes))
+        if value._data.ndim > len(result_sizes):
             raise ValueError
     except ValueError:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} "
                            "cannot be broadcast to indexing result of shape "
                            f"{result_sizes}") from None
-    if _has_internal_overlap(target):
-        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the "
-                      "tensor before performing this operation. This also applies to advanced "
-                      "indexing e.g. tensor[indices] = tensor", UserWarning, stacklevel=2)
-    if _cpu.may_share_memory(target, value._data) and _overlap(target, value._data) in (
-            "full", "partial"):
-        raise RuntimeError(_OVERLAP_MESSAGE)
-    target[key] = source
+    if value._dtype is not self._dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype._legacy_name} for the destination and "
+                           f"{value._dtype._legacy_name} for the source.")
+    target[key] = value._data
     self._bump_version()
 
 
@@ -370,15 +401,27 @@ Tensor.__getitem__ = _getitem
 Tensor.__setitem__ = _setitem
 
 
+def _nonzero_matrix(input: Tensor) -> Tensor:
+    """The (n, ndim) int64 matrix of the indices of ``input``'s non-zero elements, laid out
+    column by column (strides (1, n)) as PyTorch lays it out."""
+    found = _cpu.argwhere(input._data)
+    count, ndim = found.shape
+    backend = input._device._backend
+    matrix = backend.strided_view(backend.empty_bytes(found.size * 8), _cpu.dtype(_cpu.int64),
+                                  found.shape, (1, count), 0)
+    matrix[...] = found
+    return finish(matrix, _dtype.int64, input._device)
+
+
 @method("nonzero")
 def nonzero(input, *, out=None, as_tuple: bool = False):
-    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
-    data = input._data
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or its columns (views of
+    it, as in PyTorch)."""
     if as_tuple:
-        flat = data.reshape(1) if data.ndim == 0 else data
-        return builtins.tuple(finish(i, _dtype.int64, input._device)
-                              for i in _cpu.nonzero(flat))
-    result = finish(_cpu.argwhere(data), _dtype.int64, input._device)
+        if input._data.ndim == 0:
+            input = _make_view(input, input._data.reshape(1), input._offset)
+        return unbind(_nonzero_matrix(input), 1)
+    result = _nonzero_matrix(input)
     if out is not None:
         from ember.ops._common import write_out
 

@@ -9,7 +9,6 @@ here and the array is built over the storage.
 from __future__ import annotations
 
 import builtins
-import warnings
 
 from ember._size import channels_last, channels_last_3d, contiguous_format, preserve_format
 from ember._tensor import (
@@ -29,8 +28,11 @@ from ember.ops._common import broadcast_shape, method
 def _strided(base: Tensor, sizes, strides, offset: int) -> Tensor:
     """A view of ``base`` with explicit sizes, strides and storage offset (elements)."""
     storage = base.untyped_storage()
-    data = base._device._backend.strided_view(storage._bytes, base._dtype._np, tuple(sizes),
-                                             tuple(strides), offset)
+    backend = base._device._backend
+    # An empty view may start past the end of its storage, where NumPy cannot point
+    buffer = storage._bytes if 0 not in sizes else backend.empty_bytes(0)
+    data = backend.strided_view(buffer, base._dtype._np, tuple(sizes), tuple(strides),
+                                offset if 0 not in sizes else 0)
     return _make_view(base, data, offset)
 
 
@@ -753,8 +755,7 @@ def copy_(self, src, non_blocking: bool = False):
                 raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the "
                                    f"broadcast shape {list(shape)}")
         if src._dtype.is_complex and not self._dtype.is_complex:
-            warnings.warn("Casting complex values to real discards the imaginary part",
-                          UserWarning, stacklevel=2)
+            _warn_once("Casting complex values to real discards the imaginary part")
             source = source.real
         backend.copyto(target, source, casting="unsafe")
     self._bump_version()
