@@ -3,6 +3,7 @@ the Python operator and the ``out=`` form."""
 
 from __future__ import annotations
 
+import builtins
 from numbers import Number
 
 from ember import _dtype
@@ -32,104 +33,334 @@ _HALF_TYPES = (_dtype.float16, _dtype.bfloat16)
 _ndarray = _cpu.ndarray
 
 
-def _run_binary(kernel, input, other, kind, inplace=False):
+# Note [Output layout]
+# PyTorch gives the output of an elementwise op the memory order of its inputs: inputs of one
+# shape that are all contiguous, or all dense with equal strides, give that layout; otherwise
+# the dims are sorted by the inputs' strides, the first input with an opinion deciding (a
+# broadcast dim has none), and the output is dense in that order. NumPy breaks ties between
+# disagreeing inputs towards row-major instead, so where some input is not row-major, ember
+# computes PyTorch's strides and moves the result there. Row-major inputs need nothing.
+
+
+def _output_strides(shape, arrays):
+    """PyTorch's element strides for the output of shape ``shape`` computed from ``arrays``
+    (the tensor operands' backend arrays, before any dtype conversion)."""
+    ndim = len(shape)
+    if all(a.shape == shape for a in arrays):
+        first = arrays[0]
+        if _is_dense(first) and all(a.strides == first.strides for a in arrays):
+            itemsize = first.itemsize
+            return tuple(s // itemsize for s in first.strides)
+    operand_strides = []
+    for a in arrays:
+        lead = ndim - a.ndim
+        operand_strides.append((0,) * lead + tuple(
+            0 if n == 1 and shape[lead + i] != 1 else s
+            for i, (n, s) in enumerate(zip(a.shape, a.strides))))
+
+    def order(inner, outer):
+        """1 if dim ``inner`` belongs outside dim ``outer``, -1 if inside, 0 if no input
+        says."""
+        for strides in operand_strides:
+            s_inner, s_outer = strides[inner], strides[outer]
+            if s_inner == 0 or s_outer == 0:
+                continue
+            if s_inner != s_outer:
+                return 1 if s_inner > s_outer else -1
+            if shape[inner] > shape[outer]:
+                return 1
+        return 0
+
+    perm = list(range(ndim - 1, -1, -1))  # innermost first
+    for i in range(1, ndim):
+        moving = i
+        for j in range(i - 1, -1, -1):
+            comparison = order(perm[j], perm[moving])
+            if comparison > 0:
+                perm[j], perm[moving] = perm[moving], perm[j]
+                moving = j
+            elif comparison < 0:
+                break
+    strides = [0] * ndim
+    step = 1
+    if perm == list(range(ndim - 1, -1, -1)):
+        for d in perm:
+            strides[d] = step
+            step *= builtins.max(shape[d], 1)
+    else:
+        for d in perm:
+            strides[d] = step
+            step *= shape[d]
+    return tuple(strides)
+
+
+def _is_dense(array) -> bool:
+    """Whether ``array`` covers a block of memory without gaps or overlaps, in any order."""
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return True
+    expected = array.itemsize
+    for n, s in sorted(zip(array.shape, array.strides), key=lambda pair: pair[1]):
+        if n != 1:
+            if s != expected:
+                return False
+            expected *= n
+    return True
+
+
+def _in_layout(data, tensors):
+    """``data``, the result of an elementwise op over ``tensors``, in PyTorch's layout (see
+    Note [Output layout]); only called when some tensor is not row-major."""
+    arrays = [t._data for t in tensors if t._data.ndim]
+    if not arrays or not data.ndim:
+        return data
+    if all(a.shape == data.shape for a in arrays) and all(
+            _is_torch_contiguous(a) for a in arrays):
+        strides = None
+    else:
+        strides = _output_strides(data.shape, arrays)
+    itemsize = data.itemsize
+    if strides is None:
+        if data.flags.c_contiguous:
+            return data
+        return _cpu.ascontiguousarray(data)
+    if data.strides == tuple(s * itemsize for s in strides) and data.size:
+        return data
+    arranged = _cpu.strided_view(_cpu.empty_bytes(data.size * itemsize), data.dtype,
+                                 data.shape, strides, 0)
+    _cpu.copyto(arranged, data)
+    return arranged
+
+
+def _is_torch_contiguous(array) -> bool:
+    return array.flags.c_contiguous or array.size == 0
+
+
+def _finish_pointwise(data, dtype, tensors):
+    """``finish`` for the result of an elementwise op over ``tensors`` (a non-empty list),
+    in PyTorch's layout."""
+    if data.__class__ is not _ndarray:
+        data = _cpu.asarray(data)
+    if not all(t._data.flags.c_contiguous for t in tensors):
+        data = _in_layout(data, tensors)
+    return finish(data, dtype, tensors[0]._device)
+
+
+def _check_out_dtype(out, expected):
+    if out._dtype is not expected:
+        raise RuntimeError(f"Found dtype {out._dtype._legacy_name} but expected "
+                           f"{expected._legacy_name}")
+
+
+def _not_implemented(kernel_name, complex_message=None, complex_error=NotImplementedError):
+    """The error PyTorch raises when its kernel ``kernel_name`` has no loop for a dtype (or
+    ``complex_message``, for ops that say why complex numbers make no sense)."""
+
+    def refuse(dtype):
+        if complex_message is not None and dtype.is_complex:
+            return complex_error(complex_message)
+        return NotImplementedError(f'"{kernel_name}" not implemented for '
+                                   f"'{dtype._legacy_name}'")
+
+    return refuse
+
+
+def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=False):
     """Promote ``input`` and ``other`` as PyTorch does, then run ``kernel`` on backend
-    arrays; the result tensor (or ``input``, updated, when ``inplace``)."""
+    arrays; the result tensor (or ``input``, updated, when ``inplace``). ``dtypes`` are the
+    computation dtypes the kernel has loops for; ``refuse(dtype)`` is the error otherwise.
+    Half-precision inputs are computed in float32 when ``opmath``, else in their dtype."""
     check_same_device(input, other)
     promoted = _promote(input, other)
     dtype = result_dtype(promoted, kind)
-    compute = compute_dtype(promoted if kind is ALWAYS_BOOL else dtype)._np
-    a = operand(input, compute)
-    b = operand(other, compute)
+    computed = promoted if kind is ALWAYS_BOOL else dtype
+    compute = compute_dtype(computed)._np if opmath else computed._np
     if inplace:
         check_inplace(input, dtype, broadcast_shape(input._data.shape, shape_of(other)))
+        if computed not in dtypes:
+            raise refuse(computed)
+        a, b = _operands(input, other, computed._np, compute)
         if compute is input._dtype._np:
             kernel(a, b, out=input._data)
         else:
             _cpu.copyto(input._data, kernel(a, b), casting="unsafe")
         input._bump_version()
         return input
+    if computed not in dtypes:
+        broadcast_shape(shape_of(input), shape_of(other))  # a shape error comes first
+        raise refuse(computed)
+    a, b = _operands(input, other, computed._np, compute)
     try:
         data = kernel(a, b)
     except ValueError:
         raise broadcast_error(shape_of(input), shape_of(other)) from None
-    return finish(data, dtype, input._device if isinstance(input, Tensor) else other._device)
+    return _finish_pointwise(data, dtype, [x for x in (input, other) if isinstance(x, Tensor)])
 
 
-def binary(kernel, kind=DEFAULT, *, name, inplace=True, check=None):
-    """Declare a binary op over the backend ufunc ``kernel``: returns the function and
-    attaches the method ``name`` and (if ``inplace``) ``name_``. ``check(input, other)``
-    raises for operands PyTorch refuses."""
+def _operand(value, common, compute):
+    """``value`` as a backend value of ``compute``. Half-precision ops compute in float32 (see
+    ``compute_dtype``), but PyTorch first casts every operand to the ``common`` dtype, so a
+    wider operand is rounded to half precision on the way."""
+    if common is compute:
+        return operand(value, compute)
+    return operand(value, common).astype(compute, copy=False)
+
+
+def _operands(input, other, common, compute):
+    return _operand(input, common, compute), _operand(other, common, compute)
+
+
+_ALL_DTYPES = frozenset(_dtype.ALL_DTYPES)
+
+
+def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
+           check_numbers_only=False, dtypes=_ALL_DTYPES, refuse=None, scalar_input=True,
+           scalar_other=True, opmath=True):
+    """Declare a binary op over the backend ufunc ``kernel``: returns the function, with the
+    in-place form as its ``inplace`` attribute, and (if ``method``) attaches the methods
+    ``name`` and (if ``inplace``) ``name_``. ``check(input, other)``
+    raises for operands PyTorch refuses (if ``check_numbers_only``, it has nothing to say
+    about two tensors); ``dtypes`` are the computation dtypes PyTorch has
+    a kernel for, and ``refuse(dtype)`` the error it raises for others (by default, its
+    "not implemented" error for the kernel ``name_cpu``). ``scalar_input`` /
+    ``scalar_other`` say whether that operand may be a Python number. ``opmath`` False
+    keeps half-precision computation in half precision (see ``compute_dtype``)."""
+    dtypes = frozenset(dtypes)
+    numbers_refused = not (scalar_input and scalar_other)
+
+    def require_tensors(input, other, function_name=name, other_position=2):
+        if not scalar_input and not isinstance(input, Tensor):
+            raise TypeError(f"{function_name}(): argument 'input' (position 1) must be Tensor, "
+                            f"not {type(input).__name__}")
+        if not scalar_other and not isinstance(other, Tensor):
+            raise TypeError(f"{function_name}(): argument 'other' (position {other_position}) "
+                            f"must be Tensor, not {type(other).__name__}")
+
+    refuse = refuse or _not_implemented(name + "_cpu")
+    # Operands of one of these dtypes skip promotion; the others take _run_binary.
+    fast_dtypes = frozenset() if kind is INT_TO_FLOAT or (
+        check is not None and not check_numbers_only) else dtypes.difference(_HALF_TYPES)
 
     def op(input, other, *, out=None):
         if (input.__class__ is Tensor and other.__class__ is Tensor and out is None
-                and input._dtype is other._dtype and kind is not INT_TO_FLOAT
-                and check is None and input._dtype not in _HALF_TYPES):
+                and input._dtype is other._dtype and input._dtype in fast_dtypes):
+            a = input._data
+            b = other._data
             try:
-                data = kernel(input._data, other._data)
+                data = kernel(a, b)
             except ValueError:
-                raise broadcast_error(input._data.shape, other._data.shape) from None
+                raise broadcast_error(a.shape, b.shape) from None
             if data.__class__ is not _ndarray:
                 data = _cpu.asarray(data)
+            if not (a.flags.c_contiguous and b.flags.c_contiguous):
+                data = _in_layout(data, (input, other))
             return _make(data, _dtype.bool if kind is ALWAYS_BOOL else input._dtype,
                          input._device)
+        if numbers_refused:
+            require_tensors(input, other)
         if check is not None:
             check(input, other)
-        result = _run_binary(kernel, input, other, kind)
+        result = _run_binary(kernel, input, other, kind, dtypes, refuse, opmath)
         return result if out is None else write_out(out, result)
 
     def op_(self, other):
+        if numbers_refused:
+            require_tensors(self, other, name + "_", 1)
         if check is not None:
             check(self, other)
-        return _run_binary(kernel, self, other, kind, inplace=True)
+        return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True)
 
     op.__name__ = name
-    setattr(Tensor, name, op)
+    op_.__name__ = name + "_"
     if inplace:
-        op_.__name__ = name + "_"
-        setattr(Tensor, name + "_", op_)
+        op.inplace = op_
+    if method:
+        setattr(Tensor, name, op)
+        if inplace:
+            setattr(Tensor, name + "_", op_)
     return op
 
 
-def unary(kernel, kind=DEFAULT, *, name, inplace=True, check=None):
+def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, check=None,
+          dtypes=_ALL_DTYPES, refuse=None, bool_out=False):
     """Declare a unary op over the backend ufunc ``kernel``: returns the function and
-    attaches the method ``name`` and (if ``inplace``) ``name_``."""
+    attaches the method ``name`` (if ``method``) and ``name_`` (if ``inplace``); the
+    function takes ``out=`` (which must be bool if ``bool_out``) if ``out``. ``check``,
+    ``dtypes`` and ``refuse`` are as for ``binary``, ``dtypes`` naming input dtypes.
+
+    Ops that keep their input's dtype (``DEFAULT``) want an ``out=`` of exactly that dtype,
+    as PyTorch's do."""
+    refuse = refuse or _not_implemented(name + "_cpu")
 
     def run(input, inplace):
+        try:
+            input_dtype = input._dtype
+        except AttributeError:
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}") from None
         if check is not None:
             check(input)
-        dtype = result_dtype(input._dtype, kind)
-        compute = compute_dtype(dtype)._np
-        source = operand(input, compute)
+        dtype = result_dtype(input_dtype, kind)
         if inplace:
             check_inplace(input, dtype, input._data.shape)
-            if compute is input._dtype._np:
+        if input_dtype not in dtypes:
+            raise refuse(input_dtype)
+        # Comparisons and abs read the input in its own dtype; the rest compute in the result's.
+        compute = compute_dtype(input_dtype if kind is ALWAYS_BOOL or kind is COMPLEX_TO_FLOAT
+                                else dtype)._np
+        source = operand(input, compute)
+        if inplace:
+            if compute is input_dtype._np:
                 kernel(source, out=input._data)
             else:
                 _cpu.copyto(input._data, kernel(source), casting="unsafe")
             input._bump_version()
             return input
-        return finish(kernel(source), dtype, input._device)
+        return _finish_pointwise(kernel(source), dtype, (input,))
 
-    def op(input, *, out=None):
-        result = run(input, False)
-        return result if out is None else write_out(out, result)
+    if out:
+        def op(input, *, out=None):
+            result = run(input, False)
+            if out is None:
+                return result
+            if isinstance(out, Tensor):
+                if bool_out and out._dtype is not _dtype.bool:
+                    raise RuntimeError(f"{name} does not support non-boolean outputs.")
+                if kind is COMPLEX_TO_FLOAT and input._dtype.is_complex:
+                    if not out._dtype.is_complex:
+                        # computed, then copied into a plainly resized out
+                        return write_out(out, result.contiguous())
+                    _check_out_dtype(out, input._dtype)
+                elif kind is DEFAULT or kind is COMPLEX_TO_FLOAT:
+                    _check_out_dtype(out, input._dtype)
+            return write_out(out, result)
+    else:
+        def op(input):
+            return run(input, False)
 
     def op_(self):
         return run(self, True)
 
     op.__name__ = name
-    setattr(Tensor, name, op)
+    op_.__name__ = name + "_"
     if inplace:
-        op_.__name__ = name + "_"
-        setattr(Tensor, name + "_", op_)
+        op.inplace = op_
+    if method:
+        setattr(Tensor, name, op)
+        if inplace:
+            setattr(Tensor, name + "_", op_)
     return op
 
 
 def _no_bool_subtraction(input, other):
-    if _dtype_of(input) is _dtype.bool and _dtype_of(other) is _dtype.bool:
+    input_bool = _dtype_of(input) is _dtype.bool
+    other_bool = _dtype_of(other) is _dtype.bool
+    if input_bool and other_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if input_bool or other_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def _no_bool_negation(input):
@@ -139,26 +370,22 @@ def _no_bool_negation(input):
                            "`logical_not()` operator instead.")
 
 
-def _integral_only(name):
-    def check(input, other=None):
-        for value in (input, other):
-            if isinstance(value, Tensor) and (value._dtype.is_floating_point
-                                              or value._dtype.is_complex):
-                raise RuntimeError(f'"{name}_cpu" not implemented for '
-                                   f"'{value._dtype._legacy_name}'")
-            if isinstance(value, float):
-                raise TypeError(f"{name}(): argument 'other' must be an integral number")
-
-    return check
-
-
 def _dtype_of(value):
     return value._dtype if isinstance(value, Tensor) else _dtype._scalar_dtype(value)
 
 
+_BOOL = frozenset({_dtype.bool})
+_COMPLEX = frozenset({_dtype.complex64, _dtype.complex128})
+_FLOATING = frozenset({_dtype.float16, _dtype.bfloat16, _dtype.float32, _dtype.float64})
+_INTEGRAL = frozenset(d for d in _dtype.ALL_DTYPES if d._category <= 1)
+_REAL = _ALL_DTYPES - _COMPLEX
+_NUMBERS = _ALL_DTYPES - _BOOL  # what arithmetic beyond addition and comparison accepts
+
+
 def _sigmoid_kernel(x, out=None):
-    result = _cpu.exp(-_cpu.logaddexp(0, -x), out=out)
-    return result
+    if x.dtype.kind == "c":
+        return _cpu.divide(1, 1 + _cpu.exp(-x), out=out)
+    return _cpu.exp(-_cpu.logaddexp(0, -x), out=out)  # 1 / (1 + exp(-x)) without overflow
 
 
 def _rsqrt_kernel(x, out=None):
@@ -172,6 +399,8 @@ def _relu_kernel(x, out=None):
 def _sign_kernel(x, out=None):
     if x.dtype == _cpu.bool_:
         return _cpu.copyto(out, x) if out is not None else x.copy()
+    if x.dtype.kind == "f":  # (x > 0) - (x < 0), so that NaN gives 0 as in PyTorch
+        return _cpu.subtract(_cpu.greater(x, 0).astype(x.dtype), _cpu.less(x, 0), out=out)
     return _cpu.sign(x, out=out)
 
 
@@ -187,49 +416,77 @@ def _logical(kernel):
     return logical_kernel
 
 
+def _integer_division(kernel):
+    """PyTorch raises for an integer division by zero, where NumPy gives 0 and warns."""
+
+    def divide(a, b, out=None):
+        if b.dtype.kind in "iu" and not b.all():
+            raise RuntimeError("ZeroDivisionError")
+        return kernel(a, b, out=out)
+
+    return divide
+
+
+def _trunc_divide_kernel(a, b, out=None):
+    if a.dtype.kind not in "biu":
+        return _cpu.trunc(_cpu.true_divide(a, b), out=out)
+    quotient = _cpu.floor_divide(a, b)
+    inexact = (_cpu.remainder(a, b) != 0) & ((_cpu.asarray(a) < 0) != (_cpu.asarray(b) < 0))
+    result = quotient + inexact.astype(quotient.dtype)
+    if out is None:
+        return result
+    _cpu.copyto(out, result, casting="unsafe")
+    return out
+
+
 # --- arithmetic ---------------------------------------------------------------------------
 
-_add = binary(_cpu.add, name="_add_plain", inplace=False)
-_sub = binary(_cpu.subtract, name="_sub_plain", inplace=False, check=_no_bool_subtraction)
+_add = binary(_cpu.add, name="add", method=False)
+_sub = binary(_cpu.subtract, name="sub", method=False, check=_no_bool_subtraction)
 
 
-def _scaled(other, alpha):
-    if alpha == 1:
-        return other
+def _scaled(input, other, alpha):
+    """``alpha * other``, computed in the dtype that ``input`` and ``other`` promote to."""
+    promoted = _promote(input, other)
+    if isinstance(alpha, float) and not (promoted.is_floating_point or promoted.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                           "floating point number.")
+    if isinstance(alpha, builtins.bool) and promoted is not _dtype.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if promoted is _dtype.bool:
+        alpha = builtins.bool(alpha)
     if isinstance(other, Tensor):
-        if isinstance(alpha, float) and not (other._dtype.is_floating_point
-                                             or other._dtype.is_complex):
-            raise RuntimeError("For integral input tensors, argument alpha must not be a "
-                               "floating point number.")
-        return mul(other, alpha)
-    return other * alpha
+        return mul(other.to(promoted), alpha)
+    scaled = other * alpha
+    return builtins.bool(scaled) if promoted is _dtype.bool else scaled
 
 
 @method("add")
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, with broadcasting and type promotion."""
     if alpha != 1:
-        other = _scaled(other, alpha)
+        other = _scaled(input, other, alpha)
     return _add(input, other, out=out)
 
 
 @method("add_")
 def _add_inplace(self, other, *, alpha=1):
-    return _run_binary(_cpu.add, self, _scaled(other, alpha), DEFAULT, inplace=True)
+    return _add.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 
 @method("sub", "subtract")
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
     if alpha != 1:
-        other = _scaled(other, alpha)
+        _no_bool_subtraction(input, other)
+        other = _scaled(input, other, alpha)
     return _sub(input, other, out=out)
 
 
 @method("sub_", "subtract_")
 def _sub_inplace(self, other, *, alpha=1):
     _no_bool_subtraction(self, other)
-    return _run_binary(_cpu.subtract, self, _scaled(other, alpha), DEFAULT, inplace=True)
+    return _sub.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 
 subtract = sub
@@ -238,23 +495,11 @@ multiply = mul
 Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 true_divide = binary(_true_divide_kernel, INT_TO_FLOAT, name="true_divide")
-
-
-def _trunc_divide_kernel(a, b, out=None):
-    if a.dtype.kind in "fc" if hasattr(a, "dtype") else isinstance(a, float):
-        return _cpu.trunc(_cpu.true_divide(a, b), out=out)
-    quotient = _cpu.floor_divide(a, b)
-    inexact = (_cpu.remainder(a, b) != 0) & ((_cpu.asarray(a) < 0) != (_cpu.asarray(b) < 0))
-    result = quotient + inexact
-    if out is None:
-        return result
-    _cpu.copyto(out, result, casting="unsafe")
-    return out
-
-
-_floor_divide = binary(_cpu.floor_divide, name="floor_divide")
-floor_divide = _floor_divide
-_trunc_divide = binary(_trunc_divide_kernel, name="_trunc_divide", inplace=False)
+floor_divide = binary(_integer_division(_cpu.floor_divide), name="floor_divide",
+                      dtypes=_NUMBERS - _COMPLEX, refuse=_not_implemented("div_floor_cpu"))
+# PyTorch rounds a half-precision quotient to half precision before truncating it.
+_trunc_divide = binary(_integer_division(_trunc_divide_kernel), name="div_trunc", method=False,
+                       dtypes=_NUMBERS - _COMPLEX, opmath=False)
 
 
 @method("div", "divide")
@@ -265,60 +510,134 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "trunc":
         return _trunc_divide(input, other, out=out)
     if rounding_mode == "floor":
-        return _floor_divide(input, other, out=out)
-    raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                       f"found '{rounding_mode}'")
+        return floor_divide(input, other, out=out)
+    raise _rounding_mode_error(rounding_mode)
+
+
+def _rounding_mode_error(rounding_mode):
+    return RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                        f"but found '{rounding_mode}'")
 
 
 @method("div_", "divide_")
 def _div_inplace(self, other, *, rounding_mode=None):
     if rounding_mode is None:
-        return _run_binary(_true_divide_kernel, self, other, INT_TO_FLOAT, inplace=True)
-    kernel = _trunc_divide_kernel if rounding_mode == "trunc" else _cpu.floor_divide
-    return _run_binary(kernel, self, other, DEFAULT, inplace=True)
+        return true_divide.inplace(self, other)
+    if rounding_mode == "trunc":
+        return _trunc_divide.inplace(self, other)
+    if rounding_mode == "floor":
+        return floor_divide.inplace(self, other)
+    raise _rounding_mode_error(rounding_mode)
 
 
 divide = div
-remainder = binary(_cpu.remainder, name="remainder")
-fmod = binary(_cpu.fmod, name="fmod")
+remainder = binary(_integer_division(_cpu.remainder), name="remainder",
+                   dtypes=_NUMBERS - _COMPLEX)
+fmod = binary(_integer_division(_cpu.fmod), name="fmod", dtypes=_NUMBERS - _COMPLEX,
+              scalar_input=False)
+
+
+def _power_kernel(a, b, out=None):
+    """``a ** b`` as PyTorch computes it. ``b`` is a NumPy scalar (not an array) when the
+    exponent was a Python number."""
+    if a.dtype.kind == "c":  # exp(b log a), which decides what 0 ** z gives
+        return _cpu.exp(b * _cpu.log(a), out=out)
+    if a.dtype.kind not in "biu":
+        return _cpu.power(a, b, out=out)
+    if a.dtype == _cpu.bool_:
+        if b.__class__ is _ndarray:
+            raise _not_implemented("pow")(_dtype.bool)
+        return _cpu.logical_or(a, _cpu.logical_not(b), out=out)  # x ** True is x
+    negative = b < 0
+    if not negative.any():
+        return _cpu.power(a, b, out=out)
+    # A negative integer power is 1 / a ** -b truncated: 0 except for bases 1 and -1.
+    powers = _cpu.power(a, _cpu.where(negative, 0, b))
+    reciprocals = _cpu.where(a == 1, 1, _cpu.where(a == -1, 1 - 2 * (b & 1), 0))
+    result = _cpu.where(negative, reciprocals, powers).astype(powers.dtype, copy=False)
+    if out is None:
+        return result
+    _cpu.copyto(out, result, casting="unsafe")
+    return out
 
 
 def _check_power(input, exponent):
-    if (_dtype_of(input)._category <= 1 and _dtype_of(exponent)._category <= 1):
-        negative = (exponent < 0).any() if isinstance(exponent, Tensor) else exponent < 0
-        if negative:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if (not isinstance(exponent, Tensor) and _dtype_of(input)._category <= 1
+            and _dtype_of(exponent)._category <= 1 and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
-pow = binary(_cpu.power, name="pow", check=_check_power)
+pow = binary(_power_kernel, name="pow", check=_check_power, check_numbers_only=True)
+
+
+def _float_power_dtype(input, exponent):
+    if _dtype_of(input).is_complex or _dtype_of(exponent).is_complex:
+        return _dtype.complex128
+    return _dtype.float64
 
 
 @method("float_power")
 def float_power(input, exponent, *, out=None):
     """``input ** exponent`` computed in double precision."""
-    wide = _dtype.complex128 if (_dtype_of(input).is_complex
-                                 or _dtype_of(exponent).is_complex) else _dtype.float64
-    result = finish(_cpu.power(operand(input, wide._np), operand(exponent, wide._np)), wide)
+    wide = _float_power_dtype(input, exponent)
+    if out is not None and isinstance(out, Tensor) and out._dtype is not wide:
+        raise RuntimeError(f"the output given to float_power has dtype {out._dtype._legacy_name}"
+                           f" but the operation's result requires dtype {wide._legacy_name}")
+    try:
+        data = _power_kernel(operand(input, wide._np), operand(exponent, wide._np))
+    except ValueError:
+        raise broadcast_error(shape_of(input), shape_of(exponent)) from None
+    result = _finish_pointwise(data, wide, [x for x in (input, exponent)
+                                            if isinstance(x, Tensor)])
     return result if out is None else write_out(out, result)
 
 
-maximum = binary(_cpu.maximum, name="maximum", inplace=False)
-minimum = binary(_cpu.minimum, name="minimum", inplace=False)
-fmax = binary(_cpu.fmax, name="fmax", inplace=False)
-fmin = binary(_cpu.fmin, name="fmin", inplace=False)
-atan2 = binary(_cpu.arctan2, INT_TO_FLOAT, name="atan2")
+@method("float_power_")
+def _float_power_inplace(self, exponent):
+    wide = _float_power_dtype(self, exponent)
+    if self._dtype is not wide:
+        raise RuntimeError(f"the base given to float_power_ has dtype {self._dtype._legacy_name}"
+                           f" but the operation's result requires dtype {wide._legacy_name}")
+    return pow.inplace(self, exponent)
+
+
+def _no_complex(name):
+    return _not_implemented(name, f"{name} not implemented for complex tensors.", RuntimeError)
+
+
+maximum = binary(_cpu.maximum, name="maximum", inplace=False, dtypes=_REAL,
+                 refuse=_no_complex("maximum"), scalar_input=False, scalar_other=False)
+minimum = binary(_cpu.minimum, name="minimum", inplace=False, dtypes=_REAL,
+                 refuse=_no_complex("minimum"), scalar_input=False, scalar_other=False)
+fmax = binary(_cpu.fmax, name="fmax", inplace=False, dtypes=_REAL, refuse=_no_complex("fmax"),
+              scalar_input=False, scalar_other=False)
+fmin = binary(_cpu.fmin, name="fmin", inplace=False, dtypes=_REAL, refuse=_no_complex("fmin"),
+              scalar_input=False, scalar_other=False)
+atan2 = binary(_cpu.arctan2, INT_TO_FLOAT, name="atan2", dtypes=_FLOATING, scalar_input=False,
+               scalar_other=False)
 arctan2 = atan2
 Tensor.arctan2 = Tensor.atan2
+Tensor.arctan2_ = Tensor.atan2_
 
 neg = unary(_cpu.negative, name="neg", check=_no_bool_negation)
 negative = neg
 Tensor.negative = Tensor.neg
 Tensor.negative_ = Tensor.neg_
-abs = unary(_cpu.absolute, COMPLEX_TO_FLOAT, name="abs")
+abs = unary(_cpu.absolute, COMPLEX_TO_FLOAT, name="abs", dtypes=_NUMBERS)
 absolute = abs
+
+
+@method("abs_", "absolute_")
+def _abs_inplace(self):
+    if self._dtype.is_complex:
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return abs.inplace(self)
+
+
 Tensor.absolute = Tensor.abs
-Tensor.absolute_ = Tensor.abs_
-sign = unary(_sign_kernel, name="sign")
+sign = unary(_sign_kernel, name="sign", dtypes=_REAL, refuse=_not_implemented(
+    "sign_cpu", "Unlike NumPy, torch.sign is not intended to support complex numbers. Please "
+    "use torch.sgn instead."))
 exp = unary(_cpu.exp, INT_TO_FLOAT, name="exp")
 exp2 = unary(_cpu.exp2, INT_TO_FLOAT, name="exp2")
 log = unary(_cpu.log, INT_TO_FLOAT, name="log")
@@ -335,12 +654,14 @@ tanh = unary(_cpu.tanh, INT_TO_FLOAT, name="tanh")
 sigmoid = unary(_sigmoid_kernel, INT_TO_FLOAT, name="sigmoid")
 
 
-def _no_bool_relu(input):
-    if input._dtype is _dtype.bool:
-        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+def _refuse_relu(dtype):
+    if dtype is _dtype.bool:
+        return RuntimeError("Boolean inputs not supported for relu")
+    return NotImplementedError("clamp is not supported for complex types")
 
 
-relu = unary(_relu_kernel, name="relu", check=_no_bool_relu)
+relu = unary(_relu_kernel, name="relu", out=False, dtypes=_NUMBERS - _COMPLEX,
+             refuse=_refuse_relu)
 
 
 def _integral_passthrough(kernel):
@@ -354,13 +675,35 @@ def _integral_passthrough(kernel):
     return rounding_kernel
 
 
-floor = unary(_integral_passthrough(_cpu.floor), name="floor")
-ceil = unary(_integral_passthrough(_cpu.ceil), name="ceil")
-trunc = unary(_integral_passthrough(_cpu.trunc), name="trunc")
+def _rounding(kernel, name, complex_message=True):
+    message = f"{name} is not supported for complex inputs" if complex_message else None
+    return unary(_integral_passthrough(kernel), name=name, dtypes=_NUMBERS - _COMPLEX,
+                 refuse=_not_implemented(f"{name}_vml_cpu", message))
+
+
+floor = _rounding(_cpu.floor, "floor")
+ceil = _rounding(_cpu.ceil, "ceil")
+trunc = _rounding(_cpu.trunc, "trunc")
 fix = trunc
 Tensor.fix = Tensor.trunc
 Tensor.fix_ = Tensor.trunc_
-_round_half_even = unary(_integral_passthrough(_cpu.rint), name="_round_plain")
+_round_half_even = _rounding(_cpu.rint, "round", complex_message=False)
+
+
+def _round_decimals(input, decimals):
+    """Round half to even at ``decimals`` places (tens, hundreds, ... when negative), scaling
+    in the computation dtype as PyTorch does."""
+    if input._dtype not in _FLOATING:
+        raise _not_implemented("round_cpu")(input._dtype)
+    compute = compute_dtype(input._dtype)._np
+    data = operand(input, compute)
+    if decimals > 0:
+        scale = compute.type(10.0 ** decimals)
+        rounded = _cpu.rint(data * scale) / scale
+    else:
+        scale = compute.type(10.0 ** -decimals)
+        rounded = _cpu.rint(data / scale) * scale
+    return _finish_pointwise(rounded, input._dtype, (input,))
 
 
 @method("round")
@@ -368,53 +711,64 @@ def round(input, *, decimals: int = 0, out=None):
     """Round half to even, to ``decimals`` decimal places."""
     if decimals == 0:
         return _round_half_even(input, out=out)
-    scale = 10.0 ** decimals
-    compute = compute_dtype(input._dtype)._np
-    scaled = _cpu.rint(operand(input, compute) * compute.type(scale)) / compute.type(scale)
-    result = finish(scaled, input._dtype, input._device)
-    return result if out is None else write_out(out, result)
+    result = _round_decimals(input, decimals)
+    if out is None:
+        return result
+    if isinstance(out, Tensor):
+        _check_out_dtype(out, input._dtype)
+    return write_out(out, result)
 
 
 @method("round_")
 def _round_inplace(self, *, decimals: int = 0):
-    rounded = round(self, decimals=decimals)
-    _cpu.copyto(self._data, rounded._data)
+    if decimals == 0:
+        return _round_half_even.inplace(self)
+    _cpu.copyto(self._data, _round_decimals(self, decimals)._data)
     self._bump_version()
     return self
 
 
 # --- comparisons and logic ----------------------------------------------------------------
 
-eq = binary(_cpu.equal, ALWAYS_BOOL, name="eq")
-ne = binary(_cpu.not_equal, ALWAYS_BOOL, name="ne")
-lt = binary(_cpu.less, ALWAYS_BOOL, name="lt")
-le = binary(_cpu.less_equal, ALWAYS_BOOL, name="le")
-gt = binary(_cpu.greater, ALWAYS_BOOL, name="gt")
-ge = binary(_cpu.greater_equal, ALWAYS_BOOL, name="ge")
+eq = binary(_cpu.equal, ALWAYS_BOOL, name="eq", scalar_input=False)
+ne = binary(_cpu.not_equal, ALWAYS_BOOL, name="ne", scalar_input=False)
+lt = binary(_cpu.less, ALWAYS_BOOL, name="lt", dtypes=_REAL, scalar_input=False)
+le = binary(_cpu.less_equal, ALWAYS_BOOL, name="le", dtypes=_REAL, scalar_input=False)
+gt = binary(_cpu.greater, ALWAYS_BOOL, name="gt", dtypes=_REAL, scalar_input=False)
+ge = binary(_cpu.greater_equal, ALWAYS_BOOL, name="ge", dtypes=_REAL, scalar_input=False)
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 for _alias, _name in (("not_equal", "ne"), ("less", "lt"), ("less_equal", "le"),
                       ("greater", "gt"), ("greater_equal", "ge")):
     setattr(Tensor, _alias, getattr(Tensor, _name))
     setattr(Tensor, _alias + "_", getattr(Tensor, _name + "_"))
 
-logical_and = binary(_logical(_cpu.logical_and), ALWAYS_BOOL, name="logical_and")
-logical_or = binary(_logical(_cpu.logical_or), ALWAYS_BOOL, name="logical_or")
-logical_xor = binary(_logical(_cpu.logical_xor), ALWAYS_BOOL, name="logical_xor")
+logical_and = binary(_logical(_cpu.logical_and), ALWAYS_BOOL, name="logical_and",
+                     scalar_input=False, scalar_other=False)
+logical_or = binary(_logical(_cpu.logical_or), ALWAYS_BOOL, name="logical_or",
+                     scalar_input=False, scalar_other=False)
+logical_xor = binary(_logical(_cpu.logical_xor), ALWAYS_BOOL, name="logical_xor",
+                     scalar_input=False, scalar_other=False)
 logical_not = unary(_cpu.logical_not, ALWAYS_BOOL, name="logical_not")
-bitwise_and = binary(_cpu.bitwise_and, name="bitwise_and", check=_integral_only("bitwise_and"))
-bitwise_or = binary(_cpu.bitwise_or, name="bitwise_or", check=_integral_only("bitwise_or"))
-bitwise_xor = binary(_cpu.bitwise_xor, name="bitwise_xor", check=_integral_only("bitwise_xor"))
-bitwise_not = unary(_cpu.invert, name="bitwise_not", check=_integral_only("bitwise_not"))
+bitwise_and = binary(_cpu.bitwise_and, name="bitwise_and", dtypes=_INTEGRAL)
+bitwise_or = binary(_cpu.bitwise_or, name="bitwise_or", dtypes=_INTEGRAL)
+bitwise_xor = binary(_cpu.bitwise_xor, name="bitwise_xor", dtypes=_INTEGRAL)
+bitwise_not = unary(_cpu.invert, name="bitwise_not", dtypes=_INTEGRAL)
 bitwise_left_shift = binary(_cpu.left_shift, name="bitwise_left_shift",
-                            check=_integral_only("lshift"))
+                            dtypes=_INTEGRAL - _BOOL, refuse=_not_implemented("lshift_cpu"))
 bitwise_right_shift = binary(_cpu.right_shift, name="bitwise_right_shift",
-                             check=_integral_only("rshift"))
+                             dtypes=_INTEGRAL - _BOOL, refuse=_not_implemented("rshift_cpu"))
 
-isnan = unary(_cpu.isnan, ALWAYS_BOOL, name="isnan", inplace=False)
-isinf = unary(_cpu.isinf, ALWAYS_BOOL, name="isinf", inplace=False)
-isfinite = unary(_cpu.isfinite, ALWAYS_BOOL, name="isfinite", inplace=False)
-isposinf = unary(_cpu.isposinf, ALWAYS_BOOL, name="isposinf", inplace=False)
-isneginf = unary(_cpu.isneginf, ALWAYS_BOOL, name="isneginf", inplace=False)
+isnan = unary(_cpu.isnan, ALWAYS_BOOL, name="isnan", inplace=False, out=False)
+isinf = unary(_cpu.isinf, ALWAYS_BOOL, name="isinf", inplace=False, out=False)
+isfinite = unary(_cpu.isfinite, ALWAYS_BOOL, name="isfinite", inplace=False, out=False)
+isposinf = unary(_cpu.isposinf, ALWAYS_BOOL, name="isposinf", inplace=False, dtypes=_REAL,
+                 bool_out=True,
+                 refuse=_not_implemented("isposinf", "isposinf does not support complex "
+                                                     "inputs.", RuntimeError))
+isneginf = unary(_cpu.isneginf, ALWAYS_BOOL, name="isneginf", inplace=False, dtypes=_REAL,
+                 bool_out=True,
+                 refuse=_not_implemented("isneginf", "isneginf does not support complex "
+                                                     "inputs.", RuntimeError))
 
 
 @method("isreal")
@@ -428,15 +782,24 @@ def isreal(input):
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, +inf and -inf with ``nan``, ``posinf``, ``neginf`` (default: the
     dtype's largest and lowest finite values)."""
-    if not (input._dtype.is_floating_point or input._dtype.is_complex):
-        result = finish(input._data.copy(), input._dtype, input._device)
+    try:
+        dtype = input._dtype
+    except AttributeError:
+        raise TypeError("nan_to_num(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}") from None
+    if isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(f"nan_to_num: dtype of out: {out._dtype._legacy_name} should be same "
+                           f"as input: {dtype._legacy_name}")
+    if not (dtype.is_floating_point or dtype.is_complex):
+        if out is not None:  # copied into a plainly resized out
+            return write_out(out, finish(input._data.copy(), dtype, input._device))
+        data = input._data.copy()
     else:
-        compute = compute_dtype(input._dtype)
-        info = _dtype.finfo(input._dtype)
-        data = _cpu.nan_to_num(operand(input, compute._np), nan=nan,
+        info = _dtype.finfo(dtype)
+        data = _cpu.nan_to_num(operand(input, compute_dtype(dtype)._np), nan=nan,
                                posinf=info.max if posinf is None else posinf,
                                neginf=info.min if neginf is None else neginf)
-        result = finish(data, input._dtype, input._device)
+    result = _finish_pointwise(data, dtype, (input,))
     return result if out is None else write_out(out, result)
 
 
@@ -450,25 +813,61 @@ def _nan_to_num_inplace(self, nan=0.0, posinf=None, neginf=None):
 # --- clamp and where ----------------------------------------------------------------------
 
 
-def _clamp_dtype(input, low, high):
+def _clamp(input, low, high):
+    """``min(max(input, low), high)`` with PyTorch's overloads: bounds are all numbers (0-dim
+    tensors count as numbers there) or all tensors, and each overload refuses its own
+    dtypes."""
+    if low is None and high is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     bounds = [b for b in (low, high) if b is not None]
-    return _promote(input, *bounds)
+    tensor_bounds = [b for b in bounds if isinstance(b, Tensor)]
+    if tensor_bounds and len(tensor_bounds) < len(bounds):
+        if builtins.any(b._data.ndim for b in tensor_bounds):
+            raise TypeError("clamp() received an invalid combination of arguments - got a "
+                            "Tensor and a number as bounds")
+        low, high = (b.item() if isinstance(b, Tensor) else b for b in (low, high))
+        bounds = [b for b in (low, high) if b is not None]
+        tensor_bounds = []
+    if input._dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
+    dtype = _promote(input, *bounds)
+    both = low is not None and high is not None
+    if tensor_bounds:
+        check_same_device(input, *tensor_bounds)
+        kernel_name = "clamp_cpu" if both else "maximum_cpu" if high is None else "minimum_cpu"
+        refused = dtype.is_complex or (both and dtype is _dtype.bool)
+    else:
+        if builtins.any(isinstance(b, complex) for b in bounds):
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        kernel_name = ("clamp_scalar_cpu" if both else "clamp_max_scalar_cpu" if low is None
+                       else "clamp_min_scalar_cpu")
+        refused = dtype is _dtype.bool
+    if refused:
+        raise _not_implemented(kernel_name)(dtype)
+    common, compute = dtype._np, compute_dtype(dtype)._np
+    data = _operand(input, common, compute)
+    try:
+        if low is not None:
+            data = _cpu.maximum(data, _operand(low, common, compute))
+        if high is not None:
+            data = _cpu.minimum(data, _operand(high, common, compute))
+    except ValueError:
+        raise broadcast_error(input._data.shape, shape_of(low if high is None else high)
+                              ) from None
+    return dtype, _finish_pointwise(data, dtype, [input, *tensor_bounds]), not tensor_bounds
 
 
 @method("clamp", "clip")
 def clamp(input, min=None, max=None, *, out=None):
     """Limit every element to ``[min, max]``; ``min`` > ``max`` gives ``max`` everywhere."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    dtype = _clamp_dtype(input, min, max)
-    compute = compute_dtype(dtype)._np
-    data = operand(input, compute)
-    if min is not None:
-        data = _cpu.maximum(data, operand(min, compute))
-    if max is not None:
-        data = _cpu.minimum(data, operand(max, compute))
-    result = finish(data, dtype, input._device)
-    return result if out is None else write_out(out, result)
+    dtype, result, numbers = _clamp(input, min, max)
+    if out is None:
+        return result
+    if numbers and isinstance(out, Tensor) and out._dtype is not dtype:
+        # The overload for number bounds wants an out of exactly the result's dtype.
+        raise RuntimeError(f"Found dtype {out._dtype._legacy_name} but expected "
+                           f"{dtype._legacy_name}")
+    return write_out(out, result)
 
 
 clip = clamp
@@ -476,8 +875,8 @@ clip = clamp
 
 @method("clamp_", "clip_")
 def _clamp_inplace(self, min=None, max=None):
-    result = clamp(self, min, max)
-    check_inplace(self, result._dtype, result._data.shape)
+    dtype, result, _ = _clamp(self, min, max)
+    check_inplace(self, dtype, result._data.shape)
     _cpu.copyto(self._data, result._data, casting="unsafe")
     self._bump_version()
     return self
@@ -506,12 +905,22 @@ def where(condition, input=None, other=None, *, out=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
                            f"tensor with dtype {found}")
     check_same_device(condition, input, other)
+    if out is not None:
+        for position, (name, value) in enumerate((("input", input), ("other", other)), 2):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"where(): argument '{name}' (position {position}) must be "
+                                f"Tensor, not {type(value).__name__}")
     dtype = _promote(input, other)
+    if out is not None and isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(f"Expected out type to be {dtype._legacy_name} but got "
+                           f"{out._dtype._legacy_name}")
+    compute = compute_dtype(dtype)._np
     try:
-        data = _cpu.where(condition._data, operand(input, dtype._np), operand(other, dtype._np))
+        data = _cpu.where(condition._data, *_operands(input, other, dtype._np, compute))
     except ValueError:
         raise broadcast_error(condition._data.shape, shape_of(input)) from None
-    result = finish(data, dtype, condition._device)
+    result = _finish_pointwise(data, dtype, [condition, *(x for x in (input, other)
+                                                          if isinstance(x, Tensor))])
     return result if out is None else write_out(out, result)
 
 
