@@ -106,6 +106,8 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
                 "can explicitly reuse an out tensor t by resizing it, inplace, to zero "
                 "elements with t.resize_(0).", UserWarning, stacklevel=3)
         out.resize_(shape)
+        if result.stride() != out.stride():  # a resized out takes the result's layout
+            out._set_layout(out.untyped_storage(), out.storage_offset(), shape, result.stride())
     _cpu.copyto(out._data, result._data, casting="unsafe")
     out._bump_version()
     return out
