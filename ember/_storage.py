@@ -28,8 +28,8 @@ class UntypedStorage:
         dev = _as_device(device)
         if isinstance(size, int):
             self._bytes = dev._backend.zeros(size, dev._backend.uint8)
-        else:
-            self._bytes = dev._backend.array(list(size), dev._backend.uint8)
+        else:  # byte values wrap around, as a C cast to uint8 does
+            self._bytes = dev._backend.array([b % 256 for b in size], dev._backend.uint8)
         self.device = dev
 
     @classmethod
@@ -52,7 +52,21 @@ class UntypedStorage:
         return 1
 
     def data_ptr(self) -> int:
+        if not len(self._bytes):
+            return 0  # PyTorch gives no address for an empty storage
         return self.device._backend.data_pointer(self._bytes)
+
+    def resize_(self, size: int):
+        """Grow or shrink to ``size`` bytes, keeping those that remain. Tensors already on
+        this storage keep seeing the old memory (unlike PyTorch's)."""
+        resized = self.device._backend.zeros(size, self.device._backend.uint8)
+        kept = min(size, len(self._bytes))
+        resized[:kept] = self._bytes[:kept]
+        self._bytes = resized
+        return self
+
+    def is_pinned(self, device="cuda") -> bool:
+        return False
 
     @property
     def dtype(self):
@@ -72,8 +86,9 @@ class UntypedStorage:
     def __setitem__(self, index, value):
         if isinstance(value, int):
             value %= 256  # bytes wrap around, as a C cast to uint8 does
-        self._bytes[index if isinstance(index, slice) else _storage_index(index, len(self))] = (
-            value)
+        if isinstance(index, int) and not -len(self) <= index < len(self):
+            raise RuntimeError("out of bounds")
+        self._bytes[index] = value
 
     def type(self) -> str:
         return "torch.storage.UntypedStorage"
@@ -87,7 +102,8 @@ class UntypedStorage:
 
     def copy_(self, source):
         if len(source) != len(self):
-            raise RuntimeError(f"size mismatch, got {len(source)} and {len(self)}")
+            raise RuntimeError(f"size does not match, self was {len(self)} bytes but src was "
+                               f"{len(source)} bytes")
         self._bytes[...] = source._bytes
         return self
 
@@ -124,15 +140,24 @@ def _storage_index(index: int, size: int) -> int:
     return index + size if index < 0 else index
 
 
-def _warn_typed_storage():
+_typed_storage_warned = False
+
+
+def _warn_typed_storage(stacklevel: int = 3):
+    """PyTorch's deprecation warning for TypedStorage, given once per process (a warning
+    turned into an error does not count as given)."""
+    global _typed_storage_warned
+    if _typed_storage_warned:
+        return
     warnings.warn(
         "TypedStorage is deprecated. It will be removed in the future and UntypedStorage "
         "will be the only storage class. This should only matter to you if you are using "
         "storages directly.  To access UntypedStorage directly, use "
         "tensor.untyped_storage() instead of tensor.storage()",
         UserWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
+    _typed_storage_warned = True
 
 
 class TypedStorage:
@@ -140,7 +165,9 @@ class TypedStorage:
 
     __slots__ = ("_untyped_storage", "dtype")
 
-    def __init__(self, *args, dtype=None, device=None, wrap_storage=None):
+    def __init__(self, *args, dtype=None, device=None, wrap_storage=None, _internal=False):
+        if not _internal:
+            _warn_typed_storage()
         self.dtype = _dtype.get_default_dtype() if dtype is None else dtype
         if wrap_storage is not None:
             self._untyped_storage = wrap_storage
@@ -175,6 +202,48 @@ class TypedStorage:
 
     def element_size(self) -> int:
         return self.dtype.itemsize
+
+    def cpu(self):
+        return self
+
+    def is_pinned(self, device="cuda") -> bool:
+        return False
+
+    def _to(self, dtype):
+        """A new storage holding these elements converted to ``dtype``."""
+        values = self._array().astype(dtype._np)
+        untyped = UntypedStorage._wrap(values.view(self.device._backend.uint8), self.device)
+        return TypedStorage(wrap_storage=untyped, dtype=dtype, _internal=True)
+
+    def float(self):
+        return self._to(_dtype.float32)
+
+    def double(self):
+        return self._to(_dtype.float64)
+
+    def half(self):
+        return self._to(_dtype.float16)
+
+    def bfloat16(self):
+        return self._to(_dtype.bfloat16)
+
+    def long(self):
+        return self._to(_dtype.int64)
+
+    def int(self):
+        return self._to(_dtype.int32)
+
+    def short(self):
+        return self._to(_dtype.int16)
+
+    def char(self):
+        return self._to(_dtype.int8)
+
+    def byte(self):
+        return self._to(_dtype.uint8)
+
+    def bool(self):
+        return self._to(_dtype.bool)
 
     def type(self) -> str:
         return f"torch.{self.dtype._legacy_name}Storage"

@@ -135,15 +135,18 @@ class Tensor:
 
     def storage(self) -> TypedStorage:
         _warn_typed_storage()
-        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype)
+        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype,
+                            _internal=True)
 
     def _typed_storage(self) -> TypedStorage:
-        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype)
+        return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype,
+                            _internal=True)
 
     def storage_offset(self) -> int:
         if self._offset is None:
-            storage = self.untyped_storage()
-            distance = self._device._backend.data_pointer(self._data) - storage.data_ptr()
+            backend = self._device._backend
+            distance = (backend.data_pointer(self._data)
+                        - backend.data_pointer(self.untyped_storage()._bytes))
             self._offset = distance // self._dtype.itemsize
         return self._offset
 
@@ -160,8 +163,7 @@ class Tensor:
         return _is_contiguous_in_format(self, memory_format)
 
     def is_set_to(self, other: Tensor) -> bool:
-        return (self.untyped_storage() is other.untyped_storage() or
-                self.untyped_storage().data_ptr() == other.untyped_storage().data_ptr()) and (
+        return self.untyped_storage() is other.untyped_storage() and (
             self.storage_offset() == other.storage_offset()
             and self._data.shape == other._data.shape and self.stride() == other.stride())
 
@@ -378,6 +380,8 @@ class Tensor:
                             "tensor to host memory first.")
         if self._dtype is _dtype.bfloat16:
             raise TypeError("Got unsupported ScalarType BFloat16")
+        if not self._data.size:  # NumPy's own empty arrays, with all-zero strides
+            return self._device._backend.empty(self._data.shape, self._data.dtype)
         return self._data.view()
 
     def __array__(self, dtype=None, copy=None):

@@ -1,6 +1,9 @@
 """Helpers that run the same code on torch and on ember and compare what comes out: layout
 (shape, strides, storage offset, contiguity), values, storage sharing and errors."""
 
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -71,3 +74,30 @@ def quiet(function, *args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return function(*args)
+
+
+_WARNINGS_SCRIPT = """
+import warnings
+import {module} as lib
+
+seen = []
+for action in {actions!r}:
+    for _ in range({repeat}):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            exec(action)
+        seen.append((action, [(w.category.__name__,
+                     str(w.message).split(" (Triggered internally")[0]) for w in caught]))
+print(repr(seen))
+"""
+
+
+def warnings_in_fresh_process(module, actions, repeat=2):
+    """The warnings that each statement of ``actions`` gives, each run ``repeat`` times in
+    order, in a fresh process where ``lib`` is ``module`` (so that warnings given once per
+    process show as they would in a user's program)."""
+    script = textwrap.dedent(_WARNINGS_SCRIPT.format(module=module, actions=list(actions),
+                                                     repeat=repeat))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    return result.stdout

@@ -470,6 +470,12 @@ def select(input, dim: int, index: int):
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(data.shape)} at dimension {dim}")
+    if not data.size:  # NumPy does not move an empty view's address; PyTorch does
+        strides = input.stride()
+        index += size if index < 0 else 0
+        return _strided(input, data.shape[:dim] + data.shape[dim + 1:],
+                        strides[:dim] + strides[dim + 1:],
+                        input.storage_offset() + index * strides[dim])
     return _make_view(input, data[(builtins.slice(None),) * dim + (index, Ellipsis)])
 
 
