@@ -1,5 +1,7 @@
 """Size (the type of ``tensor.shape``), the layout constant and the memory formats."""
 
+import operator
+
 __all__ = ["Size", "layout", "strided", "memory_format", "contiguous_format", "preserve_format",
            "channels_last", "channels_last_3d"]
 
@@ -8,6 +10,18 @@ class Size(tuple):
     """A tuple of dimension sizes, printed as ``torch.Size([2, 3])``."""
 
     __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        if type(sizes) is tuple and all(type(n) is int for n in sizes):
+            return tuple.__new__(cls, sizes)  # the fast path: a shape from the backend
+        items = []
+        for position, n in enumerate(sizes):
+            try:
+                items.append(operator.index(n))
+            except TypeError:
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {position} is "
+                                f"'{type(n).__name__}')") from None
+        return tuple.__new__(cls, items)
 
     def __repr__(self):
         return f"torch.Size({list(self)})"
@@ -23,10 +37,15 @@ class Size(tuple):
         return Size(item) if isinstance(index, slice) else item
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to "
+                            "torch.Size")
+        return Size(tuple.__add__(self, other))
 
     def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
 
     def __mul__(self, times):
         return Size(tuple.__mul__(self, times))

@@ -385,7 +385,8 @@ class Tensor:
         return self._data.view()
 
     def __array__(self, dtype=None, copy=None):
-        array = self._data if self._dtype is not _dtype.bfloat16 else self._data.astype("f4")
+        # NumPy sees the tensor's memory, under numpy()'s rules (no grad, no bfloat16).
+        array = self.numpy()
         if dtype is not None and array.dtype != dtype:
             return array.astype(dtype)
         return array.copy() if copy else array
@@ -407,22 +408,29 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is "
-                               "ambiguous")
+            amount = "no values" if not self._data.size else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return builtins.bool(self._data.reshape(()).item())
 
-    def __float__(self):
+    def _python_scalar(self):
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
-        return builtins.float(self.item())
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __float__(self):
+        value = self._python_scalar()
+        if isinstance(value, builtins.complex):
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        return builtins.float(value)
 
     def __int__(self):
-        if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
-        return builtins.int(self.item())
+        value = self._python_scalar()
+        if isinstance(value, builtins.complex):
+            value = value.real  # PyTorch keeps the real part here
+        return builtins.int(value)
 
     def __complex__(self):
-        return builtins.complex(self.item())
+        return builtins.complex(self._python_scalar())
 
     def __index__(self):
         if self._dtype.is_floating_point or self._dtype.is_complex or self._data.size != 1:
@@ -444,9 +452,11 @@ class Tensor:
         return id(self)
 
     def __format__(self, format_spec):
-        if self._data.ndim == 0 and not self._requires_grad:
+        if self._data.ndim == 0:
             return self.item().__format__(format_spec)
-        return object.__format__(self, format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     def __repr__(self):
         from ember._tensor_str import tensor_repr

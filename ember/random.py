@@ -25,9 +25,11 @@ class Generator:
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
-        seed = int(seed)
+        if isinstance(seed, bool) or not hasattr(seed, "__index__"):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+        seed = seed.__index__()
         if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
-            raise RuntimeError(f"Overflow when unpacking long long, seed={seed}")
+            raise ValueError("Overflow when unpacking long long")
         self._seed = seed % (1 << 64)
         self._bits = _cpu.random.Generator(_cpu.random.PCG64(self._seed))
         return self
@@ -65,9 +67,9 @@ def _uint8():
 default_generator = Generator()
 
 
-def manual_seed(seed: int) -> Generator:
-    """Seed the default generator; returns it."""
-    return default_generator.manual_seed(seed)
+def manual_seed(seed) -> Generator:
+    """Seed the default generator with ``int(seed)``; returns it."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:

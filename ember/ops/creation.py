@@ -8,10 +8,28 @@ import warnings
 
 from ember import _dtype
 from ember._device import _as_device, _factory_device
-from ember._tensor import Tensor, _make, _sizes_from_args
+from ember._size import preserve_format
+from ember._tensor import Tensor, _make, _product
 from ember.backends import cpu as _cpu
 from ember.ops._common import finish, write_out
+from ember.ops.views import (
+    _layout_order,
+    _memory_format_order,
+    _non_overlapping_and_dense,
+    _strides_in_order,
+)
 from ember.random import _bits
+
+_PYTHON_NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
+
+# The C++ type names PyTorch's overflow messages use.
+_C_NAMES = {
+    _dtype.bool: "bool", _dtype.uint8: "uint8_t", _dtype.int8: "int8_t",
+    _dtype.int16: "int16_t", _dtype.int32: "int", _dtype.int64: "int64_t",
+    _dtype.float16: "c10::Half", _dtype.bfloat16: "c10::BFloat16", _dtype.float32: "float",
+    _dtype.float64: "double", _dtype.complex64: "c10::complex<float>",
+    _dtype.complex128: "c10::complex<double>",
+}
 
 
 def _finish_factory(data, dtype, device, requires_grad):
@@ -21,61 +39,318 @@ def _finish_factory(data, dtype, device, requires_grad):
     return result
 
 
-def _infer_dtype(array, data):
-    """PyTorch's dtype for Python data that NumPy turned into ``array``."""
-    kind = array.dtype.kind
-    if kind == "b":
+def _check_dtype_argument(function, dtype):
+    if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        raise TypeError(f"{function}(): argument 'dtype' must be torch.dtype, not "
+                        f"{type(dtype).__name__}")
+
+
+# --- numbers into dtypes ----------------------------------------------------------------------
+# Note [Checked conversion]: a Python number given where PyTorch takes a Scalar (a fill value,
+# an end point) or an element of nested data is converted with a range check: an integer
+# dtype refuses values outside [min, max], except that an unsigned dtype takes a negative int
+# down to -max and wraps it (-1 becomes 255); float32 / float64 / complex refuse finite values
+# beyond their largest (as do float16 and bfloat16, unless the value fills a one-element
+# tensor: then they round to inf). Elements of nested data skip the floating-point check:
+# only integer dtypes are checked there.
+
+
+def _overflow(dtype, name=None) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {name or _C_NAMES[dtype]} without "
+                        "overflow")
+
+
+def _fits_integer(value, dtype) -> builtins.bool:
+    """Whether the Python number ``value`` may be stored in the integer ``dtype``."""
+    info = _cpu.iinfo(dtype._np)
+    if isinstance(value, builtins.float):
+        # Compared as PyTorch compares doubles: int64's maximum rounds up to 2 ** 63.
+        return info.min <= value <= builtins.float(info.max)
+    low = -info.max if info.min == 0 else info.min
+    return low <= value <= info.max
+
+
+def _wrap_integer(value: builtins.int, dtype) -> builtins.int:
+    """``value`` reduced modulo 2 ** bits into ``dtype``'s range, as a C cast does."""
+    bits = dtype.itemsize * 8
+    value &= (1 << bits) - 1
+    if dtype.is_signed and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
+
+
+def _as_number(value):
+    """A fill value (a Python number, a NumPy scalar or a one-element tensor) as a Python
+    number."""
+    if isinstance(value, Tensor):
+        return value.item()
+    if isinstance(value, _cpu.generic):
+        return value.item()
+    return value
+
+
+def _checked_scalar(value, dtype, single=False):
+    """``value`` converted as a Scalar argument to ``dtype``; see Note [Checked conversion].
+    ``single``: the value fills a one-element tensor, where PyTorch lets float16 and
+    bfloat16 overflow to inf unchecked."""
+    value = _as_number(value)
+    if value.__class__ is builtins.int and not -(1 << 63) <= value < 1 << 64:
+        raise OverflowError("int too big to convert")
+    if dtype is _dtype.bool:
+        return builtins.bool(value)
+    if dtype.is_complex:
+        value = builtins.complex(value)
+        largest = builtins.float(_cpu.finfo(dtype.to_real()._np).max)
+        if any(math.isfinite(part) and abs(part) > largest
+               for part in (value.real, value.imag)):
+            raise _overflow(dtype)
+        return value
+    if isinstance(value, builtins.complex):
+        if value.imag:
+            raise _overflow(dtype)
+        value = value.real
+    if dtype.is_floating_point:
+        value = builtins.float(value)
+        if (not single or dtype.itemsize >= 4) and math.isfinite(value) and (
+                abs(value) > builtins.float(_cpu.finfo(dtype._np).max)):
+            raise _overflow(dtype)
+        return value
+    if not _fits_integer(value, dtype):
+        raise _overflow(dtype)
+    return _wrap_integer(builtins.int(value), dtype)
+
+
+def _scalar_array(value, dtype):
+    """A 0-dim backend array of ``dtype`` holding the checked Python number ``value``."""
+    if dtype.itemsize == 2 and dtype.is_floating_point:
+        # PyTorch rounds a double to float first, then to the 16-bit type.
+        return _cpu.array(_cpu.float32(value)).astype(dtype._np)
+    return _cpu.array(value, dtype=dtype._np)
+
+
+def _cast_array(array, dtype):
+    """``array`` converted to ``dtype`` as PyTorch's copy kernels convert (16-bit floats are
+    reached through float32; complex to real keeps the real part)."""
+    target = dtype._np
+    if array.dtype == target:
+        return array
+    if array.dtype.kind == "c" and not dtype.is_complex:
+        array = array.real
+    if dtype.itemsize == 2 and dtype.is_floating_point and array.dtype.itemsize != 2:
+        array = array.astype(_cpu.float32)
+    elif array.dtype.kind == "f" and dtype._category == 1 and dtype is not _dtype.int64:
+        # Truncate toward zero, then wrap into the narrower type (-2.7 becomes 254 as uint8).
+        array = array.astype(_cpu.int64)
+    return array.astype(target)
+
+
+# --- nested Python data -----------------------------------------------------------------------
+
+
+def _is_sequence(obj) -> builtins.bool:
+    """Whether PyTorch's data parser descends into ``obj`` as a sequence."""
+    if isinstance(obj, list | tuple | _cpu.ndarray | range):
+        return True
+    if isinstance(obj, (Tensor, str, bytes, dict, _cpu.generic, *_PYTHON_NUMBERS)):
+        return False
+    kind = type(obj)
+    return hasattr(kind, "__len__") and hasattr(kind, "__getitem__")
+
+
+def _python_number_dtype(kind):
+    if issubclass(kind, builtins.bool):
         return _dtype.bool
-    if kind == "i":
+    if issubclass(kind, builtins.int):
         return _dtype.int64
-    if kind == "u":
-        if array.dtype == _cpu.uint64:
-            raise RuntimeError("Overflow when unpacking long")
-        return _dtype.int64
-    if kind == "f":
+    if issubclass(kind, builtins.float):
         return _dtype.get_default_dtype()
-    if kind == "c":
-        default = _dtype.get_default_dtype()
-        if default is _dtype.bfloat16:
-            raise RuntimeError("invalid default scalar type for complex")
-        return _dtype.complex128 if default is _dtype.float64 else _dtype.complex64
-    if kind == "O":
-        raise RuntimeError("Overflow when unpacking long")
-    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    default = _dtype.get_default_dtype()
+    if default is _dtype.bfloat16:
+        raise RuntimeError("invalid default scalar type for complex")
+    return _dtype.complex128 if default is _dtype.float64 else _dtype.complex64
 
 
-def _check_elements(data):
-    if isinstance(data, list | tuple):
-        for item in data:
-            if isinstance(item, Tensor) and item._data.size != 1:
-                raise ValueError("only one element tensors can be converted to Python scalars")
+def _array_dtype(array) -> _dtype.dtype:
+    """The dtype of a NumPy array or scalar given as data. (ember also takes ml_dtypes'
+    bfloat16 arrays, which PyTorch cannot see.)"""
+    if not array.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
+    return _dtype._from_np(array.dtype)
+
+
+class _Scan:
+    """What a walk over nested data found: the promoted dtype of its leaves, and whether
+    any leaf is something other than a plain Python number."""
+
+    __slots__ = ("dtype", "mixed")
+
+    def __init__(self):
+        self.dtype = None
+        self.mixed = False
+
+    def add(self, dtype):
+        self.dtype = dtype if self.dtype is None else _dtype.promote_types(self.dtype, dtype)
+
+
+def _leaf_dtype(item, scan):
+    """Add the dtype of ``item``, found where a number is expected, to ``scan``."""
+    if isinstance(item, _PYTHON_NUMBERS) and not isinstance(item, _cpu.generic):
+        return _python_number_dtype(type(item))
+    scan.mixed = True
+    if isinstance(item, Tensor):
+        if item._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        if item._requires_grad:
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior. Consider using tensor.detach() first.",
+                          UserWarning, stacklevel=5)
+        return item._dtype
+    if isinstance(item, _cpu.ndarray):
+        raise TypeError("len() of unsized object")
+    if isinstance(item, _cpu.generic):
+        return _array_dtype(item)
+    if isinstance(item, str | bytes):
+        raise ValueError(f"too many dimensions '{type(item).__name__}'")
+    if _is_sequence(item):
+        raise TypeError(f"'{type(item).__name__}' object cannot be interpreted as an integer")
+    raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
+
+
+def _scan_level(data, sizes, dim, scan):
+    """Check that ``data`` has the shape ``sizes[dim:]`` and add its leaves' dtypes."""
+    if isinstance(data, _cpu.ndarray):
+        if data.shape != tuple(sizes[dim:]):
+            got = data.shape[0] if data.ndim else 0
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got "
+                             f"{got})")
+        scan.mixed = True
+        scan.add(_array_dtype(data))
+        return
+    length = len(data)
+    if length != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got "
+                         f"{length})")
+    if dim + 1 == len(sizes):
+        kinds = set(map(type, data))
+        if kinds.issubset(_PYTHON_NUMBERS):
+            for kind in kinds:
+                scan.add(_python_number_dtype(kind))
+        else:
+            for item in data:
+                scan.add(_leaf_dtype(item, scan))
+        return
+    if not isinstance(data, list | tuple):
+        scan.mixed = True
+    for item in data:
+        if not _is_sequence(item):
+            raise TypeError("not a sequence")
+        _scan_level(item, sizes, dim + 1, scan)
+
+
+def _sizes_of(data) -> list:
+    """The shape of nested data, read along its first elements."""
+    sizes = []
+    while _is_sequence(data):
+        if isinstance(data, _cpu.ndarray):
+            sizes.extend(data.shape)
+            break
+        sizes.append(len(data))
+        if not sizes[-1]:
+            break
+        data = data[0]
+    return sizes
+
+
+def _plain(data):
+    """Nested data with every leaf a Python number and every level a list."""
+    if isinstance(data, Tensor | _cpu.generic):
+        return data.item()
+    if isinstance(data, _cpu.ndarray):
+        return data.tolist()
+    if _is_sequence(data):
+        return [_plain(item) for item in data]
+    return data
+
+
+def _values_array(data, dtype):
+    """A backend array of ``dtype`` from nested Python numbers, converted and checked as
+    PyTorch stores elements (see Note [Checked conversion])."""
+    array = _cpu.array(data)
+    kind = array.dtype.kind
+    if kind == "c" and not dtype.is_complex:
+        if dtype.is_floating_point:
+            raise TypeError("must be real number, not complex")
+        if dtype is not _dtype.bool:
+            raise TypeError("'complex' object cannot be interpreted as an integer")
+    if dtype.is_floating_point or dtype.is_complex or dtype is _dtype.bool:
+        if kind in "uiO":  # Python ints reach floats through double, as in PyTorch
+            array = array.astype(_cpu.float64) if dtype is not _dtype.bool else array
+        return _cast_array(array, dtype)
+    if kind == "O" or array.dtype == _cpu.uint64:
+        raise ValueError("Overflow when unpacking long long")
+    if kind in "fi" and array.size:
+        info = _cpu.iinfo(dtype._np)
+        if kind == "f":
+            inside = (array >= info.min) & (array <= builtins.float(info.max))
+        else:
+            inside = (array >= (-info.max if info.min == 0 else info.min)) & (
+                array <= info.max)
+        if not inside.all():
+            raise _overflow(dtype, dtype._name)
+    if kind == "f":
+        array = _cpu.trunc(array).astype(_cpu.int64)
+    return array.astype(dtype._np)
+
+
+_warned_list_of_arrays = False
+
+
+def _warn_list_of_arrays():
+    global _warned_list_of_arrays
+    if not _warned_list_of_arrays:
+        _warned_list_of_arrays = True
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. "
+                      "Please consider converting the list to a single numpy.ndarray with "
+                      "numpy.array() before converting to a tensor.", UserWarning, stacklevel=4)
 
 
 def _array_from_data(data, dtype):
     """A fresh backend array holding ``data`` (Python numbers, nested sequences, NumPy
     arrays or tensors), with PyTorch's dtype inference when ``dtype`` is None."""
     if isinstance(data, Tensor):
-        return data._data.copy(), dtype or data._dtype
+        return _cast_array(data._data, dtype or data._dtype).copy(order="K"), (
+            dtype or data._dtype)
     if isinstance(data, _cpu.ndarray | _cpu.generic):
-        source_dtype = _dtype._from_np(data.dtype)
-        return _cpu.array(data, dtype=(dtype or source_dtype)._np), dtype or source_dtype
-    _check_elements(data)
-    try:
-        array = _cpu.array(data)
-    except ValueError as error:
-        raise ValueError(f"expected sequence of equal lengths ({error})") from None
-    except OverflowError:
-        raise RuntimeError("Overflow when unpacking long") from None
-    inferred = _infer_dtype(array, data)
-    dtype = dtype or inferred
-    if array.dtype != dtype._np:
-        array = array.astype(dtype._np)
-    return array, dtype
+        source = _array_dtype(data)
+        if isinstance(data, _cpu.ndarray):
+            _check_numpy_strides(data)
+        dtype = dtype or source
+        if source.is_complex and not dtype.is_complex:
+            _warn_complex_to_real(3)
+        return _cast_array(_cpu.array(data, copy=True, order="K"), dtype), dtype
+    if isinstance(data, str | bytes):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    scan = _Scan()
+    if _is_sequence(data):
+        sizes = _sizes_of(data)
+        if isinstance(data, list) and data and isinstance(data[0], _cpu.ndarray):
+            _warn_list_of_arrays()
+        _scan_level(data, sizes, 0, scan)
+    else:
+        scan.add(_leaf_dtype(data, scan))
+    dtype = dtype or scan.dtype or _dtype.get_default_dtype()
+    values = _plain(data) if scan.mixed else data
+    if isinstance(values, Tensor | _cpu.generic):
+        values = values.item()
+    return _values_array(values, dtype), dtype
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``, dtype inferred as PyTorch does."""
+    _check_dtype_argument("tensor", dtype)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
@@ -88,9 +363,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory with a tensor or NumPy array when possible."""
+    _check_dtype_argument("as_tensor", dtype)
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype)
     if isinstance(data, _cpu.ndarray) and (dtype is None or dtype._np == data.dtype):
+        _factory_device(device)
         return from_numpy(data)
     array, dtype = _array_from_data(data, dtype)
     return _make(array, dtype, _factory_device(device))
@@ -103,11 +380,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = Fa
     return result.requires_grad_(True) if requires_grad else result
 
 
-def from_numpy(ndarray) -> Tensor:
-    """A tensor sharing memory with ``ndarray``: writes to either show in both."""
-    if not isinstance(ndarray, _cpu.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    dtype = _dtype._from_np(ndarray.dtype)
+def _check_numpy_strides(ndarray):
     if any(s < 0 for s in ndarray.strides):
         raise ValueError(
             "At least one stride in the given numpy array is negative, and tensors with "
@@ -116,17 +389,42 @@ def from_numpy(ndarray) -> Tensor:
     if any(s % ndarray.itemsize for s in ndarray.strides):
         raise ValueError("given numpy array strides not a multiple of the element byte size. "
                          "Copy the numpy array to reallocate the memory.")
-    if not ndarray.dtype.isnative:
-        raise ValueError("given numpy array has byte order different from the native byte "
-                         "order. Conversion between byte orders is currently not supported.")
-    if not ndarray.flags.writeable:
+
+
+# PyTorch gives each of these warnings once per process.
+_warned_read_only = False
+_warned_complex_to_real = False
+
+
+def _warn_complex_to_real(stacklevel):
+    global _warned_complex_to_real
+    if not _warned_complex_to_real:
+        _warned_complex_to_real = True
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=stacklevel + 1)
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray``: writes to either show in both."""
+    if not isinstance(ndarray, _cpu.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__module__}."
+                        f"{type(ndarray).__name__})".replace("builtins.", ""))
+    dtype = _array_dtype(ndarray)
+    _check_numpy_strides(ndarray)
+    global _warned_read_only
+    if not ndarray.flags.writeable and not _warned_read_only:
+        _warned_read_only = True
         warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
                       "non-writable tensors. This means writing to this tensor will result in "
                       "undefined behavior. You may want to copy the array to protect its data "
                       "or make it writable before converting it to a tensor. This type of "
                       "warning will be suppressed for the rest of this program.",
                       UserWarning, stacklevel=2)
-    return _make(ndarray.view(), dtype)
+    result = _make(ndarray.view(), dtype)
+    if not ndarray.size:
+        # PyTorch gives a tensor made from an empty array all-zero strides.
+        result._data = _cpu.as_strided(ndarray, ndarray.shape, (0,) * ndarray.ndim)
+    return result
 
 
 def _rebuild_from_array(array, dtype_name):
@@ -136,257 +434,683 @@ def _rebuild_from_array(array, dtype_name):
 def _converted(source: Tensor, dtype, device) -> Tensor:
     """A copy of ``source`` with another dtype or on another device."""
     _as_device(device)
-    data = source._data
     if source._dtype.is_complex and not dtype.is_complex:
-        warnings.warn("Casting complex values to real discards the imaginary part",
-                      UserWarning, stacklevel=3)
-        data = data.real
-    return _make(data.astype(dtype._np, order="K"), dtype, device)
+        _warn_complex_to_real(3)
+    return _make(_cast_array(source._data, dtype).copy(order="K"), dtype, device)
 
 
 # --- filled tensors --------------------------------------------------------------------------
 
 
-def _shape(args, size):
-    shape = _sizes_from_args(args) if size is None else _sizes_from_args((size,))
+def _size_argument(function, args, size):
+    """The shape given to a factory as ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or
+    ``f(size=(2, 3))``, checked as PyTorch checks it."""
+    if size is not None:
+        if args:
+            raise TypeError(f"{function}() got multiple values for argument 'size'")
+        if not isinstance(size, tuple | list):
+            raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not "
+                            f"{type(size).__name__}")
+        args = (size,)
+    if not args:
+        raise TypeError(f'{function}() missing 1 required positional arguments: "size"')
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        items = args[0]
+    else:
+        if any(isinstance(a, tuple | list) for a in args):
+            raise TypeError(f"{function}() takes 1 positional argument but {len(args)} were "
+                            "given")
+        items = args
+    shape = []
+    for item in items:
+        if isinstance(item, builtins.bool) or not (
+                isinstance(item, builtins.int | _cpu.integer)
+                or isinstance(item, Tensor) and item._data.ndim == 0
+                and item._dtype._category == 1):
+            raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not "
+                            f"{type(item).__name__}")
+        shape.append(builtins.int(item))
     for n in shape:
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
-                               f"{list(shape)}")
-    return shape
+                               f"{shape}")
+    return tuple(shape)
 
 
-def _filled(fill, shape, dtype, device, requires_grad, out):
+def _size_keyword(function, kwargs):
+    """The ``size=`` keyword of a factory that also takes sizes as varargs."""
+    size = kwargs.pop("size", None)
+    if kwargs:
+        raise TypeError(f"{function}() got an unexpected keyword argument "
+                        f"'{next(iter(kwargs))}'")
+    return size
+
+
+def _check_out_dtype(out, dtype):
+    if dtype is not None and out is not None and dtype is not out._dtype:
+        raise RuntimeError(f"dtype {dtype._legacy_name} does not match dtype of out parameter "
+                           f"({out._dtype._legacy_name})")
+
+
+def _filled(array, shape, dtype, device, requires_grad, out):
+    """A new tensor of ``shape`` filled with the 0-dim ``array``, or ``out`` refilled."""
     if out is not None:
-        out.resize_(shape)
-        out._data[...] = fill
+        _check_out_dtype(out, dtype)
+        if out._data.shape != shape:
+            out.resize_(shape)
+        out._data[...] = array.astype(out._data.dtype)
         out._bump_version()
         return out
-    dtype = dtype or _dtype.get_default_dtype()
-    return _finish_factory(_cpu.full(shape, fill, dtype._np), dtype, _factory_device(device),
-                           requires_grad)
+    data = _cpu.empty(shape, dtype._np)
+    data[...] = array
+    return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False) -> Tensor:
+          pin_memory=False, **kwargs) -> Tensor:
     """A tensor of zeros of the given size."""
-    shape = _shape(size, None)
+    shape = _size_argument("zeros", size, _size_keyword("zeros", kwargs))
+    _check_dtype_argument("zeros", dtype)
     if out is None:
         dtype = dtype or _dtype.get_default_dtype()
         return _finish_factory(_cpu.zeros(shape, dtype._np), dtype, _factory_device(device),
                                requires_grad)
-    return _filled(0, shape, dtype, device, requires_grad, out)
+    return _filled(_cpu.array(0), shape, dtype, device, requires_grad, out)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False) -> Tensor:
+         pin_memory=False, **kwargs) -> Tensor:
     """A tensor of ones of the given size."""
-    return _filled(1, _shape(size, None), dtype, device, requires_grad, out)
+    shape = _size_argument("ones", size, _size_keyword("ones", kwargs))
+    _check_dtype_argument("ones", dtype)
+    if out is None:
+        dtype = dtype or _dtype.get_default_dtype()
+        return _finish_factory(_cpu.ones(shape, dtype._np), dtype, _factory_device(device),
+                               requires_grad)
+    return _filled(_cpu.array(1), shape, dtype, device, requires_grad, out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None) -> Tensor:
+          pin_memory=False, memory_format=None, **kwargs) -> Tensor:
     """An uninitialized tensor of the given size (here: zero-filled memory)."""
-    return zeros(*size, out=out, dtype=dtype, device=device, requires_grad=requires_grad)
+    shape = _size_argument("empty", size, _size_keyword("empty", kwargs))
+    _check_dtype_argument("empty", dtype)
+    if out is not None:
+        _check_out_dtype(out, dtype)
+        return out.resize_(shape) if out._data.shape != shape else out
+    dtype = dtype or _dtype.get_default_dtype()
+    return _finish_factory(_cpu.zeros(shape, dtype._np), dtype, _factory_device(device),
+                           requires_grad)
+
+
+def _fill_dtype(value):
+    """The dtype ``full`` infers from its fill value: PyTorch reads a NumPy bool as a
+    float."""
+    if isinstance(value, _cpu.bool_):
+        return _dtype.get_default_dtype()
+    if isinstance(value, Tensor):
+        return _dtype._scalar_dtype(value.item())
+    return _dtype._scalar_dtype(value)
+
+
+def _check_fill_value(function, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise TypeError(f"{function}(): argument 'fill_value' (position 2) must be Number, "
+                            "not Tensor")
+    elif not isinstance(value, _PYTHON_NUMBERS + (_cpu.generic,)) or isinstance(
+            value, str | bytes):
+        raise TypeError(f"{function}(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(value).__name__}")
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; dtype inferred from the value."""
-    if dtype is None:
-        dtype = _dtype._scalar_dtype(fill_value)
-    return _filled(fill_value, _shape((size,), None), dtype, device, requires_grad, out)
+    _check_dtype_argument("full", dtype)
+    if not isinstance(size, tuple | list):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    _check_fill_value("full", fill_value)
+    shape = _size_argument("full", (size,), None)
+    target = dtype or (out._dtype if out is not None else _fill_dtype(fill_value))
+    single = _product(shape) == 1
+    array = _scalar_array(_checked_scalar(fill_value, target, single), target)
+    return _filled(array, shape, dtype or (None if out is not None else target), device,
+                   requires_grad, out)
 
 
-def _like(input, dtype, device):
-    return dtype or input._dtype, device if device is not None else input._device
+def _like_data(input, dtype, memory_format):
+    """A zero-filled backend array shaped like ``input``, laid out as PyTorch lays out the
+    result of a ``*_like`` factory: ``input``'s strides when it is dense, else dense strides
+    in the order of ``input``'s."""
+    data = input._data
+    sizes = data.shape
+    if memory_format is None or memory_format is preserve_format:
+        strides = input.stride()
+        if not _non_overlapping_and_dense(sizes, strides):
+            strides = _strides_in_order(sizes, _layout_order(sizes, strides))
+    else:
+        order = _memory_format_order(memory_format, data.ndim)
+        if order is None:
+            return _cpu.zeros(sizes, dtype._np)
+        strides = _strides_in_order(sizes, order)
+    if not data.size:
+        return _cpu.zeros(sizes, dtype._np)
+    span = 1 + builtins.sum((n - 1) * s for n, s in zip(sizes, strides))
+    itemsize = dtype.itemsize
+    return _cpu.as_strided(_cpu.zeros(span, dtype._np), sizes,
+                           tuple(s * itemsize for s in strides))
+
+
+def _like(function, input, dtype, device, requires_grad, memory_format):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    _check_dtype_argument(function, dtype)
+    dtype = dtype or input._dtype
+    device = input._device if device is None else _as_device(device)
+    result = _make(_like_data(input, dtype, memory_format), dtype, device)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return zeros(input._data.shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return ones(input._data.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return _like("zeros_like", input, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return empty(input._data.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return _like("empty_like", input, dtype, device, requires_grad, memory_format)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    result = _like("ones_like", input, dtype, device, requires_grad, memory_format)
+    result._data[...] = 1
+    return result
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return full(input._data.shape, fill_value, dtype=dtype, device=device,
-                requires_grad=requires_grad)
+    _check_fill_value("full_like", fill_value)
+    result = _like("full_like", input, dtype, device, requires_grad, memory_format)
+    value = _checked_scalar(fill_value, result._dtype, result._data.size == 1)
+    result._data[...] = _scalar_array(value, result._dtype)
+    return result
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     """A 2-D tensor with ones on the diagonal."""
+    _check_dtype_argument("eye", dtype)
     m = n if m is None else m
-    if n < 0 or m < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {min(n, m)}")
+    for value in (n, m):
+        if isinstance(value, builtins.bool) or not isinstance(value, builtins.int | _cpu.integer):
+            raise TypeError(f"eye(): argument 'n' must be int, not {type(value).__name__}")
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    if out is not None:
+        _check_out_dtype(out, dtype)
+        out.resize_((n, m))
+        out._data[...] = _cpu.eye(n, m, dtype=out._data.dtype)
+        out._bump_version()
+        return out
     dtype = dtype or _dtype.get_default_dtype()
-    result = _finish_factory(_cpu.eye(n, m, dtype=dtype._np), dtype, _factory_device(device),
-                             requires_grad)
-    return result if out is None else write_out(out, result)
+    return _finish_factory(_cpu.eye(n, m, dtype=dtype._np), dtype, _factory_device(device),
+                           requires_grad)
 
 
 # --- ranges ------------------------------------------------------------------------------------
+# Note [Range values]: arange, linspace and logspace give PyTorch's CPU values bit for bit
+# (logspace for float64 and integer dtypes; for float32, 16-bit and complex dtypes it is
+# within a unit or two in the last place). PyTorch's kernels compute element i on its own:
+#   arange:   start + i * step, with one rounding (a fused multiply-add) in double;
+#   linspace: start + i * step for the first half, end - (steps - 1 - i) * step for the
+#             rest, with step = (end - start) / (steps - 1) and a fused multiply-add in the
+#             dtype (float32, float64; double for integer dtypes, then truncated), while
+#             float16 and bfloat16 round every operation to the dtype;
+#   logspace: base ** exponent with the exponents as linspace's, computed in double
+#             without fusing, and the power taken by the C library.
+# NumPy has no fused multiply-add, so _fma64 computes one exactly from the rounding error
+# of the product and of the sum (Dekker's and Knuth's error-free transformations).
+
+
+def _split(x):
+    scaled = 134217729.0 * x  # 2 ** 27 + 1 splits a double into two 26-bit halves
+    high = scaled - (scaled - x)
+    return high, x - high
+
+
+def _fma64(a, b, c):
+    """a * b + c with one rounding, elementwise over float64 arrays."""
+    a, b, c = (_cpu.asarray(v, dtype=_cpu.float64) for v in (a, b, c))
+    product = a * b
+    a_high, a_low = _split(a)
+    b_high, b_low = _split(b)
+    product_error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + (
+        a_low * b_low)
+    total = product + c
+    c_part = total - product
+    sum_error = (product - (total - c_part)) + (c - c_part)
+    return total + (sum_error + product_error)
+
+
+def _float_to_integer(values, dtype):
+    """Doubles truncated into an integer dtype as x86 converts them: an out-of-range value
+    (or NaN) becomes the lowest int64, or for narrower dtypes the lowest int32, wrapped."""
+    wide = 64 if dtype is _dtype.int64 else 32
+    lowest = -(1 << (wide - 1))
+    values = _cpu.trunc(values)
+    inside = (values >= lowest) & (values < -builtins.float(lowest))
+    integers = _cpu.where(inside, values, lowest).astype(_cpu.int64)
+    return integers.astype(dtype._np)
+
+
+def _range_number(value, function):
+    value = _as_number(value)
+    if isinstance(value, builtins.complex):
+        raise RuntimeError(f"{function}: complex start, end or step are not supported")
+    if not isinstance(value, _PYTHON_NUMBERS):
+        raise TypeError(f"{function}() received an invalid combination of arguments - got "
+                        f"{type(value).__name__}")
+    return value
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
-    """Values from ``start`` up to (not including) ``end``, ``step`` apart."""
+    """Values from ``start`` up to (not including) ``end``, ``step`` apart; see
+    Note [Range values]."""
+    _check_dtype_argument("arange", dtype)
     if end is None:
         start, end = 0, start
-    bounds = [builtins.float(v) if isinstance(v, Tensor) and v._dtype.is_floating_point
-              else v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = bounds
+    start, end, step = (_range_number(v, "arange") for v in (start, end, step))
     if dtype is None:
-        dtype = (_dtype.get_default_dtype()
-                 if any(isinstance(v, builtins.float) for v in bounds) else _dtype.int64)
-    if step == 0:
+        dtype = out._dtype if out is not None else (
+            _dtype.get_default_dtype() if any(isinstance(v, builtins.float)
+                                              for v in (start, end, step)) else _dtype.int64)
+    _check_out_dtype(out, dtype)
+    if dtype is _dtype.bool or dtype.is_complex:
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{dtype._legacy_name}\'')
+    if not step:
         raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    length = builtins.max(math.ceil((end - start) / step), 0)
-    if dtype._category <= 1:
-        data = (start + step * _cpu.arange(length, dtype=_cpu.int64)).astype(dtype._np)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype is _dtype.int64:
+        # int64 counts in integers, from the truncated bounds and step.
+        first, last, stride = (builtins.int(v) for v in (start, end, step))
+        if not stride:
+            raise ValueError("step must be nonzero")
+        sign = 1 if stride > 0 else -1
+        span = last - first + stride - sign
+        length = abs(span) // abs(stride) * (1 if (span >= 0) == (stride > 0) else -1)
     else:
-        data = (start + step * _cpu.arange(length, dtype=_cpu.float64)).astype(dtype._np)
-    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
-    return result if out is None else write_out(out, result)
+        length = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+    if not 0 <= length <= 1 << 63:
+        raise RuntimeError("invalid size, possible overflow?")
+    if dtype._category == 1:
+        first, stride = builtins.int(start), builtins.int(step)
+        data = (first + stride * _cpu.arange(length, dtype=_cpu.int64)).astype(dtype._np)
+    else:
+        data = _arange_values(builtins.float(start), builtins.float(step), length, dtype)
+    if out is not None:
+        if out._data.shape != data.shape:
+            if out._data.size:
+                warnings.warn(
+                    f"The number of elements in the out tensor of shape "
+                    f"{list(out._data.shape)} is {out._data.size} which does not match the "
+                    f"computed number of elements {length}. Note that this may occur as a "
+                    "result of rounding error. The out tensor will be resized to a tensor of "
+                    f"shape ({length},).", UserWarning, stacklevel=2)
+            out.resize_(data.shape)
+        return write_out(out, _make(data, dtype))
+    return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
-def _symmetric_steps(start, end, steps, np_dtype):
-    """``steps`` evenly spaced values computed from both ends, rounding like PyTorch."""
-    if steps == 1:
-        return _cpu.full(1, start, np_dtype)
-    scalar = np_dtype.type
-    start, end = scalar(start), scalar(end)
-    step = (end - start) / scalar(steps - 1)
-    index = _cpu.arange(steps)
-    halfway = steps // 2
-    head = start + step * index[:halfway].astype(np_dtype)
-    tail = end - step * (steps - 1 - index[halfway:]).astype(np_dtype)
-    return _cpu.concatenate([head, tail])
+# PyTorch's arange kernel fills runs of two 32-byte vectors at a time, each vector from a base
+# value it computes like a single element; the elements after the last whole run are
+# computed one by one. Past 32768 elements the work is split between threads, whose runs
+# start elsewhere, so very long float ranges can differ in a few last places.
+_VECTOR_BYTES = 32
+
+
+def _arange_values(start: builtins.float, step: builtins.float, length: builtins.int, dtype):
+    """arange's values in a floating dtype; see Note [Range values]."""
+    index = _cpu.arange(length, dtype=_cpu.int64)
+    lanes = _VECTOR_BYTES // dtype.itemsize
+    in_vectors = index < length // (2 * lanes) * (2 * lanes)
+    base_index = _cpu.where(in_vectors, index - index % lanes, index)
+    lane = index - base_index
+    narrow = dtype is not _dtype.float64
+    base = _fma64(step, base_index, start)
+    if narrow:
+        base = _cast_array(base, dtype).astype(_cpu.float64)
+    vector = step * lane + base if narrow else _fma64(step, lane, base)
+    if dtype.itemsize == 2:
+        # One element at a time, 16-bit floats count in float32.
+        single = _cpu.float64(_cpu.float32(step)) * index + _cpu.float64(_cpu.float32(start))
+    else:
+        single = _fma64(step, index, start)
+    values = _cpu.where(in_vectors, vector, single)
+    if dtype.itemsize == 2:
+        values = values.astype(_cpu.float32)
+    return _cast_array(values, dtype)
+
+
+def _linspace_values(start, end, steps, dtype):
+    """linspace's values in ``dtype`` for ``steps`` >= 2 checked end points; see
+    Note [Range values]."""
+    index = _cpu.arange(steps, dtype=_cpu.int64)
+    from_start = index < steps // 2
+    before_end = steps - 1 - index
+    if dtype._category == 1:
+        step = (builtins.float(end) - builtins.float(start)) / (steps - 1)
+        values = _cpu.where(from_start, _fma64(step, index, start), _fma64(-step, before_end, end))
+        return _float_to_integer(values, dtype)
+    if dtype.itemsize == 2:
+        def rounded(x):
+            return _cpu.asarray(x, dtype=_cpu.float32).astype(dtype._np).astype(_cpu.float32)
+
+        first, last = rounded(start), rounded(end)
+        step = rounded(rounded(last - first) / rounded(steps - 1))
+        head = rounded(first + rounded(step * rounded(index)))
+        tail = rounded(last - rounded(step * rounded(before_end)))
+        return _cpu.where(from_start, head, tail).astype(dtype._np)
+    if dtype is _dtype.float32:
+        first, last = _cpu.float32(start), _cpu.float32(end)
+        step = _cpu.float64((last - first) / _cpu.float32(steps - 1))
+        # step * i is exact in double, so one more rounding to float32 completes the fma.
+        values = _cpu.where(from_start, step * index + _cpu.float64(first),
+                            -step * before_end + _cpu.float64(last))
+        return values.astype(_cpu.float32)
+    step = (end - start) / (steps - 1)
+    return _cpu.where(from_start, _fma64(step, index, start), _fma64(-step, before_end, end))
+
+
+def _complex_parts(function, start, end, steps, dtype):
+    real = function(start.real, end.real, steps, dtype.to_real())
+    imag = function(start.imag, end.imag, steps, dtype.to_real())
+    return (real + 1j * imag).astype(dtype._np)
+
+
+def _check_steps(steps, function):
+    if isinstance(steps, builtins.bool) or not isinstance(steps, builtins.int | _cpu.integer):
+        raise TypeError(f"{function}(): argument 'steps' must be int, not "
+                        f"{type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+
+
+def _range_dtype(dtype, start, end):
+    if dtype is not None:
+        return dtype
+    if isinstance(start, builtins.complex) or isinstance(end, builtins.complex):
+        return _python_number_dtype(builtins.complex)
+    return _dtype.get_default_dtype()
+
+
+def _range_result(data, dtype, device, requires_grad, out):
+    if out is not None:
+        _check_out_dtype(out, dtype)
+        return write_out(out, _make(data, dtype))
+    return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    dtype = dtype or _dtype.get_default_dtype()
-    if dtype._category >= 2:
-        compute = _cpu.dtype(_cpu.float32) if dtype.itemsize == 2 else dtype._np
-        data = _symmetric_steps(start, end, steps, compute).astype(dtype._np)
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive; see
+    Note [Range values]."""
+    _check_dtype_argument("linspace", dtype)
+    _check_steps(steps, "linspace")
+    start, end = _as_number(start), _as_number(end)
+    dtype = _range_dtype(dtype if out is None or dtype is not None else out._dtype, start, end)
+    if steps == 0:
+        data = _cpu.empty(0, dtype._np)
+    elif steps == 1:
+        data = _scalar_array(_checked_scalar(start, dtype), dtype).reshape(1)
     else:
-        data = _symmetric_steps(start, end, steps, _cpu.dtype(_cpu.float64))
-        data = _cpu.trunc(data).astype(dtype._np)
-    result = _finish_factory(data[:steps], dtype, _factory_device(device), requires_grad)
-    return result if out is None else write_out(out, result)
+        first, last = _checked_scalar(start, dtype), _checked_scalar(end, dtype)
+        if dtype.is_complex:
+            data = _complex_parts(_linspace_values, first, last, steps, dtype)
+        else:
+            data = _linspace_values(first, last, steps, dtype)
+    return _range_result(data, dtype, device, requires_grad, out)
+
+
+def _power(base: builtins.float, exponents):
+    """base ** exponents elementwise, by the C library's pow as PyTorch's kernel calls it."""
+    def power(exponent):
+        try:
+            return math.pow(base, exponent)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return math.nan
+
+    flat = [power(x) for x in exponents.tolist()]
+    return _cpu.array(flat, dtype=_cpu.float64).reshape(exponents.shape)
+
+
+def _logspace_values(start, end, steps, base, dtype):
+    index = _cpu.arange(steps, dtype=_cpu.float64)
+    step = (builtins.float(end) - builtins.float(start)) / (steps - 1)
+    exponents = _cpu.where(index < steps // 2, start + step * index,
+                           end - step * (steps - 1 - index))
+    values = _power(base, exponents)
+    if dtype._category == 1:
+        return _float_to_integer(values, dtype)
+    return _cast_array(values, dtype)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
              device=None, requires_grad=False) -> Tensor:
-    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log."""
-    dtype = dtype or _dtype.get_default_dtype()
-    compute = _cpu.dtype(_cpu.float64) if dtype._category <= 1 else (
-        _cpu.dtype(_cpu.float32) if dtype.itemsize == 2 else dtype._np)
-    exponents = _symmetric_steps(start, end, steps, compute)[:steps]
-    data = _cpu.power(compute.type(base), exponents).astype(dtype._np)
-    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
-    return result if out is None else write_out(out, result)
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log; see
+    Note [Range values]."""
+    _check_dtype_argument("logspace", dtype)
+    _check_steps(steps, "logspace")
+    start, end, base = _as_number(start), _as_number(end), builtins.float(_as_number(base))
+    dtype = _range_dtype(dtype if out is None or dtype is not None else out._dtype, start, end)
+    if steps == 0:
+        data = _cpu.empty(0, dtype._np)
+    elif steps == 1:
+        data = _scalar_array(_checked_scalar(base ** start, dtype), dtype).reshape(1)
+    elif dtype.is_complex:
+        first, last = _checked_scalar(start, dtype), _checked_scalar(end, dtype)
+        exponents = _complex_parts(_linspace_values, first, last, steps, dtype)
+        data = (base ** exponents.astype(_cpu.complex128)).astype(dtype._np)
+    else:
+        # The end points take the dtype's precision before the exponents are spaced.
+        first, last = (_scalar_array(_checked_scalar(v, dtype), dtype).item()
+                       for v in (start, end))
+        data = _logspace_values(first, last, steps, base, dtype)
+    return _range_result(data, dtype, device, requires_grad, out)
 
 
 # --- random ------------------------------------------------------------------------------------
 
 
-def _random(sample, size, generator, dtype, device, requires_grad, out):
-    shape = _shape(size, None)
-    dtype = dtype or _dtype.get_default_dtype()
-    data = sample(_bits(generator), shape).astype(dtype._np)
-    result = _finish_factory(data, dtype, _factory_device(device), requires_grad)
-    return result if out is None else write_out(out, result)
+def _random_float(sample, kernel, size, generator, dtype, device, requires_grad, out, name):
+    """A tensor of ``size`` drawn by ``sample(bits, shape, complex)`` (float64 samples)."""
+    _check_dtype_argument(name, dtype)
+    shape = _size_argument(name, size, None)
+    dtype = dtype or (out._dtype if out is not None else _dtype.get_default_dtype())
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
+    bits = _bits(generator)
+    if dtype.is_complex:
+        data = sample(bits, shape + (2,), True).view(_cpu.complex128)[..., 0]
+    else:
+        data = sample(bits, shape, False)
+    data = _cast_array(data, dtype)
+    if sample is _uniform:
+        # Rounding to a narrower dtype must not reach 1: the interval is half-open.
+        below_one = 1 - _cpu.finfo(dtype.to_real()._np).epsneg
+        for part in (data.real, data.imag) if dtype.is_complex else (data,):
+            part[part >= 1] = below_one
+    if out is not None:
+        return write_out(out, _make(data, dtype))
+    return _finish_factory(data, dtype, _factory_device(device), requires_grad)
+
+
+def _uniform(bits, shape, is_complex):
+    return bits.random(shape)
+
+
+def _normal(bits, shape, is_complex):
+    values = bits.standard_normal(shape)
+    return values * math.sqrt(0.5) if is_complex else values
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:
-    """Uniform samples from [0, 1)."""
-    return _random(lambda bits, shape: bits.random(shape, _cpu.float32), size, generator,
-                   dtype, device, requires_grad, out)
+         requires_grad=False, pin_memory=False, **kwargs) -> Tensor:
+    """Uniform samples from [0, 1); complex dtypes draw both parts so."""
+    size = _size_argument_or_keyword("rand", size, kwargs)
+    return _random_float(_uniform, "check_uniform_bounds", size, generator, dtype, device,
+                         requires_grad, out, "rand")
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False) -> Tensor:
-    """Samples from the standard normal distribution."""
-    return _random(lambda bits, shape: bits.standard_normal(shape, _cpu.float32), size,
-                   generator, dtype, device, requires_grad, out)
+          requires_grad=False, pin_memory=False, **kwargs) -> Tensor:
+    """Samples from the standard normal distribution; complex dtypes draw each part with
+    variance 1/2."""
+    size = _size_argument_or_keyword("randn", size, kwargs)
+    return _random_float(_normal, "normal_kernel_cpu", size, generator, dtype, device,
+                         requires_grad, out, "randn")
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None:
-        low, high = 0, low
+def _size_argument_or_keyword(function, size, kwargs):
+    keyword = _size_keyword(function, kwargs)
+    if keyword is None:
+        return size
+    if not isinstance(keyword, tuple | list):
+        raise TypeError(f"{function}(): argument 'size' must be tuple of ints, not "
+                        f"{type(keyword).__name__}")
+    if size:
+        raise TypeError(f"{function}() got multiple values for argument 'size'")
+    return (keyword,)
+
+
+def _integer_bound(value, name):
+    if isinstance(value, Tensor) and value._data.ndim == 0:
+        value = value.item()
+    if isinstance(value, builtins.bool) or not isinstance(value, builtins.int | _cpu.integer):
+        raise TypeError(f"randint() received an invalid combination of arguments - got "
+                        f"{type(value).__name__} for '{name}'")
+    value = builtins.int(value)
+    if not -(1 << 63) <= value < 1 << 63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _check_random_bounds(low, high, dtype):
+    if dtype.is_complex:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    dtype = dtype or _dtype.int64
-    return _random(lambda bits, shape: bits.integers(low, high, shape), (tuple(size),),
-                   generator, dtype, device, requires_grad, out)
+    if dtype._category == 1:
+        info = _cpu.iinfo(dtype._np)
+        if not info.min <= low <= info.max:
+            raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype]}")
+        if not info.min <= high - 1 <= info.max:
+            raise RuntimeError(f"to - 1 is out of bounds for {_C_NAMES[dtype]}")
+
+
+def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None,
+            layout=None, device=None, requires_grad=False) -> Tensor:
+    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
+    ``randint(low, high, size)``."""
+    _check_dtype_argument("randint", dtype)
+    given = list(args)
+    if size is None and given and isinstance(given[-1], tuple | list):
+        size = given.pop()
+    if low is None and high is None:
+        if len(given) == 2:
+            low, high = given
+        elif len(given) == 1:
+            low, high = 0, given[0]
+    elif high is None and len(given) == 1:
+        high = given[0]
+    elif low is None and high is not None and not given:
+        low = 0
+    if high is None or size is None or len(given) > 2:
+        raise TypeError(f"randint() received an invalid combination of arguments - got "
+                        f"{len(args)} positional arguments; expected (high, size) or "
+                        "(low, high, size)")
+    if not isinstance(size, tuple | list):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    low, high = _integer_bound(low or 0, "low"), _integer_bound(high, "high")
+    shape = _size_argument("randint", (size,), None)
+    dtype = dtype or (out._dtype if out is not None else _dtype.int64)
+    _check_random_bounds(low, high, dtype)
+    data = _cast_array(_bits(generator).integers(low, high, shape), dtype)
+    if out is not None:
+        return write_out(out, _make(data, dtype))
+    return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return rand(input._data.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+              memory_format=None, generator=None) -> Tensor:
+    result = _like("rand_like", input, dtype, device, requires_grad, memory_format)
+    result._data[...] = rand(input._data.shape, dtype=result._dtype, generator=generator)._data
+    return result
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:
-    dtype, device = _like(input, dtype, device)
-    return randn(input._data.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+               memory_format=None, generator=None) -> Tensor:
+    result = _like("randn_like", input, dtype, device, requires_grad, memory_format)
+    result._data[...] = randn(input._data.shape, dtype=result._dtype, generator=generator)._data
+    return result
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    dtype, device = _like(input, dtype, device)
-    return randint(low, high, input._data.shape, dtype=dtype, device=device)
+def randint_like(input, *args, low=None, high=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None, generator=None) -> Tensor:
+    if len(args) == 2:
+        low, high = args
+    elif len(args) == 1:
+        high = args[0]
+    if high is None or len(args) > 2:
+        raise TypeError("randint_like() received an invalid combination of arguments - "
+                        "expected (input, high) or (input, low, high)")
+    result = _like("randint_like", input, dtype, device, requires_grad, memory_format)
+    drawn = randint(low or 0, high, input._data.shape, dtype=result._dtype,
+                    generator=generator)
+    result._data[...] = drawn._data
+    return result
 
 
 # --- legacy constructors -----------------------------------------------------------------------
 
 
 def _legacy_new(cls, dtype, args, device):
-    """``Tensor(...)`` / ``FloatTensor(...)``: data from a sequence, or an uninitialized
-    tensor from sizes."""
+    """``Tensor(...)`` / ``FloatTensor(...)``: data from a sequence, an existing tensor, or
+    an uninitialized tensor from sizes. ``Tensor`` itself returns a tensor argument as it
+    is; a typed constructor refuses a tensor of another dtype."""
     if not args:
         return empty(0, dtype=dtype, device=device)
     first = args[0]
-    sizes_given = builtins.all(isinstance(a, builtins.int) for a in args) or (
-        len(args) == 1 and first.__class__.__name__ == "Size")
+    sizes_given = builtins.all(
+        isinstance(a, builtins.int | _cpu.integer) and not isinstance(a, builtins.bool)
+        for a in args) or (len(args) == 1 and first.__class__.__name__ == "Size")
     if sizes_given:
         return empty(*args, dtype=dtype, device=device)
     if len(args) > 1:
-        raise TypeError("new(): invalid arguments; expected sizes or one sequence of data")
+        raise TypeError("new(): argument 'size' failed to unpack the object: expected sizes "
+                        "(ints) or a single sequence of data")
     if isinstance(first, Tensor):
-        if first._dtype is not dtype:
+        if cls is not Tensor and first._dtype is not dtype:
             raise TypeError(f"expected {dtype._legacy_name} (got {first._dtype._legacy_name})")
         return first
+    if not _is_sequence(first):
+        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
     array, dtype = _array_from_data(first, dtype)
     return finish(array, dtype, _factory_device(device))
 
@@ -433,11 +1157,24 @@ def _new_factory(factory):
     return new
 
 
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    """A new tensor from ``data``, of this tensor's dtype and device unless told."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+            "requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+            UserWarning, stacklevel=2)
+    array, dtype = _array_from_data(data, dtype or self._dtype)
+    device = self._device if device is None else _as_device(device)
+    return _finish_factory(array, dtype, device, requires_grad)
+
+
 Tensor.new_zeros = _new_factory(zeros)
 Tensor.new_ones = _new_factory(ones)
 Tensor.new_empty = _new_factory(empty)
 Tensor.new_full = _new_factory(full)
-Tensor.new_tensor = _new_factory(tensor)
+Tensor.new_tensor = _new_tensor
 
 
 def _fill(self, value):
@@ -445,8 +1182,8 @@ def _fill(self, value):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
-        value = value.item()
-    self._data[...] = value
+    value = _checked_scalar(value, self._dtype, self._data.size == 1)
+    self._data[...] = _scalar_array(value, self._dtype)
     self._bump_version()
     return self
 
