@@ -143,13 +143,17 @@ def _scalar_dtype(value) -> dtype:
         return bool
     if cls is builtins.complex:
         return _default_complex_dtype
-    if isinstance(value, builtins.bool | _backend.bool_):
+    # Subclasses of the Python types (np.float64, np.complex128) count as those types;
+    # other NumPy integers as ints, and every other NumPy scalar (np.bool_, np.float32,
+    # np.complex64) as a float, as PyTorch reads them.
+    if isinstance(value, builtins.bool):
         return bool
     if isinstance(value, builtins.int | _backend.integer):
         return int64
-    if isinstance(value, builtins.float | _backend.floating):
+    if isinstance(value, builtins.float | _backend.generic) and not isinstance(
+            value, builtins.complex):
         return _default_dtype
-    if isinstance(value, builtins.complex | _backend.complexfloating):
+    if isinstance(value, builtins.complex):
         return _default_complex_dtype
     raise TypeError(f"expected a number, got {type(value).__name__}")
 

@@ -3,6 +3,7 @@ default dtype, compared with PyTorch."""
 
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -199,6 +200,21 @@ def test_result_type_follows_default_dtype(first, default, restore_default_dtype
             continue  # ember has no complex32; see test_to_complex_of_half
         got = ember.result_type(make_operand(first, ember), scalar)
         assert repr(got) == repr(expected)
+
+
+NUMPY_SCALARS = [np.bool_(True), np.int8(1), np.uint8(1), np.int32(1), np.int64(1),
+                 np.float16(1), np.float32(1), np.float64(1), np.complex128(1j)]
+
+
+@pytest.mark.parametrize("scalar", NUMPY_SCALARS, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize("name", ["int8", "float16", "bool", "float64"])
+def test_result_type_with_numpy_scalars(name, scalar):
+    e, t = pair(name)
+    for shape in ([1], 1):
+        expected = torch.result_type(torch.tensor(shape, dtype=t), scalar)
+        got = ember.result_type(ember.tensor(shape, dtype=e), scalar)
+        if repr(expected) != "torch.complex32":
+            assert repr(got) == repr(expected)
 
 
 def test_result_type_rejects_non_numbers():

@@ -9,7 +9,7 @@ import warnings
 from ember import _dtype
 from ember._device import _as_device, _factory_device
 from ember._size import preserve_format
-from ember._tensor import Tensor, _make, _product
+from ember._tensor import Tensor, _contiguous_strides, _make, _product
 from ember.backends import cpu as _cpu
 from ember.ops._common import finish, write_out
 from ember.ops.views import (
@@ -544,13 +544,8 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 
 def _fill_dtype(value):
-    """The dtype ``full`` infers from its fill value: PyTorch reads a NumPy bool as a
-    float."""
-    if isinstance(value, _cpu.bool_):
-        return _dtype.get_default_dtype()
-    if isinstance(value, Tensor):
-        return _dtype._scalar_dtype(value.item())
-    return _dtype._scalar_dtype(value)
+    """The dtype ``full`` infers from its fill value, a number or a one-element tensor."""
+    return _dtype._scalar_dtype(value.item() if isinstance(value, Tensor) else value)
 
 
 def _check_fill_value(function, value):
@@ -588,6 +583,8 @@ def _like_data(input, dtype, memory_format):
     sizes = data.shape
     if memory_format is None or memory_format is preserve_format:
         strides = input.stride()
+        if strides == _contiguous_strides(sizes):
+            return _cpu.zeros(sizes, dtype._np)
         if not _non_overlapping_and_dense(sizes, strides):
             strides = _strides_in_order(sizes, _layout_order(sizes, strides))
     else:
