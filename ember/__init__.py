@@ -58,7 +58,6 @@ from ember.ops.creation import (
     IntTensor,
     LongTensor,
     ShortTensor,
-    arange,
     as_tensor,
     asarray,
     empty,
@@ -67,8 +66,6 @@ from ember.ops.creation import (
     from_numpy,
     full,
     full_like,
-    linspace,
-    logspace,
     ones,
     ones_like,
     rand,
@@ -85,6 +82,7 @@ from ember.ops.indexing import nonzero
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
 from ember.ops.matmul import bmm, dot, matmul, mm, mv
 from ember.ops.pointwise import *  # noqa: F403
+from ember.ops.ranges import arange, linspace, logspace
 from ember.ops.reduction import (
     all,
     amax,
