@@ -1066,6 +1066,7 @@ RANDINT_CALLS = {
     "size_list": lambda lib: lib.randint(3, [2, 2]),
     "size_keyword": lambda lib: lib.randint(3, size=(2,)),
     "all_keywords": lambda lib: lib.randint(low=1, high=3, size=(2,)),
+    "low_positional_high_keyword": lambda lib: lib.randint(1, high=3, size=(2,)),
     "bool": lambda lib: lib.randint(0, 2, (3,), dtype=lib.bool),
     "float": lambda lib: lib.randint(0, 2, (3,), dtype=lib.float32),
     "uint8": lambda lib: lib.randint(0, 256, (3,), dtype=lib.uint8),

@@ -758,26 +758,22 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
     ``randint(low, high, size)``."""
     _check_dtype_argument("randint", dtype)
-    given = list(args)
-    if size is None and given and isinstance(given[-1], tuple | list):
-        size = given.pop()
-    if low is None and high is None:
-        if len(given) == 2:
-            low, high = given
-        elif len(given) == 1:
-            low, high = 0, given[0]
-    elif high is None and len(given) == 1:
-        high = given[0]
-    elif low is None and high is not None and not given:
-        low = 0
-    if high is None or size is None or len(given) > 2:
+    positional = list(args)  # filled from the right: size, then high, then low
+    if size is None and positional and isinstance(positional[-1], tuple | list):
+        size = positional.pop()
+    if high is None and positional:
+        high = positional.pop()
+    if low is None and positional:
+        low = positional.pop()
+    if positional or high is None or size is None:
         raise TypeError(f"randint() received an invalid combination of arguments - got "
                         f"{len(args)} positional arguments; expected (high, size) or "
                         "(low, high, size)")
     if not isinstance(size, tuple | list):
         raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
                         f"{type(size).__name__}")
-    low, high = _integer_bound(low or 0, "low"), _integer_bound(high, "high")
+    low = _integer_bound(0 if low is None else low, "low")
+    high = _integer_bound(high, "high")
     shape = _size_argument("randint", (size,), None)
     dtype = dtype or (out._dtype if out is not None else _dtype.int64)
     _check_random_bounds(low, high, dtype)
