@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import operator
 import warnings
 
 from ember import _device as _device_module
@@ -661,9 +662,15 @@ def _sizes_from_args(args) -> tuple:
     """Sizes given either as ``f(2, 3)`` or ``f((2, 3))`` / ``f(Size([2, 3]))``."""
     if len(args) == 1 and not isinstance(args[0], builtins.int):
         args = args[0]
+        if args.__class__ is not builtins.tuple:
+            args = tuple(args) if hasattr(args, "__iter__") else (args,)
+    for n in args:
+        if n.__class__ is not builtins.int:
+            break
+    else:
+        return args  # the fast path: Python ints already
     try:
-        return tuple(builtins.int(n) if not isinstance(n, builtins.int) else n
-                     for n in (n.__index__() if hasattr(n, "__index__") else n for n in args))
+        return tuple(operator.index(n) for n in args)
     except TypeError:
         raise TypeError(f"expected a sequence of integers, got {args!r}") from None
 

@@ -239,14 +239,19 @@ def test_typed_storage_errors(function):
     assert actual[1:] == expected[1:]
 
 
-def test_typed_storage_deprecation_warning():
-    """torch.storage() and TypedStorage() warn once per process, as in torch."""
-    actions = ["lib.zeros(2).storage()", "lib.zeros(2).untyped_storage()",
-               "lib.TypedStorage(2)", "len(lib.zeros(2).storage())"]
-    assert (warnings_in_fresh_process("ember", actions)
-            == warnings_in_fresh_process("torch", actions))
-    assert (warnings_in_fresh_process("ember", actions[2:] + actions[:2])
-            == warnings_in_fresh_process("torch", actions[2:] + actions[:2]))
+_WARNING_ACTIONS = [
+    "lib.zeros(2).untyped_storage()", "lib.zeros(2).storage()", "lib.TypedStorage(2)",
+    "len(lib.zeros(2).storage())",
+    "import numpy as np; array = np.zeros(3); array.flags.writeable = False",
+    "lib.from_numpy(array)",
+]
+
+
+def test_warnings_like_torch():
+    """tensor.storage() and TypedStorage() give the deprecation warning once per process;
+    from_numpy of a read-only array warns once per process too."""
+    assert (warnings_in_fresh_process("ember", _WARNING_ACTIONS)
+            == warnings_in_fresh_process("torch", _WARNING_ACTIONS))
 
 
 def test_typed_storage_warning_turned_into_error_is_not_given():
@@ -470,17 +475,6 @@ def test_from_numpy_errors(make):
     assert actual[0] == expected[0]
     if expected[0] == "raise":
         assert actual[1] is expected[1]
-
-
-_READ_ONLY_ACTIONS = [
-    "import numpy as np; array = np.zeros(3); array.flags.writeable = False",
-    "lib.from_numpy(array)",
-]
-
-
-def test_from_numpy_read_only_warns_once():
-    assert (warnings_in_fresh_process("ember", _READ_ONLY_ACTIONS)
-            == warnings_in_fresh_process("torch", _READ_ONLY_ACTIONS))
 
 
 def test_numpy_shares_memory_both_ways():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 
+from ember._dtype import dtype as _dtype_class
 from ember._size import channels_last, channels_last_3d, contiguous_format, preserve_format
 from ember._tensor import (
     Tensor,
@@ -99,7 +100,13 @@ def _reshaped_view(self: Tensor, sizes):
     """The view of ``self`` with ``sizes``, or None when its strides do not allow one."""
     data = self._data
     sizes = _infer_size(sizes, data.size)
-    if data.flags.c_contiguous and data.size:
+    # The fast path: NumPy's reshape of row-major data gives PyTorch's strides, unless the
+    # last dim has size 1 and another stride (PyTorch scales the new strides by it). To the
+    # same shape NumPy keeps the old strides, which dims of size 1 may have odd.
+    if data.flags.c_contiguous and data.size and (
+            not data.ndim or data.strides[-1] == data.itemsize):
+        if sizes == data.shape:
+            return _make_view(self, data.reshape(-1).reshape(sizes), self._offset)
         return _make_view(self, data.reshape(sizes), self._offset)
     strides = _view_strides(data.shape, self.stride(), sizes)
     if strides is None:
@@ -110,8 +117,7 @@ def _reshaped_view(self: Tensor, sizes):
 @method("view")
 def view(self, *shape):
     """The same data seen with another shape (or, given a dtype, another element type)."""
-    if len(shape) == 1 and not isinstance(shape[0], int | tuple | list) and not hasattr(
-            shape[0], "__index__"):
+    if len(shape) == 1 and shape[0].__class__ is _dtype_class:
         return _view_dtype(self, shape[0])
     result = _reshaped_view(self, _sizes_from_args(shape))
     if result is None:
@@ -238,12 +244,16 @@ def unsqueeze(input, dim: int):
     data = input._data
     dim = _wrap_dim(dim, data.ndim + 1)
     shape = data.shape[:dim] + (1,) + data.shape[dim:]
-    if data.flags.c_contiguous and data.size:
-        return _make_view(input, data.reshape(shape), input._offset)
     strides = input.stride()
     new_stride = strides[dim] * data.shape[dim] if dim < data.ndim else 1
-    return _strided(input, shape, strides[:dim] + (new_stride,) + strides[dim:],
-                    input.storage_offset())
+    strides = strides[:dim] + (new_stride,) + strides[dim:]
+    if data.flags.c_contiguous and data.size:
+        # NumPy's reshape gives PyTorch's strides unless a dim of size 1 had another stride
+        reshaped = data.reshape(shape)
+        itemsize = data.itemsize
+        if reshaped.strides == tuple(s * itemsize for s in strides):
+            return _make_view(input, reshaped, input._offset)
+    return _strided(input, shape, strides, input.storage_offset())
 
 
 @method("permute")
@@ -379,23 +389,25 @@ def expand(input, *sizes):
                            f"({len(sizes)}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
-    new_sizes, new_strides = [], []
-    for i, n in enumerate(sizes):
+    new_sizes, new_strides = list(sizes), [0] * len(sizes)
+    # From the last dim back, as PyTorch goes (which decides the error reported): a new
+    # leading dim of size 1 gets the stride of one step over the dims after it (0 when there
+    # are none).
+    for i in range(len(sizes) - 1, -1, -1):
+        n = sizes[i]
         if i < lead:
             if n == -1:
                 raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a "
                                    f"leading, non-existing dimension {i}")
-            new_sizes.append(n)
-            new_strides.append(0)
+            if n == 1:
+                new_strides[i] = (new_sizes[i + 1] * new_strides[i + 1]
+                                  if i + 1 < len(sizes) else 0)
             continue
         old = shape[i - lead]
         if n == -1 or n == old:
-            new_sizes.append(old)
-            new_strides.append(strides[i - lead])
-        elif old == 1:
-            new_sizes.append(n)
-            new_strides.append(0)
-        else:
+            new_sizes[i] = old
+            new_strides[i] = strides[i - lead]
+        elif old != 1:
             raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing "
                                f"size ({old}) at non-singleton dimension {i}.  Target sizes: "
                                f"{list(sizes)}.  Tensor sizes: {list(shape)}")
@@ -451,9 +463,9 @@ def narrow(input, dim: int, start, length: int):
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
-    if length == 0:  # NumPy leaves an empty slice at the old address; PyTorch moves it
+    if not length or not data.size:  # NumPy leaves empty slices at the old address
         strides = input.stride()
-        sizes = data.shape[:dim] + (0,) + data.shape[dim + 1:]
+        sizes = data.shape[:dim] + (length,) + data.shape[dim + 1:]
         return _strided(input, sizes, strides, input.storage_offset() + start * strides[dim])
     index = (builtins.slice(None),) * dim + (builtins.slice(start, start + length),)
     return _make_view(input, data[index])
@@ -584,7 +596,9 @@ def detach_(input):
 
 def _non_overlapping_and_dense(sizes, strides) -> bool:
     """Whether the elements fill a block of memory exactly once, in some order of the dims
-    (dims of size 0 or 1 take no part)."""
+    (dims of size 1 take no part; a tensor without elements counts as dense)."""
+    if 0 in sizes:
+        return True
     expected = 1
     for stride, size in sorted((s, n) for n, s in zip(sizes, strides) if n > 1):
         if stride != expected:
@@ -675,7 +689,9 @@ def clone(input, *, memory_format=None):
     if memory_format is None or memory_format is preserve_format:
         copy = data.copy(order="K")
         if copy.strides == data.strides:
-            return _make(copy, input._dtype, input._device)
+            result = _make(copy, input._dtype, input._device)
+            result._data = copy  # the source's strides even when empty, which _make resets
+            return result
         sizes, strides = data.shape, input.stride()
         if not _non_overlapping_and_dense(sizes, strides):
             strides = _strides_in_order(sizes, _layout_order(sizes, strides))
