@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "aminmax"]
+__all__ = ["max", "min", "max_out", "min_out", "sort", "topk", "kthvalue", "median", "mode",
+           "aminmax"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]):
@@ -31,6 +32,9 @@ def _return_type(name: str, fields: tuple[str, ...]):
 
 max = _return_type("max", ("values", "indices"))
 min = _return_type("min", ("values", "indices"))
+# What the same ops return when given out=, named apart as in PyTorch.
+max_out = _return_type("max_out", ("values", "indices"))
+min_out = _return_type("min_out", ("values", "indices"))
 sort = _return_type("sort", ("values", "indices"))
 topk = _return_type("topk", ("values", "indices"))
 kthvalue = _return_type("kthvalue", ("values", "indices"))

@@ -12,12 +12,14 @@ def _tensors(tensors, name):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
     tensors = list(tensors)
-    for t in tensors:
+    for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, "
+            raise TypeError(f"expected Tensor as element {position} in argument 0, "
                             f"but got {type(t).__name__}")
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     check_same_device(*tensors)
     return tensors
 
@@ -43,7 +45,14 @@ def cat(tensors, dim: int = 0, *, out=None):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
                                    f"Expected size {n} but got size {m} for tensor number "
                                    f"{position} in the list.")
-    data = _cpu.concatenate([t._data for t in joined], axis=dim, dtype=dtype._np)
+    if isinstance(out, Tensor) and not _dtype.can_cast(dtype, out._dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{out._dtype._legacy_name}")
+    shape = list(reference.shape)
+    shape[dim] = sum(t._data.shape[dim] for t in joined)
+    # Row-major whatever the pieces' layouts, as PyTorch allocates it.
+    data = _cpu.empty(shape, dtype._np)
+    _cpu.concatenate([t._data for t in joined], axis=dim, out=data)
     result = finish(data, dtype, tensors[0]._device)
     return result if out is None else write_out(out, result)
 

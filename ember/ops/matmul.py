@@ -1,6 +1,12 @@
-"""Matrix products, handed to the backend's BLAS."""
+"""Matrix products, handed to the backend's BLAS.
+
+matmul picks one of PyTorch's four kernels by the operands' ranks (see ``_kernel``), and the
+errors it raises (dtype and shape mismatches, unsupported dtypes, a wrong ``out=``) are that
+kernel's."""
 
 from __future__ import annotations
+
+import warnings
 
 from ember import _dtype
 from ember.backends import cpu as _cpu
@@ -13,98 +19,171 @@ _CPP_NAMES = {_dtype.float32: "float", _dtype.float64: "double", _dtype.int64: "
               _dtype.bfloat16: "c10::BFloat16", _dtype.complex64: "c10::complex<float>",
               _dtype.complex128: "c10::complex<double>"}
 
-
-def _check_same_dtype(a, b):
-    if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_CPP_NAMES[a._dtype]} != {_CPP_NAMES[b._dtype]}")
-    if a._dtype is _dtype.bool:
-        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+# The kernel each matmul path runs, named as in PyTorch's "not implemented" errors.
+_KERNEL_NAMES = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
 
 
-def _product(a, b, dtype):
-    compute = compute_dtype(dtype)._np
-    return finish(_cpu.matmul(a._data.astype(compute, copy=False),
-                              b._data.astype(compute, copy=False)), dtype, a._device)
+def _kernel(a_ndim: int, b_ndim: int) -> str:
+    """The kernel PyTorch's matmul runs for operands of these ranks (a 1-D left operand is a
+    one-row matrix; batches over a matrix fold into one matrix product)."""
+    if b_ndim == 1:
+        return "dot" if a_ndim == 1 else "mv"
+    return "mm" if b_ndim == 2 else "bmm"
 
 
 def _shape_text(shape):
     return "x".join(str(n) for n in shape)
 
 
+def _check_dtypes(kernel, a, b, out):
+    """The dtype errors of ``kernel``: operands of two dtypes, an ``out=`` of another
+    dtype, and dtypes it has no loop for."""
+    if kernel == "dot":
+        if a._dtype is not b._dtype:
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{a._dtype._legacy_name} and {b._dtype._legacy_name}")
+        if isinstance(out, Tensor) and out._dtype is not a._dtype:
+            raise RuntimeError(f"result dtype {out._dtype._legacy_name} does not match input "
+                               f"dtype {a._dtype._legacy_name}")
+    elif kernel == "mv":
+        result = out._dtype if isinstance(out, Tensor) else b._dtype
+        if not (a._dtype is b._dtype is result):
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                               f"{result._legacy_name}, {a._dtype._legacy_name}, and "
+                               f"{b._dtype._legacy_name}")
+    else:
+        if a._dtype is not b._dtype:
+            if kernel == "bmm":
+                raise RuntimeError(f"expected scalar type {a._dtype._legacy_name} but found "
+                                   f"{b._dtype._legacy_name}")
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{_CPP_NAMES[a._dtype]} != {_CPP_NAMES[b._dtype]}")
+        if isinstance(out, Tensor) and out._dtype is not a._dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[a._dtype]}, "
+                               f"but got {_CPP_NAMES[out._dtype]} instead")
+    if a._dtype is _dtype.bool and (kernel == "dot" or a._data.size and b._data.size):
+        raise NotImplementedError(f"\"{_KERNEL_NAMES[kernel]}\" not implemented for 'Bool'")
+
+
+def _check_shapes(kernel, a, b):
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a == k_b:
+        return
+    if kernel == "dot":
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
+                           f"[{k_b}] to have the same number of elements, but got {k_a} and "
+                           f"{k_b} elements respectively")
+    if kernel == "mv":
+        rows = a.size // k_a if k_a else 0
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec "
+                           f"({k_b})")
+    if kernel == "mm":
+        rows = a.size // k_a if k_a else 0
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
+                           f"{_shape_text(b.shape)})")
+    batch = 1
+    for n in _broadcast_batches(a, b):
+        batch *= n
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                       f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
+
+
+def _broadcast_batches(a, b):
+    """The broadcast batch shape of two stacks of matrices (a 1-D operand has none)."""
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    try:
+        return _cpu.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        for position in range(1, max(len(batch_a), len(batch_b)) + 1):
+            size_a = batch_a[-position] if position <= len(batch_a) else 1
+            size_b = batch_b[-position] if position <= len(batch_b) else 1
+            if size_a != size_b and 1 not in (size_a, size_b):
+                break
+        dim = max(len(batch_a), len(batch_b)) - position
+        raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b "
+                           f"({size_b}) at non-singleton dimension {dim}") from None
+
+
+def _product(kernel, input, other, out):
+    """``input @ other`` by ``kernel``, after its checks; the result, or ``out`` filled."""
+    a, b = input._data, other._data
+    _check_dtypes(kernel, input, other, out)
+    if kernel == "bmm":
+        _broadcast_batches(a, b)
+    _check_shapes(kernel, a, b)
+    compute = compute_dtype(input._dtype)._np
+    data = _cpu.matmul(a.astype(compute, copy=False), b.astype(compute, copy=False))
+    result = finish(data, input._dtype, input._device)
+    return result if out is None else write_out(out, result)
+
+
 @method("matmul")
 def matmul(input, other, *, out=None):
     """The matrix product, with NumPy's (and PyTorch's) rules for 1-D and batched inputs."""
-    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
-        raise TypeError("matmul(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
-    a, b = input._data, other._data
-    if a.ndim == 0 or b.ndim == 0:
+    for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"matmul(): argument '{name}' (position {position}) must be "
+                            f"Tensor, not {type(value).__name__}")
+    a_ndim, b_ndim = input._data.ndim, other._data.ndim
+    if a_ndim == 0 or b_ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{a.ndim}D and {b.ndim}D")
-    _check_same_dtype(input, other)
-    k_a = a.shape[-1]
-    k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if k_a != k_b:
-        if a.ndim == 1 and b.ndim == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and "
-                               f"src [{b.shape[0]}] to have the same number of elements, but "
-                               "got "f"{a.shape[0]} and {b.shape[0]} elements respectively")
-        left = a.shape if a.ndim > 1 else (1, a.shape[0])
-        right = b.shape if b.ndim > 1 else (b.shape[0],)
-        if a.ndim <= 2 and b.ndim <= 2:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                               f"({_shape_text(left)} and {_shape_text(right)})")
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{a.shape[0] if a.ndim == 3 else 1}, {k_a}] but got: "
-                           f"[{b.shape[0] if b.ndim == 3 else 1}, {k_b}].")
-    try:
-        result = _product(input, other, input._dtype)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({a.shape[-3]}) must match the size of "
-                           f"tensor b ({b.shape[-3]}) at non-singleton dimension 0") from None
-    return result if out is None else write_out(out, result)
+                           f"{a_ndim}D and {b_ndim}D")
+    if a_ndim == 1 and b_ndim == 2 and isinstance(out, Tensor) and out._data.size:
+        # PyTorch multiplies a one-row matrix into out and then squeezes it, so it resizes
+        # (and warns about) even an out of the right shape.
+        columns = other._data.shape[1]
+        warnings.warn(f"An output with one or more elements was resized since it had shape "
+                      f"{list(out._data.shape)}, which does not match the required output "
+                      f"shape [1, {columns}]. This behavior is deprecated, and in a future "
+                      "PyTorch release outputs will not be resized unless they have zero "
+                      "elements. You can explicitly reuse an out tensor t by resizing it, "
+                      "inplace, to zero elements with t.resize_(0).", UserWarning, stacklevel=2)
+        out.resize_((columns,))
+    return _product(_kernel(a_ndim, b_ndim), input, other, out)
 
 
 @method("mm")
 def mm(input, mat2, *, out=None):
+    """The product of two matrices."""
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    return matmul(input, mat2, out=out)
+    return _product("mm", input, mat2, out)
 
 
 @method("bmm")
 def bmm(input, mat2, *, out=None):
+    """The products of two batches of matrices, matrix by matrix."""
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
-    if input._data.shape[0] != mat2._data.shape[0]:
+    batch, _, k = input._data.shape
+    if mat2._data.shape[:2] != (batch, k):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
-                           f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    return matmul(input, mat2, out=out)
+                           f"[{batch}, {k}] but got: [{mat2._data.shape[0]}, "
+                           f"{mat2._data.shape[1]}].")
+    return _product("bmm", input, mat2, out)
 
 
 @method("mv")
 def mv(input, vec, *, out=None):
+    """The product of a matrix and a vector."""
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
                            f"{vec._data.ndim}")
-    return matmul(input, vec, out=out)
+    return _product("mv", input, vec, out)
 
 
 @method("dot")
 def dot(input, tensor, *, out=None):
+    """The inner product of two vectors."""
     if input._data.ndim != 1 or tensor._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
                            f"{tensor._data.ndim}D tensors")
-    if input._dtype is not tensor._dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{input._dtype._legacy_name} and {tensor._dtype._legacy_name}")
-    return matmul(input, tensor, out=out)
+    return _product("dot", input, tensor, out)
 
 
 Tensor.__matmul__ = matmul

@@ -964,9 +964,24 @@ Tensor.__pow__ = pow
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__ipow__ = _iop(Tensor.pow_)
 Tensor.__neg__ = neg
-Tensor.__pos__ = lambda self: self
+
+
+def _positive(self):
+    if self._dtype is _dtype.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return self
+
+
+def _invert(self):
+    if self._dtype.is_floating_point or self._dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(self)
+
+
+Tensor.__pos__ = _positive
 Tensor.__abs__ = abs
-Tensor.__invert__ = bitwise_not
+Tensor.__invert__ = _invert
 Tensor.__and__ = Tensor.__rand__ = bitwise_and
 Tensor.__iand__ = _iop(Tensor.bitwise_and_)
 Tensor.__or__ = Tensor.__ror__ = bitwise_or
@@ -977,20 +992,26 @@ Tensor.__lshift__ = bitwise_left_shift
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
 Tensor.__rshift__ = bitwise_right_shift
 Tensor.__rrshift__ = _reflected(bitwise_right_shift)
+Tensor.__ilshift__ = _iop(Tensor.bitwise_left_shift_)
+Tensor.__irshift__ = _iop(Tensor.bitwise_right_shift_)
 
 
-def _comparison_operator(op):
-    """Comparing with something that is neither a tensor nor a number defers to Python."""
+def _comparison_operator(op, arrays=False):
+    """Comparing with something that is neither a tensor nor a number defers to Python,
+    except that ``==`` (``arrays``) reads a NumPy array as a tensor, as PyTorch's does
+    (its ``!=`` does not)."""
 
     def operator(self, other):
         if isinstance(other, Tensor | Number):
             return op(self, other)
+        if arrays and isinstance(other, _ndarray):
+            return op(self, finish(other, _dtype._from_np(other.dtype), self._device))
         return NotImplemented
 
     return operator
 
 
-Tensor.__eq__ = _comparison_operator(eq)
+Tensor.__eq__ = _comparison_operator(eq, arrays=True)
 Tensor.__ne__ = _comparison_operator(ne)
 Tensor.__lt__ = _comparison_operator(lt)
 Tensor.__le__ = _comparison_operator(le)

@@ -1,4 +1,7 @@
-"""Reductions over all dims or over ``dim`` (an int or a tuple), with ``keepdim``."""
+"""Reductions over all dims or over ``dim`` (an int or a tuple), with ``keepdim``.
+
+PyTorch allocates a reduction's result row-major whatever the input's layout, and an
+``out=`` tensor's dtype often decides the dtype the reduction is computed in."""
 
 from __future__ import annotations
 
@@ -16,7 +19,21 @@ from ember.ops._common import (
     reduction_dims,
     write_out,
 )
+from ember.ops.matmul import _CPP_NAMES
 from ember.ops.pointwise import maximum, minimum
+
+_ndarray = _cpu.ndarray
+
+
+class _AllDims:
+    """The default ``dim`` of sum and prod: unlike an explicit ``dim=None``, it refuses
+    ``out=``, as PyTorch has no such overload."""
+
+    def __repr__(self):
+        return "None"
+
+
+_ALL_DIMS = _AllDims()
 
 
 def _axes(input, dim):
@@ -29,46 +46,115 @@ def _axes(input, dim):
     return reduction_dims(dim, input._data.ndim)
 
 
-def _accumulated_dtype(input, dtype):
-    """sum and prod of integers and bools accumulate in int64, as in PyTorch."""
+def _finish(data, dtype, input) -> Tensor:
+    """The result tensor, row-major with PyTorch's strides (which NumPy's reductions do not
+    always give dims of size 1)."""
+    if data.__class__ is _ndarray and data.ndim > 1:
+        step = data.itemsize
+        for n, stride in zip(reversed(data.shape), reversed(data.strides)):
+            if stride != step:
+                data = data.copy()
+                break
+            step *= builtins.max(n, 1)
+    return finish(data, dtype, input._device)
+
+
+def _inexact(dtype) -> bool:
+    return dtype.is_floating_point or dtype.is_complex
+
+
+def _values(input, dtype):
+    """``input``'s values in the computation dtype of ``dtype`` (complex values cast to a
+    real dtype lose their imaginary part, as in PyTorch)."""
+    data = input._data
+    if input._dtype.is_complex and not dtype.is_complex:
+        data = data.real
+    return data.astype(compute_dtype(dtype)._np, copy=False)
+
+
+def _check_dtype_matches_out(dtype, out):
+    if dtype is not None and isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but got "
+                           f"{_CPP_NAMES[out._dtype]} instead")
+
+
+def _summed_dtype(input, dtype, out):
+    """What sum and prod accumulate in: ``dtype``, else ``out``'s dtype, else the input's
+    (integers and bools in int64)."""
     if dtype is not None:
         return dtype
+    if isinstance(out, Tensor):
+        return out._dtype
     return _dtype.int64 if input._dtype._category <= 1 else input._dtype
 
 
-def _reduce(kernel, input, dim, keepdim, dtype, out):
-    compute = compute_dtype(dtype)._np
-    data = kernel(input._data, axis=_axes(input, dim), keepdims=keepdim, dtype=compute)
-    result = finish(data, dtype, input._device)
-    return result if out is None else write_out(out, result)
+def _require_dim_for_out(name, dim, out):
+    """``dim`` as None for all dims. PyTorch's all-dims overload of sum and prod takes no
+    ``out=``; prod's other one takes one int dim, never None."""
+    if dim is _ALL_DIMS:
+        if out is not None:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(Tensor, out=Tensor), but expected (Tensor input, *, torch.dtype "
+                            "dtype = None)")
+        return None
+    if dim is None and name == "prod":
+        raise TypeError("prod(): argument 'dim' (position 2) must be int, not NoneType")
+    return dim
 
 
 @method("sum")
-def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
+def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Sum of the elements, over all dims or over ``dim``."""
+    dim = _require_dim_for_out("sum", dim, out)
     if dim is None and dtype is None and out is None and not keepdim and (
             input._dtype._category >= 2) and input._dtype.itemsize >= 4:
         return finish(_cpu.add.reduce(input._data, axis=None), input._dtype, input._device)
-    return _reduce(_cpu.add.reduce, input, dim, keepdim, _accumulated_dtype(input, dtype), out)
+    _check_dtype_matches_out(dtype, out)
+    dtype = _summed_dtype(input, dtype, out)
+    data = _cpu.add.reduce(_values(input, dtype), axis=_axes(input, dim), keepdims=keepdim)
+    result = _finish(data, dtype, input)
+    return result if out is None else write_out(out, result)
 
 
 @method("nansum")
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
-    dtype = _accumulated_dtype(input, dtype)
-    cleaned = input._data if input._dtype._category <= 1 else _cpu.where(
-        _cpu.isnan(input._data), 0, input._data)
-    data = _cpu.add.reduce(cleaned, axis=_axes(input, dim), keepdims=keepdim,
-                           dtype=compute_dtype(dtype)._np)
-    result = finish(data, dtype, input._device)
+    """Sum of the elements that are not NaN."""
+    if input._dtype._category <= 1:
+        return sum(input, dim, keepdim, dtype=dtype, out=out)
+    if input._dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
+    if dtype is not None and isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(f"nansum: provided dtype must match dtype of result. Got "
+                           f"{out._dtype._legacy_name} and {dtype._legacy_name}.")
+    result = _nansum(input, dim, keepdim, _summed_dtype(input, dtype, out), dtype is None)
     return result if out is None else write_out(out, result)
 
 
+def _nansum(input, dim, keepdim, computed, inferred):
+    """nansum of a floating point ``input`` in ``computed``; only a ``computed`` dtype
+    given as ``dtype=`` (not ``inferred`` from out=) may be another kind."""
+    if inferred and not computed.is_floating_point:
+        raise NotImplementedError(f"\"nansum_cpu\" not implemented for "
+                                  f"'{computed._legacy_name}'")
+    data = _cpu.where(_cpu.isnan(input._data), 0, input._data)
+    data = _cpu.add.reduce(data.astype(compute_dtype(computed)._np, copy=False),
+                           axis=_axes(input, dim), keepdims=keepdim)
+    return _finish(data, computed, input)
+
+
 @method("prod")
-def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
+def prod(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
+    """Product of the elements, over all dims or over the one dim ``dim``."""
+    dim = _require_dim_for_out("prod", dim, out)
     if dim is not None and not isinstance(dim, int):
-        raise TypeError("prod(): argument 'dim' must be int, not " f"{type(dim).__name__}")
-    return _reduce(_cpu.multiply.reduce, input, dim, keepdim,
-                   _accumulated_dtype(input, dtype), out)
+        raise TypeError(f"prod(): argument 'dim' (position 2) must be int, not "
+                        f"{type(dim).__name__}")
+    _check_dtype_matches_out(dtype, out)
+    dtype = _summed_dtype(input, dtype, out)
+    data = _cpu.multiply.reduce(_values(input, dtype), axis=_axes(input, dim),
+                                keepdims=keepdim)
+    result = _finish(data, dtype, input)
+    return result if out is None else write_out(out, result)
 
 
 def _reduced_count(input, axes) -> int:
@@ -80,108 +166,157 @@ def _reduced_count(input, axes) -> int:
     return count
 
 
-def _require_inexact(name, input, dtype):
-    if dtype is None and not (input._dtype.is_floating_point or input._dtype.is_complex):
-        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be "
-                           "either a floating point or complex dtype. Got: "
-                           f"{input._dtype._legacy_name}")
-
-
 @method("mean")
-def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
+def mean(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Arithmetic mean, over all dims or over ``dim``."""
-    _require_inexact("mean", input, dtype)
-    dtype = dtype or input._dtype
+    dim_omitted = dim is _ALL_DIMS
+    if dim_omitted:
+        dim = None
+    _check_dtype_matches_out(dtype, out)
+    if dtype is None:
+        if not _inexact(input._dtype):
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               f"{input._dtype._legacy_name}")
+        dtype = input._dtype
+        if isinstance(out, Tensor) and _inexact(out._dtype):
+            dtype = out._dtype
+    if dim_omitted and out is not None and input._dtype.is_complex and not dtype.is_complex:
+        # PyTorch's overload without dim refuses this; the others drop imaginary parts
+        raise RuntimeError("mean.dtype_out(): input types can't be cast to the desired "
+                           f"output type {dtype._legacy_name}")
     compute = compute_dtype(dtype)._np
     axes = _axes(input, dim)
-    total = _cpu.add.reduce(input._data, axis=axes, keepdims=keepdim, dtype=compute)
-    result = finish(_cpu.true_divide(total, compute.type(_reduced_count(input, axes))), dtype,
-                    input._device)
+    total = _cpu.add.reduce(_values(input, dtype), axis=axes, keepdims=keepdim)
+    result = _finish(_cpu.true_divide(total, compute.type(_reduced_count(input, axes))),
+                     dtype, input)
     return result if out is None else write_out(out, result)
 
 
 @method("nanmean")
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
-    _require_inexact("nanmean", input, dtype)
-    present = ~_cpu.isnan(input._data)
-    total = nansum(input, dim, keepdim, dtype=dtype)
-    count = _cpu.add.reduce(present, axis=_axes(input, dim), keepdims=keepdim)
-    result = finish(_cpu.true_divide(total._data, count), total._dtype, input._device)
+    """Mean of the elements that are not NaN."""
+    if not _inexact(input._dtype):
+        raise RuntimeError("nanmean(): expected input to have floating point or complex "
+                           f"dtype but got {input._dtype._legacy_name}")
+    if input._dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
+    total = _nansum(input, dim, keepdim, _summed_dtype(input, dtype, out), dtype is None)
+    count = _cpu.add.reduce(~_cpu.isnan(input._data), axis=_axes(input, dim),
+                            keepdims=keepdim)
+    result = _finish(_cpu.true_divide(total._data, count), total._dtype, input)
     return result if out is None else write_out(out, result)
 
 
-def _check_nonempty(name, input, axes):
+def _check_nonempty(name, input, axes, error=RuntimeError):
     if input._data.size == 0:
         if axes is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
-                               "argument.")
+            raise error(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                        "== 0. Specify the reduction dim with the 'dim' argument.")
         for axis in axes:
             if input._data.shape[axis] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero "
                                  "size.")
 
 
-def _extreme(name, kernel, arg_kernel, result_type, binary):
+def _check_out_type(out, expected):
+    if out._dtype is not expected:
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[expected]}, but got "
+                           f"{_CPP_NAMES[out._dtype]} instead")
+
+
+def _extreme(name, kernel, arg_kernel, binary):
+    """max or min: over everything, along ``dim`` as (values, indices), or of two tensors."""
+    result_type = getattr(return_types, name)
+    out_result_type = getattr(return_types, name + "_out")
+
     def reduce(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):
             return binary(input, dim, out=out)
         if dim is None:
             _check_nonempty(name, input, None)
+            if input._dtype.is_complex:
+                raise NotImplementedError(f"\"{name}_all\" not implemented for "
+                                          f"'{input._dtype._legacy_name}'")
             result = finish(kernel(input._data, axis=None), input._dtype, input._device)
             return result if out is None else write_out(out, result)
+        if not isinstance(dim, int):
+            raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
         axes = _axes(input, dim)
         _check_nonempty(name, input, axes)
+        if input._dtype.is_complex:
+            raise RuntimeError(f"{name}(): does not support complex input")
         axis = axes[0] if axes else None
-        values = kernel(input._data, axis=axis, keepdims=keepdim)
-        indices = (arg_kernel(input._data, axis=axis, keepdims=keepdim) if axes
-                   else _cpu.zeros(input._data.shape, _cpu.int64))
-        values = finish(values, input._dtype, input._device)
-        indices = finish(indices, _dtype.int64, input._device)
-        if out is not None:
-            write_out(out[0], values)
-            write_out(out[1], indices)
-            values, indices = out
-        return result_type((values, indices))
+        values = _finish(kernel(input._data, axis=axis, keepdims=keepdim), input._dtype, input)
+        indices = finish(arg_kernel(input._data, axis=axis, keepdims=keepdim) if axes
+                         else _cpu.zeros(input._data.shape, _cpu.int64), _dtype.int64,
+                         input._device)
+        if out is None:
+            return result_type((values, indices))
+        if not (isinstance(out, tuple | list) and len(out) == 2
+                and builtins.all(isinstance(t, Tensor) for t in out)):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors")
+        _check_out_type(out[0], input._dtype)
+        _check_out_type(out[1], _dtype.int64)
+        return out_result_type((write_out(out[0], values), write_out(out[1], indices)))
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
     return reduce
 
 
-max = _extreme("max", _cpu.maximum.reduce, _cpu.argmax, return_types.max, maximum)
-min = _extreme("min", _cpu.minimum.reduce, _cpu.argmin, return_types.min, minimum)
+max = _extreme("max", _cpu.maximum.reduce, _cpu.argmax, maximum)
+min = _extreme("min", _cpu.minimum.reduce, _cpu.argmin, minimum)
 
 
-def _extreme_over_dims(name, kernel):
+def _extreme_over_dims(name, kernel, kernel_name):
     def reduce(input, dim=(), keepdim=False, *, out=None):
         axes = _axes(input, None if dim == () or dim == [] else dim)
         _check_nonempty(name, input, axes)
-        result = finish(kernel(input._data, axis=axes, keepdims=keepdim), input._dtype,
-                        input._device)
-        return result if out is None else write_out(out, result)
+        if input._dtype.is_complex and input._data.size:
+            raise NotImplementedError(f"\"{kernel_name}\" not implemented for "
+                                      f"'{input._dtype._legacy_name}'")
+        result = _finish(kernel(input._data, axis=axes, keepdims=keepdim), input._dtype,
+                         input)
+        if out is None:
+            return result
+        if isinstance(out, Tensor) and out._dtype is not input._dtype:
+            raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                               f"{input._dtype._legacy_name} for input's dtype and "
+                               f"{out._dtype._legacy_name} for out's dtype.")
+        return write_out(out, result)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
     return reduce
 
 
-amax = _extreme_over_dims("amax", _cpu.maximum.reduce)
-amin = _extreme_over_dims("amin", _cpu.minimum.reduce)
+amax = _extreme_over_dims("amax", _cpu.maximum.reduce, "max_values_cpu")
+amin = _extreme_over_dims("amin", _cpu.minimum.reduce, "min_values_cpu")
 
 
 def _arg_extreme(name, kernel):
     def reduce(input, dim=None, keepdim=False, *, out=None):
+        if input._dtype is _dtype.bool or input._dtype.is_complex:
+            kind = "bool" if input._dtype is _dtype.bool else "complex"
+            raise RuntimeError(f"{name}(): does not support {kind} input")
         if dim is None:
-            _check_nonempty(name, input, None)
+            _check_nonempty(name, input, None, IndexError)
             data = kernel(input._data, axis=None, keepdims=keepdim)
+        elif not isinstance(dim, int):
+            raise TypeError(f"{name}(): argument 'dim' (position 2) must be int, not "
+                            f"{type(dim).__name__}")
         else:
             axes = _axes(input, dim)
             _check_nonempty(name, input, axes)
             data = (kernel(input._data, axis=axes[0], keepdims=keepdim) if axes
                     else _cpu.zeros(input._data.shape, _cpu.int64))
-        result = finish(data, _dtype.int64, input._device)
-        return result if out is None else write_out(out, result)
+        result = _finish(data, _dtype.int64, input)
+        if out is None:
+            return result
+        if isinstance(out, Tensor):
+            _check_out_type(out, _dtype.int64)
+        return write_out(out, result)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
@@ -193,12 +328,28 @@ argmin = _arg_extreme("argmin", _cpu.argmin)
 
 
 def _logical_reduction(name, kernel):
+    """all or any: bool results (uint8 for uint8 inputs); ``dim=()`` reduces nothing. Into
+    a uint8 ``out=``, the input is first cast to uint8, as PyTorch computes in out's dtype."""
+
     def reduce(input, dim=None, keepdim=False, *, out=None):
         dtype = _dtype.uint8 if input._dtype is _dtype.uint8 else _dtype.bool
-        data = kernel(input._data.astype(builtins.bool, copy=False),
-                      axis=_axes(input, dim), keepdims=keepdim)
-        result = finish(data, dtype, input._device)
-        return result if out is None else write_out(out, result)
+        data = input._data
+        if isinstance(out, Tensor) and out._dtype in (_dtype.bool, _dtype.uint8):
+            if out._dtype is _dtype.uint8 and dtype is _dtype.bool:
+                data = (data.real if input._dtype.is_complex else data).astype(_cpu.uint8)
+            dtype = out._dtype
+        truth = data.astype(builtins.bool, copy=False)
+        if dim == () or dim == []:
+            data = truth.copy()
+        else:
+            data = kernel(truth, axis=_axes(input, dim), keepdims=keepdim)
+        result = _finish(data, dtype, input)
+        if out is None:
+            return result
+        if isinstance(out, Tensor) and out._dtype not in (_dtype.bool, _dtype.uint8):
+            raise RuntimeError(f"{name} only supports bool tensor for result, got: "
+                               f"{out._dtype._legacy_name}")
+        return write_out(out, result)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
@@ -211,24 +362,33 @@ any = _logical_reduction("any", _cpu.logical_or.reduce)
 
 @method("count_nonzero")
 def count_nonzero(input, dim=None):
+    """The number of non-zero elements, over all dims or over ``dim``."""
     data = _cpu.count_nonzero(input._data, axis=_axes(input, dim))
-    return finish(data, _dtype.int64, input._device)
+    return _finish(_cpu.asarray(data, _cpu.int64), _dtype.int64, input)
 
 
-def _correction(unbiased, correction):
-    if correction is not None:
-        if unbiased is not None:
-            raise RuntimeError("Cannot specify both unbiased and correction")
-        return correction
-    return 1 if unbiased is None else builtins.int(unbiased)
-
-
-def _variance(name, input, dim, unbiased, keepdim, correction):
-    if isinstance(dim, builtins.bool):  # the legacy form std(unbiased)
+def _variance(name, input, dim, unbiased, keepdim, correction, out):
+    """The variance over ``dim`` with Bessel's ``correction`` and its dtype (real)."""
+    if isinstance(dim, builtins.bool):  # the legacy form std(input, unbiased)
+        if out is not None:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(Tensor, bool, out=Tensor)")
         dim, unbiased = None, dim
-    if not (input._dtype.is_floating_point or input._dtype.is_complex):
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both "
+                        "unbiased and correction")
+    if not _inexact(input._dtype):
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    correction = _correction(unbiased, correction)
+    if isinstance(out, Tensor) and out._dtype is not input._dtype.to_real():
+        # PyTorch's quirks: these outs go through kernels that lack the dtype
+        halves = (_dtype.float16, _dtype.bfloat16)
+        if dim is None and input._dtype in halves and out._dtype not in halves:
+            raise RuntimeError(f"std_var_all: Unsupported dtype {input._dtype._legacy_name}")
+        if dim is not None and out._dtype.is_complex and not input._dtype.is_complex:
+            raise NotImplementedError(f"\"std_cpu\" not implemented for "
+                                      f"'{out._dtype._legacy_name}'")
+    if correction is None:
+        correction = 1 if unbiased is None else builtins.int(unbiased)
     compute = compute_dtype(input._dtype)._np
     data = input._data.astype(compute, copy=False)
     axes = _axes(input, dim)
@@ -237,7 +397,9 @@ def _variance(name, input, dim, unbiased, keepdim, correction):
     squares = (centered * centered.conj()).real if input._dtype.is_complex else (
         centered * centered)
     divisor = builtins.max(count - correction, 0)
-    if divisor == 0:
+    # PyTorch judges by the input's numel over the output's, 0 when either is empty.
+    factor = count if input._data.size else 0
+    if factor - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
@@ -249,14 +411,14 @@ def _variance(name, input, dim, unbiased, keepdim, correction):
 @method("var")
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Variance with Bessel's ``correction`` (default 1), over all dims or ``dim``."""
-    variance, dtype = _variance("var", input, dim, unbiased, keepdim, correction)
-    result = finish(variance, dtype, input._device)
+    variance, dtype = _variance("var", input, dim, unbiased, keepdim, correction, out)
+    result = _finish(variance, dtype, input)
     return result if out is None else write_out(out, result)
 
 
 @method("std")
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Standard deviation with Bessel's ``correction`` (default 1)."""
-    variance, dtype = _variance("std", input, dim, unbiased, keepdim, correction)
-    result = finish(_cpu.sqrt(variance), dtype, input._device)
+    variance, dtype = _variance("std", input, dim, unbiased, keepdim, correction, out)
+    result = _finish(_cpu.sqrt(variance), dtype, input)
     return result if out is None else write_out(out, result)

@@ -76,13 +76,13 @@ def make_values(shape, dtype: str, rng: np.random.Generator, *, low=None, high=N
     if dtype in INT_DTYPES:
         lo = (0 if dtype == "uint8" else -9) if low is None else low
         hi = 9 if high is None else high
-        values = rng.integers(lo, hi + 1, shape)
+        values = np.asarray(rng.integers(lo, hi + 1, shape))
         if nonzero:
             values[values == 0] = 1
         return values.astype(dtype)
     lo = -5.0 if low is None else low
     hi = 5.0 if high is None else high
-    values = rng.uniform(lo, hi, shape)
+    values = np.asarray(rng.uniform(lo, hi, shape))
     if dtype in COMPLEX_DTYPES:
         values = values + 1j * rng.uniform(lo, hi, shape)
     if special and values.size:
@@ -90,6 +90,7 @@ def make_values(shape, dtype: str, rng: np.random.Generator, *, low=None, high=N
         flat = values.reshape(-1)
         for position, value in zip(range(0, flat.size, 2), specials):
             flat[position] = value
+    values = np.asarray(values)
     if nonzero:
         values[values == 0] = 1
     if dtype == "bfloat16":
@@ -99,6 +100,16 @@ def make_values(shape, dtype: str, rng: np.random.Generator, *, low=None, high=N
 
 def arr(shape, dtype: str, rng, layout="contiguous", **value_options) -> Arr:
     return Arr(make_values(shape, dtype, rng, **value_options), dtype, layout)
+
+
+@dataclass(frozen=True)
+class DType:
+    """A dtype argument (``dtype=``), built as each library's own dtype object."""
+
+    name: str
+
+    def __repr__(self):
+        return self.name
 
 
 @dataclass
@@ -181,6 +192,8 @@ def build(lib, value):
     (the ember or the torch module)."""
     if isinstance(value, Arr):
         return build_with_base(lib, value)[0]
+    if isinstance(value, DType):
+        return getattr(lib, value.name)
     if isinstance(value, list | tuple):
         return type(value)(build(lib, v) for v in value)
     return value
@@ -455,8 +468,10 @@ def check_method(op: OpInfo, dtype: str):
     if not op.method:
         return
     call = op.call_method or _call_method(op.name)
-    for sample in op.samples(dtype, rng_for(op.id, dtype)):
-        if isinstance(sample.args[0], Arr):
+    # The method is the function bound to its first argument: a third of the samples (all
+    # the structural ones lead the list) show it takes the same path.
+    for index, sample in enumerate(op.samples(dtype, rng_for(op.id, dtype))):
+        if isinstance(sample.args[0], Arr) and (index < 12 or index % 3 == 0):
             compare(call, sample, **op.options)
 
 

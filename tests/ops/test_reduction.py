@@ -1,0 +1,227 @@
+"""The reduction op table: sum, mean, prod, max / min, amax / amin, argmax / argmin, all / any,
+std / var, count_nonzero, nansum, nanmean, checked against torch over every dtype, every kind
+of ``dim``, ``keepdim``, ``dtype=``, empty and 0-dim inputs and in the method and ``out=``
+forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from .op_table import (
+    ALL_DTYPES,
+    COMPLEX_DTYPES,
+    FLOAT_DTYPES,
+    INEXACT_DTYPES,
+    REAL_DTYPES,
+    DType,
+    ErrorInput,
+    OpInfo,
+    Sample,
+    arr,
+    check_errors,
+    check_function,
+    check_inplace,
+    check_method,
+    check_out,
+    op_params,
+)
+
+REAL_NON_BOOL = tuple(d for d in REAL_DTYPES if d != "bool")
+
+# How an op takes ``dim``: a tuple of dims (or an int), or one int only.
+TUPLE_DIMS = "tuple"
+INT_DIM = "int"
+
+
+def _inputs(dtype, rng):
+    """(input, description) pairs: layouts, ranks, 0-dim, zero-size and special values."""
+
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout)
+
+    yield a((3, 4)), "2-d"
+    yield a((2, 3, 4), "transposed"), "transposed 3-d"
+    yield a((3, 4), "noncontiguous"), "non-contiguous"
+    yield a((5,)), "1-d"
+    yield a(()), "0-dim"
+    yield a((0, 3)), "zero-size"
+    yield a((2, 0, 3)), "zero-size 3-d"
+    if dtype in INEXACT_DTYPES:
+        yield arr((12,), dtype, rng, special=True), "special values"
+
+
+def _dims(ndim, kind):
+    """The ``dim`` arguments tried on an input of ``ndim`` dims."""
+    dims = [0, -1]
+    if kind == TUPLE_DIMS:
+        dims.append(())
+        if ndim >= 2:
+            dims += [(0, -1), (-1, 0)]
+        if ndim >= 3:
+            dims.append((0, 1, 2))
+    return dims
+
+
+def reduction_samples(dim_kind=TUPLE_DIMS, keepdim=True, kwargs=None):
+    """Samples for ``op(input)`` and ``op(input, dim, keepdim=...)``: every input with no
+    dim, each dim kind, and keepdim both ways."""
+    kwargs = kwargs or {}
+
+    def samples(dtype, rng):
+        for x, name in _inputs(dtype, rng):
+            yield Sample((x,), kwargs, f"{name}, all dims")
+            for dim in _dims(x.values.ndim, dim_kind):
+                yield Sample((x, dim), kwargs, f"{name}, dim {dim}")
+                if keepdim:
+                    yield Sample((x, dim), {**kwargs, "keepdim": True},
+                                 f"{name}, dim {dim}, keepdim")
+
+    return samples
+
+
+def _dim_errors(dim_kind):
+    def errors(rng):
+        x = arr((3, 4), "float32", rng)
+        yield ErrorInput(Sample((x, 2)), IndexError,
+                         r"Dimension out of range \(expected to be in range of \[-2, 1\], but "
+                         r"got 2\)")
+        yield ErrorInput(Sample((x, -3)), IndexError)
+        yield ErrorInput(Sample((arr((), "float32", rng), 1)), IndexError)
+        if dim_kind == TUPLE_DIMS:
+            yield ErrorInput(Sample((x, (0, 0))), RuntimeError,
+                             "dim 0 appears multiple times in the list of dims")
+            yield ErrorInput(Sample((x, (0, 5))), IndexError)
+        else:
+            yield ErrorInput(Sample((x, (0, 1))), TypeError)
+
+    return errors
+
+
+def _reduction(name, dtypes=ALL_DTYPES, dim_kind=TUPLE_DIMS, keepdim=True, kwargs=None,
+               errors=None, **options):
+    return OpInfo(name, reduction_samples(dim_kind, keepdim, kwargs), dtypes=dtypes,
+                  inplace=False, errors=errors or _dim_errors(dim_kind), **options)
+
+
+def _extreme_samples(dtype, rng):
+    """max / min: all elements, along a dim (a (values, indices) named tuple), and the
+    binary form."""
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x,), name=f"{name}, all dims")
+        for dim in (0, -1):
+            yield Sample((x, dim), name=f"{name}, dim {dim}")
+            yield Sample((x, dim, True), name=f"{name}, dim {dim}, keepdim")
+
+
+def _binary_extreme_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((3, 4)), a((3, 4))), name="same shape")
+    yield Sample((a((3, 1)), a((4,))), name="broadcast")
+    yield Sample((a((3, 4), "transposed"), a((3, 4), "noncontiguous")), name="layouts")
+    yield Sample((a(()), a((3,))), name="0-dim")
+    yield Sample((a((3,)), a((3,), d="float64")), name="promotion")
+    if dtype in FLOAT_DTYPES:
+        yield Sample((arr((12,), dtype, rng, special=True), arr((12,), dtype, rng)),
+                     name="special values")
+
+
+def _extreme_errors(rng):
+    empty = arr((0, 3), "float32", rng)
+    yield ErrorInput(Sample((empty,)), RuntimeError,
+                     "Expected reduction dim to be specified for input.numel\\(\\) == 0")
+    yield ErrorInput(Sample((empty, 0)), IndexError,
+                     "Expected reduction dim 0 to have non-zero size")
+    yield from _dim_errors(INT_DIM)(rng)
+
+
+def _std_var(name):
+    """std or var: the default, each correction, and the legacy ``unbiased`` forms."""
+    inexact = FLOAT_DTYPES + COMPLEX_DTYPES
+    return [
+        _reduction(name, inexact),
+        _reduction(name, inexact, variant="correction0", kwargs={"correction": 0}),
+        _reduction(name, inexact, variant="correction2", kwargs={"correction": 2}),
+        OpInfo(name, _unbiased_samples, variant="unbiased", dtypes=inexact, inplace=False,
+               errors=_std_var_errors),
+    ]
+
+
+def _unbiased_samples(dtype, rng):
+    """The legacy positional forms ``std(input, unbiased)`` and ``std(input, dim, unbiased,
+    keepdim)``."""
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x, False), name=f"{name}, biased")
+        yield Sample((x, True), name=f"{name}, unbiased")
+        yield Sample((x, -1, False), name=f"{name}, dim -1, biased")
+        yield Sample((x, 0, True, True), name=f"{name}, dim 0, unbiased, keepdim")
+
+
+def _std_var_errors(rng):
+    x = arr((3, 4), "float32", rng)
+    yield ErrorInput(Sample((x, 0), {"unbiased": True, "correction": 1}), TypeError)
+    yield ErrorInput(Sample((arr((3,), "int64", rng),)), RuntimeError,
+                     "std and var only support floating point and complex dtypes")
+    yield from _dim_errors(TUPLE_DIMS)(rng)
+
+
+def _mean_errors(rng):
+    yield ErrorInput(Sample((arr((3,), "int64", rng),)), RuntimeError,
+                     "mean\\(\\): could not infer output dtype. Input dtype must be either a "
+                     "floating point or complex dtype. Got: Long")
+    yield from _dim_errors(TUPLE_DIMS)(rng)
+
+
+REDUCTIONS = [
+    _reduction("sum"),
+    _reduction("sum", variant="dtype_float64", kwargs={"dtype": DType("float64")}),
+    _reduction("sum", variant="dtype_int32", kwargs={"dtype": DType("int32")}),
+    _reduction("nansum", REAL_DTYPES),
+    _reduction("mean", INEXACT_DTYPES, errors=_mean_errors),
+    _reduction("mean", variant="dtype_float64", kwargs={"dtype": DType("float64")}),
+    _reduction("nanmean", FLOAT_DTYPES),
+    _reduction("prod", dim_kind=INT_DIM),
+    _reduction("prod", dim_kind=INT_DIM, variant="dtype_float64",
+               kwargs={"dtype": DType("float64")}),
+    _reduction("amax", REAL_DTYPES),
+    _reduction("amin", REAL_DTYPES),
+    _reduction("argmax", REAL_NON_BOOL, dim_kind=INT_DIM),
+    _reduction("argmin", REAL_NON_BOOL, dim_kind=INT_DIM),
+    _reduction("all"),
+    _reduction("any"),
+    _reduction("count_nonzero", keepdim=False, out=False),
+    *_std_var("std"),
+    *_std_var("var"),
+    OpInfo("max", _extreme_samples, dtypes=REAL_DTYPES, inplace=False, errors=_extreme_errors),
+    OpInfo("min", _extreme_samples, dtypes=REAL_DTYPES, inplace=False, errors=_extreme_errors),
+    OpInfo("max", _binary_extreme_samples, variant="binary", dtypes=REAL_DTYPES,
+           inplace=False),
+    OpInfo("min", _binary_extreme_samples, variant="binary", dtypes=REAL_DTYPES,
+           inplace=False),
+]
+
+
+@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "function"))
+def test_function(op, dtype):
+    check_function(op, dtype)
+
+
+@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "method"))
+def test_method(op, dtype):
+    check_method(op, dtype)
+
+
+@pytest.mark.parametrize("op", REDUCTIONS, ids=lambda op: op.id)
+def test_no_inplace_form(op):
+    check_inplace(op, "float32")
+
+
+@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "out"))
+def test_out(op, dtype):
+    check_out(op, dtype)
+
+
+@pytest.mark.parametrize("op", [op for op in REDUCTIONS if op.errors], ids=lambda op: op.id)
+def test_errors(op):
+    check_errors(op)
