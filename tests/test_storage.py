@@ -535,8 +535,6 @@ def test_numpy_of_requires_grad_raises():
                       (ember.ones(2, dtype=ember.bfloat16), ember))
 
 
-@pytest.mark.xfail(strict=True, reason="views do not record autograd history yet, so a view of "
-                                       "a tensor that requires grad does not require grad")
 def test_numpy_of_a_view_of_requires_grad_raises():
     with pytest.raises(RuntimeError, match="Can't call numpy"):
         ember.ones(2, requires_grad=True)[0].numpy()

@@ -64,23 +64,27 @@ def check_inplace_allowed(tensor) -> None:
 # --- views and in-place ops -------------------------------------------------------------
 
 
-def record_view(view, input, name: str, formula=None):
-    """Record ``view`` (a view of ``input``) in the graph. Its backward is ``formula(grad)``
-    when given, else the generic scatter of the gradient into ``input``'s layout."""
-    if formula is None:
-        from ember.ops._strided import geometry_of
+def record_view(view, input, name: str, formula=None, read=None):
+    """Record ``view`` (a view or an indexing result of ``input``) in the graph. Its
+    backward is ``formula(grad)`` when given; else the gradient is scattered back to where
+    ``read`` (the op as a function of a tensor) took each element from, or, without
+    ``read``, to where ``view`` lies in ``input``'s memory."""
+    if formula is not None:
+        return record(name, formulas_backward((formula,)), (input,), (view,))
+    if read is None:
+        from ember.ops._strided import memory_positions
 
-        record(name, _generic_view_backward, (input,), (view,),
-               base_geometry=geometry_of(input), view_geometry=geometry_of(view, input))
-    else:
-        record(name, formulas_backward((formula,)), (input,), (view,))
-    return view
+        positions = memory_positions(view, input)
+        read = lambda _: positions  # noqa: E731
+    return record(name, _scatter_back, (input,), (view,), read=read,
+                  shape=input._data.shape)
 
 
-def _generic_view_backward(ctx, grad):
-    from ember.ops._strided import view_scatter
+def _scatter_back(ctx, grad):
+    """Backward of an op that reads elements of its input (see _strided.py)."""
+    from ember.ops._strided import replayed_positions, scatter
 
-    return (view_scatter(grad, ctx.base_geometry, ctx.view_geometry),)
+    return (scatter(grad, ctx.shape, replayed_positions(ctx.shape, ctx.read)),)
 
 
 class CopySlices(Node):
@@ -92,13 +96,14 @@ class CopySlices(Node):
 
 
 def _copy_slices_backward(ctx, grad):
-    from ember.ops._strided import view_gather, view_scatter
+    from ember.ops._strided import gather, scatter
 
-    region = view_gather(grad, ctx.base_geometry, ctx.view_geometry)
+    shape, positions = grad._data.shape, ctx.positions
+    region = gather(grad, positions)
     grads = ctx.fn._apply([region], grad_mode.state.enabled)
-    base_grad = grad - view_scatter(region, ctx.base_geometry, ctx.view_geometry)
+    base_grad = grad - scatter(region, shape, positions)
     if grads[0] is not None:
-        base_grad = base_grad + view_scatter(grads[0], ctx.base_geometry, ctx.view_geometry)
+        base_grad = base_grad + scatter(grads[0], shape, positions)
     return (base_grad, *grads[1:])
 
 
@@ -109,18 +114,18 @@ def _rebase_history(tensor, node):
     if base is None:
         attach(node, (tensor,))
         return
-    from ember.ops._strided import geometry_of
+    from ember.ops._strided import memory_positions
 
+    positions = memory_positions(tensor, base)
     copy_slices = CopySlices("CopySlices", _copy_slices_backward, (base,))
     copy_slices.next_functions += node.next_functions[1:]
     copy_slices.needs_input_grad += node.needs_input_grad[1:]
     copy_slices._input_metadata += node._input_metadata[1:]
     copy_slices.fn = node
-    copy_slices.base_geometry = geometry_of(base)
-    copy_slices.view_geometry = geometry_of(tensor, base)
+    copy_slices.positions = positions
     attach(copy_slices, (base,))
-    record("AsStridedBackward0", _generic_view_backward, (base,), (tensor,),
-           base_geometry=copy_slices.base_geometry, view_geometry=copy_slices.view_geometry)
+    record("AsStridedBackward0", _scatter_back, (base,), (tensor,),
+           read=lambda _: positions, shape=base._data.shape)
 
 
 def _snapshot(tensor):

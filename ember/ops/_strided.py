@@ -1,12 +1,11 @@
-"""The strided gather/scatter pair that gradients of views are made of.
+"""The gather/scatter pair that gradients of views and of indexing are made of.
 
-A view reads elements of its base's memory at (sizes, strides, offset); its gradient writes
-the incoming gradient back to those places, adding where the view reads one element more
-than once (expand, overlapping unfold). The two maps are each other's adjoint, so each one's
-backward is the other and gradients of views can be differentiated again.
-
-A geometry is (sizes, strides, offset) in elements of a flat buffer; the base's geometry
-and the view's are both measured in the base's own memory.
+A view, or an indexing result, reads elements of its input; its gradient writes the
+incoming gradient back to where they were read, adding where one element was read more
+than once (expand, overlapping unfold, repeated indices). The two maps are each other's
+adjoint, so each one's backward is the other, and these gradients can be differentiated
+again. ``positions`` is an int array, in the shape of what was read, of indices into the
+input flattened in row-major order.
 """
 
 from __future__ import annotations
@@ -15,83 +14,69 @@ from ember.backends import cpu as _cpu
 from ember.ops._autograd import needs_grad, record
 
 
-def _span(geometry) -> int:
-    sizes, strides, offset = geometry
-    if 0 in sizes:
-        return offset
-    return offset + 1 + sum((n - 1) * s for n, s in zip(sizes, strides))
+def replayed_positions(shape, read):
+    """Where ``read`` (a view or indexing op, as a function of a tensor) takes each of
+    its elements from, for an input of ``shape``: ``read`` applied to element numbers."""
+    from ember._dtype import int64
+    from ember.ops._common import finish
+
+    numbers = finish(_cpu.arange(_cpu.prod(shape, dtype=_cpu.int64)).reshape(shape), int64)
+    return read(numbers)._data
 
 
-def _positions(geometry):
-    """The flat buffer index of every element of ``geometry``, in its own shape."""
-    sizes, strides, offset = geometry
-    positions = _cpu.full(tuple(sizes), offset, _cpu.int64)
+def memory_positions(view, base):
+    """Where ``view`` takes its elements from in ``base``, found through memory: for
+    as_strided and for views of a base that has changed in place (``base`` must not
+    overlap itself)."""
+    origin = base.storage_offset()
+    base_memory = _element_addresses(base._data.shape, base.stride(), 0)
+    span = int(base_memory.max(initial=-1)) + 1
+    numbers = _cpu.full(max(span, 1), -1, _cpu.int64)
+    numbers[base_memory.reshape(-1)] = _cpu.arange(base_memory.size)
+    return numbers[_element_addresses(view._data.shape, view.stride(),
+                                      view.storage_offset() - origin)]
+
+
+def _element_addresses(sizes, strides, offset):
+    addresses = _cpu.full(tuple(sizes), offset, _cpu.int64)
     for dim, (n, s) in enumerate(zip(sizes, strides)):
         shape = [1] * len(sizes)
         shape[dim] = n
-        positions = positions + (_cpu.arange(n, dtype=_cpu.int64) * s).reshape(shape)
-    return positions
+        addresses = addresses + (_cpu.arange(n, dtype=_cpu.int64) * s).reshape(shape)
+    return addresses
 
 
-def _reads_twice(geometry) -> bool:
-    sizes, strides, _ = geometry
-    positions = _positions(geometry).reshape(-1)
-    return (0 in strides and positions.size > 1) or (
-        positions.size != _cpu.unique(positions).size)
-
-
-def _buffer(dtype, length):
-    return _cpu.zeros(length, dtype._np)
-
-
-def _on(buffer, geometry):
-    sizes, strides, offset = geometry
-    itemsize = buffer.itemsize
-    return _cpu.ndarray(tuple(sizes), buffer.dtype, buffer, offset * itemsize,
-                        tuple(s * itemsize for s in strides))
-
-
-def view_scatter(grad, base_geometry, view_geometry):
-    """A tensor of the base's shape: zeros, plus ``grad`` added at the view's elements."""
+def scatter(grad, shape, positions):
+    """A tensor of ``shape``: zeros, plus ``grad`` added at ``positions``."""
     from ember.ops._common import finish
 
-    length = max(_span(base_geometry), _span(view_geometry))
-    buffer = _buffer(grad._dtype, length)
-    if _reads_twice(view_geometry):
-        _cpu.add.at(buffer, _positions(view_geometry).reshape(-1), grad._data.reshape(-1))
+    buffer = _cpu.zeros(int(_cpu.prod(shape, dtype=_cpu.int64)), grad._dtype._np)
+    flat = positions.reshape(-1)
+    if _cpu.unique(flat).size == flat.size:
+        buffer[flat] = grad._data.reshape(-1)
     else:
-        _on(buffer, view_geometry)[...] = grad._data
-    result = finish(_on(buffer, base_geometry).copy(), grad._dtype, grad._device)
+        _cpu.add.at(buffer, flat, grad._data.reshape(-1))
+    result = finish(buffer.reshape(shape), grad._dtype, grad._device)
     if needs_grad(grad):
         record("AsStridedScatterBackward0", _scatter_backward, (grad,), (result,),
-               base_geometry=base_geometry, view_geometry=view_geometry)
+               positions=positions)
     return result
 
 
-def view_gather(tensor, base_geometry, view_geometry):
-    """The view's elements read out of ``tensor``, laid out in the base's geometry."""
+def gather(tensor, positions):
+    """The elements of ``tensor`` at ``positions``."""
     from ember.ops._common import finish
 
-    length = max(_span(base_geometry), _span(view_geometry))
-    buffer = _buffer(tensor._dtype, length)
-    _on(buffer, base_geometry)[...] = tensor._data
-    result = finish(_on(buffer, view_geometry).copy(), tensor._dtype, tensor._device)
+    result = finish(tensor._data.reshape(-1)[positions], tensor._dtype, tensor._device)
     if needs_grad(tensor):
         record("AsStridedBackward0", _gather_backward, (tensor,), (result,),
-               base_geometry=base_geometry, view_geometry=view_geometry)
+               shape=tensor._data.shape, positions=positions)
     return result
 
 
 def _scatter_backward(ctx, grad):
-    return (view_gather(grad, ctx.base_geometry, ctx.view_geometry),)
+    return (gather(grad, ctx.positions),)
 
 
 def _gather_backward(ctx, grad):
-    return (view_scatter(grad, ctx.base_geometry, ctx.view_geometry),)
-
-
-def geometry_of(tensor, base=None):
-    """(sizes, strides, offset) of ``tensor``, the offset counted from ``base``'s first
-    element (0 when no base is given)."""
-    offset = 0 if base is None else tensor.storage_offset() - base.storage_offset()
-    return tuple(tensor._data.shape), tensor.stride(), offset
+    return (scatter(grad, ctx.shape, ctx.positions),)

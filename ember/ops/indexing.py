@@ -19,8 +19,12 @@ import warnings
 
 from ember import _dtype
 from ember._tensor import _contiguous_strides, _cpp_name, _warn_once
+from ember.autograd.grad_mode import no_grad
+from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import formulas_backward, inplace_with_grad, record, record_view
 from ember.ops._common import Tensor, finish, method
+from ember.ops.creation import ones_like
 from ember.ops.views import (
     _OVERLAP_MESSAGE,
     _has_internal_overlap,
@@ -29,6 +33,7 @@ from ember.ops.views import (
     _overlap,
     _strided,
     _strides_in_order,
+    clone,
     copy_,
     expand,
     unbind,
@@ -397,8 +402,57 @@ def _setitem(self, index, value):
     self._bump_version()
 
 
-Tensor.__getitem__ = _getitem
-Tensor.__setitem__ = _setitem
+def _node_name(index, result) -> str:
+    """The name PyTorch gives the last step of an indexing expression."""
+    if result._base is None:
+        return "IndexBackward0"
+    items = [item for item in _as_items(index) if item is not Ellipsis]
+    if not items:
+        return "AliasBackward0"
+    last = items[-1]
+    if last is None:
+        return "UnsqueezeBackward0"
+    return "SliceBackward0" if last.__class__ is builtins.slice else "SelectBackward0"
+
+
+def _getitem_with_grad(self, index):
+    result = _getitem(self, index)
+    if self._requires_grad and _grad_state.enabled:
+        record_view(result, self, _node_name(index, result),
+                    read=lambda tensor: _getitem(tensor, index))
+    return result
+
+
+def _setitem_with_grad(self, index, value):
+    if _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
+        inplace_with_grad(self, lambda old: _index_put(old, index, value))
+    else:
+        _setitem(self, index, value)
+
+
+def _index_put(old, index, value):
+    """``old`` with ``value`` assigned at ``index``, out of place, recorded in the graph:
+    the gradient reaches ``old`` outside the indexed elements and ``value`` inside them."""
+    with no_grad():
+        result = clone(old)
+        _setitem(result, index, value.detach() if isinstance(value, Tensor) else value)
+        kept = ones_like(old)
+        _setitem(kept, index, 0)
+    value_ndim = value._data.ndim if isinstance(value, Tensor) else 0
+
+    def value_grad(grad, kept):
+        grad = _getitem_with_grad(grad, index)
+        while grad._data.ndim < value_ndim:  # assignment ignores a value's leading 1s
+            grad = grad.unsqueeze(0)
+        return grad
+
+    record("IndexPutBackward0", formulas_backward((lambda grad, kept: grad * kept, value_grad)),
+           (old, value), (result,), saved=(kept,))
+    return result
+
+
+Tensor.__getitem__ = _getitem_with_grad
+Tensor.__setitem__ = _setitem_with_grad
 
 
 def _nonzero_matrix(input: Tensor) -> Tensor:

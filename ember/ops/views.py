@@ -23,7 +23,60 @@ from ember._tensor import (
     _warn_once,
     _wrap_dim,
 )
+from ember.autograd import grad_mode
+from ember.ops._autograd import record_view
 from ember.ops._common import broadcast_shape, method
+
+_grad_state = grad_mode.state
+
+
+def _differentiable_view(name, formula_for=None, replay=True):
+    """Record the decorated view op in the graph when its input requires grad, as the node
+    ``name``. ``formula_for(input, *args)`` gives the backward formula ``grad -> input
+    grad``; without one the gradient is scattered back to where the op, replayed on
+    element numbers, read each element (or, unless ``replay``, to where the view lies in
+    memory) (see _strided.py)."""
+
+    def decorate(view_op):
+        def op(input, *args, **kwargs):
+            result = view_op(input, *args, **kwargs)
+            if input._requires_grad and _grad_state.enabled:
+                if formula_for is not None:
+                    record_view(result, input, name, formula_for(input, *args, **kwargs))
+                elif replay:
+                    record_view(result, input, name,
+                                read=lambda tensor: view_op(tensor, *args, **kwargs))
+                else:
+                    record_view(result, input, name)
+            return result
+
+        op.__name__ = view_op.__name__
+        op.__doc__ = view_op.__doc__
+        return op
+
+    return decorate
+
+
+def _reshape_back(input, *args, **kwargs):
+    shape = input._data.shape
+    return lambda grad: grad.reshape(shape)
+
+
+def _permute_back(input, *dims):
+    order = _sizes_from_args(dims)
+    ndim = input._data.ndim
+    inverse = [0] * ndim
+    for position, dim in enumerate(order):
+        inverse[dim % ndim] = position
+    return lambda grad: grad.permute(inverse)
+
+
+def _transpose_back(input, dim0=0, dim1=-1):
+    return lambda grad: grad.transpose(dim0, dim1) if grad._data.ndim >= 2 else grad
+
+
+def _sum_back(input, *args, **kwargs):
+    return lambda grad: grad  # the node reduces grad to the input's shape
 
 
 def _strided(base: Tensor, sizes, strides, offset: int) -> Tensor:
@@ -124,6 +177,8 @@ def view(self, *shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride "
                            "(at least one dimension spans across two contiguous subspaces). "
                            "Use .reshape(...) instead.")
+    if self._requires_grad and _grad_state.enabled:
+        record_view(result, self, "ViewBackward0", _reshape_back(self))
     return result
 
 
@@ -183,11 +238,14 @@ def reshape(input, *shape):
     """``input`` with ``shape``: a view when the strides allow one, else a copy."""
     sizes = _sizes_from_args(shape)
     result = _reshaped_view(input, sizes)
-    if result is not None:
-        return result
-    copy = clone(input, memory_format=contiguous_format)
-    copy._data = copy._data.reshape(_infer_size(sizes, copy._data.size))
-    return copy
+    if result is None:
+        input = clone(input, memory_format=contiguous_format)
+        result = _make_view(input, input._data.reshape(_infer_size(sizes, input._data.size)),
+                            0)
+        result._base = None  # a copy's reshape is no view of the caller's tensor
+    if input._requires_grad and _grad_state.enabled:
+        record_view(result, input, "ViewBackward0", _reshape_back(input))
+    return result
 
 
 @method("reshape_as")
@@ -223,6 +281,7 @@ def unflatten(input, dim: int, sizes):
 
 
 @method("squeeze")
+@_differentiable_view("SqueezeBackward0", _reshape_back)
 def squeeze(input, dim=None):
     """Drop dims of size one: all of them, or those among ``dim`` (an int or tuple)."""
     data = input._data
@@ -239,6 +298,7 @@ def squeeze(input, dim=None):
 
 
 @method("unsqueeze")
+@_differentiable_view("UnsqueezeBackward0", _reshape_back)
 def unsqueeze(input, dim: int):
     """Insert a dim of size one at ``dim``."""
     data = input._data
@@ -257,6 +317,7 @@ def unsqueeze(input, dim: int):
 
 
 @method("permute")
+@_differentiable_view("PermuteBackward0", _permute_back)
 def permute(input, *dims):
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
@@ -273,6 +334,7 @@ def permute(input, *dims):
 
 
 @method("transpose", "swapaxes", "swapdims")
+@_differentiable_view("TransposeBackward0", _transpose_back)
 def transpose(input, dim0: int, dim1: int):
     data = input._data
     ndim = data.ndim
@@ -286,6 +348,7 @@ swapaxes = swapdims = transpose
 
 
 @method("t")
+@_differentiable_view("TBackward0", _transpose_back)
 def t(input):
     ndim = input._data.ndim
     if ndim > 2:
@@ -308,7 +371,11 @@ def _reverse_dims(self):
                    "these cases.")
     elif ndim != 2:
         _warn_once(_T_OF_ND_MESSAGE)
-    return _make_view(self, self._data.transpose(), self._offset)
+    result = _make_view(self, self._data.transpose(), self._offset)
+    if self._requires_grad and _grad_state.enabled:
+        record_view(result, self, "PermuteBackward0", lambda grad: grad.permute(
+            tuple(range(ndim - 1, -1, -1))))
+    return result
 
 
 def _transpose_matrices(input, name: str, conjugate: bool):
@@ -379,6 +446,7 @@ moveaxis = movedim
 
 
 @method("expand")
+@_differentiable_view("ExpandBackward0", _sum_back)
 def expand(input, *sizes):
     """Broadcast ``input`` to ``sizes`` without copying: expanded dims get stride 0."""
     sizes = _sizes_from_args(sizes)
@@ -432,6 +500,7 @@ Tensor.broadcast_to = broadcast_to
 
 
 @method("as_strided")
+@_differentiable_view("AsStridedBackward0", replay=False)
 def as_strided(input, size, stride, storage_offset=None):
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
@@ -447,6 +516,7 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 @method("narrow")
+@_differentiable_view("SliceBackward0")
 def narrow(input, dim: int, start, length: int):
     data = input._data
     if data.ndim == 0:
@@ -472,6 +542,7 @@ def narrow(input, dim: int, start, length: int):
 
 
 @method("select")
+@_differentiable_view("SelectBackward0")
 def select(input, dim: int, index: int):
     data = input._data
     if data.ndim == 0:
@@ -539,6 +610,7 @@ def chunk(input, chunks: int, dim: int = 0):
 
 
 @method("diagonal")
+@_differentiable_view("DiagonalBackward0")
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     ndim = input._data.ndim
     dim1, dim2 = _wrap_dim(dim1, ndim), _wrap_dim(dim2, ndim)
@@ -559,6 +631,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
 
 
 @method("unfold")
+@_differentiable_view("UnfoldBackward0")
 def unfold(input, dimension: int, size: int, step: int):
     """All slices of length ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
     ndim = input._data.ndim
