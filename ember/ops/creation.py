@@ -10,7 +10,9 @@ from ember import _dtype
 from ember._device import _as_device, _factory_device
 from ember._size import preserve_format
 from ember._tensor import Tensor, _contiguous_strides, _make, _product
+from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import formulas_backward, record
 from ember.ops._common import finish, write_out
 from ember.ops.views import (
     _layout_order,
@@ -436,7 +438,11 @@ def _converted(source: Tensor, dtype, device) -> Tensor:
     _as_device(device)
     if source._dtype.is_complex and not dtype.is_complex:
         _warn_complex_to_real(3)
-    return _make(_cast_array(source._data, dtype).copy(order="K"), dtype, device)
+    result = _make(_cast_array(source._data, dtype).copy(order="K"), dtype, device)
+    if source._requires_grad and grad_mode.state.enabled:
+        record("ToCopyBackward0", formulas_backward((lambda grad: grad,)), (source,),
+               (result,))
+    return result
 
 
 # --- filled tensors --------------------------------------------------------------------------

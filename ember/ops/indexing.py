@@ -24,7 +24,7 @@ from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import formulas_backward, inplace_with_grad, record, record_view
 from ember.ops._common import Tensor, finish, method
-from ember.ops.creation import ones_like
+from ember.ops.creation import full_like, ones_like
 from ember.ops.views import (
     _OVERLAP_MESSAGE,
     _has_internal_overlap,
@@ -424,10 +424,25 @@ def _getitem_with_grad(self, index):
 
 
 def _setitem_with_grad(self, index, value):
-    if _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
-        inplace_with_grad(self, lambda old: _index_put(old, index, value))
-    else:
+    if not (_grad_state.enabled and (self._requires_grad
+                                     or getattr(value, "_requires_grad", False))):
         _setitem(self, index, value)
+        return
+    with no_grad():
+        target = _getitem(self, index)
+    if target._base is None:  # advanced indices: a put, recorded as one op
+        inplace_with_grad(self, lambda old: _index_put(old, index, value))
+        return
+    # Basic indices: a copy into the view, which PyTorch records as CopySlices on the base
+    view = _getitem_with_grad(self, index)
+    value = _setitem_value(view, value)
+    if not isinstance(value, Tensor):
+        value = full_like(view, value)
+    if value._data.shape != view._data.shape:
+        shape = value._data.shape
+        lead = len(shape) - len(_without_leading_ones(value)._data.shape)
+        value = expand(value.reshape(shape[lead:]), view._data.shape)
+    copy_(view, value)
 
 
 def _index_put(old, index, value):

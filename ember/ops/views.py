@@ -24,7 +24,7 @@ from ember._tensor import (
     _wrap_dim,
 )
 from ember.autograd import grad_mode
-from ember.ops._autograd import record_view
+from ember.ops._autograd import formulas_backward, inplace_with_grad, record, record_view
 from ember.ops._common import broadcast_shape, method
 
 _grad_state = grad_mode.state
@@ -55,6 +55,9 @@ def _differentiable_view(name, formula_for=None, replay=True):
         return op
 
     return decorate
+
+
+_PASS_THROUGH = formulas_backward((lambda grad: grad,))
 
 
 def _reshape_back(input, *args, **kwargs):
@@ -758,6 +761,13 @@ def _copy_with_strides(input: Tensor, strides) -> Tensor:
 def clone(input, *, memory_format=None):
     """A copy with its own storage. By default it keeps ``input``'s layout: the same strides
     when ``input`` is dense, else dense strides in the order of ``input``'s."""
+    result = _clone(input, memory_format)
+    if input._requires_grad and _grad_state.enabled:
+        record("CloneBackward0", _PASS_THROUGH, (input,), (result,))
+    return result
+
+
+def _clone(input, memory_format):
     data = input._data
     if memory_format is None or memory_format is preserve_format:
         copy = data.copy(order="K")
@@ -835,6 +845,21 @@ def copy_(self, src, non_blocking: bool = False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
+    if _grad_state.enabled and (self._requires_grad or src._requires_grad):
+        return inplace_with_grad(self, lambda old: _copied(old, src))
+    return _copy_into(self, src)
+
+
+def _copied(old, src):
+    """What ``old.copy_(src)`` leaves in ``old``, out of place, recorded in the graph."""
+    with grad_mode.no_grad():
+        result = _copy_into(_clone(old, None), src)
+    record("CopyBackwards", formulas_backward((lambda grad: grad * 0, lambda grad: grad)),
+           (old, src), (result,))
+    return result
+
+
+def _copy_into(self, src):
     target, source = self._data, src._data
     backend = self._device._backend
     if 0 in target.strides and _has_internal_overlap(target):
