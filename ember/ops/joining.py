@@ -48,11 +48,14 @@ def cat(tensors, dim: int = 0, *, out=None):
     if isinstance(out, Tensor) and not _dtype.can_cast(dtype, out._dtype):
         raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
                         f"{out._dtype._legacy_name}")
-    shape = list(reference.shape)
-    shape[dim] = sum(t._data.shape[dim] for t in joined)
-    # Row-major whatever the pieces' layouts, as PyTorch allocates it.
-    data = _cpu.empty(shape, dtype._np)
-    _cpu.concatenate([t._data for t in joined], axis=dim, out=data)
+    arrays = [t._data for t in joined]
+    if all(a.flags.c_contiguous for a in arrays):
+        data = _cpu.concatenate(arrays, axis=dim, dtype=dtype._np)
+    else:  # row-major whatever the pieces' layouts, as PyTorch allocates it
+        shape = list(reference.shape)
+        shape[dim] = sum(a.shape[dim] for a in arrays)
+        data = _cpu.empty(shape, dtype._np)
+        _cpu.concatenate(arrays, axis=dim, out=data)
     result = finish(data, dtype, tensors[0]._device)
     return result if out is None else write_out(out, result)
 

@@ -65,11 +65,10 @@ def _check_dtypes(kernel, a, b, out):
         raise NotImplementedError(f"\"{_KERNEL_NAMES[kernel]}\" not implemented for 'Bool'")
 
 
-def _check_shapes(kernel, a, b):
+def _shape_error(kernel, a, b):
+    """Raise ``kernel``'s error for operands whose inner dims differ."""
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if k_a == k_b:
-        return
     if kernel == "dot":
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
                            f"[{k_b}] to have the same number of elements, but got {k_a} and "
@@ -108,10 +107,12 @@ def _broadcast_batches(a, b):
 def _product(kernel, input, other, out):
     """``input @ other`` by ``kernel``, after its checks; the result, or ``out`` filled."""
     a, b = input._data, other._data
-    _check_dtypes(kernel, input, other, out)
+    if input._dtype is not other._dtype or out is not None or input._dtype is _dtype.bool:
+        _check_dtypes(kernel, input, other, out)
     if kernel == "bmm":
         _broadcast_batches(a, b)
-    _check_shapes(kernel, a, b)
+    if a.shape[-1] != (b.shape[0] if b.ndim == 1 else b.shape[-2]):
+        _shape_error(kernel, a, b)
     compute = compute_dtype(input._dtype)._np
     data = _cpu.matmul(a.astype(compute, copy=False), b.astype(compute, copy=False))
     result = finish(data, input._dtype, input._device)

@@ -140,8 +140,10 @@ def _finish_pointwise(data, dtype, tensors):
     in PyTorch's layout."""
     if data.__class__ is not _ndarray:
         data = _cpu.asarray(data)
-    if not all(t._data.flags.c_contiguous for t in tensors):
-        data = _in_layout(data, tensors)
+    for t in tensors:
+        if not t._data.flags.c_contiguous:
+            data = _in_layout(data, tensors)
+            break
     return finish(data, dtype, tensors[0]._device)
 
 
@@ -188,12 +190,21 @@ def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=Fals
     if computed not in dtypes:
         broadcast_shape(shape_of(input), shape_of(other))  # a shape error comes first
         raise refuse(computed)
-    a, b = _operands(input, other, computed._np, compute)
+    common = computed._np
+    if common is compute:
+        a = operand(input, compute)
+        b = operand(other, compute)
+    else:
+        a, b = _operands(input, other, common, compute)
     try:
         data = kernel(a, b)
     except ValueError:
         raise broadcast_error(shape_of(input), shape_of(other)) from None
-    return _finish_pointwise(data, dtype, [x for x in (input, other) if isinstance(x, Tensor)])
+    if isinstance(other, Tensor):
+        tensors = (input, other) if isinstance(input, Tensor) else (other,)
+    else:
+        tensors = (input,)
+    return _finish_pointwise(data, dtype, tensors)
 
 
 def _operand(value, common, compute):
@@ -315,7 +326,10 @@ def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, ch
                 _cpu.copyto(input._data, kernel(source), casting="unsafe")
             input._bump_version()
             return input
-        return _finish_pointwise(kernel(source), dtype, (input,))
+        data = kernel(source)
+        if not input._data.flags.c_contiguous:
+            data = _in_layout(_cpu.asarray(data), (input,))
+        return finish(data, dtype, input._device)
 
     if out:
         def op(input, *, out=None):

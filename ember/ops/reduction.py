@@ -49,7 +49,8 @@ def _axes(input, dim):
 def _finish(data, dtype, input) -> Tensor:
     """The result tensor, row-major with PyTorch's strides (which NumPy's reductions do not
     always give dims of size 1)."""
-    if data.__class__ is _ndarray and data.ndim > 1:
+    if data.__class__ is _ndarray and data.ndim > 1 and (
+            1 in data.shape or not data.flags.c_contiguous):
         step = data.itemsize
         for n, stride in zip(reversed(data.shape), reversed(data.strides)):
             if stride != step:
@@ -105,11 +106,12 @@ def _require_dim_for_out(name, dim, out):
 @method("sum")
 def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Sum of the elements, over all dims or over ``dim``."""
-    dim = _require_dim_for_out("sum", dim, out)
+    if dim is _ALL_DIMS or out is not None:
+        dim = _require_dim_for_out("sum", dim, out)
+        _check_dtype_matches_out(dtype, out)
     if dim is None and dtype is None and out is None and not keepdim and (
             input._dtype._category >= 2) and input._dtype.itemsize >= 4:
         return finish(_cpu.add.reduce(input._data, axis=None), input._dtype, input._device)
-    _check_dtype_matches_out(dtype, out)
     dtype = _summed_dtype(input, dtype, out)
     data = _cpu.add.reduce(_values(input, dtype), axis=_axes(input, dim), keepdims=keepdim)
     result = _finish(data, dtype, input)
@@ -172,7 +174,8 @@ def mean(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     dim_omitted = dim is _ALL_DIMS
     if dim_omitted:
         dim = None
-    _check_dtype_matches_out(dtype, out)
+    if out is not None:
+        _check_dtype_matches_out(dtype, out)
     if dtype is None:
         if not _inexact(input._dtype):
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be "
