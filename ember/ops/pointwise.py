@@ -35,18 +35,25 @@ _ndarray = _cpu.ndarray
 
 # Note [Output layout]
 # PyTorch gives the output of an elementwise op the memory order of its inputs: inputs of one
-# shape that are all contiguous, or all dense with equal strides, give that layout; otherwise
-# the dims are sorted by the inputs' strides, the first input with an opinion deciding (a
-# broadcast dim has none), and the output is dense in that order. NumPy breaks ties between
-# disagreeing inputs towards row-major instead, so where some input is not row-major, ember
+# shape that are all contiguous, all channels-last (4-D), or all dense with equal strides,
+# give that layout; otherwise the dims are sorted by the inputs' strides, the first input
+# with an opinion deciding (a broadcast dim has none), and the output is dense in that order.
+# NumPy breaks ties between disagreeing inputs towards row-major instead, so where some input
+# is not row-major (or the result is empty, whose strides PyTorch still orders), ember
 # computes PyTorch's strides and moves the result there. Row-major inputs need nothing.
 
 
-def _output_strides(shape, arrays):
+def _output_strides(shape, arrays, uniform):
     """PyTorch's element strides for the output of shape ``shape`` computed from ``arrays``
-    (the tensor operands' backend arrays, before any dtype conversion)."""
+    (the tensor operands' backend arrays, before any dtype conversion); None for
+    row-major. ``uniform``: every operand (Python numbers too) has the output's shape."""
     ndim = len(shape)
-    if all(a.shape == shape for a in arrays):
+    if uniform:
+        if all(a.flags.c_contiguous or not a.size for a in arrays):
+            return None
+        if ndim == 4 and all(_is_channels_last(a) for a in arrays):
+            n, c, h, w = shape
+            return (h * w * c, 1, w * c, c)
         first = arrays[0]
         if _is_dense(first) and all(a.strides == first.strides for a in arrays):
             itemsize = first.itemsize
@@ -81,16 +88,13 @@ def _output_strides(shape, arrays):
                 moving = j
             elif comparison < 0:
                 break
+    if perm == list(range(ndim - 1, -1, -1)):
+        return None
     strides = [0] * ndim
     step = 1
-    if perm == list(range(ndim - 1, -1, -1)):
-        for d in perm:
-            strides[d] = step
-            step *= builtins.max(shape[d], 1)
-    else:
-        for d in perm:
-            strides[d] = step
-            step *= shape[d]
+    for d in perm:
+        strides[d] = step
+        step *= shape[d]
     return tuple(strides)
 
 
@@ -107,22 +111,17 @@ def _is_dense(array) -> bool:
     return True
 
 
-def _in_layout(data, tensors):
-    """``data``, the result of an elementwise op over ``tensors``, in PyTorch's layout (see
-    Note [Output layout]); only called when some tensor is not row-major."""
-    arrays = [t._data for t in tensors if t._data.ndim]
-    if not arrays or not data.ndim:
+def _in_layout(data, tensors, numbers=False):
+    """``data``, the result of an elementwise op over ``tensors`` (and Python ``numbers``
+    if any), in PyTorch's layout (see Note [Output layout])."""
+    if not data.ndim:
         return data
-    if all(a.shape == data.shape for a in arrays) and all(
-            _is_torch_contiguous(a) for a in arrays):
-        strides = None
-    else:
-        strides = _output_strides(data.shape, arrays)
-    itemsize = data.itemsize
+    shape = data.shape
+    uniform = not numbers and all(t._data.shape == shape for t in tensors)
+    strides = _output_strides(shape, [t._data for t in tensors if t._data.ndim], uniform)
     if strides is None:
-        if data.flags.c_contiguous:
-            return data
-        return _cpu.ascontiguousarray(data)
+        strides = _contiguous_strides(shape)
+    itemsize = data.itemsize
     if data.strides == tuple(s * itemsize for s in strides) and data.size:
         return data
     arranged = _cpu.strided_view(_cpu.empty_bytes(data.size * itemsize), data.dtype,
@@ -131,19 +130,40 @@ def _in_layout(data, tensors):
     return arranged
 
 
-def _is_torch_contiguous(array) -> bool:
-    return array.flags.c_contiguous or array.size == 0
+def _contiguous_strides(shape):
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= builtins.max(n, 1)
+    return tuple(reversed(strides))
 
 
-def _finish_pointwise(data, dtype, tensors):
-    """``finish`` for the result of an elementwise op over ``tensors`` (a non-empty list),
-    in PyTorch's layout."""
+def _is_channels_last(array) -> bool:
+    """Whether a 4-D ``array`` is dense with the channels (dim 1) innermost, then width,
+    height and batch, dims of size 1 aside, as PyTorch's channels-last test has it."""
+    expected = array.itemsize
+    for d in (1, 3, 2, 0):
+        n = array.shape[d]
+        if n != 1:
+            if array.strides[d] != expected:
+                return False
+            expected *= n
+    return True
+
+
+def _finish_pointwise(data, dtype, tensors, numbers=False):
+    """``finish`` for the result of an elementwise op over ``tensors`` (a non-empty list)
+    and Python ``numbers`` if any, in PyTorch's layout."""
     if data.__class__ is not _ndarray:
         data = _cpu.asarray(data)
-    for t in tensors:
-        if not t._data.flags.c_contiguous:
-            data = _in_layout(data, tensors)
-            break
+    if not data.size:
+        data = _in_layout(data, tensors, numbers)
+    else:
+        for t in tensors:
+            if not t._data.flags.c_contiguous:
+                data = _in_layout(data, tensors, numbers)
+                break
     return finish(data, dtype, tensors[0]._device)
 
 
@@ -201,10 +221,10 @@ def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=Fals
     except ValueError:
         raise broadcast_error(shape_of(input), shape_of(other)) from None
     if isinstance(other, Tensor):
-        tensors = (input, other) if isinstance(input, Tensor) else (other,)
-    else:
-        tensors = (input,)
-    return _finish_pointwise(data, dtype, tensors)
+        if isinstance(input, Tensor):
+            return _finish_pointwise(data, dtype, (input, other))
+        return _finish_pointwise(data, dtype, (other,), numbers=True)
+    return _finish_pointwise(data, dtype, (input,), numbers=True)
 
 
 def _operand(value, common, compute):
@@ -262,7 +282,7 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
                 raise broadcast_error(a.shape, b.shape) from None
             if data.__class__ is not _ndarray:
                 data = _cpu.asarray(data)
-            if not (a.flags.c_contiguous and b.flags.c_contiguous):
+            if not (a.flags.c_contiguous and b.flags.c_contiguous) or not data.size:
                 data = _in_layout(data, (input, other))
             return _make(data, _dtype.bool if kind is ALWAYS_BOOL else input._dtype,
                          input._device)
