@@ -26,8 +26,8 @@ _ndarray = _cpu.ndarray
 
 
 class _AllDims:
-    """The default ``dim`` of sum and prod: unlike an explicit ``dim=None``, it refuses
-    ``out=``, as PyTorch has no such overload."""
+    """The default ``dim`` of sum, prod and mean: unlike an explicit ``dim=None``, it
+    refuses ``keepdim`` and ``out=``, as PyTorch's overload without dim has neither."""
 
     def __repr__(self):
         return "None"
@@ -89,13 +89,14 @@ def _summed_dtype(input, dtype, out):
     return _dtype.int64 if input._dtype._category <= 1 else input._dtype
 
 
-def _require_dim_for_out(name, dim, out):
-    """``dim`` as None for all dims. PyTorch's all-dims overload of sum and prod takes no
-    ``out=``; prod's other one takes one int dim, never None."""
+def _given_dim(name, dim, keepdim, out):
+    """``dim`` as None for all dims. PyTorch's all-dims overload of sum, prod and mean
+    takes no ``keepdim`` or ``out=``; prod's other one takes one int dim, never None."""
     if dim is _ALL_DIMS:
-        if out is not None:
+        if keepdim or out is not None:
+            got = "keepdim=bool" if keepdim else "out=Tensor"
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            "(Tensor, out=Tensor), but expected (Tensor input, *, torch.dtype "
+                            f"(Tensor, {got}), but expected (Tensor input, *, torch.dtype "
                             "dtype = None)")
         return None
     if dim is None and name == "prod":
@@ -107,7 +108,7 @@ def _require_dim_for_out(name, dim, out):
 def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Sum of the elements, over all dims or over ``dim``."""
     if dim is _ALL_DIMS or out is not None:
-        dim = _require_dim_for_out("sum", dim, out)
+        dim = _given_dim("sum", dim, keepdim, out)
         _check_dtype_matches_out(dtype, out)
     if dim is None and dtype is None and out is None and not keepdim and (
             input._dtype._category >= 2) and input._dtype.itemsize >= 4:
@@ -147,7 +148,7 @@ def _nansum(input, dim, keepdim, computed, inferred):
 @method("prod")
 def prod(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Product of the elements, over all dims or over the one dim ``dim``."""
-    dim = _require_dim_for_out("prod", dim, out)
+    dim = _given_dim("prod", dim, keepdim, out)
     if dim is not None and not isinstance(dim, int):
         raise TypeError(f"prod(): argument 'dim' (position 2) must be int, not "
                         f"{type(dim).__name__}")
@@ -172,6 +173,8 @@ def _reduced_count(input, axes) -> int:
 def mean(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     """Arithmetic mean, over all dims or over ``dim``."""
     dim_omitted = dim is _ALL_DIMS
+    if dim_omitted and keepdim:
+        _given_dim("mean", dim, keepdim, None)
     if dim_omitted:
         dim = None
     if out is not None:

@@ -70,6 +70,8 @@ def reduction_samples(dim_kind=TUPLE_DIMS, keepdim=True, kwargs=None):
     def samples(dtype, rng):
         for x, name in _inputs(dtype, rng):
             yield Sample((x,), kwargs, f"{name}, all dims")
+            if keepdim:
+                yield Sample((x,), {**kwargs, "keepdim": True}, f"{name}, all dims, keepdim")
             for dim in _dims(x.values.ndim, dim_kind):
                 yield Sample((x, dim), kwargs, f"{name}, dim {dim}")
                 if keepdim:
