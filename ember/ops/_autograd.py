@@ -21,17 +21,37 @@ def needs_grad(*values) -> bool:
     return False
 
 
-def formulas_backward(formulas):
-    """A node backward that applies ``formulas`` (one per input; None where the input is
-    not differentiable) to the node's saved values."""
+def _parameters(formula):
+    """The names of the values a formula ``formula(grad, ...)`` reads."""
+    code = formula.__code__
+    return code.co_varnames[1:code.co_argcount]
 
-    def backward(ctx, grad):
-        saved = ctx.saved_tensors
-        return tuple(
-            formula(grad, *saved) if formula is not None and needed else None
-            for formula, needed in zip(formulas, ctx.needs_input_grad))
 
-    return backward
+def _apply_formulas(ctx, grad):
+    values = dict(zip(ctx._saved_names, ctx.saved_tensors))
+    return tuple(
+        formula(grad, *[values[name] for name in _parameters(formula)])
+        if formula is not None and needed else None
+        for formula, needed in zip(ctx.formulas, ctx.needs_input_grad))
+
+
+def record_op(name: str, formulas, inputs, outputs, values=None):
+    """Record the node ``name`` for ``outputs`` computed from ``inputs``, with one backward
+    formula per input (None where the input is not differentiable). A formula is
+    ``formula(grad, a, b, ...)``: its parameters after ``grad`` name entries of ``values``,
+    which the node saves (tensors as SavedTensor, version-checked) only for the formulas
+    of inputs that need a gradient."""
+    node = Node(name, _apply_formulas, inputs)
+    node.formulas = formulas
+    names = []
+    if values:
+        for formula, needed in zip(formulas, node.needs_input_grad):
+            if formula is not None and needed:
+                names.extend(n for n in _parameters(formula) if n not in names)
+    node._saved_names = names
+    node._save([values[n] for n in names], outputs)
+    attach(node, outputs)
+    return node
 
 
 def record(name: str, backward, inputs, outputs, saved=(), **attributes):
@@ -44,6 +64,13 @@ def record(name: str, backward, inputs, outputs, saved=(), **attributes):
     node.__dict__.update(attributes)
     attach(node, outputs)
     return node
+
+
+def check_out_allowed(name, *values) -> None:
+    """PyTorch refuses ``out=`` when autograd would need to record the op."""
+    if needs_grad(*values):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
 
 
 def check_inplace_allowed(tensor) -> None:
@@ -70,7 +97,7 @@ def record_view(view, input, name: str, formula=None, read=None):
     ``read`` (the op as a function of a tensor) took each element from, or, without
     ``read``, to where ``view`` lies in ``input``'s memory."""
     if formula is not None:
-        return record(name, formulas_backward((formula,)), (input,), (view,))
+        return record_op(name, (formula,), (input,), (view,))
     if read is None:
         from ember.ops._strided import memory_positions
 
@@ -145,8 +172,11 @@ def _snapshot(tensor):
 def inplace_with_grad(tensor, compute):
     """Run an in-place op on ``tensor`` with autograd: ``compute(old)`` is the op's
     out-of-place form (recorded in the graph) applied to ``tensor``'s current value."""
+    from ember.ops._common import check_inplace
+
     check_inplace_allowed(tensor)
     result = compute(_snapshot(tensor))
+    check_inplace(tensor, result._dtype, result._data.shape)
     tensor._device._backend.copyto(tensor._data, result._data, casting="unsafe")
     tensor._bump_version()
     if result._grad_fn is not None:
@@ -154,5 +184,5 @@ def inplace_with_grad(tensor, compute):
     return tensor
 
 
-__all__ = ["check_inplace_allowed", "edge_of", "formulas_backward", "inplace_with_grad",
-           "needs_grad", "record", "record_view"]
+__all__ = ["check_inplace_allowed", "check_out_allowed", "edge_of", "inplace_with_grad",
+           "needs_grad", "record", "record_op", "record_view"]

@@ -12,7 +12,7 @@ from ember._size import preserve_format
 from ember._tensor import Tensor, _contiguous_strides, _make, _product
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import formulas_backward, record
+from ember.ops._autograd import record_op
 from ember.ops._common import finish, write_out
 from ember.ops.views import (
     _layout_order,
@@ -440,8 +440,7 @@ def _converted(source: Tensor, dtype, device) -> Tensor:
         _warn_complex_to_real(3)
     result = _make(_cast_array(source._data, dtype).copy(order="K"), dtype, device)
     if source._requires_grad and grad_mode.state.enabled:
-        record("ToCopyBackward0", formulas_backward((lambda grad: grad,)), (source,),
-               (result,))
+        record_op("ToCopyBackward0", (lambda grad: grad,), (source,), (result,))
     return result
 
 

@@ -22,7 +22,7 @@ from ember._tensor import _contiguous_strides, _cpp_name, _warn_once
 from ember.autograd.grad_mode import no_grad
 from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import formulas_backward, inplace_with_grad, record, record_view
+from ember.ops._autograd import inplace_with_grad, record_op, record_view
 from ember.ops._common import Tensor, finish, method
 from ember.ops.creation import full_like, ones_like
 from ember.ops.views import (
@@ -461,8 +461,8 @@ def _index_put(old, index, value):
             grad = grad.unsqueeze(0)
         return grad
 
-    record("IndexPutBackward0", formulas_backward((lambda grad, kept: grad * kept, value_grad)),
-           (old, value), (result,), saved=(kept,))
+    record_op("IndexPutBackward0", (lambda grad, kept: grad * kept, value_grad), (old, value),
+              (result,), {"kept": kept})
     return result
 
 

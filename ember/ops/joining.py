@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ember import _dtype
+from ember.autograd.grad_mode import no_grad
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, needs_grad, record_op
 from ember.ops._common import Tensor, _wrap_dim, check_same_device, finish, write_out
 
 
@@ -57,7 +59,25 @@ def cat(tensors, dim: int = 0, *, out=None):
         data = _cpu.empty(shape, dtype._np)
         _cpu.concatenate(arrays, axis=dim, out=data)
     result = finish(data, dtype, tensors[0]._device)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("cat", *tensors)
+        return write_out(out, result)
+    if needs_grad(*tensors):
+        joined_ids = {id(t) for t in joined}
+        formulas, start = [], 0
+        for t in tensors:
+            if id(t) in joined_ids:  # the skipped empty tensors get no gradient
+                length = t._data.shape[dim]
+                formulas.append(_piece_grad(dim, start, length))
+                start += length
+            else:
+                formulas.append(None)
+        record_op("CatBackward0", formulas, tensors, (result,))
+    return result
+
+
+def _piece_grad(dim, start, length):
+    return lambda grad: grad.narrow(dim, start, length)
 
 
 concat = concatenate = cat
@@ -73,7 +93,18 @@ def stack(tensors, dim: int = 0, *, out=None):
                                f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry "
                                f"{position}")
     dim = _wrap_dim(dim, len(shape) + 1)
-    return cat([t.unsqueeze(dim) for t in tensors], dim, out=out)
+    with no_grad():
+        result = cat([t.unsqueeze(dim) for t in tensors], dim, out=out)
+    if out is not None:
+        check_out_allowed("stack", *tensors)
+    elif needs_grad(*tensors):
+        record_op("StackBackward0", [_slice_grad(dim, i) for i in range(len(tensors))],
+                  tensors, (result,))
+    return result
+
+
+def _slice_grad(dim, index):
+    return lambda grad: grad.select(dim, index)
 
 
 def hstack(tensors, *, out=None):

@@ -9,8 +9,12 @@ from __future__ import annotations
 import warnings
 
 from ember import _dtype
+from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, record_op
 from ember.ops._common import Tensor, compute_dtype, finish, method, write_out
+
+_grad_state = grad_mode.state
 
 # PyTorch's matrix-product errors name dtypes by their C++ scalar type.
 _CPP_NAMES = {_dtype.float32: "float", _dtype.float64: "double", _dtype.int64: "long int",
@@ -104,7 +108,42 @@ def _broadcast_batches(a, b):
                            f"({size_b}) at non-singleton dimension {dim}") from None
 
 
-def _product(kernel, input, other, out):
+def _input_grad(grad, other):
+    """d(input @ other)/d input applied to ``grad``, for every rank combination (the node
+    then sums away broadcast batch dims)."""
+    if other._data.ndim == 1:
+        if grad._data.ndim == 0:  # dot
+            return grad * other
+        return grad.unsqueeze(-1) * other
+    if grad._data.ndim == other._data.ndim - 1:  # a 1-D input, whose dim was squeezed
+        grad = grad.unsqueeze(-2)
+    return grad @ other.mT
+
+
+def _other_grad(grad, input):
+    """d(input @ other)/d other applied to ``grad``."""
+    if input._data.ndim == 1:
+        if grad._data.ndim == 0:  # dot
+            return grad * input
+        return input.unsqueeze(-1) * grad.unsqueeze(-2)
+    if grad._data.ndim == input._data.ndim - 1:  # a 1-D other, whose dim was squeezed
+        return (input.mT @ grad.unsqueeze(-1)).squeeze(-1)
+    return input.mT @ grad
+
+
+_DERIVATIVES = (_input_grad, _other_grad)
+
+
+def _node_name(a_ndim, b_ndim):
+    """The node PyTorch's matmul ends with for operands of these ranks."""
+    if a_ndim > 2 or b_ndim > 2:
+        return "UnsafeViewBackward0"
+    if a_ndim == 1:
+        return "DotBackward0" if b_ndim == 1 else "SqueezeBackward4"
+    return "MvBackward0" if b_ndim == 1 else "MmBackward0"
+
+
+def _product(kernel, input, other, out, node_name):
     """``input @ other`` by ``kernel``, after its checks; the result, or ``out`` filled."""
     a, b = input._data, other._data
     if input._dtype is not other._dtype or out is not None or input._dtype is _dtype.bool:
@@ -116,7 +155,13 @@ def _product(kernel, input, other, out):
     compute = compute_dtype(input._dtype)._np
     data = _cpu.matmul(a.astype(compute, copy=False), b.astype(compute, copy=False))
     result = finish(data, input._dtype, input._device)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed(kernel, input, other)
+        return write_out(out, result)
+    if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
+        record_op(node_name, _DERIVATIVES, (input, other), (result,),
+                  {"input": input, "other": other})
+    return result
 
 
 @method("matmul")
@@ -141,7 +186,7 @@ def matmul(input, other, *, out=None):
                       "elements. You can explicitly reuse an out tensor t by resizing it, "
                       "inplace, to zero elements with t.resize_(0).", UserWarning, stacklevel=2)
         out.resize_((columns,))
-    return _product(_kernel(a_ndim, b_ndim), input, other, out)
+    return _product(_kernel(a_ndim, b_ndim), input, other, out, _node_name(a_ndim, b_ndim))
 
 
 @method("mm")
@@ -151,7 +196,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    return _product("mm", input, mat2, out)
+    return _product("mm", input, mat2, out, "MmBackward0")
 
 
 @method("bmm")
@@ -166,7 +211,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{batch}, {k}] but got: [{mat2._data.shape[0]}, "
                            f"{mat2._data.shape[1]}].")
-    return _product("bmm", input, mat2, out)
+    return _product("bmm", input, mat2, out, "BmmBackward0")
 
 
 @method("mv")
@@ -175,7 +220,7 @@ def mv(input, vec, *, out=None):
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
                            f"{vec._data.ndim}")
-    return _product("mv", input, vec, out)
+    return _product("mv", input, vec, out, "MvBackward0")
 
 
 @method("dot")
@@ -184,7 +229,7 @@ def dot(input, tensor, *, out=None):
     if input._data.ndim != 1 or tensor._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
                            f"{tensor._data.ndim}D tensors")
-    return _product("dot", input, tensor, out)
+    return _product("dot", input, tensor, out, "DotBackward0")
 
 
 Tensor.__matmul__ = matmul

@@ -4,11 +4,14 @@ the Python operator and the ``out=`` form."""
 from __future__ import annotations
 
 import builtins
+import math
 from numbers import Number
 
 from ember import _dtype
 from ember._tensor import _make
+from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import (
     ALWAYS_BOOL,
     COMPLEX_TO_FLOAT,
@@ -29,6 +32,7 @@ from ember.ops._common import (
 )
 
 _promote = _dtype._result_dtype
+_grad_state = grad_mode.state
 _HALF_TYPES = (_dtype.float16, _dtype.bfloat16)
 _ndarray = _cpu.ndarray
 
@@ -245,7 +249,7 @@ _ALL_DTYPES = frozenset(_dtype.ALL_DTYPES)
 
 def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
            check_numbers_only=False, dtypes=_ALL_DTYPES, refuse=None, scalar_input=True,
-           scalar_other=True, opmath=True):
+           scalar_other=True, opmath=True, grad_fn=None, derivatives=None):
     """Declare a binary op over the backend ufunc ``kernel``: returns the function, with the
     in-place form as its ``inplace`` attribute, and (if ``method``) attaches the methods
     ``name`` and (if ``inplace``) ``name_``. ``check(input, other)``
@@ -254,9 +258,18 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
     a kernel for, and ``refuse(dtype)`` the error it raises for others (by default, its
     "not implemented" error for the kernel ``name_cpu``). ``scalar_input`` /
     ``scalar_other`` say whether that operand may be a Python number. ``opmath`` False
-    keeps half-precision computation in half precision (see ``compute_dtype``)."""
+    keeps half-precision computation in half precision (see ``compute_dtype``).
+
+    ``derivatives`` are the backward formulas for ``input`` and ``other`` (see
+    ``record_op``; they may read ``input``, ``other`` and ``result``), recorded as the node
+    ``grad_fn`` (a name, or a function of the operands giving one)."""
     dtypes = frozenset(dtypes)
     numbers_refused = not (scalar_input and scalar_other)
+
+    def record(result, input, other):
+        node_name = grad_fn if grad_fn.__class__ is str else grad_fn(input, other)
+        record_op(node_name, derivatives, (input, other), (result,),
+                  {"input": input, "other": other, "result": result})
 
     def require_tensors(input, other, function_name=name, other_position=2):
         if not scalar_input and not isinstance(input, Tensor):
@@ -284,20 +297,31 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
                 data = _cpu.asarray(data)
             if not (a.flags.c_contiguous and b.flags.c_contiguous) or not data.size:
                 data = _in_layout(data, (input, other))
-            return _make(data, _dtype.bool if kind is ALWAYS_BOOL else input._dtype,
-                         input._device)
+            result = _make(data, _dtype.bool if kind is ALWAYS_BOOL else input._dtype,
+                           input._device)
+            if derivatives is not None and (input._requires_grad or other._requires_grad) and (
+                    _grad_state.enabled):
+                record(result, input, other)
+            return result
         if numbers_refused:
             require_tensors(input, other)
         if check is not None:
             check(input, other)
         result = _run_binary(kernel, input, other, kind, dtypes, refuse, opmath)
-        return result if out is None else write_out(out, result)
+        if out is not None:
+            check_out_allowed(name, input, other)
+            return write_out(out, result)
+        if derivatives is not None and needs_grad(input, other):
+            record(result, input, other)
+        return result
 
     def op_(self, other):
         if numbers_refused:
             require_tensors(self, other, name + "_", 1)
         if check is not None:
             check(self, other)
+        if derivatives is not None and needs_grad(self, other):
+            return inplace_with_grad(self, lambda old: op(old, other))
         return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True)
 
     op.__name__ = name
@@ -312,14 +336,15 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
 
 
 def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, check=None,
-          dtypes=_ALL_DTYPES, refuse=None, bool_out=False):
+          dtypes=_ALL_DTYPES, refuse=None, bool_out=False, grad_fn=None, derivative=None):
     """Declare a unary op over the backend ufunc ``kernel``: returns the function and
     attaches the method ``name`` (if ``method``) and ``name_`` (if ``inplace``); the
     function takes ``out=`` (which must be bool if ``bool_out``) if ``out``. ``check``,
     ``dtypes`` and ``refuse`` are as for ``binary``, ``dtypes`` naming input dtypes.
 
     Ops that keep their input's dtype (``DEFAULT``) want an ``out=`` of exactly that dtype,
-    as PyTorch's do."""
+    as PyTorch's do. ``derivative`` is the backward formula (it may read ``input`` and
+    ``result``), recorded as the node ``grad_fn``."""
     refuse = refuse or _not_implemented(name + "_cpu")
 
     def run(input, inplace):
@@ -349,13 +374,18 @@ def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, ch
         data = kernel(source)
         if not input._data.flags.c_contiguous:
             data = _in_layout(_cpu.asarray(data), (input,))
-        return finish(data, dtype, input._device)
+        result = finish(data, dtype, input._device)
+        if derivative is not None and input._requires_grad and _grad_state.enabled:
+            record_op(grad_fn, (derivative,), (input,), (result,),
+                      {"input": input, "result": result})
+        return result
 
     if out:
         def op(input, *, out=None):
             result = run(input, False)
             if out is None:
                 return result
+            check_out_allowed(name, input)
             if isinstance(out, Tensor):
                 if bool_out and out._dtype is not _dtype.bool:
                     raise RuntimeError(f"{name} does not support non-boolean outputs.")
@@ -372,6 +402,8 @@ def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, ch
             return run(input, False)
 
     def op_(self):
+        if derivative is not None and needs_grad(self):
+            return inplace_with_grad(self, lambda old: run(old, False))
         return run(self, True)
 
     op.__name__ = name
@@ -414,6 +446,10 @@ _FLOATING = frozenset({_dtype.float16, _dtype.bfloat16, _dtype.float32, _dtype.f
 _INTEGRAL = frozenset(d for d in _dtype.ALL_DTYPES if d._category <= 1)
 _REAL = _ALL_DTYPES - _COMPLEX
 _NUMBERS = _ALL_DTYPES - _BOOL  # what arithmetic beyond addition and comparison accepts
+
+
+def _zero_grad(grad):
+    return grad * 0
 
 
 def _sigmoid_kernel(x, out=None):
@@ -475,8 +511,11 @@ def _trunc_divide_kernel(a, b, out=None):
 
 # --- arithmetic ---------------------------------------------------------------------------
 
-_add = binary(_cpu.add, name="add", method=False)
-_sub = binary(_cpu.subtract, name="sub", method=False, check=_no_bool_subtraction)
+_add = binary(_cpu.add, name="add", method=False, grad_fn="AddBackward0",
+              derivatives=(lambda grad: grad, lambda grad: grad))
+_sub = binary(_cpu.subtract, name="sub", method=False, check=_no_bool_subtraction,
+              grad_fn=lambda input, other: "SubBackward0" if isinstance(input, Tensor) else
+              "RsubBackward1", derivatives=(lambda grad: grad, lambda grad: -grad))
 
 
 def _scaled(input, other, alpha):
@@ -524,16 +563,32 @@ def _sub_inplace(self, other, *, alpha=1):
 
 
 subtract = sub
-mul = binary(_cpu.multiply, name="mul")
+mul = binary(_cpu.multiply, name="mul", grad_fn="MulBackward0",
+             derivatives=(lambda grad, other: grad * other, lambda grad, input: grad * input))
 multiply = mul
 Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
-true_divide = binary(_true_divide_kernel, INT_TO_FLOAT, name="true_divide")
+true_divide = binary(_true_divide_kernel, INT_TO_FLOAT, name="true_divide",
+                     grad_fn="DivBackward0",
+                     derivatives=(lambda grad, other: grad / other,
+                                  lambda grad, input, other: -grad * input / (other * other)))
+def _rounded_division_node(input, other):
+    return "DivBackward1" if isinstance(other, Tensor) else "DivBackward2"
+
+
+def _no_floor_divide_derivative(grad):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 floor_divide = binary(_integer_division(_cpu.floor_divide), name="floor_divide",
-                      dtypes=_NUMBERS - _COMPLEX, refuse=_not_implemented("div_floor_cpu"))
+                      dtypes=_NUMBERS - _COMPLEX, refuse=_not_implemented("div_floor_cpu"),
+                      grad_fn="FloorDivideBackward0",
+                      derivatives=(_no_floor_divide_derivative, _no_floor_divide_derivative))
+# A truncated quotient is piecewise constant: its gradient is zero.
 # PyTorch rounds a half-precision quotient to half precision before truncating it.
 _trunc_divide = binary(_integer_division(_trunc_divide_kernel), name="div_trunc", method=False,
-                       dtypes=_NUMBERS - _COMPLEX, opmath=False)
+                       dtypes=_NUMBERS - _COMPLEX, opmath=False,
+                       grad_fn=_rounded_division_node, derivatives=(_zero_grad, _zero_grad))
 
 
 @method("div", "divide")
@@ -566,9 +621,13 @@ def _div_inplace(self, other, *, rounding_mode=None):
 
 divide = div
 remainder = binary(_integer_division(_cpu.remainder), name="remainder",
-                   dtypes=_NUMBERS - _COMPLEX)
+                   dtypes=_NUMBERS - _COMPLEX, grad_fn="RemainderBackward0",
+                   derivatives=(lambda grad: grad,
+                                lambda grad, input, other: -grad * floor_divide(input, other)))
 fmod = binary(_integer_division(_cpu.fmod), name="fmod", dtypes=_NUMBERS - _COMPLEX,
-              scalar_input=False)
+              scalar_input=False, grad_fn="FmodBackward0",
+              derivatives=(lambda grad: grad,
+                           lambda grad, input, other: -grad * _trunc_divide(input, other)))
 
 
 def _power_kernel(a, b, out=None):
@@ -601,7 +660,26 @@ def _check_power(input, exponent):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
-pow = binary(_power_kernel, name="pow", check=_check_power, check_numbers_only=True)
+def _power_node(input, exponent):
+    if not isinstance(exponent, Tensor):
+        return "PowBackward0"
+    return "PowBackward1" if isinstance(input, Tensor) else "PowBackward2"
+
+
+def _power_base_grad(grad, input, other):
+    if not isinstance(other, Tensor) and other == 0:
+        return grad * 0
+    return grad * other * input ** (other - 1)
+
+
+def _power_exponent_grad(grad, input, result):
+    # 0 ** b contributes no gradient to b where b >= 0, as in PyTorch
+    return grad * where(result == 0, 0.0, result * log(input)) if isinstance(input, Tensor) else (
+        grad * result * math.log(input))
+
+
+pow = binary(_power_kernel, name="pow", check=_check_power, check_numbers_only=True,
+             grad_fn=_power_node, derivatives=(_power_base_grad, _power_exponent_grad))
 
 
 def _float_power_dtype(input, exponent):
@@ -639,25 +717,43 @@ def _no_complex(name):
     return _not_implemented(name, f"{name} not implemented for complex tensors.", RuntimeError)
 
 
+def _tie_share(grad, mine, theirs, beats):
+    """The gradient of maximum/minimum for the operand ``mine``: all of it where it
+    ``beats`` the other, half where the two tie, as in PyTorch."""
+    return grad * (beats(mine, theirs).to(grad._dtype) + (mine == theirs).to(grad._dtype) * 0.5)
+
+
 maximum = binary(_cpu.maximum, name="maximum", inplace=False, dtypes=_REAL,
-                 refuse=_no_complex("maximum"), scalar_input=False, scalar_other=False)
+                 refuse=_no_complex("maximum"), scalar_input=False, scalar_other=False,
+                 grad_fn="MaximumBackward0",
+                 derivatives=(lambda grad, input, other: _tie_share(grad, input, other, gt),
+                              lambda grad, input, other: _tie_share(grad, other, input, gt)))
 minimum = binary(_cpu.minimum, name="minimum", inplace=False, dtypes=_REAL,
-                 refuse=_no_complex("minimum"), scalar_input=False, scalar_other=False)
+                 refuse=_no_complex("minimum"), scalar_input=False, scalar_other=False,
+                 grad_fn="MinimumBackward0",
+                 derivatives=(lambda grad, input, other: _tie_share(grad, input, other, lt),
+                              lambda grad, input, other: _tie_share(grad, other, input, lt)))
 fmax = binary(_cpu.fmax, name="fmax", inplace=False, dtypes=_REAL, refuse=_no_complex("fmax"),
               scalar_input=False, scalar_other=False)
 fmin = binary(_cpu.fmin, name="fmin", inplace=False, dtypes=_REAL, refuse=_no_complex("fmin"),
               scalar_input=False, scalar_other=False)
 atan2 = binary(_cpu.arctan2, INT_TO_FLOAT, name="atan2", dtypes=_FLOATING, scalar_input=False,
-               scalar_other=False)
+               scalar_other=False, grad_fn="Atan2Backward0",
+               derivatives=(lambda grad, input, other: grad * other / (input * input
+                                                                       + other * other),
+                            lambda grad, input, other: -grad * input / (input * input
+                                                                        + other * other)))
 arctan2 = atan2
 Tensor.arctan2 = Tensor.atan2
 Tensor.arctan2_ = Tensor.atan2_
 
-neg = unary(_cpu.negative, name="neg", check=_no_bool_negation)
+neg = unary(_cpu.negative, name="neg", check=_no_bool_negation, grad_fn="NegBackward0",
+            derivative=lambda grad: -grad)
 negative = neg
 Tensor.negative = Tensor.neg
 Tensor.negative_ = Tensor.neg_
-abs = unary(_cpu.absolute, COMPLEX_TO_FLOAT, name="abs", dtypes=_NUMBERS)
+abs = unary(_cpu.absolute, COMPLEX_TO_FLOAT, name="abs", dtypes=_NUMBERS,
+            grad_fn="AbsBackward0", derivative=lambda grad, input: grad * sign(input))
 absolute = abs
 
 
@@ -671,21 +767,35 @@ def _abs_inplace(self):
 Tensor.absolute = Tensor.abs
 sign = unary(_sign_kernel, name="sign", dtypes=_REAL, refuse=_not_implemented(
     "sign_cpu", "Unlike NumPy, torch.sign is not intended to support complex numbers. Please "
-    "use torch.sgn instead."))
-exp = unary(_cpu.exp, INT_TO_FLOAT, name="exp")
-exp2 = unary(_cpu.exp2, INT_TO_FLOAT, name="exp2")
-log = unary(_cpu.log, INT_TO_FLOAT, name="log")
-log2 = unary(_cpu.log2, INT_TO_FLOAT, name="log2")
-log10 = unary(_cpu.log10, INT_TO_FLOAT, name="log10")
-log1p = unary(_cpu.log1p, INT_TO_FLOAT, name="log1p")
-expm1 = unary(_cpu.expm1, INT_TO_FLOAT, name="expm1")
-sqrt = unary(_cpu.sqrt, INT_TO_FLOAT, name="sqrt")
-rsqrt = unary(_rsqrt_kernel, INT_TO_FLOAT, name="rsqrt")
-sin = unary(_cpu.sin, INT_TO_FLOAT, name="sin")
-cos = unary(_cpu.cos, INT_TO_FLOAT, name="cos")
-tan = unary(_cpu.tan, INT_TO_FLOAT, name="tan")
-tanh = unary(_cpu.tanh, INT_TO_FLOAT, name="tanh")
-sigmoid = unary(_sigmoid_kernel, INT_TO_FLOAT, name="sigmoid")
+    "use torch.sgn instead."), grad_fn="SignBackward0", derivative=lambda grad: grad * 0)
+exp = unary(_cpu.exp, INT_TO_FLOAT, name="exp", grad_fn="ExpBackward0",
+            derivative=lambda grad, result: grad * result)
+exp2 = unary(_cpu.exp2, INT_TO_FLOAT, name="exp2", grad_fn="Exp2Backward0",
+             derivative=lambda grad, result: grad * result * math.log(2.0))
+log = unary(_cpu.log, INT_TO_FLOAT, name="log", grad_fn="LogBackward0",
+            derivative=lambda grad, input: grad / input)
+log2 = unary(_cpu.log2, INT_TO_FLOAT, name="log2", grad_fn="Log2Backward0",
+             derivative=lambda grad, input: grad / (input * math.log(2.0)))
+log10 = unary(_cpu.log10, INT_TO_FLOAT, name="log10", grad_fn="Log10Backward0",
+              derivative=lambda grad, input: grad / (input * math.log(10.0)))
+log1p = unary(_cpu.log1p, INT_TO_FLOAT, name="log1p", grad_fn="Log1PBackward0",
+              derivative=lambda grad, input: grad / (input + 1))
+expm1 = unary(_cpu.expm1, INT_TO_FLOAT, name="expm1", grad_fn="Expm1Backward0",
+              derivative=lambda grad, result: grad * (result + 1))
+sqrt = unary(_cpu.sqrt, INT_TO_FLOAT, name="sqrt", grad_fn="SqrtBackward0",
+             derivative=lambda grad, result: grad / (2 * result))
+rsqrt = unary(_rsqrt_kernel, INT_TO_FLOAT, name="rsqrt", grad_fn="RsqrtBackward0",
+              derivative=lambda grad, result: -0.5 * grad * result * result * result)
+sin = unary(_cpu.sin, INT_TO_FLOAT, name="sin", grad_fn="SinBackward0",
+            derivative=lambda grad, input: grad * cos(input))
+cos = unary(_cpu.cos, INT_TO_FLOAT, name="cos", grad_fn="CosBackward0",
+            derivative=lambda grad, input: -grad * sin(input))
+tan = unary(_cpu.tan, INT_TO_FLOAT, name="tan", grad_fn="TanBackward0",
+            derivative=lambda grad, result: grad * (1 + result * result))
+tanh = unary(_cpu.tanh, INT_TO_FLOAT, name="tanh", grad_fn="TanhBackward0",
+             derivative=lambda grad, result: grad * (1 - result * result))
+sigmoid = unary(_sigmoid_kernel, INT_TO_FLOAT, name="sigmoid", grad_fn="SigmoidBackward0",
+                derivative=lambda grad, result: grad * result * (1 - result))
 
 
 def _refuse_relu(dtype):
@@ -695,7 +805,8 @@ def _refuse_relu(dtype):
 
 
 relu = unary(_relu_kernel, name="relu", out=False, dtypes=_NUMBERS - _COMPLEX,
-             refuse=_refuse_relu)
+             refuse=_refuse_relu, grad_fn="ReluBackward0",
+             derivative=lambda grad, result: grad * (result > 0))
 
 
 def _integral_passthrough(kernel):
@@ -710,9 +821,11 @@ def _integral_passthrough(kernel):
 
 
 def _rounding(kernel, name, complex_message=True):
+    """A rounding op: piecewise constant, so its gradient is zero."""
     message = f"{name} is not supported for complex inputs" if complex_message else None
     return unary(_integral_passthrough(kernel), name=name, dtypes=_NUMBERS - _COMPLEX,
-                 refuse=_not_implemented(f"{name}_vml_cpu", message))
+                 refuse=_not_implemented(f"{name}_vml_cpu", message),
+                 grad_fn=name.capitalize() + "Backward0", derivative=_zero_grad)
 
 
 floor = _rounding(_cpu.floor, "floor")
@@ -747,6 +860,8 @@ def round(input, *, decimals: int = 0, out=None):
         return _round_half_even(input, out=out)
     result = _round_decimals(input, decimals)
     if out is None:
+        if needs_grad(input):
+            record_op("RoundBackward1", (_zero_grad,), (input,), (result,))
         return result
     if isinstance(out, Tensor):
         _check_out_dtype(out, input._dtype)
@@ -891,11 +1006,37 @@ def _clamp(input, low, high):
     return dtype, _finish_pointwise(data, dtype, [input, *tensor_bounds]), not tensor_bounds
 
 
+def _record_clamp(result, input, low, high, numbers):
+    """PyTorch's clamp nodes: the gradient passes where ``input`` lies within the bounds
+    (bounds included); tensor bounds get it where they bind."""
+    if numbers:
+        def within(grad, input):
+            if high is None:
+                return grad * (input >= low)
+            if low is None:
+                return grad * (input <= high)
+            return grad * ((input >= low) & (input <= high))
+
+        record_op("ClampBackward1", (within,), (input,), (result,), {"input": input})
+        return
+    low_value = low if low is not None else float("-inf")
+    high_value = high if high is not None else float("inf")
+
+    def input_grad(grad, input):
+        return grad * ((input >= low_value) & (input <= high_value))
+
+    record_op("ClampBackward0", (input_grad, lambda grad, input: grad * (input < low_value),
+               lambda grad, input: grad * (input > high_value)),
+              (input, low, high), (result,), {"input": input})
+
+
 @method("clamp", "clip")
 def clamp(input, min=None, max=None, *, out=None):
     """Limit every element to ``[min, max]``; ``min`` > ``max`` gives ``max`` everywhere."""
     dtype, result, numbers = _clamp(input, min, max)
     if out is None:
+        if needs_grad(input, min, max):
+            _record_clamp(result, input, min, max, numbers)
         return result
     if numbers and isinstance(out, Tensor) and out._dtype is not dtype:
         # The overload for number bounds wants an out of exactly the result's dtype.
@@ -909,6 +1050,8 @@ clip = clamp
 
 @method("clamp_", "clip_")
 def _clamp_inplace(self, min=None, max=None):
+    if needs_grad(self, min, max):
+        return inplace_with_grad(self, lambda old: clamp(old, min, max))
     dtype, result, _ = _clamp(self, min, max)
     check_inplace(self, dtype, result._data.shape)
     _cpu.copyto(self._data, result._data, casting="unsafe")
@@ -955,7 +1098,14 @@ def where(condition, input=None, other=None, *, out=None):
         raise broadcast_error(condition._data.shape, shape_of(input)) from None
     result = _finish_pointwise(data, dtype, [condition, *(x for x in (input, other)
                                                           if isinstance(x, Tensor))])
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("where", input, other)
+        return write_out(out, result)
+    if needs_grad(input, other):
+        record_op("WhereBackward0", (lambda grad, condition: where(condition, grad, 0.0),
+                                     lambda grad, condition: where(condition, 0.0, grad)),
+                  (input, other), (result,), {"condition": condition})
+    return result
 
 
 Tensor.where = lambda self, condition, other: where(condition, self, other)

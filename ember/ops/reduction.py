@@ -9,7 +9,9 @@ import builtins
 import warnings
 
 from ember import _dtype, return_types
+from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, record_op
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
@@ -20,7 +22,9 @@ from ember.ops._common import (
     write_out,
 )
 from ember.ops.matmul import _CPP_NAMES
-from ember.ops.pointwise import maximum, minimum
+from ember.ops.pointwise import maximum, minimum, where
+
+_grad_state = grad_mode.state
 
 _ndarray = _cpu.ndarray
 
@@ -44,6 +48,54 @@ def _axes(input, dim):
                 _wrap_dim(d, 0)
         return ()
     return reduction_dims(dim, input._data.ndim)
+
+
+# --- gradients ---------------------------------------------------------------------------
+
+
+def _spread(grad, shape, axes, keepdim):
+    """``grad`` of a reduction over ``axes`` (None: all) brought back to the input's
+    ``shape``: the reduced dims restored, then expanded."""
+    if not keepdim and axes is not None and grad._data.ndim != len(shape):
+        for axis in axes:
+            grad = grad.unsqueeze(axis)
+    return grad.expand(shape)
+
+
+def _record(name, formula, input, result, values=None):
+    if input._requires_grad and _grad_state.enabled and result._dtype._category >= 2:
+        record_op(name, (formula,), (input,), (result,), values)
+
+
+def _even_share(grad, input, result, axes, keepdim):
+    """The gradient of max/min/amax/amin over ``axes``, shared evenly among the elements
+    that attain the extreme, as PyTorch shares it."""
+    shape = input._data.shape
+    attains = input == _spread(result, shape, axes, keepdim)
+    counts = attains.sum() if axes is None else attains.sum(axes, keepdim=True)
+    return _spread(grad, shape, axes, keepdim) * attains / counts
+
+
+def _product_grad(grad, input, result, axes, keepdim):
+    """The gradient of prod: the product of the other elements, computed without dividing
+    by zero (an element is the only zero of its slice, or one of several)."""
+    shape = input._data.shape
+    zeros = input == 0
+    if not zeros.any():
+        return _spread(grad * result, shape, axes, keepdim) / input
+    dims = tuple(range(len(shape))) if axes is None else axes
+    nonzero_product = prod_over(where(zeros, 1.0, input), dims)
+    zero_count = zeros.sum(dims, keepdim=True)
+    others = where(zeros, nonzero_product * (zero_count == 1),
+                   nonzero_product * (zero_count == 0) / where(zeros, 1.0, input))
+    return _spread(grad, shape, axes, keepdim) * others
+
+
+def prod_over(input, dims):
+    """The product over several ``dims``, keeping them (prod takes one dim at a time)."""
+    for dim in dims:
+        input = prod(input, dim, keepdim=True)
+    return input
 
 
 def _finish(data, dtype, input) -> Tensor:
@@ -112,11 +164,22 @@ def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
         _check_dtype_matches_out(dtype, out)
     if dim is None and dtype is None and out is None and not keepdim and (
             input._dtype._category >= 2) and input._dtype.itemsize >= 4:
-        return finish(_cpu.add.reduce(input._data, axis=None), input._dtype, input._device)
+        result = finish(_cpu.add.reduce(input._data, axis=None), input._dtype, input._device)
+        if input._requires_grad and _grad_state.enabled:
+            shape = input._data.shape
+            record_op("SumBackward0", (lambda grad: grad.expand(shape),), (input,), (result,))
+        return result
     dtype = _summed_dtype(input, dtype, out)
-    data = _cpu.add.reduce(_values(input, dtype), axis=_axes(input, dim), keepdims=keepdim)
+    axes = _axes(input, dim)
+    data = _cpu.add.reduce(_values(input, dtype), axis=axes, keepdims=keepdim)
     result = _finish(data, dtype, input)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("sum", input)
+        return write_out(out, result)
+    shape = input._data.shape
+    _record("SumBackward0" if dim is None else "SumBackward1",
+            lambda grad: _spread(grad, shape, axes, keepdim), input, result)
+    return result
 
 
 @method("nansum")
@@ -154,10 +217,16 @@ def prod(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
                         f"{type(dim).__name__}")
     _check_dtype_matches_out(dtype, out)
     dtype = _summed_dtype(input, dtype, out)
-    data = _cpu.multiply.reduce(_values(input, dtype), axis=_axes(input, dim),
-                                keepdims=keepdim)
+    axes = _axes(input, dim)
+    data = _cpu.multiply.reduce(_values(input, dtype), axis=axes, keepdims=keepdim)
     result = _finish(data, dtype, input)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("prod", input)
+        return write_out(out, result)
+    _record("ProdBackward0" if dim is None else "ProdBackward1",
+            lambda grad, input, result: _product_grad(grad, input, result, axes, keepdim),
+            input, result, {"input": input, "result": result})
+    return result
 
 
 def _reduced_count(input, axes) -> int:
@@ -194,9 +263,15 @@ def mean(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     compute = compute_dtype(dtype)._np
     axes = _axes(input, dim)
     total = _cpu.add.reduce(_values(input, dtype), axis=axes, keepdims=keepdim)
-    result = _finish(_cpu.true_divide(total, compute.type(_reduced_count(input, axes))),
-                     dtype, input)
-    return result if out is None else write_out(out, result)
+    count = _reduced_count(input, axes)
+    result = _finish(_cpu.true_divide(total, compute.type(count)), dtype, input)
+    if out is not None:
+        check_out_allowed("mean", input)
+        return write_out(out, result)
+    shape = input._data.shape
+    _record("MeanBackward0" if dim is None else "MeanBackward1",
+            lambda grad: _spread(grad, shape, axes, keepdim) / count, input, result)
+    return result
 
 
 @method("nanmean")
@@ -231,10 +306,22 @@ def _check_out_type(out, expected):
                            f"{_CPP_NAMES[out._dtype]} instead")
 
 
+def _selected(grad, indices, shape, axis, keepdim):
+    """The gradient of max/min along ``axis``: to the element each index picked."""
+    from ember.ops.ranges import arange
+
+    if not keepdim:
+        grad, indices = grad.unsqueeze(axis), indices.unsqueeze(axis)
+    positions = arange(shape[axis]).reshape([-1 if d == axis else 1
+                                             for d in range(len(shape))])
+    return grad * (positions == indices)
+
+
 def _extreme(name, kernel, arg_kernel, binary):
     """max or min: over everything, along ``dim`` as (values, indices), or of two tensors."""
     result_type = getattr(return_types, name)
     out_result_type = getattr(return_types, name + "_out")
+    node_name = name.capitalize() + "Backward"
 
     def reduce(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):
@@ -245,7 +332,12 @@ def _extreme(name, kernel, arg_kernel, binary):
                 raise NotImplementedError(f"\"{name}_all\" not implemented for "
                                           f"'{input._dtype._legacy_name}'")
             result = finish(kernel(input._data, axis=None), input._dtype, input._device)
-            return result if out is None else write_out(out, result)
+            if out is not None:
+                return write_out(out, result)
+            _record(node_name + "1", lambda grad, input, result: _even_share(
+                grad, input, result, None, False), input, result,
+                {"input": input, "result": result})
+            return result
         if not isinstance(dim, int):
             raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
         axes = _axes(input, dim)
@@ -258,6 +350,12 @@ def _extreme(name, kernel, arg_kernel, binary):
                          else _cpu.zeros(input._data.shape, _cpu.int64), _dtype.int64,
                          input._device)
         if out is None:
+            if axes:
+                shape = input._data.shape
+                _record(node_name + "0", lambda grad, indices: _selected(
+                    grad, indices, shape, axis, keepdim), input, values, {"indices": indices})
+            else:
+                _record(node_name + "0", lambda grad: grad, input, values)
             return result_type((values, indices))
         if not (isinstance(out, tuple | list) and len(out) == 2
                 and builtins.all(isinstance(t, Tensor) for t in out)):
@@ -285,6 +383,9 @@ def _extreme_over_dims(name, kernel, kernel_name):
         result = _finish(kernel(input._data, axis=axes, keepdims=keepdim), input._dtype,
                          input)
         if out is None:
+            _record(name.capitalize() + "Backward0", lambda grad, input, result: _even_share(
+                grad, input, result, axes, keepdim), input, result,
+                {"input": input, "result": result})
             return result
         if isinstance(out, Tensor) and out._dtype is not input._dtype:
             raise RuntimeError(f"Expected the dtype for input and out to match, but got "
@@ -411,20 +512,40 @@ def _variance(name, input, dim, unbiased, keepdim, correction, out):
                       UserWarning, stacklevel=3)
     variance = _cpu.add.reduce(squares, axis=axes, keepdims=keepdim) / squares.dtype.type(
         divisor)
-    return variance, input._dtype.to_real()
+    return variance, input._dtype.to_real(), axes, divisor
 
 
 @method("var")
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Variance with Bessel's ``correction`` (default 1), over all dims or ``dim``."""
-    variance, dtype = _variance("var", input, dim, unbiased, keepdim, correction, out)
+    variance, dtype, axes, divisor = _variance("var", input, dim, unbiased, keepdim,
+                                               correction, out)
     result = _finish(variance, dtype, input)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("var", input)
+        return write_out(out, result)
+    _record("VarBackward0", lambda grad, input: _spread(grad, input.shape, axes, keepdim) * 2
+            * _centered(input, axes) / divisor, input, result, {"input": input})
+    return result
 
 
 @method("std")
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Standard deviation with Bessel's ``correction`` (default 1)."""
-    variance, dtype = _variance("std", input, dim, unbiased, keepdim, correction, out)
+    variance, dtype, axes, divisor = _variance("std", input, dim, unbiased, keepdim,
+                                               correction, out)
     result = _finish(_cpu.sqrt(variance), dtype, input)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("std", input)
+        return write_out(out, result)
+    _record("StdBackward0", lambda grad, input, result: _spread(
+        grad / result, input.shape, axes, keepdim) * _centered(input, axes) / divisor,
+        input, result, {"input": input, "result": result})
+    return result
+
+
+def _centered(input, axes):
+    """``input`` minus its mean over ``axes``, in ember ops (for the gradients)."""
+    if axes is None:
+        return input - input.mean()
+    return input - input.mean(axes, keepdim=True)

@@ -24,7 +24,7 @@ from ember._tensor import (
     _wrap_dim,
 )
 from ember.autograd import grad_mode
-from ember.ops._autograd import formulas_backward, inplace_with_grad, record, record_view
+from ember.ops._autograd import inplace_with_grad, record, record_op, record_view
 from ember.ops._common import broadcast_shape, method
 
 _grad_state = grad_mode.state
@@ -32,22 +32,23 @@ _grad_state = grad_mode.state
 
 def _differentiable_view(name, formula_for=None, replay=True):
     """Record the decorated view op in the graph when its input requires grad, as the node
-    ``name``. ``formula_for(input, *args)`` gives the backward formula ``grad -> input
-    grad``; without one the gradient is scattered back to where the op, replayed on
-    element numbers, read each element (or, unless ``replay``, to where the view lies in
-    memory) (see _strided.py)."""
+    ``name`` (or the name ``name(*args)`` gives). ``formula_for(input, *args)`` gives the
+    backward formula ``grad -> input grad``; without one the gradient is scattered back to
+    where the op, replayed on element numbers, read each element (or, unless ``replay``, to
+    where the view lies in memory) (see _strided.py)."""
 
     def decorate(view_op):
         def op(input, *args, **kwargs):
             result = view_op(input, *args, **kwargs)
             if input._requires_grad and _grad_state.enabled:
+                node_name = name if name.__class__ is str else name(*args, **kwargs)
                 if formula_for is not None:
-                    record_view(result, input, name, formula_for(input, *args, **kwargs))
+                    record_view(result, input, node_name, formula_for(input, *args, **kwargs))
                 elif replay:
-                    record_view(result, input, name,
+                    record_view(result, input, node_name,
                                 read=lambda tensor: view_op(tensor, *args, **kwargs))
                 else:
-                    record_view(result, input, name)
+                    record_view(result, input, node_name)
             return result
 
         op.__name__ = view_op.__name__
@@ -57,7 +58,8 @@ def _differentiable_view(name, formula_for=None, replay=True):
     return decorate
 
 
-_PASS_THROUGH = formulas_backward((lambda grad: grad,))
+def _pass_through(grad):
+    return grad
 
 
 def _reshape_back(input, *args, **kwargs):
@@ -79,7 +81,7 @@ def _transpose_back(input, dim0=0, dim1=-1):
 
 
 def _sum_back(input, *args, **kwargs):
-    return lambda grad: grad  # the node reduces grad to the input's shape
+    return _pass_through  # the node reduces grad to the input's shape
 
 
 def _strided(base: Tensor, sizes, strides, offset: int) -> Tensor:
@@ -247,7 +249,8 @@ def reshape(input, *shape):
                             0)
         result._base = None  # a copy's reshape is no view of the caller's tensor
     if input._requires_grad and _grad_state.enabled:
-        record_view(result, input, "ViewBackward0", _reshape_back(input))
+        record_view(result, input, "ViewBackward0" if result._base is not None else
+                    "UnsafeViewBackward0", _reshape_back(input))
     return result
 
 
@@ -284,7 +287,9 @@ def unflatten(input, dim: int, sizes):
 
 
 @method("squeeze")
-@_differentiable_view("SqueezeBackward0", _reshape_back)
+@_differentiable_view(lambda dim=None: "SqueezeBackward0" if dim is None else
+                      "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2",
+                      _reshape_back)
 def squeeze(input, dim=None):
     """Drop dims of size one: all of them, or those among ``dim`` (an int or tuple)."""
     data = input._data
@@ -565,16 +570,37 @@ def select(input, dim: int, index: int):
     return _make_view(input, data[(builtins.slice(None),) * dim + (index, Ellipsis)])
 
 
+def _record_pieces(name, input, pieces, join):
+    """Record ``pieces`` of ``input`` as one node (PyTorch's SplitBackward0 and
+    UnbindBackward0): the gradients of the pieces, zeros for unused ones, are joined back."""
+    if input._requires_grad and _grad_state.enabled and pieces:
+        record(name, lambda ctx, *grads: join(grads), (input,), pieces)
+    return pieces
+
+
 @method("unbind")
 def unbind(input, dim: int = 0):
     dim = _wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, dim, i) for i in range(input._data.shape[dim]))
+    with grad_mode.no_grad():
+        pieces = tuple(select(input, dim, i) for i in range(input._data.shape[dim]))
+    from ember.ops.joining import stack
+
+    return _record_pieces("UnbindBackward0", input, pieces, lambda grads: stack(grads, dim))
 
 
 @method("split")
 def split(tensor, split_size_or_sections, dim: int = 0):
     """Pieces of ``tensor`` along ``dim``: of equal size (the last may be smaller), or of
     the listed sizes."""
+    from ember.ops.joining import cat
+
+    with grad_mode.no_grad():
+        pieces = _split(tensor, split_size_or_sections, dim)
+    dim = _wrap_dim(dim, tensor._data.ndim)
+    return _record_pieces("SplitBackward0", tensor, pieces, lambda grads: cat(grads, dim))
+
+
+def _split(tensor, split_size_or_sections, dim):
     dim = _wrap_dim(dim, tensor._data.ndim)
     size = tensor._data.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -763,7 +789,7 @@ def clone(input, *, memory_format=None):
     when ``input`` is dense, else dense strides in the order of ``input``'s."""
     result = _clone(input, memory_format)
     if input._requires_grad and _grad_state.enabled:
-        record("CloneBackward0", _PASS_THROUGH, (input,), (result,))
+        record_op("CloneBackward0", (_pass_through,), (input,), (result,))
     return result
 
 
@@ -854,8 +880,7 @@ def _copied(old, src):
     """What ``old.copy_(src)`` leaves in ``old``, out of place, recorded in the graph."""
     with grad_mode.no_grad():
         result = _copy_into(_clone(old, None), src)
-    record("CopyBackwards", formulas_backward((lambda grad: grad * 0, lambda grad: grad)),
-           (old, src), (result,))
+    record_op("CopyBackwards", (lambda grad: grad * 0, _pass_through), (old, src), (result,))
     return result
 
 
