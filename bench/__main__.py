@@ -11,9 +11,9 @@ import time
 import torch
 
 import ember
-from bench import per_op_overhead
+from bench import autograd_overhead, per_op_overhead
 
-BENCHMARKS = [per_op_overhead]
+BENCHMARKS = [per_op_overhead, autograd_overhead]
 
 
 def _time_per_op(step, ops_per_step: int, seconds: float) -> float:
@@ -46,12 +46,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds per framework")
     parser.add_argument("--seconds", type=float, default=0.2, help="length of one round")
     args = parser.parse_args()
-    header = f"{'benchmark':44} {'ember us/op':>12} {'torch us/op':>12} {'ratio':>7} {'target':>7}"
+    header = f"{'benchmark':52} {'ember us/op':>12} {'torch us/op':>12} {'ratio':>7} {'target':>7}"
     print(header)
     print("-" * len(header))
     for benchmark in BENCHMARKS:
         row = run(benchmark, args.repeats, args.seconds)
-        print(f"{row['benchmark']:44} {row['ember_us']:12.2f} {row['torch_us']:12.2f} "
+        print(f"{row['benchmark']:52} {row['ember_us']:12.2f} {row['torch_us']:12.2f} "
               f"{row['ratio']:7.2f} {row['target']:7.2f}")
 
 
