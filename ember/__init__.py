@@ -1,6 +1,6 @@
 """ember: PyTorch rebuilt in Python. ``import ember as torch`` and PyTorch code runs."""
 
-from ember import accelerator, backends, cuda, random, return_types
+from ember import accelerator, autograd, backends, cuda, random, return_types
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from ember._device import device, get_default_device, set_default_device
 from ember._dtype import (
@@ -46,6 +46,14 @@ from ember._size import (
 from ember._storage import TypedStorage, UntypedStorage
 from ember._tensor import Tensor, is_complex, is_floating_point, is_storage, is_tensor, numel
 from ember._tensor_str import get_printoptions, set_printoptions
+from ember.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
 from ember.ops.creation import (
     BFloat16Tensor,

@@ -269,9 +269,14 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool):
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "attribute")
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        return self._set_requires_grad(requires_grad, "method")
+
+    def _set_requires_grad(self, requires_grad: bool, caller: str) -> Tensor:
+        """requires_grad_ for ``caller`` ("method", "attribute" or "factory"): PyTorch words
+        the refusal of an integer tensor differently from each."""
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -280,8 +285,7 @@ class Tensor:
                     "differentiation use var_no_grad = var.detach().")
             return self
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(_NOT_DIFFERENTIABLE[caller])
         if requires_grad and not self._requires_grad:
             self._output_nr = 0
             self._grad_accumulator = getattr(self, "_grad_accumulator", None)
@@ -298,7 +302,7 @@ class Tensor:
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
+                "github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
                 "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
                 UserWarning, stacklevel=2)
         return self._grad
@@ -310,9 +314,24 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_cpp_name(value._dtype)}' "
+                    f"to a tensor with grad_dtype '{self._dtype._legacy_name}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You "
+                    "can set the tensor's grad_dtype attribute with a specific dtype, or None "
+                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of "
+                    "a tensor and its gradient may break downstream systems that assume they "
+                    "match.")
+            if value._device != self._device:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with device type '{value._device.type}' "
+                    f"to a tensor with device type '{self._device.type}'. Please ensure that "
+                    "the gradient and the tensor are on the same device")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -367,7 +386,11 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return self.detach()
+        # Unlike detach(), changes made through .data are invisible to autograd's version
+        # checks: PyTorch gives it a version counter of its own.
+        data = self.detach()
+        data._version_counter = None
+        return data
 
     # --- conversion ---------------------------------------------------------------------
 
@@ -613,6 +636,12 @@ def _is_contiguous(sizes, strides) -> bool:
             expected *= n
     return True
 
+
+_NOT_DIFFERENTIABLE = {
+    "method": "only Tensors of floating point dtype can require gradients",
+    "attribute": "only Tensors of floating point and complex dtype can require gradients",
+    "factory": "Only Tensors of floating point and complex dtype can require gradients",
+}
 
 _CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
               "float64": "double", "complex64": "c10::complex<float>",

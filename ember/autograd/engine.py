@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from ember.autograd.graph import edge_of, run_backward
 
 __all__ = ["backward", "grad"]
@@ -10,9 +12,9 @@ __all__ = ["backward", "grad"]
 def _as_tuple(values):
     if values is None:
         return None
-    if isinstance(values, list | tuple):
-        return tuple(values)
-    return (values,)
+    if hasattr(values, "_requires_grad"):
+        return (values,)
+    return tuple(values)
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
@@ -20,9 +22,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
     from ember.ops.creation import ones_like
 
     grad_outputs = (None,) * len(outputs) if grad_outputs is None else grad_outputs
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} "
-                           f"gradients for {len(outputs)} outputs")
+    if len(grad_outputs) < len(outputs):  # extra gradients are ignored, as in PyTorch
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
@@ -64,22 +65,41 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
     if inputs is not None and not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     _check_roots(outputs)
     root_grads = _root_grads(outputs, grad_tensors, create_graph)
+    if create_graph:
+        _warn_create_graph_cycle()
     if inputs is None:
         run_backward(outputs, root_grads, retain_graph, create_graph)
         return
     for tensor in inputs:
         if not tensor._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
+        # a non-leaf input gets its gradient in .grad as retain_grad() gives it
+        tensor.retain_grad()
     captured = run_backward(outputs, root_grads, retain_graph, create_graph,
                             capture=[edge_of(t) for t in inputs])
     from ember.autograd.graph import AccumulateGrad
 
     for tensor, grad in zip(inputs, captured):
-        if grad is not None:
+        if grad is not None and tensor._grad_fn is None:
             AccumulateGrad(tensor)._apply([grad], create_graph)
+
+
+_create_graph_warned = False
+
+
+def _warn_create_graph_cycle():
+    global _create_graph_warned
+    if not _create_graph_warned:  # once per process, as PyTorch's engine warns
+        _create_graph_warned = True
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after "
+            "use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -103,15 +123,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     captured = run_backward(outputs, root_grads, retain_graph, create_graph,
                             capture=[edge_of(t) for t in inputs_tuple])
     results = []
-    for tensor, value in zip(inputs_tuple, captured):
+    for index, (tensor, value) in enumerate(zip(inputs_tuple, captured)):
         if value is None:
             if materialize_grads:
                 from ember.ops.creation import zeros_like
 
                 value = zeros_like(tensor)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {index} appears to not "
+                                   "have been used in the graph. Set allow_unused=True if this "
+                                   "is the desired behavior.")
         results.append(value)
     return tuple(results)

@@ -83,6 +83,7 @@ class Node:
             for x in inputs)
         self._sequence_nr = next(_sequence)
         self._saved = ()
+        self._saves_number = False
         self._released = False
         self._output_metadata = ()
         self._pre_hooks = None
@@ -193,7 +194,7 @@ class Node:
         return grad
 
     def _release(self):
-        if any(v.__class__ is SavedTensor for v in self._saved):
+        if self._saves_number or any(v.__class__ is SavedTensor for v in self._saved):
             self._released = True
             self._saved = ()
 
@@ -202,13 +203,14 @@ class AccumulateGrad(Node):
     """The node of a leaf tensor: adds incoming gradients into ``variable.grad``."""
 
     def __init__(self, variable):
-        self._name = "AccumulateGrad"
+        self._name = "torch::autograd::AccumulateGrad"
         self.variable = variable
         self.next_functions = ()
         self.needs_input_grad = ()
         self._input_metadata = ()
         self._sequence_nr = float("inf")  # ready leaves accumulate first
         self._saved = ()
+        self._saves_number = False
         self._released = False
         self._output_metadata = ((variable._data.shape, variable._dtype, variable._device),)
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
@@ -220,12 +222,24 @@ class AccumulateGrad(Node):
         if grad is None:
             return ()
         if variable._grad is None:
-            variable._grad = grad if create_graph else grad.detach().clone()
+            variable._grad = _copy_into_grad(grad) if create_graph and grad._requires_grad else (
+                grad.detach().clone())
         elif create_graph or grad_mode.state.enabled and variable._grad._requires_grad:
             variable._grad = variable._grad + grad
         else:
             variable._grad.add_(grad.detach())
         return ()
+
+
+def _copy_into_grad(grad):
+    """A copy of ``grad`` that stays in its graph: PyTorch copies a first gradient that
+    requires grad into a fresh ``.grad``, recorded as CopyBackwards."""
+    from ember.ops._autograd import record_op
+
+    with grad_mode.no_grad():
+        copy = grad.clone()
+    record_op("torch::autograd::CopyBackwards", (lambda incoming: incoming,), (grad,), (copy,))
+    return copy
 
 
 def _add_hook(hooks: dict, fn):
@@ -377,6 +391,19 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
     for node in dict.fromkeys(root_nodes):
         if dependencies.get(node, 0) == 0:
             heapq.heappush(ready, (-node._sequence_nr, id(node), node))
+    # Hooks too run with grad mode on only for create_graph, as in PyTorch's engine.
+    previous = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captured,
+                   retain_graph, create_graph)
+    finally:
+        grad_mode.state.enabled = previous
+    return captured
+
+
+def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captured,
+               retain_graph, create_graph):
     while ready:
         _, _, node = heapq.heappop(ready)
         grads = buffers.pop(node, None) or [None] * _output_count(node)
@@ -405,7 +432,6 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
             dependencies[child] -= 1
             if dependencies[child] == 0:
                 heapq.heappush(ready, (-child._sequence_nr, id(child), child))
-    return captured
 
 
 def _output_count(node):

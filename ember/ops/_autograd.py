@@ -50,6 +50,9 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
                 names.extend(n for n in _parameters(formula) if n not in names)
     node._saved_names = names
     node._save([values[n] for n in names], outputs)
+    # PyTorch saves a number operand of a binary op as a tensor, freed by backward too.
+    node._saves_number = any(n in ("input", "other") and not hasattr(values[n], "_version")
+                             for n in names)
     attach(node, outputs)
     return node
 
@@ -144,7 +147,7 @@ def _rebase_history(tensor, node):
     from ember.ops._strided import memory_positions
 
     positions = memory_positions(tensor, base)
-    copy_slices = CopySlices("CopySlices", _copy_slices_backward, (base,))
+    copy_slices = CopySlices("torch::autograd::CopySlices", _copy_slices_backward, (base,))
     copy_slices.next_functions += node.next_functions[1:]
     copy_slices.needs_input_grad += node.needs_input_grad[1:]
     copy_slices._input_metadata += node._input_metadata[1:]

@@ -37,7 +37,7 @@ _C_NAMES = {
 def _finish_factory(data, dtype, device, requires_grad):
     result = _make(data, dtype, device)
     if requires_grad:
-        result.requires_grad_(True)
+        result._set_requires_grad(True, "factory")
     return result
 
 
@@ -379,7 +379,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = Fa
     result = as_tensor(obj, dtype=dtype, device=device)
     if copy:
         result = result.clone()
-    return result.requires_grad_(True) if requires_grad else result
+    return result._set_requires_grad(True, "factory") if requires_grad else result
 
 
 def _check_numpy_strides(ndarray):
@@ -614,7 +614,7 @@ def _like(function, input, dtype, device, requires_grad, memory_format):
     device = input._device if device is None else _as_device(device)
     result = _make(_like_data(input, dtype, memory_format), dtype, device)
     if requires_grad:
-        result.requires_grad_(True)
+        result._set_requires_grad(True, "factory")
     return result
 
 

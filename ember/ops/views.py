@@ -597,7 +597,9 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     with grad_mode.no_grad():
         pieces = _split(tensor, split_size_or_sections, dim)
     dim = _wrap_dim(dim, tensor._data.ndim)
-    return _record_pieces("SplitBackward0", tensor, pieces, lambda grads: cat(grads, dim))
+    name = ("SplitBackward0" if isinstance(split_size_or_sections, int)
+            else "SplitWithSizesBackward0")
+    return _record_pieces(name, tensor, pieces, lambda grads: cat(grads, dim))
 
 
 def _split(tensor, split_size_or_sections, dim):
@@ -691,6 +693,13 @@ def detach(input):
 
 @method("detach_")
 def detach_(input):
+    if input._base is not None:
+        raise RuntimeError(
+            "Can't detach views in-place. Use detach() instead. If you are using "
+            "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+            "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+            "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+            "function in torch/optim/optimizer.py as the solution.")
     input._grad_fn = None
     input._requires_grad = False
     return input
@@ -880,7 +889,8 @@ def _copied(old, src):
     """What ``old.copy_(src)`` leaves in ``old``, out of place, recorded in the graph."""
     with grad_mode.no_grad():
         result = _copy_into(_clone(old, None), src)
-    record_op("CopyBackwards", (lambda grad: grad * 0, _pass_through), (old, src), (result,))
+    record_op("torch::autograd::CopyBackwards", (lambda grad: grad * 0, _pass_through),
+              (old, src), (result,))
     return result
 
 
