@@ -11,6 +11,7 @@ from ember import _dtype
 from ember._device import _CPU, _as_device
 from ember._size import Size, contiguous_format
 from ember._storage import TypedStorage, UntypedStorage, _warn_typed_storage
+from ember.autograd.grad_mode import state as _grad_state
 
 __all__ = ["Tensor"]
 
@@ -26,7 +27,8 @@ class Tensor:
     # for tensors that take part in a graph (see Note [The autograd graph]).
     __slots__ = ("_data", "_dtype", "_device", "_storage", "_offset", "_base",
                  "_version_counter", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
-                 "_grad_accumulator", "_backward_hooks", "_retains_grad", "__weakref__")
+                 "_grad_accumulator", "_backward_hooks", "_retains_grad",
+                 "_post_accumulate_grad_hooks", "_view_version", "__weakref__")
     __array_priority__ = 1000
 
     def __new__(cls, *args, device=None):
@@ -265,6 +267,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            _refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -340,11 +344,13 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            _refresh_view(self, check_no_grad_view=True)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def output_nr(self) -> int:
@@ -376,6 +382,22 @@ class Tensor:
         if self._backward_hooks is None:
             self._backward_hooks = {}
         return _add_hook(self._backward_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after a gradient has been accumulated into this leaf's
+        ``.grad``. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        from ember.autograd.graph import _add_hook
+
+        hooks = getattr(self, "_post_accumulate_grad_hooks", None)
+        if hooks is None:
+            hooks = self._post_accumulate_grad_hooks = {}
+        return _add_hook(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
                  inputs=None) -> None:
@@ -599,7 +621,8 @@ def _make_view(base: Tensor, data, offset: int | None = None) -> Tensor:
     t._storage = base if base._storage is None else base._storage
     t._offset = offset
     t._base = base if base._base is None else base._base
-    t._version_counter = base._shared_version_counter()
+    t._version_counter = counter = base._shared_version_counter()
+    t._view_version = (counter[0], _grad_state.enabled)  # see Note [View histories]
     t._requires_grad = False
     t._grad = None
     t._grad_fn = None
@@ -635,6 +658,12 @@ def _is_contiguous(sizes, strides) -> bool:
                 return False
             expected *= n
     return True
+
+
+def _refresh_view(view, check_no_grad_view=False):
+    from ember.ops._autograd import refresh_view
+
+    refresh_view(view, check_no_grad_view)
 
 
 _NOT_DIFFERENTIABLE = {

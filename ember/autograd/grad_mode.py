@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import warnings
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled"]
@@ -31,7 +32,17 @@ class _GradModeContext:
 
     def __call__(self, function):
         if inspect.isclass(function):
-            raise TypeError(f"{type(self).__name__} cannot decorate a class")
+            warnings.warn(
+                "Decorating classes is deprecated and will be disabled in future versions. You "
+                "should only decorate functions or methods. To preserve the current behavior "
+                "of class decoration, you can directly decorate the `__init__` method and "
+                "nothing else.", FutureWarning, stacklevel=2)
+
+            def construct(*args, **kwargs):
+                with self.clone():
+                    return function(*args, **kwargs)
+
+            return construct
         if inspect.isgeneratorfunction(function):
             @functools.wraps(function)
             def generator(*args, **kwargs):
@@ -92,8 +103,11 @@ class set_grad_enabled(_GradModeContext):
     restores the previous mode on exit."""
 
     def __init__(self, mode: bool):
+        if mode.__class__ is not bool:
+            raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._previous = state.enabled, state.inference
-        self.mode = bool(mode)
+        self.mode = mode
         state.enabled = self.mode
 
     def __enter__(self):

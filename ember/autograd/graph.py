@@ -40,16 +40,7 @@ class SavedTensor:
     def unpack(self, node: Node):
         tensor = self._tensor
         if tensor._version != self._version:
-            producer = (f"output 0 of {node.name()}" if self._is_output else
-                        f"output {tensor._output_nr} of {tensor._grad_fn.name()}"
-                        if tensor._grad_fn is not None else "a leaf Variable")
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.{tensor._dtype._legacy_name}Tensor "
-                f"{list(tensor._data.shape)}], which is {producer}, is at version "
-                f"{tensor._version}; expected version {self._version} instead. Hint: enable "
-                "anomaly detection to find the operation that failed to compute its gradient, "
-                "with torch.autograd.set_detect_anomaly(True).")
+            raise RuntimeError(self._modified_message(tensor, node))
         if self._is_output:
             from ember.ops.views import detach
 
@@ -58,6 +49,31 @@ class SavedTensor:
             tensor._grad_fn = node
             tensor._output_nr = 0
         return tensor
+
+    def _modified_message(self, tensor, node):
+        # PyTorch names the producing node without "Backward": the saving node for a saved
+        # output, the tensor's grad_fn now (after the in-place op) for a saved input.
+        if not self._is_output and tensor._base is not None:
+            _refresh_view(tensor)
+        producer = node if self._is_output else tensor._grad_fn
+        which = "" if producer is None else (
+            f", which is output {0 if self._is_output else tensor._output_nr} of "
+            f"{_short_name(producer)},")
+        hint = ("the backtrace further above shows the operation that failed to compute its "
+                "gradient. The variable in question was changed in there or anywhere later. "
+                "Good luck!" if _anomaly["enabled"] else
+                "enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        return ("one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.{tensor._dtype._legacy_name}Tensor "
+                f"{list(tensor._data.shape)}]{which} is at version {tensor._version}; expected "
+                f"version {self._version} instead. Hint: {hint}")
+
+
+def _short_name(node):
+    """The node's name as PyTorch's error messages give it (MulBackward0: Mul, TBackward1:
+    T1)."""
+    return node.name().replace("Backward0", "").replace("Backward", "")
 
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
@@ -228,6 +244,10 @@ class AccumulateGrad(Node):
             variable._grad = variable._grad + grad
         else:
             variable._grad.add_(grad.detach())
+        hooks = getattr(variable, "_post_accumulate_grad_hooks", None)
+        if hooks:
+            for hook in list(hooks.values()):
+                hook(variable)
         return ()
 
 
@@ -290,12 +310,20 @@ def _sum_to(grad, shape, name, index):
 
 def edge_of(value):
     """(node, output_nr) through which gradient flows back into ``value``."""
+    if getattr(value, "_base", None) is not None:
+        _refresh_view(value)
     if not getattr(value, "_requires_grad", False):
         return (None, 0)
     node = value._grad_fn
     if node is not None:
         return (node, value._output_nr)
     return (grad_accumulator(value), 0)
+
+
+def _refresh_view(view):
+    from ember.ops._autograd import refresh_view  # see Note [View histories]
+
+    refresh_view(view)
 
 
 def grad_accumulator(leaf):
@@ -443,9 +471,7 @@ def _run_pre_hooks(node, grads):
         for output_nr, hooks in node._tensor_hooks.items():
             for hook in list(hooks.values()):
                 if grads[output_nr] is not None:
-                    replaced = hook(grads[output_nr])
-                    if replaced is not None:
-                        grads[output_nr] = replaced
+                    grads[output_nr] = _call_tensor_hook(hook, grads[output_nr])
     if node._retained:
         for output_nr, reference in node._retained.items():
             tensor, grad = reference(), grads[output_nr]
@@ -456,15 +482,28 @@ def _run_pre_hooks(node, grads):
         hooks = node.variable._backward_hooks
         if hooks and grads[0] is not None:
             for hook in list(hooks.values()):
-                replaced = hook(grads[0])
-                if replaced is not None:
-                    grads[0] = replaced
+                grads[0] = _call_tensor_hook(hook, grads[0])
     if node._pre_hooks:
         for hook in list(node._pre_hooks.values()):
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
     return grads
+
+
+def _call_tensor_hook(hook, grad):
+    """``hook(grad)``, or the replacement it returns, which must match ``grad``'s type and
+    size."""
+    replaced = hook(grad)
+    if replaced is None:
+        return grad
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if replaced._dtype is not grad._dtype or replaced._device != grad._device:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{grad.type()} got {replaced.type()})")
+    if replaced._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return replaced
 
 
 def _run_post_hooks(node, grad_inputs, grad_outputs):

@@ -6,7 +6,7 @@ An op declares its backward as one formula per differentiable input, each a func
 from __future__ import annotations
 
 from ember.autograd import grad_mode
-from ember.autograd.graph import Node, attach, edge_of
+from ember.autograd.graph import Node, _short_name, attach, edge_of
 
 _state = grad_mode.state
 
@@ -76,6 +76,43 @@ def check_out_allowed(name, *values) -> None:
                            "automatic differentiation, but one of the arguments requires grad.")
 
 
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and {}. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def refresh_view(view, check_no_grad_view=False) -> None:
+    """Note [View histories]
+    A view records, when made, the version of its memory and whether grad mode was on
+    (``_view_version``). When an in-place op has changed that memory since (through the base
+    or another view), the view's recorded history is stale: as PyTorch does, it is rebuilt
+    as AsStridedBackward0 of the base's current history, the first time the view's history
+    is read (grad_fn, requires_grad, or as an op's input). A view made in no_grad mode keeps
+    no history; PyTorch forbids reading one after an in-place op with grad mode on."""
+    meta = getattr(view, "_view_version", None)
+    if meta is None:
+        return
+    version = view._version_counter[0]
+    if meta[0] == version:
+        return
+    base = view._base
+    if not meta[1]:
+        if check_no_grad_view and base._grad_fn is not None:
+            raise RuntimeError(_NO_GRAD_VIEW.format(
+                "its base or another view of its base has been modified inplace with grad "
+                "mode enabled"))
+        return
+    view._view_version = (version, True)
+    if base._requires_grad:
+        from ember.ops._strided import memory_positions
+
+        positions = memory_positions(view, base)
+        record("AsStridedBackward0", _scatter_back, (base,), (view,),
+               read=lambda _: positions, shape=base._data.shape)
+
+
 def check_inplace_allowed(tensor) -> None:
     """PyTorch refuses in-place ops on leaves that require grad, and on views of them."""
     if not _state.enabled:
@@ -137,6 +174,22 @@ def _copy_slices_backward(ctx, grad):
     return (base_grad, *grads[1:])
 
 
+def _check_view_rebase(view):
+    """PyTorch refuses to record an in-place op on a view made in no_grad mode, and on one
+    output of an op that returns several views."""
+    node = view._grad_fn
+    meta = getattr(view, "_view_version", None)
+    if meta is not None and not meta[1]:
+        raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace with grad mode "
+                                                "enabled"))
+    if node is not None and len(node._output_metadata) > 1:
+        raise RuntimeError(
+            f"Output {view._output_nr} of {_short_name(node)} is a view and "
+            "is being modified inplace. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified "
+            "inplace. You should replace the inplace operation by an out-of-place one.")
+
+
 def _rebase_history(tensor, node):
     """Make ``node`` (an in-place op whose input 0 was ``tensor``'s old value) the history
     of ``tensor``; for a view, the base's history becomes CopySlices of it."""
@@ -156,6 +209,7 @@ def _rebase_history(tensor, node):
     attach(copy_slices, (base,))
     record("AsStridedBackward0", _scatter_back, (base,), (tensor,),
            read=lambda _: positions, shape=base._data.shape)
+    tensor._view_version = (tensor._version, True)
 
 
 def _snapshot(tensor):
@@ -178,8 +232,12 @@ def inplace_with_grad(tensor, compute):
     from ember.ops._common import check_inplace
 
     check_inplace_allowed(tensor)
+    if tensor._base is not None:
+        refresh_view(tensor)
     result = compute(_snapshot(tensor))
     check_inplace(tensor, result._dtype, result._data.shape)
+    if result._grad_fn is not None and tensor._base is not None:
+        _check_view_rebase(tensor)
     tensor._device._backend.copyto(tensor._data, result._data, casting="unsafe")
     tensor._bump_version()
     if result._grad_fn is not None:

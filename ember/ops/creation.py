@@ -12,7 +12,7 @@ from ember._size import preserve_format
 from ember._tensor import Tensor, _contiguous_strides, _make, _product
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import record_op
+from ember.ops._autograd import inplace_with_grad, needs_grad, record_op
 from ember.ops._common import finish, write_out
 from ember.ops.views import (
     _layout_order,
@@ -908,16 +908,34 @@ Tensor.new_full = _new_factory(full)
 Tensor.new_tensor = _new_tensor
 
 
-def _fill(self, value):
+def _fill(self, value, grad_fn=None):
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
+    if needs_grad(self, value):
+        return inplace_with_grad(self, lambda old: _filled_copy(old, value, grad_fn))
     value = _checked_scalar(value, self._dtype, self._data.size == 1)
     self._data[...] = _scalar_array(value, self._dtype)
     self._bump_version()
     return self
 
 
+def _filled_copy(old, value, grad_fn):
+    """What ``old.fill_(value)`` leaves, out of place, recorded in the graph."""
+    with grad_mode.no_grad():
+        result = _fill(old.clone(), value.detach() if isinstance(value, Tensor) else value)
+    if isinstance(value, Tensor):
+        record_op("FillBackward3", (_no_grad_through, lambda grad: grad.sum()), (old, value),
+                  (result,))
+    else:
+        record_op(grad_fn or "FillBackward2", (_no_grad_through,), (old,), (result,))
+    return result
+
+
+def _no_grad_through(grad):
+    return zeros_like(grad)
+
+
 Tensor.fill_ = _fill
-Tensor.zero_ = lambda self: _fill(self, 0)
+Tensor.zero_ = lambda self: _fill(self, 0, "ZeroBackward0")

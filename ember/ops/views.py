@@ -573,6 +573,8 @@ def select(input, dim: int, index: int):
 def _record_pieces(name, input, pieces, join):
     """Record ``pieces`` of ``input`` as one node (PyTorch's SplitBackward0 and
     UnbindBackward0): the gradients of the pieces, zeros for unused ones, are joined back."""
+    for piece in pieces:  # made under no_grad, they are views of the caller's grad mode
+        piece._view_version = (piece._version, _grad_state.enabled)
     if input._requires_grad and _grad_state.enabled and pieces:
         record(name, lambda ctx, *grads: join(grads), (input,), pieces)
     return pieces
