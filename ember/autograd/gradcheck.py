@@ -51,13 +51,13 @@ def _numerical_jacobians(function, inputs, eps):
 
 def _analytical_rows(function, inputs, output_index, nondet_tol):
     """Rows of d output / d inputs, one vector-Jacobian product per output element."""
-    from ember.ops.creation import zeros_like
+    from ember.ops.creation import zeros, zeros_like
 
     differentiable = [t for t in inputs if getattr(t, "_requires_grad", False)]
     output = _differentiable_outputs(function, inputs)[output_index]
     rows = []
     for element in range(output._data.size):
-        seed = zeros_like(output)
+        seed = zeros(output.shape, dtype=output.dtype)  # row-major, so that the write lands
         seed._data.reshape(-1)[element] = 1
         grads = autograd_grad(output, differentiable, seed, retain_graph=True,
                               allow_unused=True)
@@ -104,21 +104,22 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   check_rev_over_rev: bool = True, fast_mode: bool = False,
                   masked: bool = False) -> bool:
     """Check second derivatives: gradcheck of the gradient of ``func``."""
-    from ember.ops.creation import randn_like
+    from ember.ops.creation import randn
 
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(func, inputs)
     if grad_outputs is None:
-        grad_outputs = [randn_like(o).requires_grad_() for o in outputs]
+        grad_outputs = [randn(o.shape, dtype=o.dtype).requires_grad_() for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     count = len(inputs)
 
     def first_derivatives(*values):
         primal, seeds = values[:count], values[count:]
-        results = _differentiable_outputs(func, primal)
         differentiable = [t for t in primal if getattr(t, "_requires_grad", False)]
-        grads = autograd_grad(results, differentiable, seeds, create_graph=True,
-                              allow_unused=True)
+        with grad_mode.enable_grad():  # also when finite differences run it without grad
+            results = _differentiable_outputs(func, primal)
+            grads = autograd_grad(results, differentiable, seeds, create_graph=True,
+                                  allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivatives, inputs + tuple(grad_outputs), eps=eps, atol=atol,

@@ -134,9 +134,18 @@ def _other_grad(grad, input):
 _DERIVATIVES = (_input_grad, _other_grad)
 
 
-def _node_name(a_ndim, b_ndim):
-    """The node PyTorch's matmul ends with for operands of these ranks."""
+def _node_name(input, other):
+    """The node PyTorch's matmul ends with for these operands."""
+    a_shape, b_shape = input._data.shape, other._data.shape
+    a_ndim, b_ndim = len(a_shape), len(b_shape)
     if a_ndim > 2 or b_ndim > 2:
+        if input._requires_grad and b_ndim > 2 and (
+                a_ndim == 2 or a_ndim == b_ndim == 3 and a_shape[0] == 1 != b_shape[0]):
+            # PyTorch folds other's batch into one matrix product by transposing both sides
+            # (a matrix input keeps a smaller gradient so), then copies the result's
+            # transpose into a contiguous tensor unless it already is one.
+            rows, columns = a_shape[-2], b_shape[-1]
+            return "TransposeBackward0" if 1 in (rows, columns) else "CloneBackward0"
         return "UnsafeViewBackward0"
     if a_ndim == 1:
         return "DotBackward0" if b_ndim == 1 else "SqueezeBackward4"
@@ -159,7 +168,8 @@ def _product(kernel, input, other, out, node_name):
         check_out_allowed(kernel, input, other)
         return write_out(out, result)
     if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
-        record_op(node_name, _DERIVATIVES, (input, other), (result,),
+        record_op(node_name if node_name.__class__ is str else node_name(input, other),
+                  _DERIVATIVES, (input, other), (result,),
                   {"input": input, "other": other})
     return result
 
@@ -186,7 +196,7 @@ def matmul(input, other, *, out=None):
                       "elements. You can explicitly reuse an out tensor t by resizing it, "
                       "inplace, to zero elements with t.resize_(0).", UserWarning, stacklevel=2)
         out.resize_((columns,))
-    return _product(_kernel(a_ndim, b_ndim), input, other, out, _node_name(a_ndim, b_ndim))
+    return _product(_kernel(a_ndim, b_ndim), input, other, out, _node_name)
 
 
 @method("mm")

@@ -4,6 +4,7 @@ the Python operator and the ``out=`` form."""
 from __future__ import annotations
 
 import builtins
+import cmath
 import math
 from numbers import Number
 
@@ -462,6 +463,10 @@ def _rsqrt_kernel(x, out=None):
     return _cpu.divide(1, _cpu.sqrt(x), out=out)
 
 
+def _reciprocal_kernel(x, out=None):
+    return _cpu.divide(1, x, out=out)
+
+
 def _relu_kernel(x, out=None):
     return _cpu.maximum(x, x.dtype.type(0), out=out)
 
@@ -572,23 +577,23 @@ true_divide = binary(_true_divide_kernel, INT_TO_FLOAT, name="true_divide",
                      grad_fn="DivBackward0",
                      derivatives=(lambda grad, other: grad / other,
                                   lambda grad, input, other: -grad * input / (other * other)))
-def _rounded_division_node(input, other):
-    return "DivBackward1" if isinstance(other, Tensor) else "DivBackward2"
-
-
 def _no_floor_divide_derivative(grad):
     raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 floor_divide = binary(_integer_division(_cpu.floor_divide), name="floor_divide",
                       dtypes=_NUMBERS - _COMPLEX, refuse=_not_implemented("div_floor_cpu"),
-                      grad_fn="FloorDivideBackward0",
+                      grad_fn="torch::autograd::NotImplemented",
                       derivatives=(_no_floor_divide_derivative, _no_floor_divide_derivative))
-# A truncated quotient is piecewise constant: its gradient is zero.
+# A rounded quotient is piecewise constant: its gradient is zero. Unlike floor_divide, div
+# with a rounding mode has that derivative (DivBackward2, for numbers as for tensors).
+_floor_divide = binary(_integer_division(_cpu.floor_divide), name="div_floor", method=False,
+                       dtypes=_NUMBERS - _COMPLEX, refuse=_not_implemented("div_floor_cpu"),
+                       grad_fn="DivBackward2", derivatives=(_zero_grad, _zero_grad))
 # PyTorch rounds a half-precision quotient to half precision before truncating it.
 _trunc_divide = binary(_integer_division(_trunc_divide_kernel), name="div_trunc", method=False,
                        dtypes=_NUMBERS - _COMPLEX, opmath=False,
-                       grad_fn=_rounded_division_node, derivatives=(_zero_grad, _zero_grad))
+                       grad_fn="DivBackward2", derivatives=(_zero_grad, _zero_grad))
 
 
 @method("div", "divide")
@@ -599,7 +604,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "trunc":
         return _trunc_divide(input, other, out=out)
     if rounding_mode == "floor":
-        return floor_divide(input, other, out=out)
+        return _floor_divide(input, other, out=out)
     raise _rounding_mode_error(rounding_mode)
 
 
@@ -615,17 +620,26 @@ def _div_inplace(self, other, *, rounding_mode=None):
     if rounding_mode == "trunc":
         return _trunc_divide.inplace(self, other)
     if rounding_mode == "floor":
-        return floor_divide.inplace(self, other)
+        return _floor_divide.inplace(self, other)
     raise _rounding_mode_error(rounding_mode)
 
 
 divide = div
+
+
+def _by_other(name):
+    """The node name of an op whose overloads for a number and a tensor ``other`` are
+    ``name + "Backward0"`` and ``name + "Backward1"``."""
+    return lambda input, other: name + ("Backward1" if isinstance(other, Tensor) else
+                                        "Backward0")
+
+
 remainder = binary(_integer_division(_cpu.remainder), name="remainder",
-                   dtypes=_NUMBERS - _COMPLEX, grad_fn="RemainderBackward0",
+                   dtypes=_NUMBERS - _COMPLEX, grad_fn=_by_other("Remainder"),
                    derivatives=(lambda grad: grad,
-                                lambda grad, input, other: -grad * floor_divide(input, other)))
+                                lambda grad, input, other: -grad * _floor_divide(input, other)))
 fmod = binary(_integer_division(_cpu.fmod), name="fmod", dtypes=_NUMBERS - _COMPLEX,
-              scalar_input=False, grad_fn="FmodBackward0",
+              scalar_input=False, grad_fn=_by_other("Fmod"),
               derivatives=(lambda grad: grad,
                            lambda grad, input, other: -grad * _trunc_divide(input, other)))
 
@@ -667,15 +681,25 @@ def _power_node(input, exponent):
 
 
 def _power_base_grad(grad, input, other):
-    if not isinstance(other, Tensor) and other == 0:
-        return grad * 0
-    return grad * other * input ** (other - 1)
+    # A zero exponent gives zero, also where the formula reads 0 * inf (a zero base)
+    if not isinstance(other, Tensor):
+        return grad * 0 if other == 0 else grad * other * input ** (other - 1)
+    return grad * where(other == 0, 0.0, other * input ** (other - 1))
 
 
-def _power_exponent_grad(grad, input, result):
-    # 0 ** b contributes no gradient to b where b >= 0, as in PyTorch
-    return grad * where(result == 0, 0.0, result * log(input)) if isinstance(input, Tensor) else (
-        grad * result * math.log(input))
+def _power_exponent_grad(grad, input, other, result):
+    # A zero base gives a non-negative exponent zero gradient (not 0 * log 0), as in PyTorch
+    if isinstance(input, Tensor):
+        return grad * where((input == 0) & (other >= 0), 0.0, result * log(input))
+    if input == 0:
+        return grad * where(other >= 0, 0.0, result * -math.inf)
+    return grad * (result * _log_number(input))
+
+
+def _log_number(value):
+    if isinstance(value, complex):
+        return cmath.log(value)
+    return math.log(value) if value > 0 else math.nan
 
 
 pow = binary(_power_kernel, name="pow", check=_check_power, check_numbers_only=True,
@@ -695,6 +719,9 @@ def float_power(input, exponent, *, out=None):
     if out is not None and isinstance(out, Tensor) and out._dtype is not wide:
         raise RuntimeError(f"the output given to float_power has dtype {out._dtype._legacy_name}"
                            f" but the operation's result requires dtype {wide._legacy_name}")
+    if out is None and needs_grad(input, exponent):
+        # PyTorch's float_power is pow of the operands converted, and records just that.
+        return pow(_widened(input, wide), _widened(exponent, wide))
     try:
         data = _power_kernel(operand(input, wide._np), operand(exponent, wide._np))
     except ValueError:
@@ -702,6 +729,12 @@ def float_power(input, exponent, *, out=None):
     result = _finish_pointwise(data, wide, [x for x in (input, exponent)
                                             if isinstance(x, Tensor)])
     return result if out is None else write_out(out, result)
+
+
+def _widened(value, wide):
+    if isinstance(value, Tensor):
+        return value.to(wide)
+    return complex(value) if wide.is_complex else float(value)
 
 
 @method("float_power_")
@@ -739,11 +772,17 @@ fmin = binary(_cpu.fmin, name="fmin", inplace=False, dtypes=_REAL, refuse=_no_co
               scalar_input=False, scalar_other=False)
 atan2 = binary(_cpu.arctan2, INT_TO_FLOAT, name="atan2", dtypes=_FLOATING, scalar_input=False,
                scalar_other=False, grad_fn="Atan2Backward0",
-               derivatives=(lambda grad, input, other: grad * other / (input * input
-                                                                       + other * other),
-                            lambda grad, input, other: -grad * input / (input * input
-                                                                        + other * other)))
+               derivatives=(lambda grad, input, other: grad * _atan2_share(other, input, other),
+                            lambda grad, input, other: -grad * _atan2_share(input, input,
+                                                                            other)))
 arctan2 = atan2
+
+
+def _atan2_share(numerator, input, other):
+    """``numerator / (input² + other²)``, 0 at the origin as PyTorch has it."""
+    squares = input * input + other * other
+    return where(squares == 0, 0.0, numerator / squares)
+
 Tensor.arctan2 = Tensor.atan2
 Tensor.arctan2_ = Tensor.atan2_
 
@@ -794,6 +833,9 @@ tan = unary(_cpu.tan, INT_TO_FLOAT, name="tan", grad_fn="TanBackward0",
             derivative=lambda grad, result: grad * (1 + result * result))
 tanh = unary(_cpu.tanh, INT_TO_FLOAT, name="tanh", grad_fn="TanhBackward0",
              derivative=lambda grad, result: grad * (1 - result * result))
+reciprocal = unary(_reciprocal_kernel, INT_TO_FLOAT, name="reciprocal",
+                   grad_fn="ReciprocalBackward0",
+                   derivative=lambda grad, result: -grad * result * result)
 sigmoid = unary(_sigmoid_kernel, INT_TO_FLOAT, name="sigmoid", grad_fn="SigmoidBackward0",
                 derivative=lambda grad, result: grad * result * (1 - result))
 
@@ -949,11 +991,19 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
                                posinf=info.max if posinf is None else posinf,
                                neginf=info.min if neginf is None else neginf)
     result = _finish_pointwise(data, dtype, (input,))
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("nan_to_num", input)
+        return write_out(out, result)
+    if input._requires_grad and _grad_state.enabled:
+        record_op("NanToNumBackward0", (lambda grad, input: grad * isfinite(input),), (input,),
+                  (result,), {"input": input})
+    return result
 
 
 @method("nan_to_num_")
 def _nan_to_num_inplace(self, nan=0.0, posinf=None, neginf=None):
+    if needs_grad(self):
+        return inplace_with_grad(self, lambda old: nan_to_num(old, nan, posinf, neginf))
     _cpu.copyto(self._data, nan_to_num(self, nan, posinf, neginf)._data)
     self._bump_version()
     return self
@@ -1025,9 +1075,18 @@ def _record_clamp(result, input, low, high, numbers):
     def input_grad(grad, input):
         return grad * ((input >= low_value) & (input <= high_value))
 
-    record_op("ClampBackward0", (input_grad, lambda grad, input: grad * (input < low_value),
-               lambda grad, input: grad * (input > high_value)),
-              (input, low, high), (result,), {"input": input})
+    def low_grad(grad, input):
+        if high is None:
+            return grad * (input < low)
+        return grad * ((input < low) & (low < high))  # a min above max does not bind
+
+    def high_grad(grad, input):
+        if low is None:
+            return grad * (input > high)
+        return grad * ((input > high) | (high < low))
+
+    record_op("ClampBackward0", (input_grad, low_grad, high_grad), (input, low, high),
+              (result,), {"input": input})
 
 
 @method("clamp", "clip")
@@ -1059,14 +1118,33 @@ def _clamp_inplace(self, min=None, max=None):
     return self
 
 
+def _clamp_one_side(input, low, high, name):
+    """clamp_min or clamp_max, recorded as their own nodes: the gradient passes to the
+    input where it lies within the bound (the bound included), to a tensor bound where
+    the bound binds."""
+    _, result, numbers = _clamp(input, low, high)
+    if needs_grad(input, low, high):
+        bound = high if low is None else low
+        within = le if low is None else ge
+        if numbers:
+            record_op(name + "Backward0", (lambda grad, input: grad * within(input, bound),),
+                      (input,), (result,), {"input": input})
+        else:
+            record_op(name + "Backward1",
+                      (lambda grad, input: grad * within(input, bound),
+                       lambda grad, input: grad * within(input, bound).logical_not()),
+                      (input, bound), (result,), {"input": input})
+    return result
+
+
 @method("clamp_min")
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp_one_side(input, min, None, "ClampMin")
 
 
 @method("clamp_max")
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp_one_side(input, None, max, "ClampMax")
 
 
 @method("where")
@@ -1136,7 +1214,7 @@ Tensor.__isub__ = _iop(Tensor.sub_)
 Tensor.__mul__ = Tensor.__rmul__ = mul
 Tensor.__imul__ = _iop(Tensor.mul_)
 Tensor.__truediv__ = true_divide
-Tensor.__rtruediv__ = _reflected(true_divide)
+Tensor.__rtruediv__ = lambda self, other: mul(reciprocal(self), other)  # as PyTorch has it
 Tensor.__itruediv__ = _iop(Tensor.true_divide_)
 Tensor.__floordiv__ = floor_divide
 Tensor.__rfloordiv__ = _reflected(floor_divide)
@@ -1204,13 +1282,12 @@ Tensor.__ge__ = _comparison_operator(ge)
 
 __all__ = [
     "abs", "absolute", "add", "arctan2", "atan2", "bitwise_and", "bitwise_left_shift",
-    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "ceil", "clamp",
-    "clamp_max", "clamp_min", "clip", "cos", "div", "divide", "eq", "exp", "exp2", "expm1",
-    "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "ge", "greater",
-    "greater_equal", "gt", "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal",
-    "le", "less", "less_equal", "log", "log10", "log1p", "log2", "logical_and", "logical_not",
-    "logical_or", "logical_xor", "lt", "maximum", "minimum", "mul", "multiply", "nan_to_num",
-    "ne", "neg", "negative", "not_equal", "pow", "relu", "remainder", "round", "rsqrt",
-    "sigmoid", "sign", "sin", "sqrt", "sub", "subtract", "tan", "tanh", "true_divide", "trunc",
-    "where",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "ceil", "clamp", "clamp_max",
+    "clamp_min", "clip", "cos", "div", "divide", "eq", "exp", "exp2", "expm1", "fix", "float_power",
+    "floor", "floor_divide", "fmax", "fmin", "fmod", "ge", "greater", "greater_equal", "gt",
+    "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "le", "less", "less_equal",
+    "log", "log10", "log1p", "log2", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "lt", "maximum", "minimum", "mul", "multiply", "nan_to_num", "ne", "neg", "negative",
+    "not_equal", "pow", "reciprocal", "relu", "remainder", "round", "rsqrt", "sigmoid", "sign",
+    "sin", "sqrt", "sub", "subtract", "tan", "tanh", "true_divide", "trunc", "where",
 ]

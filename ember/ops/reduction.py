@@ -77,18 +77,45 @@ def _even_share(grad, input, result, axes, keepdim):
 
 
 def _product_grad(grad, input, result, axes, keepdim):
-    """The gradient of prod: the product of the other elements, computed without dividing
-    by zero (an element is the only zero of its slice, or one of several)."""
+    """The gradient of prod: the product of the other elements. Without zeros that is the
+    result over the element; with zeros it is computed without dividing, as the product of
+    the elements before times that of the elements after, which stays differentiable in
+    the zeros too (for double backward)."""
     shape = input._data.shape
-    zeros = input == 0
-    if not zeros.any():
+    if not (input == 0).any():
         return _spread(grad * result, shape, axes, keepdim) / input
-    dims = tuple(range(len(shape))) if axes is None else axes
-    nonzero_product = prod_over(where(zeros, 1.0, input), dims)
-    zero_count = zeros.sum(dims, keepdim=True)
-    others = where(zeros, nonzero_product * (zero_count == 1),
-                   nonzero_product * (zero_count == 0) / where(zeros, 1.0, input))
-    return _spread(grad, shape, axes, keepdim) * others
+    if not shape:
+        return grad * 1
+    values, dim = (input.reshape(-1), 0) if axes is None else (input, axes[0])
+    others = _exclusive_products(values, dim, False) * _exclusive_products(values, dim, True)
+    return _spread(grad, shape, axes, keepdim) * others.reshape(shape)
+
+
+def _exclusive_products(input, dim, reverse):
+    """Along ``dim``, the product of the elements before each one (after it, if
+    ``reverse``): a scan by doubling steps, in differentiable ember ops."""
+    from ember.ops.creation import ones
+    from ember.ops.joining import cat
+
+    size = input._data.shape[dim]
+
+    def shifted(values, step):
+        """``values`` moved ``step`` places along ``dim``, ones moving in."""
+        pad_shape = list(values._data.shape)
+        pad_shape[dim] = builtins.min(step, size)
+        pad = ones(pad_shape, dtype=values._dtype)
+        if step >= size:
+            return pad
+        if reverse:
+            return cat([values.narrow(dim, step, size - step), pad], dim)
+        return cat([pad, values.narrow(dim, 0, size - step)], dim)
+
+    products = shifted(input, 1)
+    step = 1
+    while step < size:
+        products = products * shifted(products, step)
+        step *= 2
+    return products
 
 
 def prod_over(input, dims):
@@ -538,8 +565,10 @@ def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     if out is not None:
         check_out_allowed("std", input)
         return write_out(out, result)
+    # A zero deviation gets a zero gradient rather than 0 / 0, as in PyTorch.
     _record("StdBackward0", lambda grad, input, result: _spread(
-        grad / result, input.shape, axes, keepdim) * _centered(input, axes) / divisor,
+        where(result == 0, 0.0, grad / result), input.shape, axes, keepdim)
+        * _centered(input, axes) / divisor,
         input, result, {"input": input, "result": result})
     return result
 

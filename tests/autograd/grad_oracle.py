@@ -1,0 +1,111 @@
+"""Gradients against torch: one ``GradCase`` describes an expression over NumPy inputs; the
+checks build it in ember and in torch, run backward with the same ``grad_output`` and compare
+the outputs, the ``grad_fn`` names and every input's ``.grad`` (values, dtype, shape)."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+import ember
+
+# (rtol, atol) per dtype: gradients are computed by formulas whose rounding differs a little
+# from PyTorch's fused kernels.
+TOLERANCES = {"float64": (1e-7, 1e-9), "float32": (2e-5, 1e-6)}
+
+
+@dataclass
+class GradCase:
+    """``function(lib, *tensors)`` gives a tensor or a tuple of tensors; ``inputs`` are the
+    NumPy values of the tensors (float64; built in the dtype under test). Only the inputs
+    whose position is in ``requires_grad`` (all by default) require grad. ``gradgrad``
+    False where torch has no second derivative (or a test of it would say nothing);
+    ``gradcheck`` False where finite differences cannot work (kinks on purpose)."""
+
+    name: str
+    function: Callable
+    inputs: tuple
+    requires_grad: tuple | None = None
+    gradcheck: bool = True
+    gradgrad: bool = True
+    dtypes: tuple = ("float64", "float32")
+
+    def __repr__(self):
+        return self.name
+
+
+def rng_for(name: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def build(lib, case: GradCase, dtype: str):
+    """The case's input tensors in ``lib``, leaves of ``dtype``."""
+    tensors = []
+    for position, values in enumerate(case.inputs):
+        tensor = lib.tensor(np.asarray(values, np.float64), dtype=getattr(lib, dtype))
+        wanted = case.requires_grad is None or position in case.requires_grad
+        tensors.append(tensor.requires_grad_() if wanted else tensor)
+    return tensors
+
+
+def outputs_of(result):
+    return tuple(result) if isinstance(result, tuple | list) else (result,)
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).rsplit(".", 1)[-1]
+
+
+def assert_close(actual, expected, dtype: str, what: str):
+    """An ember tensor equals a torch tensor: dtype, shape, values (NaN where torch's are)."""
+    assert dtype_name(actual.dtype) == dtype_name(expected.dtype), (
+        f"{what}: dtype {actual.dtype} != {expected.dtype}")
+    assert tuple(actual.shape) == tuple(expected.shape), (
+        f"{what}: shape {tuple(actual.shape)} != {tuple(expected.shape)}")
+    rtol, atol = TOLERANCES.get(dtype, TOLERANCES["float32"])
+    np.testing.assert_allclose(actual.detach().numpy(), expected.detach().numpy(), rtol=rtol,
+                               atol=atol, err_msg=what)
+
+
+def grad_fn_name(tensor):
+    node = tensor.grad_fn
+    return None if node is None else node.name()
+
+
+def check_against_torch(case: GradCase, dtype: str):
+    """Outputs, node names and input gradients of ``case`` agree with torch's."""
+    torch_inputs = build(torch, case, dtype)
+    ember_inputs = build(ember, case, dtype)
+    torch_outputs = outputs_of(case.function(torch, *torch_inputs))
+    ember_outputs = outputs_of(case.function(ember, *ember_inputs))
+    assert len(ember_outputs) == len(torch_outputs)
+    rng = rng_for(case.name + dtype)
+    roots, torch_grads, ember_grads = [], [], []
+    for index, (ours, theirs) in enumerate(zip(ember_outputs, torch_outputs)):
+        assert_close(ours, theirs, dtype_name(theirs.dtype), f"output {index}")
+        assert grad_fn_name(ours) == grad_fn_name(theirs), (
+            f"grad_fn of output {index}: {grad_fn_name(ours)} != {grad_fn_name(theirs)}")
+        assert ours.requires_grad == theirs.requires_grad, f"requires_grad of output {index}"
+        if theirs.requires_grad:
+            values = rng.standard_normal(tuple(theirs.shape))
+            roots.append(index)
+            torch_grads.append(torch.tensor(values, dtype=theirs.dtype))
+            ember_grads.append(ember.tensor(values, dtype=ours.dtype))
+    if not roots:
+        return
+    torch.autograd.backward([torch_outputs[i] for i in roots], torch_grads)
+    ember.autograd.backward([ember_outputs[i] for i in roots], ember_grads)
+    for index, (ours, theirs) in enumerate(zip(ember_inputs, torch_inputs)):
+        if theirs.grad is None:
+            assert ours.grad is None, f"input {index} got a gradient, torch's got none"
+        else:
+            assert ours.grad is not None, f"input {index} got no gradient"
+            assert_close(ours.grad, theirs.grad, dtype, f"grad of input {index}")
+
+
+def ember_function(case: GradCase):
+    return lambda *tensors: case.function(ember, *tensors)
