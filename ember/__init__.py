@@ -46,6 +46,7 @@ from ember._size import (
 from ember._storage import TypedStorage, UntypedStorage
 from ember._tensor import Tensor, is_complex, is_floating_point, is_storage, is_tensor, numel
 from ember._tensor_str import get_printoptions, set_printoptions
+from ember.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ember.autograd.grad_mode import (
     enable_grad,
     inference_mode,

@@ -1,7 +1,12 @@
 """ember.autograd: the dynamic graph engine (see Note [The autograd graph])."""
 
 from ember.autograd import functional, graph
-from ember.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ember.autograd.anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from ember.autograd.engine import backward, grad
 from ember.autograd.function import Function, FunctionCtx, once_differentiable
 from ember.autograd.grad_mode import (
@@ -17,6 +22,7 @@ from ember.autograd.gradcheck import gradcheck, gradgradcheck
 __all__ = [
     "Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "functional",
     "grad", "gradcheck", "gradgradcheck", "graph",
-    "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled",
+    "inference_mode", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled",
+    "is_inference_mode_enabled",
     "no_grad", "once_differentiable", "set_detect_anomaly", "set_grad_enabled",
 ]

@@ -44,7 +44,11 @@ class Function:
         def run_backward(ctx, *grad_outputs):
             return cls.backward(ctx, *grad_outputs)
 
-        ctx = Node(cls.__name__ + "Backward", run_backward, args)
+        node_type = cls.__dict__.get("_backward_cls")
+        if node_type is None:  # PyTorch's ctx is an instance of a class named so, too
+            node_type = type(cls.__name__ + "Backward", (Node, FunctionCtx), {})
+            cls._backward_cls = node_type
+        ctx = node_type(cls.__name__ + "Backward", run_backward, args)
         ctx._to_save = ()
         uses_setup_context = cls.setup_context is not Function.setup_context
         with grad_mode.no_grad():
@@ -73,6 +77,9 @@ def _connect(ctx, inputs, outputs, tensor_type):
     for output in outputs:
         if isinstance(output, tensor_type):
             if id(output) in dirty:
+                if output._requires_grad and output._grad_fn is None:
+                    raise RuntimeError("a leaf Variable that requires grad has been used in an "
+                                       "in-place operation.")
                 output._bump_version()
             elif id(output) in input_ids:
                 output = output.view_as(output)  # an input returned as is becomes an alias
@@ -80,6 +87,7 @@ def _connect(ctx, inputs, outputs, tensor_type):
     differentiable = [o for o in connected if isinstance(o, tensor_type)
                       and id(o) not in non_differentiable]
     ctx._save(ctx._to_save, differentiable)
+    ctx._to_save = ()  # held as SavedTensor now; the outputs themselves would make a cycle
     attach(ctx, [o for o in connected if isinstance(o, tensor_type)])
     for output in connected:
         if isinstance(output, tensor_type) and id(output) in non_differentiable:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import traceback
+import warnings
 import weakref
 
 from ember.autograd import grad_mode
@@ -31,9 +32,7 @@ class SavedTensor:
     __slots__ = ("_tensor", "_version", "_is_output", "_description")
 
     def __init__(self, tensor, is_output: bool):
-        from ember.ops.views import detach
-
-        self._tensor = detach(tensor) if is_output else tensor
+        self._tensor = _untracked_alias(tensor) if is_output else tensor
         self._version = tensor._version
         self._is_output = is_output
 
@@ -68,6 +67,16 @@ class SavedTensor:
                 f"inplace operation: [torch.{tensor._dtype._legacy_name}Tensor "
                 f"{list(tensor._data.shape)}]{which} is at version {tensor._version}; expected "
                 f"version {self._version} instead. Hint: {hint}")
+
+
+def _untracked_alias(tensor):
+    """``tensor``'s values and version counter in a tensor that holds no reference to it
+    (detach() would keep it as its storage owner: a cycle through the saving node)."""
+    from ember._tensor import _make
+
+    alias = _make(tensor._data, tensor._dtype, tensor._device)
+    alias._version_counter = tensor._shared_version_counter()
+    return alias
 
 
 def _short_name(node):
@@ -521,6 +530,7 @@ def _check_anomaly(node, grad_inputs):
     for index, grad in enumerate(grad_inputs):
         if grad is not None and grad.isnan().any():
             trace = getattr(node, "_forward_trace", "")
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
+                          f"caused the error:\n{trace}", UserWarning, stacklevel=2)
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {index}th "
-                               f"output.\nTraceback of forward call that caused the error:\n"
-                               f"{trace}")
+                               "output.")
