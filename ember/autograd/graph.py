@@ -23,6 +23,8 @@ import weakref
 from ember.autograd import grad_mode
 
 _sequence = itertools.count()
+# Ties in the ready queue (leaves' AccumulateGrad nodes) go first in, first out.
+_pushes = itertools.count()
 _anomaly = {"enabled": False, "check_nan": True}
 
 
@@ -248,7 +250,7 @@ class AccumulateGrad(Node):
             return ()
         if variable._grad is None:
             variable._grad = _copy_into_grad(grad) if create_graph and grad._requires_grad else (
-                grad.detach().clone())
+                _new_grad(grad, variable))
         elif create_graph or grad_mode.state.enabled and variable._grad._requires_grad:
             variable._grad = variable._grad + grad
         else:
@@ -258,6 +260,17 @@ class AccumulateGrad(Node):
             for hook in list(hooks.values()):
                 hook(variable)
         return ()
+
+
+def _new_grad(grad, variable):
+    """A first ``.grad``: a copy of ``grad`` laid out as ``variable`` where that is dense,
+    as PyTorch's layout contract for gradients has it."""
+    from ember.ops.creation import empty_like
+
+    with grad_mode.no_grad():
+        if grad._data.strides == variable._data.strides:
+            return grad.detach().clone()
+        return empty_like(variable, dtype=grad._dtype).copy_(grad)
 
 
 def _copy_into_grad(grad):
@@ -427,7 +440,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
     ready = []
     for node in dict.fromkeys(root_nodes):
         if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._sequence_nr, id(node), node))
+            heapq.heappush(ready, (-node._sequence_nr, next(_pushes), node))
     # Hooks too run with grad mode on only for create_graph, as in PyTorch's engine.
     previous = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
@@ -468,7 +481,7 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
                 _add_into(buffer, output_nr, grad)
             dependencies[child] -= 1
             if dependencies[child] == 0:
-                heapq.heappush(ready, (-child._sequence_nr, id(child), child))
+                heapq.heappush(ready, (-child._sequence_nr, next(_pushes), child))
 
 
 def _output_count(node):

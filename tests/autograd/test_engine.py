@@ -317,6 +317,35 @@ def reentrant_backward_from_hook(lib):
     return [x.grad, seen]
 
 
+def execution_order(lib):
+    x = _leaf(lib)
+    w = _leaf(lib, (4.0, 5.0, 6.0))
+    a = x * w
+    b = a.exp()
+    c = a.sin()
+    d = x.cos()
+    out = (b + c * d).sum()
+    order = []
+    for name, tensor in (("a", a), ("b", b), ("c", c), ("d", d), ("out", out)):
+        tensor.grad_fn.register_prehook(lambda grads, name=name: order.append(name))
+    for name, leaf in (("x", x), ("w", w)):
+        leaf.register_hook(lambda grad, name=name: order.append(name))
+    out.backward()
+    return [order, x.grad, w.grad]
+
+
+def leaf_grad_layout(lib):
+    x = lib.ones(2, 3).t().requires_grad_()
+    (x * 2).sum().backward()
+    return [x.grad.stride(), x.grad.is_contiguous(), x.grad]
+
+
+def grad_of_expanded_leaf_values(lib):
+    x = lib.ones(1, 3).expand(2, 3).requires_grad_()
+    (x * x).sum().backward()
+    return x.grad
+
+
 PROGRAMS = [
     backward_gradient_argument, backward_non_scalar, backward_integer_output,
     backward_no_grad_output, backward_gradient_shape_mismatch,
@@ -337,7 +366,8 @@ PROGRAMS = [
         strict=True, reason="abs's backward formula (ops/pointwise.py) uses sign, which "
         "refuses complex inputs; PyTorch uses sgn")),
     complex_output_backward,
-    backward_in_no_grad, reentrant_backward_from_hook,
+    backward_in_no_grad, reentrant_backward_from_hook, execution_order, leaf_grad_layout,
+    grad_of_expanded_leaf_values,
 ]
 
 

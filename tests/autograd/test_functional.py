@@ -1,0 +1,179 @@
+"""gradcheck / gradgradcheck and autograd.functional against torch."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import torch
+
+import ember
+from tests.autograd.oracle import check
+
+
+def _cube_sum(lib):
+    return lambda x: (x ** 3).sum()
+
+
+def _pair(x, y):
+    return x * y + x.exp(), (x * y).sum()
+
+
+def _inputs(lib):
+    return lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64)
+
+
+def _second(lib):
+    return lib.tensor([1.5, 0.25, -0.5], dtype=lib.float64)
+
+
+def jacobian_single(lib):
+    return lib.autograd.functional.jacobian(lambda x: x.exp() * x, _inputs(lib))
+
+
+def jacobian_tuple(lib):
+    return lib.autograd.functional.jacobian(_pair, (_inputs(lib), _second(lib)))
+
+
+def jacobian_create_graph(lib):
+    x = _inputs(lib).requires_grad_()
+    jac = lib.autograd.functional.jacobian(lambda t: t ** 2, x, create_graph=True)
+    jac.sum().backward()
+    return [jac, x.grad]
+
+
+def jacobian_matrix_input(lib):
+    return lib.autograd.functional.jacobian(lambda m: m.sum(0) * 2,
+                                            lib.ones(2, 3, dtype=lib.float64))
+
+
+def hessian_single(lib):
+    return lib.autograd.functional.hessian(lambda x: (x ** 3).sum() + (x[0] * x[1]),
+                                           _inputs(lib))
+
+
+def hessian_tuple(lib):
+    return lib.autograd.functional.hessian(lambda x, y: (x * y * y).sum(),
+                                           (_inputs(lib), _second(lib)))
+
+
+def vjp_single(lib):
+    return lib.autograd.functional.vjp(lambda x: x.exp(), _inputs(lib), _second(lib))
+
+
+def vjp_scalar_default(lib):
+    return lib.autograd.functional.vjp(_cube_sum(lib), _inputs(lib))
+
+
+def vjp_tuple(lib):
+    v = (lib.ones(3, dtype=lib.float64), lib.tensor(2.0, dtype=lib.float64))
+    return lib.autograd.functional.vjp(_pair, (_inputs(lib), _second(lib)), v)
+
+
+def vjp_needs_v(lib):
+    lib.autograd.functional.vjp(lambda x: x * 2, _inputs(lib))
+
+
+def jvp_single(lib):
+    return lib.autograd.functional.jvp(lambda x: x.sin() * x, _inputs(lib), _second(lib))
+
+
+def jvp_tuple(lib):
+    v = (lib.ones(3, dtype=lib.float64), _second(lib))
+    return lib.autograd.functional.jvp(_pair, (_inputs(lib), _second(lib)), v)
+
+
+def hvp_and_vhp(lib):
+    function = _cube_sum(lib)
+    return [lib.autograd.functional.hvp(function, _inputs(lib), _second(lib)),
+            lib.autograd.functional.vhp(function, _inputs(lib), _second(lib))]
+
+
+def hvp_create_graph(lib):
+    x = _inputs(lib).requires_grad_()
+    value, product = lib.autograd.functional.hvp(_cube_sum(lib), x, _second(lib),
+                                                 create_graph=True)
+    product.sum().backward()
+    return [value, product, x.grad]
+
+
+def outputs_detached_without_create_graph(lib):
+    x = _inputs(lib).requires_grad_()
+    value, grad = lib.autograd.functional.vjp(lambda t: (t * t).sum(), x)
+    return [value.requires_grad, grad.requires_grad]
+
+
+def unrelated_output(lib):
+    return lib.autograd.functional.jacobian(lambda x, y: x * 2, (_inputs(lib), _second(lib)))
+
+
+def gradcheck_passes(lib):
+    x = _inputs(lib).requires_grad_()
+    y = _second(lib).requires_grad_()
+    return [lib.autograd.gradcheck(_pair, (x, y)),
+            lib.autograd.gradgradcheck(lambda a, b: (a * b * a).sin(), (x, y))]
+
+
+def _wrong_backward(lib):
+    class Wrong(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x
+
+    return Wrong
+
+
+def gradcheck_wrong_backward(lib):
+    x = _inputs(lib).requires_grad_()
+    lib.autograd.gradcheck(_wrong_backward(lib).apply, (x,))
+
+
+def gradcheck_wrong_backward_no_raise(lib):
+    x = _inputs(lib).requires_grad_()
+    return lib.autograd.gradcheck(_wrong_backward(lib).apply, (x,), raise_exception=False)
+
+
+def gradgradcheck_wrong_double_backward(lib):
+    class WrongSecond(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x.detach() ** 2  # detached: no second derivative
+
+    x = _inputs(lib).requires_grad_()
+    return lib.autograd.gradgradcheck(WrongSecond.apply, (x,), raise_exception=False)
+
+
+PROGRAMS = [
+    jacobian_single, jacobian_tuple, jacobian_create_graph, jacobian_matrix_input,
+    hessian_single, hessian_tuple, vjp_single, vjp_scalar_default, vjp_tuple, vjp_needs_v,
+    jvp_single, jvp_tuple, hvp_and_vhp, hvp_create_graph,
+    outputs_detached_without_create_graph, unrelated_output, gradcheck_passes,
+    gradcheck_wrong_backward_no_raise, gradgradcheck_wrong_double_backward,
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__)
+def test_functional(program):
+    check(program)
+
+
+def test_gradcheck_error_type():
+    """Both raise their GradcheckError, a RuntimeError subclass, on a wrong backward."""
+    for lib in (torch, ember):
+        # torch.autograd.gradcheck is the function; the class lives in its module
+        error = sys.modules[f"{lib.__name__}.autograd.gradcheck"].GradcheckError
+        assert issubclass(error, RuntimeError)
+        with pytest.raises(error, match="Jacobian mismatch for output 0 with respect to input 0"):
+            gradcheck_wrong_backward(lib)
