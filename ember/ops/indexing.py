@@ -402,23 +402,45 @@ def _setitem(self, index, value):
     self._bump_version()
 
 
-def _node_name(index, result) -> str:
-    """The name PyTorch gives the last step of an indexing expression."""
+def _node_name(self, index, result) -> str:
+    """The name PyTorch gives the last step of an indexing expression (a slice over a whole
+    dim is no step, PyTorch skips it, except when it is the whole index)."""
     if result._base is None:
         return "IndexBackward0"
-    items = [item for item in _as_items(index) if item is not Ellipsis]
-    if not items:
+    if index.__class__ is builtins.slice:
+        return "SliceBackward0"
+    items = _as_items(index)
+    shape = self._data.shape
+    unconsumed = len(shape) - builtins.sum(1 for item in items
+                                           if item is not None and item is not Ellipsis)
+    steps, dim = [], 0
+    for item in items:
+        if item is Ellipsis:
+            dim += unconsumed
+        elif item is None:
+            steps.append(item)
+        else:
+            if not (item.__class__ is builtins.slice and _is_whole(item, shape[dim])):
+                steps.append(item)
+            dim += 1
+    if not steps:
         return "AliasBackward0"
-    last = items[-1]
+    last = steps[-1]
     if last is None:
         return "UnsqueezeBackward0"
     return "SliceBackward0" if last.__class__ is builtins.slice else "SelectBackward0"
 
 
+def _is_whole(item, size) -> bool:
+    return (item.start is None or item.start.__class__ is int and item.start == 0) and (
+        item.step is None or item.step.__class__ is int and item.step == 1) and (
+        item.stop is None or item.stop.__class__ is int and item.stop >= size)
+
+
 def _getitem_with_grad(self, index):
     result = _getitem(self, index)
     if self._requires_grad and _grad_state.enabled:
-        record_view(result, self, _node_name(index, result),
+        record_view(result, self, _node_name(self, index, result),
                     read=lambda tensor: _getitem(tensor, index))
     return result
 

@@ -70,10 +70,14 @@ def cat(tensors, dim: int = 0, *, out=None):
                 length = t._data.shape[dim]
                 formulas.append(_piece_grad(dim, start, length))
                 start += length
-            else:
-                formulas.append(None)
+            else:  # a skipped empty tensor gets an empty gradient
+                formulas.append(_empty_grad)
         record_op("CatBackward0", formulas, tensors, (result,))
     return result
+
+
+def _empty_grad(grad):
+    return grad.new_zeros(0)
 
 
 def _piece_grad(dim, start, length):
