@@ -622,10 +622,13 @@ def _make_view(base: Tensor, data, offset: int | None = None) -> Tensor:
     t._offset = offset
     t._base = base if base._base is None else base._base
     t._version_counter = counter = base._shared_version_counter()
-    t._view_version = (counter[0], _grad_state.enabled)  # see Note [View histories]
+    enabled = _grad_state.enabled
+    t._view_version = (counter[0], enabled)  # see Note [View histories]
     t._requires_grad = False
     t._grad = None
     t._grad_fn = None
+    if not enabled and base._requires_grad:
+        t._set_requires_grad(True, "method")  # a leaf of its own, as in PyTorch
     return t
 
 

@@ -334,6 +334,8 @@ def edge_of(value):
     """(node, output_nr) through which gradient flows back into ``value``."""
     if getattr(value, "_base", None) is not None:
         _refresh_view(value)
+        if value._grad_fn is None and not getattr(value, "_view_version", (0, True))[1]:
+            return (None, 0)  # made in no_grad mode: requires grad, yet leads nowhere
     if not getattr(value, "_requires_grad", False):
         return (None, 0)
     node = value._grad_fn

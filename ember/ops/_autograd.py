@@ -117,6 +117,10 @@ def check_inplace_allowed(tensor) -> None:
     """PyTorch refuses in-place ops on leaves that require grad, and on views of them."""
     if not _state.enabled:
         return
+    if tensor._base is not None and not getattr(tensor, "_view_version", (0, True))[1] and (
+            tensor._requires_grad):
+        raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace with grad mode "
+                                                "enabled"))
     if tensor._requires_grad and tensor._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")

@@ -333,6 +333,23 @@ def no_grad_view_of_nonleaf(lib):
     v.mul_(2)
 
 
+def no_grad_view_is_a_leaf(lib):
+    x = _leaf(lib)
+    with lib.no_grad():
+        v = x[1:]
+    y = (v * 2).sum()
+    y.backward()
+    return [v.requires_grad, v.is_leaf, v.grad_fn, v.grad, x.grad]
+
+
+def no_grad_view_inplace_under_no_grad(lib):
+    x = _leaf(lib)
+    with lib.no_grad():
+        v = x[1:]
+        v.mul_(2)
+    return [x, v.requires_grad]
+
+
 def no_grad_view_after_base_inplace(lib):
     y = _leaf(lib) * 2
     with lib.no_grad():
@@ -373,11 +390,7 @@ PROGRAMS = [
     modified_saved_input, modified_saved_output, modified_saved_output_then_more,
     modified_saved_leaf, modified_saved_view_base, modified_unsaved_input_is_fine,
     version_counts, leaf_inplace, leaf_setitem, leaf_view_inplace, leaf_inplace_under_no_grad,
-    *[pytest.param(program, marks=pytest.mark.xfail(
-        strict=True, reason="a view made in no_grad mode of a tensor that requires grad does "
-        "not require grad in ember (it does in PyTorch), so in-place ops on it are not "
-        "checked")) for program in (leaf_view_made_in_no_grad_then_inplace,
-                                    no_grad_view_of_nonleaf)],
+    leaf_view_made_in_no_grad_then_inplace, no_grad_view_of_nonleaf,
     nonleaf_setitem, column_mul, add_, exp_, clamp_,
     view_mul_by_requiring, setitem_requiring_into_plain, setitem_scalar_requiring_into_plain,
     copy_into_plain, chain, chain_on_views, view_grad_fn_after_base_inplace,
@@ -388,7 +401,8 @@ PROGRAMS = [
     pytest.param(inplace_on_expanded_view, marks=pytest.mark.xfail(
         strict=True, reason="in-place ops do not refuse outputs whose elements overlap in "
         "memory (PyTorch's internal-overlap check; ops/_common.py check_inplace)")),
-    inplace_view_of_view, fill_with_requiring_value, zero_leaf,
+    inplace_view_of_view, fill_with_requiring_value, zero_leaf, no_grad_view_is_a_leaf,
+    no_grad_view_inplace_under_no_grad,
     no_grad_view_after_base_inplace, view_regenerated_after_no_grad_inplace,
     view_of_plain_base_gains_history, view_inplace_in_no_grad
 ]
