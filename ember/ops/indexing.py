@@ -450,10 +450,18 @@ def _setitem_with_grad(self, index, value):
                                      or getattr(value, "_requires_grad", False))):
         _setitem(self, index, value)
         return
+    if index is True:  # assigned through None, as _setitem does
+        index = None
     with no_grad():
         target = _getitem(self, index)
     if target._base is None:  # advanced indices: a put, recorded as one op
-        inplace_with_grad(self, lambda old: _index_put(old, index, value))
+        split = _basic_steps_first(self, index)
+        if split is None:
+            inplace_with_grad(self, lambda old: _index_put(old, index, value))
+        else:  # a put into a view, which the base records as CopySlices
+            basic, advanced = split
+            view = _getitem_with_grad(self, basic)
+            inplace_with_grad(view, lambda old: _index_put(old, advanced, value))
         return
     # Basic indices: a copy into the view, which PyTorch records as CopySlices on the base
     view = _getitem_with_grad(self, index)
@@ -465,6 +473,42 @@ def _setitem_with_grad(self, index, value):
         lead = len(shape) - len(_without_leading_ones(value)._data.shape)
         value = expand(value.reshape(shape[lead:]), view._data.shape)
     copy_(view, value)
+
+
+def _basic_steps_first(self, index):
+    """PyTorch applies the basic steps of an index (ints, None, slices short of a whole
+    dim) first and puts into that view with the advanced items: for an index that has
+    such steps, the basic index of the view and the index of the put into it; else None."""
+    items = _as_items(index)
+    if builtins.any(item.__class__ is builtins.bool for item in items):
+        return None
+    shape = self._data.shape
+    unconsumed = len(shape) - _count_indexed_dims(items)
+    basic, advanced, dim, stepped = [], [], 0, False
+    for item in items:
+        if item is Ellipsis:
+            basic.append(item)
+            advanced.append(item)
+            dim += unconsumed
+        elif item is None:
+            basic.append(None)
+            advanced.append(builtins.slice(None))
+            stepped = True
+        elif item.__class__ is builtins.slice:
+            basic.append(item)
+            advanced.append(builtins.slice(None))
+            stepped = stepped or not _is_whole(item, shape[dim])
+            dim += 1
+        elif _is_int(item):
+            basic.append(item)
+            stepped = True
+            dim += 1
+        else:
+            covered = _count_indexed_dims((item,))
+            basic.extend([builtins.slice(None)] * covered)
+            advanced.append(item)
+            dim += covered
+    return (builtins.tuple(basic), builtins.tuple(advanced)) if stepped else None
 
 
 def _index_put(old, index, value):

@@ -220,7 +220,14 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
         raise RuntimeError(f"nansum: provided dtype must match dtype of result. Got "
                            f"{out._dtype._legacy_name} and {dtype._legacy_name}.")
     result = _nansum(input, dim, keepdim, _summed_dtype(input, dtype, out), dtype is None)
-    return result if out is None else write_out(out, result)
+    if out is not None:
+        check_out_allowed("nansum", input)
+        return write_out(out, result)
+    axes = _axes(input, dim)
+    _record("NansumBackward0", lambda grad, input: where(
+        input.isnan(), 0.0, _spread(grad, input.shape, axes, keepdim)), input, result,
+        {"input": input})
+    return result
 
 
 def _nansum(input, dim, keepdim, computed, inferred):

@@ -136,6 +136,10 @@ case("sum_dims_keepdim", lambda L, a: L.sum(a, (0, 2), keepdim=True), v(2, 3, 2)
 case("sum_negative_dim", lambda L, a: a.sum(-1, keepdim=True), v(2, 3))
 case("sum_0dim", lambda L, a: a.sum(), v())
 case("sum_dtype", lambda L, a: a.sum(dtype=L.float64), v(2, 3))
+case("nansum", lambda L, a: L.nansum(a), v(2, 3))
+case("nansum_dims_keepdim", lambda L, a: a.nansum((0, 2), keepdim=True), v(2, 3, 2))
+case("nansum_with_nan", lambda L, a: a.nansum(1),
+     np.array([[1.0, np.nan, -2.0], [np.nan, np.nan, 0.5]]), gradcheck=False)
 case("mean", lambda L, a: a.mean(), v(2, 3))
 case("mean_dim", lambda L, a: L.mean(a, 0), v(2, 3))
 case("mean_dims_keepdim", lambda L, a: a.mean((0, 1), keepdim=True), v(2, 2, 2))
@@ -268,6 +272,15 @@ case("setitem_advanced", _set(lambda L: L.tensor([1, 0])), v(3, 2), v(2, 2))
 case("setitem_advanced_scalar", _set(lambda L: L.tensor([2, 0]), -1.0), v(3, 2))
 case("setitem_mask", _set(lambda L: L.tensor([[True, False], [False, True]])), v(2, 2), v(2))
 case("setitem_value_only", _set(lambda L: 0), v(2, 3), v(3), requires_grad=(1,))
+case("setitem_slice_and_tensor", _set(lambda L: (slice(1, None), L.tensor([0, 2]))), v(3, 3),
+     v(2, 2))
+case("setitem_int_and_tensor", _set(lambda L: (1, L.tensor([2, 0]))), v(3, 3), v(2))
+case("setitem_none_and_tensor", _set(lambda L: (None, L.tensor([1]))), v(3, 2), v(2))
+case("setitem_whole_slice_and_tensor", _set(lambda L: (slice(None), L.tensor([1, 0]))),
+     v(2, 3), v(2))
+case("setitem_true", _set(lambda L: True), v(2, 3), v(3))
+case("setitem_mixed_value_only", _set(lambda L: (slice(0, 1), L.tensor([1]))), v(2, 3), v(1),
+     requires_grad=(1,))
 
 # --- joining ----------------------------------------------------------------------------------
 
