@@ -110,7 +110,7 @@ class Node:
             for x in inputs)
         self._sequence_nr = next(_sequence)
         self._saved = ()
-        self._saves_number = False
+        self._frees_saved = False
         self._released = False
         self._output_metadata = ()
         self._pre_hooks = None
@@ -185,6 +185,8 @@ class Node:
     # --- running ---------------------------------------------------------------------------
 
     def _apply(self, grad_outputs, create_graph):
+        if self._released:
+            raise RuntimeError(_FREED)
         for index, grad in enumerate(grad_outputs):
             if grad is None and self._materialize_grads and index < len(self._output_metadata):
                 shape, dtype, device = self._output_metadata[index]
@@ -221,7 +223,7 @@ class Node:
         return grad
 
     def _release(self):
-        if self._saves_number or any(v.__class__ is SavedTensor for v in self._saved):
+        if self._frees_saved or any(v.__class__ is SavedTensor for v in self._saved):
             self._released = True
             self._saved = ()
 
@@ -237,7 +239,7 @@ class AccumulateGrad(Node):
         self._input_metadata = ()
         self._sequence_nr = float("inf")  # ready leaves accumulate first
         self._saved = ()
-        self._saves_number = False
+        self._frees_saved = False
         self._released = False
         self._output_metadata = ((variable._data.shape, variable._dtype, variable._device),)
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None

@@ -51,7 +51,7 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
     node._saved_names = names
     node._save([values[n] for n in names], outputs)
     # PyTorch saves a number operand of a binary op as a tensor, freed by backward too.
-    node._saves_number = any(n in ("input", "other") and not hasattr(values[n], "_version")
+    node._frees_saved = any(n in ("input", "other") and not hasattr(values[n], "_version")
                              for n in names)
     attach(node, outputs)
     return node
@@ -147,8 +147,10 @@ def record_view(view, input, name: str, formula=None, read=None):
 
         positions = memory_positions(view, input)
         read = lambda _: positions  # noqa: E731
-    return record(name, _scatter_back, (input,), (view,), read=read,
-                  shape=input._data.shape)
+    node = record(name, _scatter_back, (input,), (view,), read=read, shape=input._data.shape)
+    # An advanced index copies (no base): PyTorch saves its index tensors, freed by backward.
+    node._frees_saved = view._base is None
+    return node
 
 
 def _scatter_back(ctx, grad):
