@@ -334,6 +334,26 @@ def execution_order(lib):
     return [order, x.grad, w.grad]
 
 
+def create_graph_inside_no_grad(lib):
+    x = _leaf(lib)
+    y = (x ** 3).sum()
+    with lib.no_grad():
+        (first,) = lib.autograd.grad(y, x, create_graph=True)
+    return [first, first.requires_grad, lib.is_grad_enabled()]
+
+
+def backward_on_leaf(lib):
+    x = _leaf(lib)
+    x.backward(lib.tensor([1.0, 2.0, 3.0]))
+    x.sum().backward()
+    return x.grad
+
+
+def grad_outputs_none_for_scalar(lib):
+    x = _leaf(lib)
+    return lib.autograd.grad([(x * 2).sum(), (x * x).sum()], x, grad_outputs=[None, None])
+
+
 def leaf_grad_layout(lib):
     x = lib.ones(2, 3).t().requires_grad_()
     (x * 2).sum().backward()
@@ -367,6 +387,7 @@ PROGRAMS = [
         "refuses complex inputs; PyTorch uses sgn")),
     complex_output_backward,
     backward_in_no_grad, reentrant_backward_from_hook, execution_order, leaf_grad_layout,
+    create_graph_inside_no_grad, backward_on_leaf, grad_outputs_none_for_scalar,
     grad_of_expanded_leaf_values,
 ]
 

@@ -227,6 +227,46 @@ def repr_nonleaf_without_grad_mode(lib):
     return repr(y)
 
 
+def repr_custom_function(lib):
+    class Twice(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    return repr(Twice.apply(_leaf(lib)))
+
+
+def node_is_graph_node(lib):
+    x = _leaf(lib)
+    y = x * 2
+    accumulator = y.grad_fn.next_functions[0][0]
+    return [isinstance(y.grad_fn, lib.autograd.graph.Node),
+            isinstance(accumulator, lib.autograd.graph.Node), y.grad_fn.next_functions[0][1]]
+
+
+def retain_grad_on_view_then_inplace(lib):
+    x = _leaf(lib)
+    y = x * 2
+    v = y[1:]
+    v.retain_grad()
+    v.mul_(3)
+    (y * 1.0).sum().backward()
+    return [v.grad, x.grad, v.retains_grad]
+
+
+def hook_on_tensor_used_twice(lib):
+    x = _leaf(lib)
+    y = x * 2
+    seen = []
+    y.register_hook(lambda grad: seen.append(grad.tolist()))
+    (y * y + y).sum().backward()
+    return [seen, x.grad]
+
+
 PROGRAMS = [
     int_requires_grad, int_factory_requires_grad, bool_requires_grad_attribute,
     int_requires_grad_false_allowed, nonleaf_requires_grad_false, nonleaf_requires_grad_true,
@@ -236,7 +276,8 @@ PROGRAMS = [
     retain_grad_without_requires_grad, propagation, int_output_has_no_grad_fn, detach,
     detach_in_place, detach_in_place_on_view, detach_shares_version, data_attribute,
     grad_setter_wrong_shape, grad_setter_wrong_dtype, grad_setter_non_tensor, grad_setter_ok,
-    output_nr, repr_requires_grad, repr_nonleaf_without_grad_mode,
+    output_nr, repr_requires_grad, repr_nonleaf_without_grad_mode, repr_custom_function,
+    node_is_graph_node, retain_grad_on_view_then_inplace, hook_on_tensor_used_twice,
 ]
 
 
