@@ -766,10 +766,26 @@ minimum = binary(_cpu.minimum, name="minimum", inplace=False, dtypes=_REAL,
                  grad_fn="MinimumBackward0",
                  derivatives=(lambda grad, input, other: _tie_share(grad, input, other, lt),
                               lambda grad, input, other: _tie_share(grad, other, input, lt)))
+
+
+def _nan_ignoring_share(grad, mine, theirs, beats_or_ties):
+    """The gradient of fmax/fmin for ``input`` (``mine``): where it beats or ties ``other``
+    or ``other`` is NaN, as in PyTorch; ``other`` gets the rest."""
+    return grad * (beats_or_ties(mine, theirs) | theirs.isnan())
+
+
+def _nan_ignoring_rest(grad, mine, theirs, beats_or_ties):
+    return grad * (beats_or_ties(mine, theirs) | theirs.isnan()).logical_not()
+
+
 fmax = binary(_cpu.fmax, name="fmax", inplace=False, dtypes=_REAL, refuse=_no_complex("fmax"),
-              scalar_input=False, scalar_other=False)
+              scalar_input=False, scalar_other=False, grad_fn="FmaxBackward0",
+              derivatives=(lambda grad, input, other: _nan_ignoring_share(grad, input, other, ge),
+                           lambda grad, input, other: _nan_ignoring_rest(grad, input, other, ge)))
 fmin = binary(_cpu.fmin, name="fmin", inplace=False, dtypes=_REAL, refuse=_no_complex("fmin"),
-              scalar_input=False, scalar_other=False)
+              scalar_input=False, scalar_other=False, grad_fn="FminBackward0",
+              derivatives=(lambda grad, input, other: _nan_ignoring_share(grad, input, other, le),
+                           lambda grad, input, other: _nan_ignoring_rest(grad, input, other, le)))
 atan2 = binary(_cpu.arctan2, INT_TO_FLOAT, name="atan2", dtypes=_FLOATING, scalar_input=False,
                scalar_other=False, grad_fn="Atan2Backward0",
                derivatives=(lambda grad, input, other: grad * _atan2_share(other, input, other),
@@ -1145,6 +1161,20 @@ def clamp_min(input, min):
 @method("clamp_max")
 def clamp_max(input, max):
     return _clamp_one_side(input, None, max, "ClampMax")
+
+
+@method("clamp_min_")
+def _clamp_min_inplace(self, min):
+    if needs_grad(self, min):
+        return inplace_with_grad(self, lambda old: clamp_min(old, min))
+    return _clamp_inplace(self, min=min)
+
+
+@method("clamp_max_")
+def _clamp_max_inplace(self, max):
+    if needs_grad(self, max):
+        return inplace_with_grad(self, lambda old: clamp_max(old, max))
+    return _clamp_inplace(self, max=max)
 
 
 @method("where")

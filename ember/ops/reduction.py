@@ -316,6 +316,10 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
                            f"dtype but got {input._dtype._legacy_name}")
     if input._dtype.is_complex:
         raise RuntimeError("nansum on CPU does not support complex inputs")
+    if out is None and input._requires_grad and _grad_state.enabled:
+        # PyTorch's nanmean is nansum over the count of non-NaN elements, and records that
+        count = input.isnan().logical_not().sum(dim, keepdim)
+        return nansum(input, dim, keepdim, dtype=dtype) / count
     total = _nansum(input, dim, keepdim, _summed_dtype(input, dtype, out), dtype is None)
     count = _cpu.add.reduce(~_cpu.isnan(input._data), axis=_axes(input, dim),
                             keepdims=keepdim)

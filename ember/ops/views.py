@@ -395,7 +395,7 @@ def _transpose_matrices(input, name: str, conjugate: bool):
             "This function is the identity in these cases.")
         prefix = f"{name} is" if name.endswith(")") else f"Tensor.{name} is"
         _warn_once(f"{prefix} deprecated on 0-D tensors. {hint}", stacklevel=3)
-        result = _make_view(input, input._data.view(), input._offset)
+        result = input  # PyTorch returns the tensor itself
     elif ndim == 1:
         raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices."
                            " Got 1-D tensor.")
@@ -422,7 +422,8 @@ def _conjugate_transpose(self):
         hint = (" For batches of matrices, consider using tensor.mH" if ndim > 2 else "")
         raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{ndim}-D tensor.{hint}")
-    return t(self).conj() if self._dtype.is_complex else t(self)
+    result = transpose(self, 0, 1) if ndim else self  # a 0-D tensor is returned itself
+    return result.conj() if self._dtype.is_complex else result
 
 
 Tensor.H = property(_conjugate_transpose)
