@@ -106,6 +106,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False):
     """The gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated."""
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     outputs = _as_tuple(outputs)
     inputs_tuple = _as_tuple(inputs)
     if allow_unused is None:
@@ -135,3 +138,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                    "is the desired behavior.")
         results.append(value)
     return tuple(results)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """``grad`` for each slice along the first dim of every grad_output, stacked."""
+    from ember.ops.joining import stack
+
+    grad_outputs = _as_tuple(grad_outputs)
+    count = grad_outputs[0]._data.shape[0]
+    rows = [grad(outputs, inputs, [g[index] for g in grad_outputs],
+                 retain_graph=True if index < count - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused,
+                 materialize_grads=materialize_grads)
+            for index in range(count)]
+    return tuple(None if column[0] is None else stack(column) for column in zip(*rows))

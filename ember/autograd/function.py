@@ -42,6 +42,12 @@ class Function:
         from ember._tensor import Tensor
 
         def run_backward(ctx, *grad_outputs):
+            tensor_positions = ctx._tensor_outputs
+            if tensor_positions is not None:  # non-tensor outputs get None gradients
+                grads = [None] * ctx._output_count
+                for position, grad in zip(tensor_positions, grad_outputs):
+                    grads[position] = grad
+                grad_outputs = grads
             return cls.backward(ctx, *grad_outputs)
 
         node_type = cls.__dict__.get("_backward_cls")
@@ -50,6 +56,7 @@ class Function:
             cls._backward_cls = node_type
         ctx = node_type(cls.__name__ + "Backward", run_backward, args)
         ctx._to_save = ()
+        ctx._tensor_outputs = None
         uses_setup_context = cls.setup_context is not Function.setup_context
         with grad_mode.no_grad():
             if uses_setup_context:
@@ -86,6 +93,9 @@ def _connect(ctx, inputs, outputs, tensor_type):
         connected.append(output)
     differentiable = [o for o in connected if isinstance(o, tensor_type)
                       and id(o) not in non_differentiable]
+    tensor_positions = [i for i, o in enumerate(connected) if isinstance(o, tensor_type)]
+    if len(tensor_positions) != len(connected):
+        ctx._tensor_outputs, ctx._output_count = tensor_positions, len(connected)
     ctx._save(ctx._to_save, differentiable)
     ctx._to_save = ()  # held as SavedTensor now; the outputs themselves would make a cycle
     attach(ctx, [o for o in connected if isinstance(o, tensor_type)])

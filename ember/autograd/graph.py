@@ -131,7 +131,18 @@ class Node:
     # --- ctx API -------------------------------------------------------------------------
 
     def save_for_backward(self, *tensors):
+        for index, value in enumerate(tensors):
+            if value is not None and not hasattr(value, "_requires_grad"):
+                raise TypeError(f"save_for_backward can only save variables, but argument "
+                                f"{index} is of type {type(value).__name__}")
         self._to_save = tensors
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes on this node."""
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
 
     def _save(self, values, outputs=()):
         """Keep ``values`` for backward: tensors as SavedTensor, anything else as is."""
@@ -537,8 +548,19 @@ def _run_post_hooks(node, grad_inputs, grad_outputs):
         for hook in list(node._post_hooks.values()):
             replaced = hook(grad_inputs, tuple(grad_outputs))
             if replaced is not None:
-                grad_inputs = tuple(replaced)
+                grad_inputs = _checked_replacement(hook, grad_inputs, tuple(replaced))
     return grad_inputs
+
+
+def _checked_replacement(hook, grad_inputs, replaced):
+    if len(replaced) != len(grad_inputs):
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                           f"{len(replaced)}, but expected {len(grad_inputs)})")
+    for old, new in zip(grad_inputs, replaced):
+        if old is None and new is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    return replaced
 
 
 def _check_anomaly(node, grad_inputs):

@@ -83,4 +83,5 @@ def assert_same(actual, expected, path="result"):
 def check(program, message=True):
     """Assert ``program`` gives the same result, error and warnings in both libraries."""
     expected, actual = outcome(program, message)
+    assert expected[:2] != ("error", "NameError"), f"the program itself is broken: {expected}"
     assert_same(actual, expected)

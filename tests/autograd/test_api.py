@@ -1,0 +1,164 @@
+"""Smaller parts of the autograd API against torch: Function ctx details, checks on
+node hooks' results, batched grads, anomaly context values, node metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.autograd.oracle import check
+
+
+def _leaf(lib):
+    return lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+
+def anomaly_enter_value(lib):
+    with lib.autograd.set_detect_anomaly(True) as value:
+        return value is None
+
+
+def save_none(lib):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, None)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad * 2 if b is None else grad
+    x = _leaf(lib)
+    F.apply(x).sum().backward()
+    return x.grad
+
+
+def save_non_tensor(lib):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, 3)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+    F.apply(_leaf(lib))
+
+
+def no_backward(lib):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+    F.apply(_leaf(lib)).sum().backward()
+
+
+def call_grad_fn(lib):
+    x = _leaf(lib)
+    y = x * x
+    return y.grad_fn(lib.ones(3))
+
+
+def node_hook_wrong_count(lib):
+    x = _leaf(lib)
+    y = x * 2
+    y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))
+    y.sum().backward()
+
+
+def backward_scalar_grad_tensor(lib):
+    x = _leaf(lib)
+    lib.autograd.backward((x * 2).sum(), 3.0)
+    return x.grad
+
+
+def grad_batched(lib):
+    x = _leaf(lib)
+    return lib.autograd.grad(x * 2, x, lib.eye(3), is_grads_batched=True)
+
+
+def function_returns_non_tensor(lib):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 5
+
+        @staticmethod
+        def backward(ctx, grad, other):
+            return grad * 2
+    x = _leaf(lib)
+    a, b = F.apply(x)
+    a.sum().backward()
+    return [b, x.grad]
+
+
+def function_apply_kwargs(lib):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale=2.0):
+            return x * scale
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+    return F.apply(_leaf(lib), scale=3.0)
+
+
+def requires_grad_kw(lib):
+    return _leaf(lib).requires_grad_(requires_grad=False)
+
+
+def grad_fn_metadata(lib):
+    y = _leaf(lib) * 2
+    return y.grad_fn.metadata
+
+
+def next_functions_of_view(lib):
+    x = _leaf(lib)
+    y = x[1:]
+    return [n.name() for n, _ in y.grad_fn.next_functions]
+
+
+def retain_graph_false_create_graph(lib):
+    x = _leaf(lib)
+    y = (x * x).sum()
+    y.backward(create_graph=True, retain_graph=False)
+    y.backward()
+
+
+def grad_on_int_output(lib):
+    x = _leaf(lib)
+    lib.autograd.grad(x.long().sum(), x)
+
+
+def zero_grad_set_to_none(lib):
+    x = _leaf(lib)
+    (x * 2).sum().backward()
+    x.grad = None
+    return x.grad
+
+
+PROGRAMS = [
+    anomaly_enter_value,
+    save_none,
+    save_non_tensor,
+    no_backward,
+    call_grad_fn,
+    node_hook_wrong_count,
+    backward_scalar_grad_tensor,
+    grad_batched,
+    function_returns_non_tensor,
+    function_apply_kwargs,
+    requires_grad_kw,
+    grad_fn_metadata,
+    next_functions_of_view,
+    retain_graph_false_create_graph,
+    grad_on_int_output,
+    zero_grad_set_to_none,
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__)
+def test_api(program):
+    check(program)
