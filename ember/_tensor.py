@@ -414,6 +414,15 @@ class Tensor:
         data._version_counter = None
         return data
 
+    @data.setter
+    def data(self, value: Tensor):
+        # The tensor takes over ``value``'s memory and type, keeping its autograd identity.
+        self._data = value._data
+        self._dtype = value._dtype
+        self._device = value._device
+        self._storage = value if value._storage is None else value._storage
+        self._offset = value._offset
+
     # --- conversion ---------------------------------------------------------------------
 
     def numpy(self, *, force: bool = False):

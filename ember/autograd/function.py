@@ -99,6 +99,11 @@ def _connect(ctx, inputs, outputs, tensor_type):
     ctx._save(ctx._to_save, differentiable)
     ctx._to_save = ()  # held as SavedTensor now; the outputs themselves would make a cycle
     attach(ctx, [o for o in connected if isinstance(o, tensor_type)])
+    first = inputs[0] if inputs else None
+    if isinstance(first, tensor_type) and first._base is not None and id(first) in dirty:
+        from ember.ops._autograd import _rebase_history
+
+        _rebase_history(first, ctx)  # a view changed in place: its base's history changes too
     for output in connected:
         if isinstance(output, tensor_type) and id(output) in non_differentiable:
             output._requires_grad = False

@@ -247,7 +247,12 @@ def inplace_with_grad(tensor, compute):
     tensor._device._backend.copyto(tensor._data, result._data, casting="unsafe")
     tensor._bump_version()
     if result._grad_fn is not None:
+        old_node, old_output_nr = tensor._grad_fn, getattr(tensor, "_output_nr", 0)
         _rebase_history(tensor, result._grad_fn)
+        if old_node is not None and getattr(tensor, "_retains_grad", False):
+            # .grad follows the tensor's new value, as in PyTorch
+            old_node._retained.pop(old_output_nr, None)
+            tensor._grad_fn._register_retain_grad(tensor._output_nr, tensor)
     return tensor
 
 

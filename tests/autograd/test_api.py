@@ -139,6 +139,132 @@ def zero_grad_set_to_none(lib):
     return x.grad
 
 
+def retain_grad_then_inplace(lib):
+    x = _leaf(lib)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    (y * y).sum().backward()
+    return [y.grad, x.grad]
+
+
+def hook_then_inplace(lib):
+    x = _leaf(lib)
+    y = x * 2
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.mul_(3)
+    (y * y).sum().backward()
+    return [seen, x.grad]
+
+
+def mark_dirty_view(lib):
+    class AddOne(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.add_(1)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+    x = _leaf(lib)
+    y = x * 1.0
+    v = y[1:]
+    AddOne.apply(v)
+    y.sum().backward()
+    return [x.grad, y.grad_fn.name(), v.grad_fn.name()]
+
+
+def backward_inputs_view(lib):
+    x = _leaf(lib)
+    y = x * 2
+    v = y[1:]
+    (v * v).sum().backward(inputs=[v])
+    return [v.grad, x.grad]
+
+
+def requires_grad_setter_non_leaf(lib):
+    y = _leaf(lib) * 2
+    y.requires_grad = False
+
+
+def grad_accumulate_different_layout(lib):
+    x = lib.ones(2, 3, requires_grad=True)
+    (x * 2).sum().backward()
+    g = x.grad
+    (x.t() * 3).sum().backward()
+    return [g is x.grad, x.grad, x.grad.stride()]
+
+
+def detach_then_requires_grad_and_inplace(lib):
+    x = _leaf(lib)
+    d = x.detach()
+    d.requires_grad_()
+    d.mul_(2)
+
+
+def backward_through_detach(lib):
+    x = _leaf(lib)
+    y = (x.detach() * x).sum()
+    y.backward()
+    return x.grad
+
+
+def item_on_requires_grad(lib):
+    return (_leaf(lib).sum() * 2).item()
+
+
+def numpy_on_requires_grad(lib):
+    _leaf(lib).numpy()
+
+
+def tolist_on_requires_grad(lib):
+    return _leaf(lib).tolist()
+
+
+def bool_requires_grad(lib):
+    return bool((_leaf(lib) > 0).all())
+
+
+def set_data(lib):
+    x = _leaf(lib)
+    x.data = lib.zeros(3)
+    (x * 2).sum().backward()
+    return [x, x.grad, x.requires_grad]
+
+
+def grad_fn_of_leaf_after_inplace_no_grad(lib):
+    x = _leaf(lib)
+    with lib.no_grad():
+        x.mul_(2)
+    return [x.grad_fn, x.is_leaf, x.requires_grad]
+
+
+def grad_of_sum_of_views(lib):
+    x = _leaf(lib)
+    y = x * 1.0
+    a, b = y[:2], y[1:]
+    (a * b).sum().backward()
+    return x.grad
+
+
+def clone_inplace(lib):
+    x = _leaf(lib)
+    y = x.clone()
+    y.mul_(2)
+    y.sum().backward()
+    return [x.grad, y.grad_fn.name()]
+
+
+def unused_output_of_multi(lib):
+    x = lib.tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+    values, indices = x.max(1)
+    values.sum().backward()
+    return [x.grad, indices.requires_grad]
+
+
 PROGRAMS = [
     anomaly_enter_value,
     save_none,
@@ -156,6 +282,23 @@ PROGRAMS = [
     retain_graph_false_create_graph,
     grad_on_int_output,
     zero_grad_set_to_none,
+    retain_grad_then_inplace,
+    hook_then_inplace,
+    mark_dirty_view,
+    backward_inputs_view,
+    requires_grad_setter_non_leaf,
+    grad_accumulate_different_layout,
+    detach_then_requires_grad_and_inplace,
+    backward_through_detach,
+    item_on_requires_grad,
+    numpy_on_requires_grad,
+    tolist_on_requires_grad,
+    bool_requires_grad,
+    set_data,
+    grad_fn_of_leaf_after_inplace_no_grad,
+    grad_of_sum_of_views,
+    clone_inplace,
+    unused_output_of_multi,
 ]
 
 
