@@ -323,6 +323,10 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
             check(self, other)
         if derivatives is not None and needs_grad(self, other):
             return inplace_with_grad(self, lambda old: op(old, other))
+        if kind is ALWAYS_BOOL and grad_fn is not None and needs_grad(self, other):
+            # a comparison in place keeps the dtype, and PyTorch gives it a zero gradient
+            return inplace_with_grad(self, lambda old: _zero_gradient_result(
+                op(old, other), old, other, grad_fn(old, other)))
         return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True)
 
     op.__name__ = name
@@ -334,6 +338,14 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
         if inplace:
             setattr(Tensor, name + "_", op_)
     return op
+
+
+def _zero_gradient_result(result, input, other, name):
+    """``result`` in ``input``'s dtype, recorded as the node ``name`` with zero
+    gradients."""
+    result = result.to(input._dtype)
+    record_op(name, (_zero_grad, _zero_grad), (input, other), (result,))
+    return result
 
 
 def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, check=None,
@@ -937,12 +949,16 @@ def _round_inplace(self, *, decimals: int = 0):
 
 # --- comparisons and logic ----------------------------------------------------------------
 
-eq = binary(_cpu.equal, ALWAYS_BOOL, name="eq", scalar_input=False)
-ne = binary(_cpu.not_equal, ALWAYS_BOOL, name="ne", scalar_input=False)
-lt = binary(_cpu.less, ALWAYS_BOOL, name="lt", dtypes=_REAL, scalar_input=False)
-le = binary(_cpu.less_equal, ALWAYS_BOOL, name="le", dtypes=_REAL, scalar_input=False)
-gt = binary(_cpu.greater, ALWAYS_BOOL, name="gt", dtypes=_REAL, scalar_input=False)
-ge = binary(_cpu.greater_equal, ALWAYS_BOOL, name="ge", dtypes=_REAL, scalar_input=False)
+eq = binary(_cpu.equal, ALWAYS_BOOL, name="eq", scalar_input=False, grad_fn=_by_other("Eq"))
+ne = binary(_cpu.not_equal, ALWAYS_BOOL, name="ne", scalar_input=False, grad_fn=_by_other("Ne"))
+lt = binary(_cpu.less, ALWAYS_BOOL, name="lt", dtypes=_REAL, scalar_input=False,
+            grad_fn=_by_other("Lt"))
+le = binary(_cpu.less_equal, ALWAYS_BOOL, name="le", dtypes=_REAL, scalar_input=False,
+            grad_fn=_by_other("Le"))
+gt = binary(_cpu.greater, ALWAYS_BOOL, name="gt", dtypes=_REAL, scalar_input=False,
+            grad_fn=_by_other("Gt"))
+ge = binary(_cpu.greater_equal, ALWAYS_BOOL, name="ge", dtypes=_REAL, scalar_input=False,
+            grad_fn=_by_other("Ge"))
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 for _alias, _name in (("not_equal", "ne"), ("less", "lt"), ("less_equal", "le"),
                       ("greater", "gt"), ("greater_equal", "ge")):
