@@ -839,7 +839,7 @@ def _legacy_new(cls, dtype, args, device):
     if isinstance(first, Tensor):
         if cls is not Tensor and first._dtype is not dtype:
             raise TypeError(f"expected {dtype._legacy_name} (got {first._dtype._legacy_name})")
-        return first
+        return first[...]  # an alias, as PyTorch's
     if not _is_sequence(first):
         raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
     array, dtype = _array_from_data(first, dtype)

@@ -318,6 +318,7 @@ case("to_float32", lambda L, a: a.to(L.float32) * 2, v(2, 3), dtypes=("float64",
 case("to_same", lambda L, a: a.to(a.dtype), v(2, 3))
 case("double", lambda L, a: a.double(), v(2, 3), dtypes=("float32",))
 case("float", lambda L, a: a.float(), v(2, 3), dtypes=("float64",), gradcheck=False)
+case("legacy_constructor_alias", lambda L, a: L.Tensor(a), v(2, 3))
 case("detach", lambda L, a: a.detach() * a, v(2, 3), gradcheck=False)
 case("detach_only", lambda L, a: a.detach(), v(2, 3), gradcheck=False)
 case("composite", lambda L, a, b: (a.exp() * b.sin()).sum(0) / (1 + b.abs()).mean(),
@@ -558,3 +559,17 @@ def test_floor_divide_has_no_derivative():
         assert result.grad_fn.name() == "torch::autograd::NotImplemented"
         with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not"):
             result.sum().backward()
+
+
+def test_third_derivative_matches_torch():
+    """create_graph through two backward passes: the third derivative of a composite."""
+    results = []
+    for L in (torch, ember):
+        a = L.tensor(values("third", 4), requires_grad=True)
+        y = (a.sin() * a ** 3 + a.exp() / (1 + a * a)).sum()
+        (first,) = L.autograd.grad(y, a, create_graph=True)
+        (second,) = L.autograd.grad(first.sum(), a, create_graph=True)
+        (third,) = L.autograd.grad((second * second).sum(), a)
+        results.append((first, second, third))
+    for order, (ours, theirs) in enumerate(zip(results[1], results[0]), 1):
+        assert_close(ours, theirs, "float64", f"derivative of order {order}")
