@@ -12,6 +12,26 @@ def _as_tuple(values):
     return (tuple(values), True) if isinstance(values, list | tuple) else ((values,), False)
 
 
+def _outputs(values, function_name):
+    """The user function's outputs as a tuple, refused unless tensors, as PyTorch does."""
+    outputs, is_tuple = _as_tuple(values)
+    for output in outputs if is_tuple else (values,):
+        if not hasattr(output, "_requires_grad"):
+            raise TypeError(f"The outputs of the user-provided function given to "
+                            f"{function_name} must be either a Tensor or a tuple of Tensors but "
+                            f"the given outputs of the user-provided function has type "
+                            f"{type(values if not is_tuple else output)}.")
+    return outputs, is_tuple
+
+
+def _check_v(v, outputs):
+    for vector, output in zip(v, outputs):
+        if vector._data.shape != output._data.shape:
+            raise RuntimeError(f"v has invalid size: should be torch.Size("
+                               f"{list(output._data.shape)}) but got torch.Size("
+                               f"{list(vector._data.shape)}).")
+
+
 def _prepare(inputs, create_graph):
     """Inputs as fresh leaves that require grad (kept in the graph with create_graph)."""
     return tuple(x if create_graph and x._requires_grad else x.detach().requires_grad_()
@@ -43,13 +63,14 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     inputs, inputs_tuple = _as_tuple(inputs)
     with grad_mode.enable_grad():
         inputs = _prepare(inputs, create_graph)
-        outputs, outputs_tuple = _as_tuple(func(*inputs))
+        outputs, outputs_tuple = _outputs(func(*inputs), "vjp")
     if v is None:
         if len(outputs) != 1 or outputs[0]._data.size != 1:
             raise RuntimeError("The vector v can only be None if the user-provided function "
                                "returns a single Tensor with a single element.")
         v = ones_like(outputs[0])
     seeds, _ = _as_tuple(v)
+    _check_v(seeds, outputs)
     grads = _grads(outputs, inputs, seeds, create_graph)
     return (_finish(outputs, outputs_tuple, create_graph),
             _finish(grads, inputs_tuple, create_graph))
@@ -62,7 +83,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     inputs, inputs_tuple = _as_tuple(inputs)
     with grad_mode.enable_grad():
         inputs = _prepare(inputs, create_graph)
-        outputs, outputs_tuple = _as_tuple(func(*inputs))
+        outputs, outputs_tuple = _outputs(func(*inputs), "jvp")
         if v is None:
             if len(inputs) != 1 or inputs[0]._data.size != 1:
                 raise RuntimeError("The vector v can only be None if the input to the "
@@ -87,7 +108,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
     inputs, inputs_tuple = _as_tuple(inputs)
     with grad_mode.enable_grad():
         inputs = _prepare(inputs, create_graph)
-        outputs, outputs_tuple = _as_tuple(func(*inputs))
+        outputs, outputs_tuple = _outputs(func(*inputs), "jacobian")
     blocks = []
     for output in outputs:
         rows = []
@@ -117,8 +138,8 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
         with grad_mode.enable_grad():
             output = func(*values)
             if output._data.size != 1:
-                raise RuntimeError("The function given to hessian should return a single "
-                                   "Tensor with a single element.")
+                raise RuntimeError("The Tensor returned by the function given to hessian "
+                                   "should contain a single element")
             grads = _grads((output,), values, (_ones(output),),
                            create_graph=True)
         return grads if inputs_tuple else grads[0]

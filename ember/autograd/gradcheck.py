@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from ember.autograd import grad_mode
 from ember.autograd.engine import grad as autograd_grad
 
@@ -21,49 +23,64 @@ def _differentiable_outputs(function, inputs):
     return [o for o in outputs if hasattr(o, "_requires_grad") and o._requires_grad]
 
 
-def _numerical_jacobians(function, inputs, eps):
-    """For each input needing grad, a (numel_in, numel_out) list of columns per output,
-    from central differences."""
+def _float_outputs(function, inputs):
+    """The outputs gradcheck compares: those of floating point or complex dtype."""
+    return [o for o in _as_tuple(function(*inputs)) if hasattr(o, "_requires_grad")
+            and (o._dtype.is_floating_point or o._dtype.is_complex)]
+
+
+def _numerical_jacobians(function, inputs, differentiable, eps):
+    """For each input needing grad and each output, d output / d input as an array of shape
+    (numel_in, numel_out), from central differences."""
+    from ember.backends import cpu
+
+    jacobians = []
     with grad_mode.no_grad():
-        reference = [o.detach().clone() for o in _as_tuple(function(*inputs))
-                     if hasattr(o, "_requires_grad")]
-        jacobians = []
-        for tensor in inputs:
-            if not getattr(tensor, "_requires_grad", False):
-                continue
-            flat = tensor._data.reshape(-1) if tensor._data.flags.c_contiguous else None
-            if flat is None:
-                raise ValueError("gradcheck expects contiguous inputs")
-            rows = []
-            for index in range(flat.size):
-                original = flat[index].copy()
-                flat[index] = original + eps
-                plus = [o.detach().clone() for o in _as_tuple(function(*inputs))
-                        if hasattr(o, "_requires_grad")]
-                flat[index] = original - eps
-                minus = [o.detach().clone() for o in _as_tuple(function(*inputs))
-                         if hasattr(o, "_requires_grad")]
-                flat[index] = original
-                rows.append([((p - m) / (2 * eps)).reshape(-1) for p, m in zip(plus, minus)])
-            jacobians.append((rows, reference))
+        for tensor in differentiable:
+            data = tensor._data  # perturbed in place, so that views of it see the change too
+            columns = []
+            for index in cpu.ndindex(data.shape):
+                original = data[index].copy()
+                data[index] = original + eps
+                plus = [o._data.reshape(-1).copy() for o in _float_outputs(function, inputs)]
+                data[index] = original - eps
+                minus = [o._data.reshape(-1).copy() for o in _float_outputs(function, inputs)]
+                data[index] = original
+                columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+            outputs = _float_outputs(function, inputs)
+            jacobians.append([
+                cpu.stack([c[o] for c in columns]) if columns else
+                cpu.zeros((0, outputs[o]._data.size), outputs[o]._data.dtype)
+                for o in range(len(outputs))])
     return jacobians
 
 
-def _analytical_rows(function, inputs, output_index, nondet_tol):
-    """Rows of d output / d inputs, one vector-Jacobian product per output element."""
-    from ember.ops.creation import zeros, zeros_like
+def _analytical_jacobians(function, inputs, differentiable):
+    """The same Jacobians from autograd, one vector-Jacobian product per output element."""
+    from ember.backends import cpu
+    from ember.ops.creation import zeros
 
-    differentiable = [t for t in inputs if getattr(t, "_requires_grad", False)]
-    output = _differentiable_outputs(function, inputs)[output_index]
-    rows = []
-    for element in range(output._data.size):
-        seed = zeros(output.shape, dtype=output.dtype)  # row-major, so that the write lands
-        seed._data.reshape(-1)[element] = 1
-        grads = autograd_grad(output, differentiable, seed, retain_graph=True,
-                              allow_unused=True)
-        rows.append([zeros_like(t).reshape(-1) if g is None else g.reshape(-1)
-                     for g, t in zip(grads, differentiable)])
-    return rows
+    outputs = _float_outputs(function, inputs)
+    jacobians = [[cpu.zeros((t._data.size, o._data.size), o._data.dtype) for o in outputs]
+                 for t in differentiable]
+    for output_index, output in enumerate(outputs):
+        if not output._requires_grad:
+            continue
+        for element in range(output._data.size):
+            seed = zeros(output.shape, dtype=output.dtype)  # row-major, so the write lands
+            seed._data.reshape(-1)[element] = 1
+            grads = autograd_grad(output, differentiable, seed, retain_graph=True,
+                                  allow_unused=True)
+            for input_index, grad in enumerate(grads):
+                if grad is not None:
+                    jacobians[input_index][output_index][:, element] = grad._data.reshape(-1)
+    return jacobians, outputs
+
+
+def _fail(message, raise_exception):
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -74,25 +91,38 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
               fast_mode: bool = False, masked=None) -> bool:
     """Check the gradients of ``func`` at ``inputs`` against central finite differences.
     Inputs that require grad should be float64 (or complex128)."""
+    from ember._tensor import _make
+
     inputs = _as_tuple(inputs)
-    numerical = _numerical_jacobians(func, inputs, eps)
-    outputs = _differentiable_outputs(func, inputs)
-    for output_index in range(len(outputs)):
-        analytical = _analytical_rows(func, inputs, output_index, nondet_tol)
-        for input_index, (rows, _) in enumerate(numerical):
-            for element, row in enumerate(rows):
-                expected = row[output_index]
-                actual_column = [analytical[o][input_index]._data[element]
-                                 for o in range(len(analytical))]
-                difference = abs(expected._data - actual_column)
-                allowed = atol + rtol * abs(expected._data)
-                if (difference > allowed).any():
-                    message = (f"Jacobian mismatch for output {output_index} with respect to "
-                               f"input {input_index},\nnumerical:{expected}\nanalytical:"
-                               f"{actual_column}\n")
-                    if raise_exception:
-                        raise GradcheckError(message)
-                    return False
+    differentiable = []
+    for position, tensor in enumerate(inputs):
+        if getattr(tensor, "_requires_grad", False):
+            differentiable.append(tensor)
+            if tensor._dtype.itemsize < 8 or not (tensor._dtype.is_floating_point
+                                                  or tensor._dtype.is_complex):
+                warnings.warn(
+                    f"Input #{position} requires gradient and is not a double precision "
+                    "floating point or complex. This check will likely fail if all the inputs "
+                    "are not of double precision floating point or complex. ", UserWarning,
+                    stacklevel=2)
+    if not differentiable:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, "
+                         "but none of them have requires_grad=True.")
+    numerical = _numerical_jacobians(func, inputs, differentiable, eps)
+    analytical, outputs = _analytical_jacobians(func, inputs, differentiable)
+    for output_index, output in enumerate(outputs):
+        for input_index in range(len(differentiable)):
+            expected = numerical[input_index][output_index]
+            actual = analytical[input_index][output_index]
+            if not output._requires_grad:
+                if expected.any():
+                    return _fail("Numerical gradient for function expected to be zero",
+                                 raise_exception)
+                continue
+            if (abs(actual - expected) > atol + rtol * abs(expected)).any():
+                return _fail(f"Jacobian mismatch for output {output_index} with respect to "
+                             f"input {input_index},\nnumerical:{_make(expected, output._dtype)}\n"
+                             f"analytical:{_make(actual, output._dtype)}\n", raise_exception)
     return True
 
 

@@ -155,17 +155,88 @@ def gradgradcheck_wrong_double_backward(lib):
     return lib.autograd.gradgradcheck(WrongSecond.apply, (x,), raise_exception=False)
 
 
+def gradcheck_no_requiring_input(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64)
+    return lib.autograd.gradcheck(lambda t: t * 2, (x,))
+
+
+def gradcheck_fast_mode(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    return lib.autograd.gradcheck(lambda t: t.exp(), (x,), fast_mode=True)
+
+
+def gradcheck_noncontiguous(lib):
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64).t().requires_grad_()
+    return lib.autograd.gradcheck(lambda t: (t * t).sum(0), (x,))
+
+
+def gradcheck_single_tensor(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    return lib.autograd.gradcheck(lambda t: t.sin(), x)
+
+
+def gradcheck_multiple_outputs_and_int(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    return lib.autograd.gradcheck(lambda t: (t.sin(), t.long()), (x,))
+
+
+def gradcheck_nondifferentiable_output(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    return lib.autograd.gradcheck(lambda t: t.detach() * 2, (x,))
+
+
+def gradgradcheck_given_grad_outputs(lib):
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    g = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+    return lib.autograd.gradgradcheck(lambda t: t ** 3, (x,), (g,))
+
+
+def hessian_non_scalar(lib):
+    return lib.autograd.functional.hessian(lambda t: t * 2, lib.ones(2, dtype=lib.float64))
+
+
+def jvp_non_scalar_v_none(lib):
+    return lib.autograd.functional.jvp(lambda t: t * 2, lib.ones(2, dtype=lib.float64))
+
+
+def vjp_wrong_v_shape(lib):
+    return lib.autograd.functional.vjp(lambda t: t * 2, lib.ones(2, dtype=lib.float64),
+                                       lib.ones(3, dtype=lib.float64))
+
+
+def jacobian_nontensor_output(lib):
+    return lib.autograd.functional.jacobian(lambda a: 3, lib.ones(2))
+
 PROGRAMS = [
     jacobian_single, jacobian_tuple, jacobian_create_graph, jacobian_matrix_input,
     hessian_single, hessian_tuple, vjp_single, vjp_scalar_default, vjp_tuple, vjp_needs_v,
     jvp_single, jvp_tuple, hvp_and_vhp, hvp_create_graph,
     outputs_detached_without_create_graph, unrelated_output, gradcheck_passes,
     gradcheck_wrong_backward_no_raise, gradgradcheck_wrong_double_backward,
+    gradcheck_no_requiring_input,
+    gradcheck_fast_mode,
+    gradcheck_noncontiguous,
+    gradcheck_single_tensor,
+    gradcheck_multiple_outputs_and_int,
+    gradcheck_nondifferentiable_output,
+    gradgradcheck_given_grad_outputs,
+    hessian_non_scalar,
+    jvp_non_scalar_v_none,
+    vjp_wrong_v_shape,
+    jacobian_nontensor_output,
 ]
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__)
 def test_functional(program):
+    check(program)
+
+
+def test_gradcheck_float32_warns_and_reports_jacobians():
+    def program(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        return lib.autograd.gradcheck(lambda t: t * 2, (x,))
+
     check(program)
 
 
