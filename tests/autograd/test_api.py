@@ -1,5 +1,6 @@
 """Smaller parts of the autograd API against torch: Function ctx details, checks on
-node hooks' results, batched grads, anomaly context values, node metadata."""
+node hooks' results, batched grads, anomaly context values, node metadata, and the autograd
+side of training loops (optimizer-style updates, .data, freezing)."""
 
 from __future__ import annotations
 
@@ -265,6 +266,66 @@ def unused_output_of_multi(lib):
     return [x.grad, indices.requires_grad]
 
 
+def sgd_like(lib):
+    w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    history = []
+    for _ in range(3):
+        loss = ((w * 2 - 1) ** 2).sum()
+        loss.backward()
+        with lib.no_grad():
+            w.add_(w.grad, alpha=-0.1)
+            w.grad.detach_()
+            w.grad.requires_grad_(False)
+            w.grad.zero_()
+        history.append(loss.item())
+    return [history, w, w.grad, w._version]
+
+
+def momentum_buffer(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    buf = None
+    for _ in range(2):
+        (w * w).sum().backward()
+        with lib.no_grad():
+            buf = w.grad.clone() if buf is None else buf.mul_(0.9).add_(w.grad)
+            w.sub_(buf * 0.1)
+        w.grad = None
+    return [w, buf]
+
+
+def clip_grad(lib):
+    w = lib.tensor([3.0, 4.0], requires_grad=True)
+    (w * w).sum().backward()
+    norm = w.grad.norm() if hasattr(w.grad, "norm") else (w.grad * w.grad).sum().sqrt()
+    w.grad.mul_(1.0 / norm)
+    return w.grad
+
+
+def create_graph_penalty(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w ** 3).sum()
+    (g,) = lib.autograd.grad(loss, w, create_graph=True)
+    total = loss + (g * g).sum()
+    total.backward()
+    return w.grad
+
+
+def param_data_copy(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    w.data.copy_(lib.tensor([5.0, 6.0]))
+    (w * 2).sum().backward()
+    return [w, w.grad, w._version]
+
+
+def freeze_unfreeze(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    w.requires_grad_(False)
+    y = (w * 2).sum()
+    w.requires_grad_(True)
+    z = (w * 3).sum()
+    z.backward()
+    return [y.requires_grad, w.grad]
+
 PROGRAMS = [
     anomaly_enter_value,
     save_none,
@@ -299,6 +360,12 @@ PROGRAMS = [
     grad_of_sum_of_views,
     clone_inplace,
     unused_output_of_multi,
+    sgd_like,
+    momentum_buffer,
+    clip_grad,
+    create_graph_penalty,
+    param_data_copy,
+    freeze_unfreeze,
 ]
 
 
