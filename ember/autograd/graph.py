@@ -6,10 +6,15 @@ makes it the ``grad_fn`` of its outputs. A Node holds edges to the nodes of its 
 (``next_functions``: the input's grad_fn, or for a leaf its AccumulateGrad node), the tensors
 its backward formula needs (SavedTensor, with the version they had), and the formula itself.
 References point from outputs to nodes and from nodes to their inputs' nodes, never back:
-an output a node saves is stored detached and re-attached when unpacked, and a leaf keeps
-only a weak reference to its AccumulateGrad node. So a graph is freed by reference counting
-as soon as its last output goes away. Backward runs nodes in dependency order, the most
-recently recorded ready node first, as PyTorch does.
+an output a node saves is stored as an alias that shares its memory and version counter but
+not the output itself, and re-attached when unpacked; a Function's ctx drops what it was
+asked to save once that is stored so; and a leaf keeps only a weak reference to its
+AccumulateGrad node. So a graph is freed by reference counting as soon as its last output
+goes away. Backward runs nodes in dependency order (grad mode on only for create_graph, hooks
+included), the most recently recorded ready node first, ties (leaves) first in, first out.
+Backward frees what nodes saved unless retain_graph; a node that saved a tensor (or what
+PyTorch saves as one: a number operand of a binary op, an advanced index) then refuses to run
+again, as PyTorch's does.
 """
 
 from __future__ import annotations
