@@ -550,7 +550,9 @@ def _variance(name, input, dim, unbiased, keepdim, correction, out):
                       UserWarning, stacklevel=3)
     variance = _cpu.add.reduce(squares, axis=axes, keepdims=keepdim) / squares.dtype.type(
         divisor)
-    return variance, input._dtype.to_real(), axes, divisor
+    # The gradient divides by count - correction unclamped (negative, or 0 giving 0 / 0 for
+    # a constant input), as PyTorch's does.
+    return variance, input._dtype.to_real(), axes, count - correction
 
 
 @method("var")

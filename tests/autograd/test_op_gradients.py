@@ -5,6 +5,7 @@ values at non-differentiable points, and double backward through composite expre
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -407,6 +408,20 @@ case("clamp_tensor_min_at_bound", lambda L, a, lo: L.clamp_min(a, lo), np.array(
 case("atan2_at_origin", lambda L, a, b: L.atan2(a, b), np.array([0.0, 1.0]),
      np.array([0.0, 1.0]), **_KINK)
 case("std_constant", lambda L, a: a.std(), np.array([2.0, 2.0, 2.0]), **_KINK)
+
+
+def _quietly(thunk):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # degrees of freedom <= 0
+        return thunk()
+
+
+case("var_correction_equal_count", lambda L, a: _quietly(lambda: a.var(1, correction=2)),
+     np.array([[0.7, 0.2], [0.3, 0.1]]), **_KINK)
+case("var_correction_above_count", lambda L, a: _quietly(lambda: a.var(1, correction=3)),
+     np.array([[0.7, 0.2], [0.3, 0.1]]), **_KINK)
+case("std_correction_above_count", lambda L, a: _quietly(lambda: a.std(0, correction=2)),
+     np.array([[0.7, 0.2]]), **_KINK)
 case("std_dim_constant_row", lambda L, a: a.std(1), np.array([[2.0, 2.0], [1.0, 3.0]]), **_KINK)
 case("where_nan_branch", lambda L, a: L.where(a > 0, a.sqrt(), 0.0), np.array([-1.0, 4.0]),
      **_KINK)
@@ -573,3 +588,11 @@ def test_third_derivative_matches_torch():
         results.append((first, second, third))
     for order, (ours, theirs) in enumerate(zip(results[1], results[0]), 1):
         assert_close(ours, theirs, "float64", f"derivative of order {order}")
+
+
+@pytest.mark.xfail(strict=True, reason="torch's var/std backward reads dim=() as reducing no "
+                   "dims (divisor N - correction with N = 1, giving infinities) while its "
+                   "forward reduces all dims; ember's gradient is the one of the forward")
+def test_var_empty_dims_gradient_matches_torch():
+    check_against_torch(GradCase("var_empty_dims", lambda L, a: a.var(()),
+                                 (values("var_empty_dims", 2, 3),)), "float64")
