@@ -38,7 +38,17 @@ def _prepare(inputs, create_graph):
                  for x in inputs)
 
 
-def _grads(outputs, inputs, seeds, create_graph):
+def _check_strict_outputs(outputs, strict):
+    for index, output in enumerate(outputs):
+        if strict and not output._requires_grad:
+            raise RuntimeError(f"Output {index} of the user-provided function does not require "
+                               "gradients. The outputs must be computed in a differentiable "
+                               "manner from the input when running in strict mode.")
+
+
+def _grads(outputs, inputs, seeds, create_graph, independent=None):
+    """Gradients of ``outputs`` (seeded) for ``inputs``, zeros where unused; in strict mode
+    ``independent(index)`` is the error for an input no output depends on."""
     from ember.ops.creation import zeros_like
 
     differentiable = [o for o in outputs if o._requires_grad]
@@ -48,6 +58,10 @@ def _grads(outputs, inputs, seeds, create_graph):
     with grad_mode.enable_grad():
         grads = autograd_grad(differentiable, inputs, used_seeds, retain_graph=True,
                               create_graph=create_graph, allow_unused=True)
+    if independent:
+        for index, grad in enumerate(grads):
+            if grad is None:
+                raise RuntimeError(independent(index))
     return tuple(zeros_like(x) if g is None else g for g, x in zip(grads, inputs))
 
 
@@ -71,7 +85,10 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         v = ones_like(outputs[0])
     seeds, _ = _as_tuple(v)
     _check_v(seeds, outputs)
-    grads = _grads(outputs, inputs, seeds, create_graph)
+    _check_strict_outputs(outputs, strict)
+    grads = _grads(outputs, inputs, seeds, create_graph, strict and (
+        lambda index: f"The output of the user-provided function is independent of input "
+                      f"{index}. This is not allowed in strict mode."))
     return (_finish(outputs, outputs_tuple, create_graph),
             _finish(grads, inputs_tuple, create_graph))
 
@@ -109,13 +126,18 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
     with grad_mode.enable_grad():
         inputs = _prepare(inputs, create_graph)
         outputs, outputs_tuple = _outputs(func(*inputs), "jacobian")
+    _check_strict_outputs(outputs, strict)
     blocks = []
-    for output in outputs:
+    for output_index, output in enumerate(outputs):
+        independent = strict and (
+            lambda index, output_index=output_index: f"Output {output_index} of the "
+            f"user-provided function is independent of input {index}. This is not allowed in "
+            "strict mode.")
         rows = []
         for element in range(output._data.size):
             seed = zeros_like(output)
             seed._data.reshape(-1)[element] = 1
-            rows.append(_grads((output,), inputs, (seed,), create_graph))
+            rows.append(_grads((output,), inputs, (seed,), create_graph, independent))
         per_input = []
         for index, x in enumerate(inputs):
             if rows:

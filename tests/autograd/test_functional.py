@@ -107,6 +107,25 @@ def unrelated_output(lib):
     return lib.autograd.functional.jacobian(lambda x, y: x * 2, (_inputs(lib), _second(lib)))
 
 
+def jacobian_strict_independent(lib):
+    return lib.autograd.functional.jacobian(lambda a, b: a * 2, (lib.ones(2), lib.ones(2)),
+                                            strict=True)
+
+
+def jacobian_strict_constant_output(lib):
+    return lib.autograd.functional.jacobian(lambda a: lib.ones(2), lib.ones(2), strict=True)
+
+
+def jacobian_strict_ok(lib):
+    return lib.autograd.functional.jacobian(lambda a, b: a * b, (lib.ones(2), lib.ones(2)),
+                                            strict=True)
+
+
+def vjp_strict_independent(lib):
+    return lib.autograd.functional.vjp(lambda a, b: (a * 2).sum(), (lib.ones(2), lib.ones(2)),
+                                       strict=True)
+
+
 def gradcheck_passes(lib):
     x = _inputs(lib).requires_grad_()
     y = _second(lib).requires_grad_()
@@ -212,6 +231,8 @@ PROGRAMS = [
     hessian_single, hessian_tuple, vjp_single, vjp_scalar_default, vjp_tuple, vjp_needs_v,
     jvp_single, jvp_tuple, hvp_and_vhp, hvp_create_graph,
     outputs_detached_without_create_graph, unrelated_output, gradcheck_passes,
+    jacobian_strict_independent, jacobian_strict_constant_output, jacobian_strict_ok,
+    vjp_strict_independent,
     gradcheck_wrong_backward_no_raise, gradgradcheck_wrong_double_backward,
     gradcheck_no_requiring_input,
     gradcheck_fast_mode,
