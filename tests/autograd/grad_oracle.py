@@ -22,16 +22,15 @@ TOLERANCES = {"float64": (1e-7, 1e-9), "float32": (2e-5, 1e-6)}
 class GradCase:
     """``function(lib, *tensors)`` gives a tensor or a tuple of tensors; ``inputs`` are the
     NumPy values of the tensors (float64; built in the dtype under test). Only the inputs
-    whose position is in ``requires_grad`` (all by default) require grad. ``gradgrad``
-    False where torch has no second derivative (or a test of it would say nothing);
-    ``gradcheck`` False where finite differences cannot work (kinks on purpose)."""
+    whose position is in ``requires_grad`` (all by default) require grad. ``gradcheck``
+    False (for gradcheck and gradgradcheck) where finite differences cannot judge: kinks
+    on purpose, precision lost to float32, values that detach hides."""
 
     name: str
     function: Callable
     inputs: tuple
     requires_grad: tuple | None = None
     gradcheck: bool = True
-    gradgrad: bool = True
     dtypes: tuple = ("float64", "float32")
 
     def __repr__(self):

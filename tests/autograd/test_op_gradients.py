@@ -497,18 +497,10 @@ case("mean_dtype", lambda L, a: a.mean(dtype=L.float64), v(2, 3))
 case("sigmoid_saturated", lambda L, a: a.sigmoid(), np.array([-40.0, 40.0, 0.0]))
 case("log1p_near_minus_one", lambda L, a: a.log1p(), np.array([-0.99, 0.5]))
 
-# Cases whose second derivative PyTorch does not have or that gradgradcheck cannot judge.
-_NO_GRADGRAD = {"div_trunc", "div_floor", "nan_to_num"}
-for _case in CASES:
-    if _case.name in _NO_GRADGRAD:
-        _case.gradgrad = False
-
 _MATCH_PARAMS = [pytest.param(c, dtype, id=f"{c.name}-{dtype}") for c in CASES
                  for dtype in c.dtypes]
 _GRADCHECK_PARAMS = [pytest.param(c, id=c.name) for c in CASES
                      if c.gradcheck and "float64" in c.dtypes]
-_GRADGRAD_PARAMS = [pytest.param(c, id=c.name) for c in CASES
-                    if c.gradcheck and c.gradgrad and "float64" in c.dtypes]
 
 
 @pytest.mark.parametrize("grad_case, dtype", _MATCH_PARAMS)
@@ -522,7 +514,7 @@ def test_gradcheck(grad_case):
                                                                      "float64"))
 
 
-@pytest.mark.parametrize("grad_case", _GRADGRAD_PARAMS)
+@pytest.mark.parametrize("grad_case", _GRADCHECK_PARAMS)
 def test_gradgradcheck(grad_case):
     assert ember.autograd.gradgradcheck(ember_function(grad_case),
                                         build(ember, grad_case, "float64"))
