@@ -252,6 +252,8 @@ class Tensor:
     def resize_(self, *sizes, memory_format=None) -> Tensor:
         """Give this tensor ``sizes``, row-major from its storage offset, growing the storage
         when it is too small; the elements already there keep their values."""
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
         size = _sizes_from_args(sizes)
         if size == self._data.shape:
             return self

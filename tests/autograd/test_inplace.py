@@ -386,6 +386,84 @@ def view_inplace_in_no_grad(lib):
     return [x.grad, v.grad_fn.name(), y.grad_fn.name()]
 
 
+def _matrix3(lib):
+    return lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+
+
+def diagonal_add(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    y.diagonal().mul_(2)
+    (y * y).sum().backward()
+    return [x.grad, y.grad_fn.name()]
+
+
+def step_view_inplace(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    y[::2, ::2].exp_()
+    y.sum().backward()
+    return x.grad
+
+
+def transposed_view_inplace(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    y.t()[0].mul_(10)
+    y.sum().backward()
+    return x.grad
+
+
+def inplace_then_view_then_inplace(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    y.add_(1)
+    r = y[1]
+    r.mul_(r.detach())
+    y.sum().backward()
+    return [x.grad, r.grad_fn.name()]
+
+
+def resize_with_grad(lib):
+    y = _matrix3(lib) * 1.0
+    y.resize_(9)
+
+
+def as_strided_inplace(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    y.as_strided((2,), (4,)).mul_(3)
+    y.sum().backward()
+    return x.grad
+
+
+def expand_of_requiring_into_plain_view(lib):
+    y = lib.zeros(3, 3)
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y[1:] = w
+    (y * y).sum().backward()
+    return w.grad
+
+
+def two_views_inplace(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    a = y[0]
+    b = y[:, 0]
+    a.mul_(2)
+    b.mul_(3)
+    (a.sum() + b.sum()).backward()
+    return [x.grad, a.grad_fn.name(), b.grad_fn.name()]
+
+
+def view_used_after_base_modified(lib):
+    x = _matrix3(lib)
+    y = x * 1.0
+    col = y[:, 1]
+    y[1] = 0
+    (col * 2).sum().backward()
+    return x.grad
+
 PROGRAMS = [
     modified_saved_input, modified_saved_output, modified_saved_output_then_more,
     modified_saved_leaf, modified_saved_view_base, modified_unsaved_input_is_fine,
@@ -404,7 +482,16 @@ PROGRAMS = [
     inplace_view_of_view, fill_with_requiring_value, zero_leaf, no_grad_view_is_a_leaf,
     no_grad_view_inplace_under_no_grad,
     no_grad_view_after_base_inplace, view_regenerated_after_no_grad_inplace,
-    view_of_plain_base_gains_history, view_inplace_in_no_grad
+    view_of_plain_base_gains_history, view_inplace_in_no_grad,
+    diagonal_add,
+    step_view_inplace,
+    transposed_view_inplace,
+    inplace_then_view_then_inplace,
+    resize_with_grad,
+    as_strided_inplace,
+    expand_of_requiring_into_plain_view,
+    two_views_inplace,
+    view_used_after_base_modified,
 ]
 
 
