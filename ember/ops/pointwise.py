@@ -740,7 +740,10 @@ def float_power(input, exponent, *, out=None):
         raise broadcast_error(shape_of(input), shape_of(exponent)) from None
     result = _finish_pointwise(data, wide, [x for x in (input, exponent)
                                             if isinstance(x, Tensor)])
-    return result if out is None else write_out(out, result)
+    if out is None:
+        return result
+    check_out_allowed("pow", input, exponent)
+    return write_out(out, result)
 
 
 def _widened(value, wide):

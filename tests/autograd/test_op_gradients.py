@@ -588,3 +588,17 @@ def test_third_derivative_matches_torch():
 def test_var_empty_dims_gradient_matches_torch():
     check_against_torch(GradCase("var_empty_dims", lambda L, a: a.var(()),
                                  (values("var_empty_dims", 2, 3),)), "float64")
+
+
+@pytest.mark.parametrize("name", ["nan_to_num", "nansum", "float_power", "fmax", "reciprocal"])
+def test_out_refused_when_input_requires_grad(name):
+    calls = {
+        "nan_to_num": lambda L, a: L.nan_to_num(a, out=L.empty(3)),
+        "nansum": lambda L, a: L.nansum(a, 0, out=L.empty(())),
+        "float_power": lambda L, a: L.float_power(a, 2, out=L.empty(3, dtype=L.float64)),
+        "fmax": lambda L, a: L.fmax(a, a, out=L.empty(3)),
+        "reciprocal": lambda L, a: L.reciprocal(a, out=L.empty(3)),
+    }
+    for L in (torch, ember):
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
+            calls[name](L, L.ones(3, requires_grad=True))
