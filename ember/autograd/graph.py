@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 import traceback
 import warnings
 import weakref
@@ -33,19 +34,56 @@ _pushes = itertools.count()
 _anomaly = {"enabled": False, "check_nan": True}
 
 
+class _SavedTensorsHooks(threading.local):
+    stack = ()
+
+
+_saved_tensors_hooks = _SavedTensorsHooks()
+
+
+class saved_tensors_hooks:
+    """Within the block, every tensor saved for backward is stored as ``pack_hook(tensor)``
+    and given back to its backward formula as ``unpack_hook(packed)``."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        _saved_tensors_hooks.stack = (*_saved_tensors_hooks.stack,
+                                      (self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *exc_info):
+        _saved_tensors_hooks.stack = _saved_tensors_hooks.stack[:-1]
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors kept in CPU memory during the block (ember's tensors already are)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda tensor: (tensor.device, tensor.cpu()),
+                         lambda packed: packed[1].to(packed[0]))
+
+
 class SavedTensor:
     """A tensor a backward formula needs, with its version at save time."""
 
-    __slots__ = ("_tensor", "_version", "_is_output", "_description")
+    __slots__ = ("_tensor", "_version", "_is_output", "_unpack_hook")
 
     def __init__(self, tensor, is_output: bool):
         self._tensor = _untracked_alias(tensor) if is_output else tensor
         self._version = tensor._version
         self._is_output = is_output
+        self._unpack_hook = None
+        if _saved_tensors_hooks.stack:  # the innermost saved_tensors_hooks packs it
+            pack, self._unpack_hook = _saved_tensors_hooks.stack[-1]
+            self._tensor = pack(self._tensor)
 
     def unpack(self, node: Node):
         tensor = self._tensor
-        if tensor._version != self._version:
+        if self._unpack_hook is not None:
+            tensor = self._unpack_hook(tensor)
+        elif tensor._version != self._version:
             raise RuntimeError(self._modified_message(tensor, node))
         if self._is_output:
             from ember.ops.views import detach

@@ -1,6 +1,6 @@
 """Smaller parts of the autograd API against torch: Function ctx details, checks on
 node hooks' results, batched grads, anomaly context values, node metadata, and the autograd
-side of training loops (optimizer-style updates, .data, freezing)."""
+side of training loops (optimizer-style updates, .data, freezing), saved-tensor hooks."""
 
 from __future__ import annotations
 
@@ -326,6 +326,54 @@ def freeze_unfreeze(lib):
     z.backward()
     return [y.requires_grad, w.grad]
 
+
+def hooks_roundtrip(lib):
+    packed = []
+
+    def pack(t):
+        packed.append(tuple(t.shape))
+        return t * 1.0
+
+    def unpack(t):
+        return t * 2.0
+
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = x.exp().sum()
+    y.backward()
+    return [len(packed) > 0, x.grad]
+
+
+def hooks_nested(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t * 10):
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t * 3):
+            y = (x * x).sum()
+        z = (x * x).sum()
+    y.backward()
+    first = x.grad.clone()
+    x.grad = None
+    z.backward()
+    return [first, x.grad]
+
+
+def saved_on_cpu(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    with lib.autograd.graph.save_on_cpu():
+        y = (x * x).sum()
+    y.backward()
+    return x.grad
+
+
+def hooks_skip_version_check(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    with lib.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t):
+        y = x * 1.0
+        z = (y * y).sum()
+    y.add_(1)
+    z.backward()
+    return x.grad
+
 PROGRAMS = [
     anomaly_enter_value,
     save_none,
@@ -366,6 +414,10 @@ PROGRAMS = [
     create_graph_penalty,
     param_data_copy,
     freeze_unfreeze,
+    hooks_roundtrip,
+    hooks_nested,
+    saved_on_cpu,
+    hooks_skip_version_check,
 ]
 
 
