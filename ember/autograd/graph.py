@@ -142,26 +142,43 @@ class Node:
     inputs. Built-in ops and ``autograd.Function`` both record this one node type; the node
     is also the ``ctx`` its backward formula receives."""
 
+    # Defaults that most nodes keep: class attributes spare the hot path the writes.
+    _saved = ()
+    _frees_saved = False
+    _released = False
+    _output_metadata = ()
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_hooks = None
+    _retained = None
+    _materialize_grads = True
+    _non_differentiable = ()
+
     def __init__(self, name: str, backward, inputs, outputs=()):
         self._name = name
         self._backward = backward
-        self.next_functions = tuple(edge_of(x) for x in inputs)
-        self.needs_input_grad = tuple(
-            getattr(x, "_requires_grad", False) for x in inputs)
-        self._input_metadata = tuple(
-            (x._data.shape, x._dtype) if hasattr(x, "_requires_grad") else None
-            for x in inputs)
+        edges, needs, metadata = [], [], []
+        for x in inputs:
+            requires = getattr(x, "_requires_grad", None)
+            if requires is None:  # not a tensor
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                metadata.append(None)
+                continue
+            if x._base is not None:
+                edges.append(edge_of(x))
+            elif not requires:
+                edges.append(_NO_EDGE)
+            elif x._grad_fn is not None:
+                edges.append((x._grad_fn, x._output_nr))
+            else:
+                edges.append((grad_accumulator(x), 0))
+            needs.append(requires)
+            metadata.append((x._data.shape, x._dtype))
+        self.next_functions = tuple(edges)
+        self.needs_input_grad = tuple(needs)
+        self._input_metadata = tuple(metadata)
         self._sequence_nr = next(_sequence)
-        self._saved = ()
-        self._frees_saved = False
-        self._released = False
-        self._output_metadata = ()
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._tensor_hooks = None
-        self._retained = None
-        self._materialize_grads = True
-        self._non_differentiable = ()
         if _anomaly["enabled"]:
             self._forward_trace = "".join(traceback.format_stack()[:-2])
 
@@ -189,9 +206,12 @@ class Node:
 
     def _save(self, values, outputs=()):
         """Keep ``values`` for backward: tensors as SavedTensor, anything else as is."""
-        output_ids = {id(t) for t in outputs}
-        self._saved = tuple(SavedTensor(v, id(v) in output_ids) if hasattr(v, "_requires_grad")
-                            else v for v in values)
+        saved = []
+        for value in values:
+            if hasattr(value, "_requires_grad"):
+                value = SavedTensor(value, any(value is output for output in outputs))
+            saved.append(value)
+        self._saved = tuple(saved)
 
     @property
     def saved_tensors(self):
@@ -241,19 +261,24 @@ class Node:
     def _apply(self, grad_outputs, create_graph):
         if self._released:
             raise RuntimeError(_FREED)
-        for index, grad in enumerate(grad_outputs):
-            if grad is None and self._materialize_grads and index < len(self._output_metadata):
-                shape, dtype, device = self._output_metadata[index]
-                from ember.ops.creation import zeros
+        if None in grad_outputs and self._materialize_grads:
+            for index, grad in enumerate(grad_outputs):
+                if grad is None and index < len(self._output_metadata):
+                    shape, dtype, device = self._output_metadata[index]
+                    from ember.ops.creation import zeros
 
-                grad_outputs[index] = zeros(shape, dtype=dtype, device=device)
-        previous = grad_mode.state.enabled
-        grad_mode.state.enabled = create_graph
-        try:
+                    grad_outputs[index] = zeros(shape, dtype=dtype, device=device)
+        state = grad_mode.state
+        if state.enabled == create_graph:  # as the engine sets it for the whole backward
             grads = self._backward(self, *grad_outputs)
-        finally:
-            grad_mode.state.enabled = previous
-        if not isinstance(grads, tuple):
+        else:
+            previous = state.enabled
+            state.enabled = create_graph
+            try:
+                grads = self._backward(self, *grad_outputs)
+            finally:
+                state.enabled = previous
+        if grads.__class__ is not tuple:
             grads = (grads,)
         expected = len(self.next_functions)
         if len(grads) != expected:
@@ -262,7 +287,16 @@ class Node:
             else:
                 raise RuntimeError(f"function {self._name} returned an incorrect number of "
                                    f"gradients (expected {expected}, got {len(grads)})")
-        return tuple(self._conform(i, g) for i, g in enumerate(grads))
+        conformed = []
+        for index, (grad, needed, metadata) in enumerate(
+                zip(grads, self.needs_input_grad, self._input_metadata)):
+            if grad is None or not needed:
+                conformed.append(None)
+            elif grad._data.shape == metadata[0] and grad._dtype is metadata[1]:
+                conformed.append(grad)
+            else:
+                conformed.append(self._conform(index, grad))
+        return tuple(conformed)
 
     def _conform(self, index, grad):
         """``grad`` reduced to the shape (undoing broadcasting) and dtype of input
@@ -285,19 +319,15 @@ class Node:
 class AccumulateGrad(Node):
     """The node of a leaf tensor: adds incoming gradients into ``variable.grad``."""
 
+    _name = "torch::autograd::AccumulateGrad"
+    next_functions = ()
+    needs_input_grad = ()
+    _input_metadata = ()
+    _sequence_nr = float("inf")  # ready leaves accumulate first
+
     def __init__(self, variable):
-        self._name = "torch::autograd::AccumulateGrad"
         self.variable = variable
-        self.next_functions = ()
-        self.needs_input_grad = ()
-        self._input_metadata = ()
-        self._sequence_nr = float("inf")  # ready leaves accumulate first
-        self._saved = ()
-        self._frees_saved = False
-        self._released = False
         self._output_metadata = ((variable._data.shape, variable._dtype, variable._device),)
-        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retained = None
-        self._materialize_grads = True
 
     def _apply(self, grad_outputs, create_graph):
         (grad,) = grad_outputs
@@ -384,6 +414,9 @@ def _sum_to(grad, shape, name, index):
     if dims:
         grad = grad.sum(dims, keepdim=True)
     return grad.view(shape) if grad._data.shape != shape else grad
+
+
+_NO_EDGE = (None, 0)
 
 
 def edge_of(value):
@@ -515,16 +548,19 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
     while ready:
         _, _, node = heapq.heappop(ready)
         grads = buffers.pop(node, None) or [None] * _output_count(node)
-        grads = _run_pre_hooks(node, grads)
-        if id(node) in capture_at:
+        if (node._tensor_hooks or node._retained or node._pre_hooks
+                or node.__class__ is AccumulateGrad):
+            grads = _run_pre_hooks(node, grads)
+        if capture_at and id(node) in capture_at:
             for output_nr, position in capture_at[id(node)]:
                 captured[position] = grads[output_nr]
         runs = needed is None or id(node) in needed
-        if isinstance(node, AccumulateGrad) and capture is not None:
+        if capture is not None and node.__class__ is AccumulateGrad:
             runs = False
         if runs:
             grad_inputs = node._apply(grads, create_graph)
-            grad_inputs = _run_post_hooks(node, grad_inputs, grads)
+            if node._post_hooks:
+                grad_inputs = _run_post_hooks(node, grad_inputs, grads)
             if _anomaly["enabled"]:
                 _check_anomaly(node, grad_inputs)
             if not retain_graph:

@@ -24,7 +24,13 @@ def needs_grad(*values) -> bool:
 def _parameters(formula):
     """The names of the values a formula ``formula(grad, ...)`` reads."""
     code = formula.__code__
-    return code.co_varnames[1:code.co_argcount]
+    names = _PARAMETERS.get(code)
+    if names is None:
+        names = _PARAMETERS[code] = code.co_varnames[1:code.co_argcount]
+    return names
+
+
+_PARAMETERS = {}  # by code object, which the closures of one formula share
 
 
 def _apply_formulas(ctx, grad):
@@ -43,18 +49,35 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
     of inputs that need a gradient."""
     node = Node(name, _apply_formulas, inputs)
     node.formulas = formulas
-    names = []
     if values:
-        for formula, needed in zip(formulas, node.needs_input_grad):
-            if formula is not None and needed:
-                names.extend(n for n in _parameters(formula) if n not in names)
+        names = _saved_names(formulas, node.needs_input_grad)
+        node._save([values[n] for n in names], outputs)
+        # PyTorch saves a number operand of a binary op as a tensor, which backward frees too.
+        for value_name in names:
+            if value_name in _OPERANDS and not hasattr(values[value_name], "_version"):
+                node._frees_saved = True
+    else:
+        names = ()
     node._saved_names = names
-    node._save([values[n] for n in names], outputs)
-    # PyTorch saves a number operand of a binary op as a tensor, freed by backward too.
-    node._frees_saved = any(n in ("input", "other") and not hasattr(values[n], "_version")
-                             for n in names)
     attach(node, outputs)
     return node
+
+
+def _saved_names(formulas, needs):
+    """The values that the formulas of the inputs that need a gradient read."""
+    key = (tuple(None if f is None else f.__code__ for f in formulas), needs)
+    names = _SAVED_NAMES.get(key)
+    if names is None:
+        names = []
+        for formula, needed in zip(formulas, needs):
+            if formula is not None and needed:
+                names.extend(n for n in _parameters(formula) if n not in names)
+        names = _SAVED_NAMES[key] = tuple(names)
+    return names
+
+
+_SAVED_NAMES = {}  # by the formulas' code objects, which the closures of one formula share
+_OPERANDS = ("input", "other")
 
 
 def record(name: str, backward, inputs, outputs, saved=(), **attributes):

@@ -35,6 +35,8 @@ from ember.ops._common import (
 _promote = _dtype._result_dtype
 _grad_state = grad_mode.state
 _HALF_TYPES = (_dtype.float16, _dtype.bfloat16)
+_FLOAT_PRECISE = frozenset({_dtype.float32, _dtype.float64})
+_PYTHON_REALS = (float, int)
 _ndarray = _cpu.ndarray
 
 
@@ -284,6 +286,10 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
     # Operands of one of these dtypes skip promotion; the others take _run_binary.
     fast_dtypes = frozenset() if kind is INT_TO_FLOAT or (
         check is not None and not check_numbers_only) else dtypes.difference(_HALF_TYPES)
+    # A float tensor with a Python number on the right skips promotion too, where the
+    # number needs no check (checks of numbers only look at integer tensors).
+    scalar_fast_dtypes = frozenset() if not scalar_other or (
+        check is not None and not check_numbers_only) else dtypes & _FLOAT_PRECISE
 
     def op(input, other, *, out=None):
         if (input.__class__ is Tensor and other.__class__ is Tensor and out is None
@@ -304,6 +310,20 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
                     _grad_state.enabled):
                 record(result, input, other)
             return result
+        if (other.__class__ in _PYTHON_REALS and input.__class__ is Tensor and out is None
+                and input._dtype in scalar_fast_dtypes):
+            # A float tensor and a Python number: the tensor's dtype computes and results
+            a = input._data
+            data = kernel(a, input._dtype._np.type(other))
+            if data.__class__ is not _ndarray:
+                data = _cpu.asarray(data)
+            if not a.flags.c_contiguous or not data.size:
+                data = _in_layout(data, (input,), numbers=True)
+            result = _make(data, _dtype.bool if kind is ALWAYS_BOOL else input._dtype,
+                           input._device)
+            if derivatives is not None and input._requires_grad and _grad_state.enabled:
+                record(result, input, other)
+            return result
         if numbers_refused:
             require_tensors(input, other)
         if check is not None:
@@ -317,6 +337,14 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
         return result
 
     def op_(self, other):
+        if (other.__class__ is Tensor and self.__class__ is Tensor
+                and self._dtype is other._dtype and self._dtype in fast_dtypes
+                and self._data.shape == other._data.shape and kind is DEFAULT
+                and not (_grad_state.enabled and (self._requires_grad or other._requires_grad))):
+            # The common update (optimizers, gradient accumulation): no promotion, no graph
+            kernel(self._data, other._data, out=self._data)
+            self._bump_version()
+            return self
         if numbers_refused:
             require_tensors(self, other, name + "_", 1)
         if check is not None:
