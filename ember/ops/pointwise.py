@@ -31,6 +31,7 @@ from ember.ops._common import (
     shape_of,
     write_out,
 )
+from ember.ops.views import _layout_order
 
 _promote = _dtype._result_dtype
 _grad_state = grad_mode.state
@@ -72,29 +73,7 @@ def _output_strides(shape, arrays, uniform):
             0 if n == 1 and shape[lead + i] != 1 else s
             for i, (n, s) in enumerate(zip(a.shape, a.strides))))
 
-    def order(inner, outer):
-        """1 if dim ``inner`` belongs outside dim ``outer``, -1 if inside, 0 if no input
-        says."""
-        for strides in operand_strides:
-            s_inner, s_outer = strides[inner], strides[outer]
-            if s_inner == 0 or s_outer == 0:
-                continue
-            if s_inner != s_outer:
-                return 1 if s_inner > s_outer else -1
-            if shape[inner] > shape[outer]:
-                return 1
-        return 0
-
-    perm = list(range(ndim - 1, -1, -1))  # innermost first
-    for i in range(1, ndim):
-        moving = i
-        for j in range(i - 1, -1, -1):
-            comparison = order(perm[j], perm[moving])
-            if comparison > 0:
-                perm[j], perm[moving] = perm[moving], perm[j]
-                moving = j
-            elif comparison < 0:
-                break
+    perm = _layout_order(shape, *operand_strides)  # innermost first
     if perm == list(range(ndim - 1, -1, -1)):
         return None
     strides = [0] * ndim
