@@ -558,31 +558,47 @@ def _scaled(input, other, alpha):
     return builtins.bool(scaled) if promoted is _dtype.bool else scaled
 
 
+def _with_alpha(plain, node_name, sign, input, other, alpha, out):
+    """``input ± alpha * other``, recorded as the one node PyTorch records, whose gradient
+    for ``other`` is scaled by ``alpha``."""
+    if out is None and needs_grad(input, other):
+        with grad_mode.no_grad():
+            result = plain(input, _scaled(input, other, alpha))
+        record_op(node_name, (lambda grad: grad, lambda grad: grad * (sign * alpha)),
+                  (input, other), (result,))
+        return result
+    return plain(input, _scaled(input, other, alpha), out=out)
+
+
 @method("add")
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, with broadcasting and type promotion."""
-    if alpha != 1:
-        other = _scaled(input, other, alpha)
-    return _add(input, other, out=out)
+    if alpha == 1:
+        return _add(input, other, out=out)
+    return _with_alpha(_add, "AddBackward0", 1, input, other, alpha, out)
 
 
 @method("add_")
 def _add_inplace(self, other, *, alpha=1):
+    if alpha != 1 and needs_grad(self, other):
+        return inplace_with_grad(self, lambda old: add(old, other, alpha=alpha))
     return _add.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 
 @method("sub", "subtract")
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
-    if alpha != 1:
-        _no_bool_subtraction(input, other)
-        other = _scaled(input, other, alpha)
-    return _sub(input, other, out=out)
+    if alpha == 1:
+        return _sub(input, other, out=out)
+    _no_bool_subtraction(input, other)
+    return _with_alpha(_sub, "SubBackward0", -1, input, other, alpha, out)
 
 
 @method("sub_", "subtract_")
 def _sub_inplace(self, other, *, alpha=1):
     _no_bool_subtraction(self, other)
+    if alpha != 1 and needs_grad(self, other):
+        return inplace_with_grad(self, lambda old: sub(old, other, alpha=alpha))
     return _sub.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 

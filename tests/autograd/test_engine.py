@@ -434,11 +434,7 @@ _SECOND_BACKWARD_OPS = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason="add with alpha records alpha * other as a MulBackward0 node, which "
-        "saves alpha (ops/pointwise.py _scaled); PyTorch's AddBackward0 saves no tensor"))
-    if name == "add_alpha" else name for name in _SECOND_BACKWARD_OPS])
+@pytest.mark.parametrize("name", list(_SECOND_BACKWARD_OPS))
 def test_second_backward_through_one_op(name):
     operation = _SECOND_BACKWARD_OPS[name]
 
