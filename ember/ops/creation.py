@@ -14,11 +14,10 @@ from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, needs_grad, record_op
 from ember.ops._common import finish, write_out
+from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.views import (
-    _layout_order,
     _memory_format_order,
     _non_overlapping_and_dense,
-    _strides_in_order,
 )
 from ember.random import _bits
 

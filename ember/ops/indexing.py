@@ -24,15 +24,14 @@ from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, record_op, record_view
 from ember.ops._common import Tensor, finish, method
+from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.creation import full_like, ones_like
 from ember.ops.views import (
     _OVERLAP_MESSAGE,
     _has_internal_overlap,
-    _layout_order,
     _make_view,
     _overlap,
     _strided,
-    _strides_in_order,
     clone,
     copy_,
     expand,

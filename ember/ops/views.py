@@ -26,6 +26,7 @@ from ember._tensor import (
 from ember.autograd import grad_mode
 from ember.ops._autograd import inplace_with_grad, record, record_op, record_view
 from ember.ops._common import broadcast_shape, method
+from ember.ops._layout import _layout_order, _strides_in_order
 
 _grad_state = grad_mode.state
 
@@ -719,50 +720,6 @@ def _non_overlapping_and_dense(sizes, strides) -> bool:
             return False
         expected *= size
     return True
-
-
-def _layout_order(sizes, *operand_strides) -> list:
-    """The dims ordered innermost first as PyTorch's TensorIterator orders them to lay out a
-    new output: a dim goes inside another when the first operand that tells them apart
-    (neither stride 0) has the smaller stride there, or an equal stride and a smaller size;
-    dims no operand tells apart keep their row-major order."""
-    ndim = len(sizes)
-    order = list(range(ndim - 1, -1, -1))
-
-    def outer_first(dim0, dim1):
-        """1: dim0 belongs outside dim1; -1: inside; 0: no operand says."""
-        for strides in operand_strides:
-            stride0, stride1 = strides[dim0], strides[dim1]
-            if stride0 == 0 or stride1 == 0:
-                continue
-            if stride0 != stride1:
-                return 1 if stride0 > stride1 else -1
-            if sizes[dim0] > sizes[dim1]:
-                return 1
-        return 0
-
-    # An insertion sort that walks past pairs no operand orders, so it never needs a total
-    # order over the dims.
-    for i in range(1, ndim):
-        moving = i
-        for j in range(i - 1, -1, -1):
-            verdict = outer_first(order[j], order[moving])
-            if verdict > 0:
-                order[j], order[moving] = order[moving], order[j]
-                moving = j
-            elif verdict < 0:
-                break
-    return order
-
-
-def _strides_in_order(sizes, order) -> list:
-    """Row-major strides for dims taken innermost first in ``order``."""
-    strides = [0] * len(sizes)
-    step = 1
-    for dim in order:
-        strides[dim] = step
-        step *= max(sizes[dim], 1)
-    return strides
 
 
 def _memory_format_order(memory_format, ndim: int):
