@@ -34,11 +34,16 @@ _PARAMETERS = {}  # by code object, which the closures of one formula share
 
 
 def _apply_formulas(ctx, grad):
-    values = dict(zip(ctx._saved_names, ctx.saved_tensors))
-    return tuple(
-        formula(grad, *[values[name] for name in _parameters(formula)])
-        if formula is not None and needed else None
-        for formula, needed in zip(ctx.formulas, ctx.needs_input_grad))
+    values = dict(zip(ctx._saved_names, ctx.saved_tensors)) if ctx._saved_names else None
+    grads = []
+    for formula, needed in zip(ctx.formulas, ctx.needs_input_grad):
+        if formula is None or not needed:
+            grads.append(None)
+        elif values is None:
+            grads.append(formula(grad))
+        else:
+            grads.append(formula(grad, *[values[name] for name in _parameters(formula)]))
+    return tuple(grads)
 
 
 def record_op(name: str, formulas, inputs, outputs, values=None):
