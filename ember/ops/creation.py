@@ -19,7 +19,7 @@ from ember.ops.views import (
     _memory_format_order,
     _non_overlapping_and_dense,
 )
-from ember.random import _bits
+from ember.random import _generator
 
 _PYTHON_NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
@@ -670,35 +670,92 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
 
 
 def _random_float(sample, kernel, size, generator, dtype, device, requires_grad, out, name):
-    """A tensor of ``size`` drawn by ``sample(bits, shape, complex)`` (float64 samples)."""
+    """A tensor of ``size`` filled by ``sample(generator, count, real_dtype)``; a complex
+    tensor is filled as its interleaved real and imaginary parts, as PyTorch does."""
     _check_dtype_argument(name, dtype)
     shape = _size_argument(name, size, None)
     dtype = dtype or (out._dtype if out is not None else _dtype.get_default_dtype())
     if not (dtype.is_floating_point or dtype.is_complex):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
-    bits = _bits(generator)
+    count = math.prod(shape)
+    real = dtype.to_real()
     if dtype.is_complex:
-        data = sample(bits, shape + (2,), True).view(_cpu.complex128)[..., 0]
+        data = sample(_generator(generator), 2 * count, real, 1 / math.sqrt(2))
+        data = data.astype(real._np).view(dtype._np).reshape(shape)
     else:
-        data = sample(bits, shape, False)
-    data = _cast_array(data, dtype)
-    if sample is _uniform:
-        # Rounding to a narrower dtype must not reach 1: the interval is half-open.
-        below_one = 1 - _cpu.finfo(dtype.to_real()._np).epsneg
-        for part in (data.real, data.imag) if dtype.is_complex else (data,):
-            part[part >= 1] = below_one
+        data = sample(_generator(generator), count, real, 1.0).astype(dtype._np).reshape(shape)
     if out is not None:
         return write_out(out, _make(data, dtype))
     return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
-def _uniform(bits, shape, is_complex):
-    return bits.random(shape)
+def _uniform_bits(generator, count, dtype):
+    """``count`` uniform samples of [0, 1): the low 53 bits of 64-bit draws for float64, the
+    low 24 bits of 32-bit draws otherwise, scaled down."""
+    if dtype is _dtype.float64:
+        drawn = generator._random64(count) & _cpu.uint64((1 << 53) - 1)
+        return drawn.astype(_cpu.float64) * (1.0 / (1 << 53))
+    # Narrower dtypes are drawn as float32 and rounded, as PyTorch does.
+    drawn = generator._random32(count) & _cpu.uint32((1 << 24) - 1)
+    return drawn.astype(_cpu.float32) * _cpu.float32(1.0 / (1 << 24))
 
 
-def _normal(bits, shape, is_complex):
-    values = bits.standard_normal(shape)
-    return values * math.sqrt(0.5) if is_complex else values
+def _uniform(generator, count, dtype, std):
+    values = _uniform_bits(generator, count, dtype)
+    if dtype in (_dtype.float16, _dtype.bfloat16):
+        # Rounding to a narrower dtype must not reach 1: the interval is half-open.
+        return _cpu.minimum(values.astype(dtype._np), 1 - _cpu.finfo(dtype._np).epsneg)
+    return values
+
+
+def _normal(generator, count, dtype, std):
+    """Box-Muller normals. Tensors of 16 or more elements are filled in blocks of 16 (the
+    first 8 uniforms of a block give the radii, the last 8 the angles; a ragged end redraws
+    a whole last block); smaller ones draw pairs in double precision one value at a time,
+    keeping the pair's second value for the next call (see Note [Matching PyTorch's CPU
+    stream])."""
+    if count < 16:
+        return _cpu.array([_scalar_normal(generator) * std for _ in range(count)])
+    compute = _cpu.float64 if dtype is _dtype.float64 else _cpu.float32
+    data = _uniform_bits(generator, count, dtype).astype(compute)
+    blocks = count // 16
+    if blocks:
+        data[:blocks * 16] = _box_muller_16(data[:blocks * 16].reshape(blocks, 16), std)
+    if count % 16:
+        tail = _uniform_bits(generator, 16, dtype).astype(compute)
+        data[-16:] = _box_muller_16(tail.reshape(1, 16), std)
+    return data
+
+
+def _box_muller_16(blocks, std):
+    kind = blocks.dtype.type
+    radius = _cpu.sqrt(kind(-2) * _libm(math.log, kind(1) - blocks[:, :8]))
+    theta = kind(2.0 * math.pi) * blocks[:, 8:]
+    result = _cpu.concatenate([radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)],
+                              axis=1)
+    return (result * kind(std)).reshape(-1)
+
+
+def _libm(function, values):
+    """``function`` of each value through the C library, as PyTorch's double-precision fill
+    computes it (NumPy's vectorized log/sin/cos may differ in the last bit). Single precision
+    is computed in double and rounded; PyTorch uses SLEEF there, so float32 fills can differ
+    from it by an ulp or so."""
+    flat = values.astype(_cpu.float64).reshape(-1).tolist()
+    return _cpu.array([function(value) for value in flat]).astype(values.dtype).reshape(
+        values.shape)
+
+
+def _scalar_normal(generator):
+    spare = generator._spare_normal
+    if spare is not None:
+        generator._spare_normal = None
+        return spare
+    first, second = _uniform_bits(generator, 2, _dtype.float64).tolist()
+    radius = math.sqrt(-2.0 * math.log1p(-second))
+    theta = 2.0 * math.pi * first
+    generator._spare_normal = radius * math.sin(theta)
+    return radius * math.cos(theta)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -781,10 +838,21 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     shape = _size_argument("randint", (size,), None)
     dtype = dtype or (out._dtype if out is not None else _dtype.int64)
     _check_random_bounds(low, high, dtype)
-    data = _cast_array(_bits(generator).integers(low, high, shape), dtype)
+    data = _cast_array(_uniform_integers(_generator(generator), low, high, math.prod(shape)),
+                       dtype).reshape(shape)
     if out is not None:
         return write_out(out, _make(data, dtype))
     return _finish_factory(data, dtype, _factory_device(device), requires_grad)
+
+
+def _uniform_integers(generator, low, high, count):
+    """``count`` integers of [low, high): a draw modulo the range. PyTorch takes 64-bit draws
+    from a range of 2**28 on (found by comparing streams), which keeps the modulo bias small."""
+    span = high - low
+    drawn = generator._random64(count) if span >= 1 << 28 else generator._random32(count)
+    values = drawn.astype(_cpu.uint64) % _cpu.uint64(span)
+    # The sum wraps modulo 2**64 exactly as the signed result needs.
+    return (values + _cpu.uint64(low % (1 << 64))).view(_cpu.int64)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
