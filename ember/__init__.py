@@ -111,6 +111,13 @@ from ember.ops.reduction import (
     var,
 )
 from ember.ops.views import *  # noqa: F403
-from ember.random import Generator, initial_seed, manual_seed, seed
+from ember.random import (
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 
 __version__ = "0.1.0"
