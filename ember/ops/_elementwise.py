@@ -238,6 +238,11 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
                 op(old, other), old, other, grad_fn(old, other)))
         return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True)
 
+    return _declare(op, op_, name, inplace, method)
+
+
+def _declare(op, op_, name, inplace, method):
+    """Name the function and its in-place form, and attach them to Tensor if ``method``."""
     op.__name__ = name
     op_.__name__ = name + "_"
     if inplace:
@@ -328,12 +333,4 @@ def unary(kernel, kind=DEFAULT, *, name, inplace=True, out=True, method=True, ch
             return inplace_with_grad(self, lambda old: run(old, False))
         return run(self, True)
 
-    op.__name__ = name
-    op_.__name__ = name + "_"
-    if inplace:
-        op.inplace = op_
-    if method:
-        setattr(Tensor, name, op)
-        if inplace:
-            setattr(Tensor, name + "_", op_)
-    return op
+    return _declare(op, op_, name, inplace, method)

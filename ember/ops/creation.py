@@ -510,28 +510,28 @@ def _filled(array, shape, dtype, device, requires_grad, out):
     return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
+def _constant(name, make, value, size, out, dtype, device, requires_grad, kwargs):
+    """zeros / ones: a tensor of ``value`` of the given size (made by the backend's
+    ``make``), or ``out`` filled with it."""
+    shape = _size_argument(name, size, _size_keyword(name, kwargs))
+    _check_dtype_argument(name, dtype)
+    if out is None:
+        dtype = dtype or _dtype.get_default_dtype()
+        return _finish_factory(make(shape, dtype._np), dtype, _factory_device(device),
+                               requires_grad)
+    return _filled(_cpu.array(value), shape, dtype, device, requires_grad, out)
+
+
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kwargs) -> Tensor:
     """A tensor of zeros of the given size."""
-    shape = _size_argument("zeros", size, _size_keyword("zeros", kwargs))
-    _check_dtype_argument("zeros", dtype)
-    if out is None:
-        dtype = dtype or _dtype.get_default_dtype()
-        return _finish_factory(_cpu.zeros(shape, dtype._np), dtype, _factory_device(device),
-                               requires_grad)
-    return _filled(_cpu.array(0), shape, dtype, device, requires_grad, out)
+    return _constant("zeros", _cpu.zeros, 0, size, out, dtype, device, requires_grad, kwargs)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kwargs) -> Tensor:
     """A tensor of ones of the given size."""
-    shape = _size_argument("ones", size, _size_keyword("ones", kwargs))
-    _check_dtype_argument("ones", dtype)
-    if out is None:
-        dtype = dtype or _dtype.get_default_dtype()
-        return _finish_factory(_cpu.ones(shape, dtype._np), dtype, _factory_device(device),
-                               requires_grad)
-    return _filled(_cpu.array(1), shape, dtype, device, requires_grad, out)
+    return _constant("ones", _cpu.ones, 1, size, out, dtype, device, requires_grad, kwargs)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -62,6 +62,11 @@ def _spread(grad, shape, axes, keepdim):
     return grad.expand(shape)
 
 
+def _spread_back(shape, axes, keepdim):
+    """The gradient formula of sum over ``axes``."""
+    return lambda grad: _spread(grad, shape, axes, keepdim)
+
+
 def _record(name, formula, input, result, values=None):
     if input._requires_grad and _grad_state.enabled and result._dtype._category >= 2:
         record_op(name, (formula,), (input,), (result,), values)
@@ -192,9 +197,7 @@ def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     if dim is None and dtype is None and out is None and not keepdim and (
             input._dtype._category >= 2) and input._dtype.itemsize >= 4:
         result = finish(_cpu.add.reduce(input._data, axis=None), input._dtype, input._device)
-        if input._requires_grad and _grad_state.enabled:
-            shape = input._data.shape
-            record_op("SumBackward0", (lambda grad: grad.expand(shape),), (input,), (result,))
+        _record("SumBackward0", _spread_back(input._data.shape, None, False), input, result)
         return result
     dtype = _summed_dtype(input, dtype, out)
     axes = _axes(input, dim)
@@ -203,9 +206,8 @@ def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     if out is not None:
         check_out_allowed("sum", input)
         return write_out(out, result)
-    shape = input._data.shape
     _record("SumBackward0" if dim is None else "SumBackward1",
-            lambda grad: _spread(grad, shape, axes, keepdim), input, result)
+            _spread_back(input._data.shape, axes, keepdim), input, result)
     return result
 
 

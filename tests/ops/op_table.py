@@ -27,6 +27,7 @@ ALL_DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bf
               "float32", "float64", "complex64", "complex128")
 INT_DTYPES = ("uint8", "int8", "int16", "int32", "int64")
 INTEGRAL_DTYPES = ("bool", *INT_DTYPES)
+NON_BOOL = tuple(d for d in ALL_DTYPES if d != "bool")
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
 REAL_DTYPES = INTEGRAL_DTYPES + FLOAT_DTYPES

@@ -9,7 +9,7 @@ import operator
 import pytest
 
 from .op_table import (
-    ALL_DTYPES,
+    NON_BOOL,
     ErrorInput,
     OpInfo,
     Sample,
@@ -23,8 +23,6 @@ from .op_table import (
     op_params,
     rng_for,
 )
-
-NON_BOOL = tuple(d for d in ALL_DTYPES if d != "bool")
 
 
 def _operand(dtype, rng):

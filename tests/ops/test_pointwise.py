@@ -12,6 +12,7 @@ from .op_table import (
     INEXACT_DTYPES,
     INT_DTYPES,
     INTEGRAL_DTYPES,
+    NON_BOOL,
     REAL_DTYPES,
     ErrorInput,
     OpInfo,
@@ -28,7 +29,6 @@ from .op_table import (
     rng_for,
 )
 
-NON_BOOL = tuple(d for d in ALL_DTYPES if d != "bool")
 REAL_NON_BOOL = tuple(d for d in REAL_DTYPES if d != "bool")
 FLOATING = FLOAT_DTYPES + INTEGRAL_DTYPES  # ops that refuse only complex
 SCALARS = (2, -3, 2.5, True)
