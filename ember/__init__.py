@@ -1,6 +1,6 @@
 """ember: PyTorch rebuilt in Python. ``import ember as torch`` and PyTorch code runs."""
 
-from ember import accelerator, autograd, backends, cuda, random, return_types
+from ember import accelerator, autograd, backends, cuda, fft, linalg, random, return_types
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from ember._device import device, get_default_device, set_default_device
 from ember._dtype import (
@@ -56,6 +56,7 @@ from ember.autograd.grad_mode import (
     set_grad_enabled,
 )
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
+from ember.ops.complex import *  # noqa: F403
 from ember.ops.creation import (
     BFloat16Tensor,
     BoolTensor,
@@ -87,29 +88,17 @@ from ember.ops.creation import (
     zeros,
     zeros_like,
 )
-from ember.ops.indexing import nonzero
+from ember.ops.indexing import *  # noqa: F403
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
-from ember.ops.matmul import bmm, dot, matmul, mm, mv
+from ember.ops.matmul import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace
-from ember.ops.reduction import (
-    all,
-    amax,
-    amin,
-    any,
-    argmax,
-    argmin,
-    count_nonzero,
-    max,
-    mean,
-    min,
-    nanmean,
-    nansum,
-    prod,
-    std,
-    sum,
-    var,
-)
+from ember.ops.reduction import *  # noqa: F403
+from ember.ops.sampling import *  # noqa: F403
+from ember.ops.scans import *  # noqa: F403
+from ember.ops.scatter import *  # noqa: F403
+from ember.ops.shaping import *  # noqa: F403
+from ember.ops.sorting import *  # noqa: F403
 from ember.ops.views import *  # noqa: F403
 from ember.random import (
     Generator,

@@ -1,11 +1,19 @@
 """Every op, declared once. Importing this package attaches the Tensor methods."""
 
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
+    complex,
     creation,
+    fft,
     indexing,
     joining,
+    linalg,
     matmul,
     pointwise,
     reduction,
+    sampling,
+    scans,
+    scatter,
+    shaping,
+    sorting,
     views,
 )

@@ -561,3 +561,6 @@ def nonzero(input, *, out=None, as_tuple: bool = False):
 
         return write_out(out, result)
     return result
+
+
+__all__ = ["nonzero"]

@@ -244,3 +244,6 @@ def dot(input, tensor, *, out=None):
 
 Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
+
+
+__all__ = ["bmm", "dot", "matmul", "mm", "mv"]

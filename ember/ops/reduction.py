@@ -593,3 +593,9 @@ def _centered(input, axes):
     if axes is None:
         return input - input.mean()
     return input - input.mean(axes, keepdim=True)
+
+
+__all__ = [
+    "all", "amax", "amin", "any", "argmax", "argmin", "count_nonzero", "max", "mean", "min",
+    "nanmean", "nansum", "prod", "std", "sum", "var",
+]

@@ -4,11 +4,13 @@ the outputs, the ``grad_fn`` names and every input's ``.grad`` (values, dtype, s
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -108,3 +110,58 @@ def check_against_torch(case: GradCase, dtype: str):
 
 def ember_function(case: GradCase):
     return lambda *tensors: case.function(ember, *tensors)
+
+
+def values(name, *shape, low=0.5, high=2.0, signed=True):
+    """Random values of ``shape`` with magnitudes in [low, high] (random signs if
+    ``signed``): away from 0 and from each other, so away from kinks and ties."""
+    rng = rng_for(name + str(shape))
+    magnitudes = rng.uniform(low, high, shape)
+    return magnitudes * rng.choice([-1.0, 1.0], shape) if signed else magnitudes
+
+
+def positive(name, *shape, low=0.5, high=2.0):
+    return values(name, *shape, low=low, high=high, signed=False)
+
+
+class GradTable:
+    """A gradient table: ``case`` adds a ``GradCase``; ``v`` / ``p`` draw signed / positive
+    input values, each draw its own; ``tests()`` gives the three parametrized checks (against
+    torch in every dtype, float64 gradcheck, gradgradcheck) for a test module to bind as
+    ``test_matches_torch, test_gradcheck, test_gradgradcheck = table.tests()``."""
+
+    def __init__(self, prefix=""):
+        self.cases = []
+        self._prefix = prefix
+        self._draws = itertools.count()
+
+    def case(self, name, function, *inputs, **options):
+        self.cases.append(GradCase(name, function, inputs, **options))
+
+    def v(self, *shape, **options):
+        return values(self._prefix + str(next(self._draws)), *shape, **options)
+
+    def p(self, *shape, **options):
+        return positive(self._prefix + str(next(self._draws)), *shape, **options)
+
+    def tests(self):
+        match_params = [pytest.param(c, dtype, id=f"{c.name}-{dtype}") for c in self.cases
+                        for dtype in c.dtypes]
+        gradcheck_params = [pytest.param(c, id=c.name) for c in self.cases
+                            if c.gradcheck and "float64" in c.dtypes]
+
+        @pytest.mark.parametrize("grad_case, dtype", match_params)
+        def test_matches_torch(grad_case, dtype):
+            check_against_torch(grad_case, dtype)
+
+        @pytest.mark.parametrize("grad_case", gradcheck_params)
+        def test_gradcheck(grad_case):
+            assert ember.autograd.gradcheck(ember_function(grad_case),
+                                            build(ember, grad_case, "float64"))
+
+        @pytest.mark.parametrize("grad_case", gradcheck_params)
+        def test_gradgradcheck(grad_case):
+            assert ember.autograd.gradgradcheck(ember_function(grad_case),
+                                                build(ember, grad_case, "float64"))
+
+        return test_matches_torch, test_gradcheck, test_gradgradcheck

@@ -4,7 +4,6 @@ values at non-differentiable points, and double backward through composite expre
 
 from __future__ import annotations
 
-import itertools
 import warnings
 
 import numpy as np
@@ -14,40 +13,15 @@ import torch
 import ember
 from tests.autograd.grad_oracle import (
     GradCase,
+    GradTable,
     assert_close,
     build,
     check_against_torch,
-    ember_function,
-    rng_for,
+    values,
 )
 
-
-def values(name, *shape, low=0.5, high=2.0, signed=True):
-    """Random values of ``shape`` with magnitudes in [low, high] (random signs if
-    ``signed``): away from 0 and from each other, so away from kinks and ties."""
-    rng = rng_for(name + str(shape))
-    magnitudes = rng.uniform(low, high, shape)
-    return magnitudes * rng.choice([-1.0, 1.0], shape) if signed else magnitudes
-
-
-def positive(name, *shape, low=0.5, high=2.0):
-    return values(name, *shape, low=low, high=high, signed=False)
-
-
-CASES = []
-_draws = itertools.count()
-
-
-def case(name, function, *inputs, **options):
-    CASES.append(GradCase(name, function, inputs, **options))
-
-
-def v(*shape, **options):
-    return values(str(next(_draws)), *shape, **options)
-
-
-def p(*shape, **options):
-    return positive(str(next(_draws)), *shape, **options)
+TABLE = GradTable()
+case, v, p = TABLE.case, TABLE.v, TABLE.p
 
 
 # --- pointwise binary -------------------------------------------------------------------------
@@ -497,27 +471,7 @@ case("mean_dtype", lambda L, a: a.mean(dtype=L.float64), v(2, 3))
 case("sigmoid_saturated", lambda L, a: a.sigmoid(), np.array([-40.0, 40.0, 0.0]))
 case("log1p_near_minus_one", lambda L, a: a.log1p(), np.array([-0.99, 0.5]))
 
-_MATCH_PARAMS = [pytest.param(c, dtype, id=f"{c.name}-{dtype}") for c in CASES
-                 for dtype in c.dtypes]
-_GRADCHECK_PARAMS = [pytest.param(c, id=c.name) for c in CASES
-                     if c.gradcheck and "float64" in c.dtypes]
-
-
-@pytest.mark.parametrize("grad_case, dtype", _MATCH_PARAMS)
-def test_matches_torch(grad_case, dtype):
-    check_against_torch(grad_case, dtype)
-
-
-@pytest.mark.parametrize("grad_case", _GRADCHECK_PARAMS)
-def test_gradcheck(grad_case):
-    assert ember.autograd.gradcheck(ember_function(grad_case), build(ember, grad_case,
-                                                                     "float64"))
-
-
-@pytest.mark.parametrize("grad_case", _GRADCHECK_PARAMS)
-def test_gradgradcheck(grad_case):
-    assert ember.autograd.gradgradcheck(ember_function(grad_case),
-                                        build(ember, grad_case, "float64"))
+test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
 
 
 # --- double backward through composite expressions --------------------------------------------

@@ -1,0 +1,3 @@
+"""``ember.linalg``: linear algebra, as ``torch.linalg``."""
+
+from ember.ops.linalg import *  # noqa: F403
