@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-__all__ = ["max", "min", "max_out", "min_out", "sort", "topk", "kthvalue", "median", "mode",
-           "aminmax"]
-
 
 def _return_type(name: str, fields: tuple[str, ...]):
     def __new__(cls, values):
@@ -30,14 +27,47 @@ def _return_type(name: str, fields: tuple[str, ...]):
     return type(name, (tuple,), namespace)
 
 
-max = _return_type("max", ("values", "indices"))
-min = _return_type("min", ("values", "indices"))
-# What the same ops return when given out=, named apart as in PyTorch.
-max_out = _return_type("max_out", ("values", "indices"))
-min_out = _return_type("min_out", ("values", "indices"))
-sort = _return_type("sort", ("values", "indices"))
-topk = _return_type("topk", ("values", "indices"))
-kthvalue = _return_type("kthvalue", ("values", "indices"))
-median = _return_type("median", ("values", "indices"))
-mode = _return_type("mode", ("values", "indices"))
-aminmax = _return_type("aminmax", ("min", "max"))
+# Each op's named tuple and its fields; the same op given out= returns ``name + "_out"``,
+# named apart as in PyTorch.
+_FIELDS = {
+    "aminmax": ('min', 'max'),
+    "cummax": ('values', 'indices'),
+    "cummin": ('values', 'indices'),
+    "frexp": ('mantissa', 'exponent'),
+    "geqrf": ('a', 'tau'),
+    "histogram": ('hist', 'bin_edges'),
+    "histogramdd": ('hist', 'bin_edges'),
+    "kthvalue": ('values', 'indices'),
+    "linalg_cholesky_ex": ('L', 'info'),
+    "linalg_eig": ('eigenvalues', 'eigenvectors'),
+    "linalg_eigh": ('eigenvalues', 'eigenvectors'),
+    "linalg_inv_ex": ('inverse', 'info'),
+    "linalg_ldl_factor": ('LD', 'pivots'),
+    "linalg_ldl_factor_ex": ('LD', 'pivots', 'info'),
+    "linalg_lstsq": ('solution', 'residuals', 'rank', 'singular_values'),
+    "linalg_lu": ('P', 'L', 'U'),
+    "linalg_lu_factor": ('LU', 'pivots'),
+    "linalg_lu_factor_ex": ('LU', 'pivots', 'info'),
+    "linalg_qr": ('Q', 'R'),
+    "linalg_slogdet": ('sign', 'logabsdet'),
+    "linalg_solve_ex": ('result', 'info'),
+    "linalg_svd": ('U', 'S', 'Vh'),
+    "lu_unpack": ('P', 'L', 'U'),
+    "max": ('values', 'indices'),
+    "median": ('values', 'indices'),
+    "min": ('values', 'indices'),
+    "mode": ('values', 'indices'),
+    "nanmedian": ('values', 'indices'),
+    "qr": ('Q', 'R'),
+    "slogdet": ('sign', 'logabsdet'),
+    "sort": ('values', 'indices'),
+    "svd": ('U', 'S', 'V'),
+    "topk": ('values', 'indices'),
+    "triangular_solve": ('solution', 'cloned_coefficient'),
+}
+
+for _name, _fields in _FIELDS.items():
+    globals()[_name] = _return_type(_name, _fields)
+    globals()[_name + "_out"] = _return_type(_name + "_out", _fields)
+
+__all__ = [*_FIELDS, *(name + "_out" for name in _FIELDS)]
