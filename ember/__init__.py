@@ -1,6 +1,6 @@
 """ember: PyTorch rebuilt in Python. ``import ember as torch`` and PyTorch code runs."""
 
-from ember import accelerator, autograd, backends, cuda, fft, linalg, random, return_types
+from ember import accelerator, autograd, backends, cuda, fft, linalg, random, return_types, special
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from ember._device import device, get_default_device, set_default_device
 from ember._dtype import (
@@ -99,6 +99,8 @@ from ember.ops.scans import *  # noqa: F403
 from ember.ops.scatter import *  # noqa: F403
 from ember.ops.shaping import *  # noqa: F403
 from ember.ops.sorting import *  # noqa: F403
+from ember.ops.special import *  # noqa: F403
+from ember.ops.statistics import *  # noqa: F403
 from ember.ops.views import *  # noqa: F403
 from ember.random import (
     Generator,

@@ -15,5 +15,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     scatter,
     shaping,
     sorting,
+    special,
+    statistics,
     views,
 )

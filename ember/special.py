@@ -1,0 +1,3 @@
+"""``ember.special``: special functions, as ``torch.special``."""
+
+__all__ = []
