@@ -1,5 +1,370 @@
-"""Cumulative ops along a dim (cumsum, cumprod, cummax, cummin, logcumsumexp) and diff."""
+"""Cumulative ops along a dim (cumsum, cumprod, cummax, cummin, logcumsumexp) and diff.
+
+A scan's result is laid out row-major whatever the input's layout, as PyTorch allocates it.
+The gradients that pick elements (cummax, cummin) and reverse a dim are made of the
+differentiable gather / scatter pair of _strided.py, so they can be differentiated again."""
 
 from __future__ import annotations
 
-__all__ = []
+import builtins
+
+from ember import _dtype, return_types
+from ember.autograd import grad_mode
+from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, inplace_with_grad, record_op
+from ember.ops._common import Tensor, _wrap_dim, compute_dtype, finish, method, write_out
+from ember.ops._strided import gather, scatter
+from ember.ops.matmul import _CPP_NAMES
+
+_grad_state = grad_mode.state
+
+
+# --- helpers shared with statistics.py ----------------------------------------------------
+
+
+def row_major_strides(shape) -> list:
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= builtins.max(size, 1)
+    return strides[::-1]
+
+
+def positions_along(shape, axis, indices):
+    """Row-major positions, in an array of ``shape``, of the elements that ``indices`` (an
+    int array of the shape of ``shape`` with ``axis`` resized) picks along ``axis``."""
+    strides = row_major_strides(shape)
+    positions = indices.astype(_cpu.int64) * strides[axis]
+    for dim, size in enumerate(indices.shape):
+        if dim != axis:
+            grid = [1] * indices.ndim
+            grid[dim] = size
+            positions = positions + (_cpu.arange(size, dtype=_cpu.int64) * strides[dim]
+                                     ).reshape(grid)
+    return positions
+
+
+def picked_grad(grad, shape, axis, indices, keepdim=True):
+    """The gradient of values picked along ``axis`` at ``indices`` (an int64 tensor): each
+    grad added where its value came from."""
+    index_data = indices._data
+    if not keepdim:
+        index_data = _cpu.expand_dims(index_data, axis)
+        grad = grad.unsqueeze(axis)
+    return scatter(grad, shape, positions_along(shape, axis, index_data))
+
+
+def flip_along(input, axis):
+    """``input`` reversed along ``axis``, differentiably."""
+    shape = input._data.shape
+    numbers = _cpu.arange(input._data.size, dtype=_cpu.int64).reshape(shape)
+    return gather(input, _cpu.flip(numbers, axis).copy())
+
+
+def _scan_axis(input, dim) -> int | None:
+    """The backend axis of ``dim``; None for a 0-dim input (a scan of one element)."""
+    if not isinstance(dim, int):
+        raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}")
+    ndim = input._data.ndim
+    axis = _wrap_dim(dim, ndim)
+    return axis if ndim else None
+
+
+def _scan(kernel, data, axis):
+    """``kernel.accumulate`` along ``axis`` (a 0-dim array scans as one element), in a new
+    row-major array. A complex product starts from one, as PyTorch's does: the first
+    element goes through a multiplication too (which turns nan+0j into nan+nanj)."""
+    if axis is None:
+        return data.copy()
+    if kernel is _cpu.multiply and data.dtype.kind == "c" and data.shape[axis]:
+        first = _cpu.take(data, [0], axis=axis) * data.dtype.type(1)
+        data = _cpu.concatenate([first, _cpu.delete(data, 0, axis=axis)], axis=axis)
+    return _cpu.ascontiguousarray(kernel.accumulate(data, axis=axis))
+
+
+def _check_same_dtype(out, dtype):
+    if isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(f"expected scalar_type {dtype._legacy_name} but found "
+                           f"{out._dtype._legacy_name}")
+
+
+# --- cumsum and cumprod -------------------------------------------------------------------
+
+
+def _accumulated_dtype(name, input, dtype, out):
+    """What cumsum and cumprod compute in: ``dtype``, else out's dtype, else the input's
+    (integers and bools in int64)."""
+    if dtype is not None:
+        if isinstance(out, Tensor) and out._dtype is not dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but "
+                               f"got {_CPP_NAMES[out._dtype]} instead")
+        result = dtype
+    elif isinstance(out, Tensor):
+        result = out._dtype
+    else:
+        result = _dtype.int64 if input._dtype._category <= 1 else input._dtype
+    if result is _dtype.bool and input._data.ndim and input._data.size:
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+    return result
+
+
+def _cast_values(input, dtype):
+    data = input._data
+    if input._dtype.is_complex and not dtype.is_complex:
+        data = data.real
+    # through ``dtype`` first: an out= of a narrower dtype rounds the input to it
+    return data.astype(dtype._np, copy=False).astype(compute_dtype(dtype)._np, copy=False)
+
+
+def _reverse_cumsum(grad, axis):
+    return flip_along(flip_along(grad, axis).cumsum(axis), axis)
+
+
+def _cumsum_grad(axis, input_dtype):
+    def formula(grad):
+        if grad._dtype is not input_dtype:
+            grad = grad.to(input_dtype)
+        return grad if axis is None else _reverse_cumsum(grad, axis)
+
+    return formula
+
+
+def _cumprod_grad(axis, input_dtype):
+    def formula(grad, input, result):
+        if grad._dtype is not input_dtype:
+            grad = grad.to(input_dtype)
+        if axis is None or input._data.size == 0:
+            return grad * 1
+        if not (input == 0).any():
+            return _reverse_cumsum(grad * result, axis) / input
+        return _cumprod_grad_with_zeros(grad, input, axis)
+
+    return formula
+
+
+def _cumprod_grad_with_zeros(grad, input, axis):
+    """d out_k / d x_j is the product of x_i for i <= k, i != j: for each j, the cumprod
+    with x_j replaced by one, summed against the grads of k >= j. Without dividing, so it
+    holds at zeros and stays differentiable there."""
+    from ember.ops.pointwise import where
+
+    size = input._data.shape[axis]
+    moved = input.movedim(axis, -1).unsqueeze(-2)  # (..., 1, k)
+    diagonal = finish(_cpu.eye(size, dtype=bool), _dtype.bool)  # (j, k)
+    later = finish(_cpu.triu(_cpu.ones((size, size), bool)), _dtype.bool)  # k >= j
+    products = where(diagonal, 1.0, moved).cumprod(-1)  # (..., j, k)
+    grads = (products * later.to(input._dtype) * grad.movedim(axis, -1).unsqueeze(-2)).sum(-1)
+    return grads.movedim(-1, axis)
+
+
+def _accumulation(name, kernel, node_name, grad_for):
+    """cumsum or cumprod: the function, method, in-place method and out= form."""
+
+    def compute(input, dim, dtype, out, inplace=False):
+        axis = _scan_axis(input, dim)
+        computed = _accumulated_dtype(name, input, dtype, out)
+        data = _scan(kernel, _cast_values(input, computed), axis)
+        result = finish(data, computed, input._device)
+        if out is not None:
+            check_out_allowed(name, input)
+            return write_out(out, result)
+        if input._requires_grad and _grad_state.enabled and computed._category >= 2:
+            record_op(node_name, (grad_for(axis, input._dtype),), (input,), (result,),
+                      {"input": input, "result": result})
+        return result
+
+    def function(input, dim, *, dtype=None, out=None):
+        return compute(input, dim, dtype, out)
+
+    def inplace(self, dim, *, dtype=None):
+        if dtype is not None and dtype is not self._dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_CPP_NAMES[self._dtype]}"
+                               f" and output tensor dtype {_CPP_NAMES[dtype]} should match")
+        if self._dtype is _dtype.bool and self._data.ndim and self._data.size:
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+        if self._requires_grad and _grad_state.enabled or self._base is not None and (
+                self._base._requires_grad and _grad_state.enabled):
+            return inplace_with_grad(self, lambda old: compute(old, dim, self._dtype, None))
+        result = compute(self, dim, self._dtype, None)
+        _cpu.copyto(self._data, result._data)
+        self._bump_version()
+        return self
+
+    function.__name__ = name
+    inplace.__name__ = name + "_"
+    setattr(Tensor, name, function)
+    setattr(Tensor, name + "_", inplace)
+    return function
+
+
+cumsum = _accumulation("cumsum", _cpu.add, "CumsumBackward0", _cumsum_grad)
+cumprod = _accumulation("cumprod", _cpu.multiply, "CumprodBackward0", _cumprod_grad)
+
+
+# --- cummax and cummin --------------------------------------------------------------------
+
+
+def _running_extreme(name, kernel):
+    """cummax or cummin: the running extreme and where it was attained. A tie moves the
+    index to the later element, and a NaN, once met, stays (with the index of the latest
+    NaN), as PyTorch's kernel does."""
+    result_type = getattr(return_types, name)
+    out_result_type = getattr(return_types, name + "_out")
+    node_name = name.capitalize() + "Backward0"
+
+    def function(input, dim, *, out=None):
+        axis = _scan_axis(input, dim)
+        if input._dtype.is_complex and axis is not None and input._data.size:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{input._dtype._legacy_name}'")
+        data = input._data
+        if axis is None or data.size == 0:
+            values = data.copy()
+            indices = _cpu.zeros(data.shape, _cpu.int64)
+        else:
+            wide = data.astype(compute_dtype(input._dtype)._np, copy=False)
+            running = kernel.accumulate(wide, axis=axis)
+            attained = wide == running
+            if input._dtype._category >= 2:
+                attained |= _cpu.isnan(wide)
+            numbers = _cpu.arange(data.shape[axis], dtype=_cpu.int64).reshape(
+                [-1 if d == axis else 1 for d in range(data.ndim)])
+            indices = _cpu.maximum.accumulate(_cpu.where(attained, numbers, 0), axis=axis)
+            values = _cpu.ascontiguousarray(running)
+            indices = _cpu.ascontiguousarray(indices)
+        values = finish(values, input._dtype, input._device)
+        indices = finish(indices, _dtype.int64, input._device)
+        if out is not None:
+            if not (isinstance(out, tuple | list) and len(out) == 2):
+                raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+            check_out_allowed(name, input)
+            _check_same_dtype(out[0], input._dtype)
+            _check_same_dtype(out[1], _dtype.int64)
+            return out_result_type((write_out(out[0], values), write_out(out[1], indices)))
+        if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
+            shape = data.shape
+            if axis is None:
+                formula = lambda grad: grad * 1  # noqa: E731
+            else:
+                formula = lambda grad, indices: picked_grad(  # noqa: E731
+                    grad, shape, axis, indices)
+            record_op(node_name, (formula,), (input,), (values,), {"indices": indices})
+        return result_type((values, indices))
+
+    function.__name__ = name
+    setattr(Tensor, name, function)
+    return function
+
+
+cummax = _running_extreme("cummax", _cpu.maximum)
+cummin = _running_extreme("cummin", _cpu.minimum)
+
+
+# --- logcumsumexp -------------------------------------------------------------------------
+
+
+def _logcumsumexp_kernel(data, axis):
+    if data.dtype.kind != "c":
+        return _cpu.logaddexp.accumulate(data, axis=axis)
+    # complex: log(exp(a) + exp(b)) = a + log1p(exp(b - a)), a the one of larger real part
+    result = _cpu.moveaxis(data.copy(), axis, 0)
+    for k in range(1, result.shape[0]):
+        previous, current = result[k - 1], result[k]
+        larger = _cpu.where(previous.real >= current.real, previous, current)
+        smaller = _cpu.where(previous.real >= current.real, current, previous)
+        with _cpu.errstate(invalid="ignore"):
+            combined = larger + _cpu.log1p(_cpu.exp(smaller - larger))
+        result[k] = _cpu.where(_cpu.isneginf(larger.real), smaller, combined)
+    result[_cpu.isnan(result)] = complex(_cpu.nan, _cpu.nan)  # NaN in both parts, as PyTorch
+    return _cpu.moveaxis(result, 0, axis)
+
+
+def _logcumsumexp_grad(axis):
+    """PyTorch's formula: the positive and the negative grads each summed in log space, so
+    nothing overflows."""
+
+    def formula(grad, input, result):
+        from ember.ops.pointwise import where
+
+        if axis is None:
+            return grad * 1
+        lowest = float(_cpu.finfo(compute_dtype(grad._dtype)._np).min)
+        log_grad = grad.abs().log()
+        positive = where(grad > 0, log_grad, lowest)
+        negative = where(grad < 0, log_grad, lowest)
+
+        def reverse_logcumsumexp(values):
+            return flip_along(logcumsumexp(flip_along(values, axis), axis), axis)
+
+        return ((reverse_logcumsumexp(positive - result) + input).exp()
+                - (reverse_logcumsumexp(negative - result) + input).exp())
+
+    return formula
+
+
+@method("logcumsumexp")
+def logcumsumexp(input, dim, *, out=None):
+    """``log(cumsum(exp(input), dim))``, computed without overflow."""
+    axis = _scan_axis(input, dim)
+    if not (input._dtype.is_floating_point or input._dtype.is_complex):
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{input._dtype._legacy_name}'")
+    _check_same_dtype(out, input._dtype)
+    data = input._data.astype(compute_dtype(input._dtype)._np, copy=False)
+    if axis is None or data.size == 0:
+        data = data.copy()
+    else:
+        with _cpu.errstate(invalid="ignore", over="ignore"):
+            data = _cpu.ascontiguousarray(_logcumsumexp_kernel(data, axis))
+    result = finish(data, input._dtype, input._device)
+    if out is not None:
+        check_out_allowed("logcumsumexp", input)
+        return write_out(out, result)
+    if input._requires_grad and _grad_state.enabled:
+        record_op("LogcumsumexpBackward0", (_logcumsumexp_grad(axis),), (input,), (result,),
+                  {"input": input, "result": result})
+    return result
+
+
+# --- diff ---------------------------------------------------------------------------------
+
+
+@method("diff")
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=None):
+    """The ``n``-th forward difference along ``dim`` (logical xor for bools), after
+    ``prepend`` and ``append`` are joined on."""
+    from ember.ops.joining import cat
+    from ember.ops.pointwise import logical_xor, sub
+
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    axis = _wrap_dim(dim, input._data.ndim)
+    pieces = []
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is not None and extra._data.ndim != input._data.ndim:
+            raise RuntimeError(f"diff expects {name} or append to be the same dimension as "
+                               "input")
+    if prepend is not None:
+        pieces.append(prepend)
+    pieces.append(input)
+    if append is not None:
+        pieces.append(append)
+    values = cat(pieces, axis) if len(pieces) > 1 else input
+    for _ in range(n):
+        length = values._data.shape[axis]
+        if length == 0:
+            break
+        later = values.narrow(axis, 1, length - 1)
+        earlier = values.narrow(axis, 0, length - 1)
+        values = (logical_xor(later, earlier) if values._dtype is _dtype.bool
+                  else sub(later, earlier))
+    if out is not None:
+        if n > 0 and values is input:
+            values = values.clone()
+        return write_out(out, values)
+    return values
+
+
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "diff", "logcumsumexp"]
