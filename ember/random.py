@@ -10,6 +10,7 @@ value is part of the state.
 
 from __future__ import annotations
 
+import math
 import time
 
 from ember.backends import cpu as _cpu
@@ -164,3 +165,178 @@ def set_rng_state(new_state) -> None:
 def _generator(generator: Generator | None) -> Generator:
     """``generator``, or the default one when None."""
     return default_generator if generator is None else generator
+
+
+# --- exact arithmetic of PyTorch's sampling kernels -------------------------------------------
+# Note [Bit-exact sampling arithmetic]
+# PyTorch's CPU sampling kernels are compiled with fused multiply-adds (x * scale + shift is
+# one rounding), call the C library for log, log1p, exp, sin, cos and tan in double precision,
+# and fill contiguous float32 normals through avx_mathfun's Cephes polynomials (log256_ps,
+# sincos256_ps) over blocks of 16. NumPy has no fma, and its SIMD log/sin/cos differ from the C
+# library in the last bit, so the helpers below emulate each step exactly: a product of two
+# doubles is split error-free (Dekker) and the sum rounded to odd before the final rounding
+# (Boldo and Melquiond), and libm is reached through ``math`` mapped over a list (one C call
+# per element, no Python-level arithmetic).
+
+_F32 = _cpu.float32
+_F64 = _cpu.float64
+
+
+def _two_sum(a, b):
+    total = a + b
+    rounded_b = total - a
+    return total, (a - (total - rounded_b)) + (b - rounded_b)
+
+
+def _round_to_odd_sum(a, b):
+    """``a + b`` rounded to odd: the exact sum truncated, its last bit set when inexact."""
+    total, error = _two_sum(a, b)
+    bits = _cpu.array(total, dtype=_F64).view(_cpu.int64).copy()
+    inexact_even = (error != 0) & ((bits & 1) == 0)
+    away = (error > 0) == (total > 0)
+    bits += _cpu.where(inexact_even, _cpu.where(away, 1, -1), 0)
+    return bits.view(_F64)
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` with one rounding, for float64 arrays (or numbers)."""
+    a, b, c = _cpu.broadcast_arrays(*(_cpu.asarray(v, dtype=_F64) for v in (a, b, c)))
+    product = a * b
+    split_a, split_b = 134217729.0 * a, 134217729.0 * b  # 2**27 + 1
+    a_high = split_a - (split_a - a)
+    b_high = split_b - (split_b - b)
+    a_low, b_low = a - a_high, b - b_high
+    product_error = (((a_high * b_high - product) + a_high * b_low) + a_low * b_high) + \
+        a_low * b_low
+    high, low = _two_sum(c, product)
+    return high + _round_to_odd_sum(low, product_error)
+
+
+def _fma32(a, b, c):
+    """``a * b + c`` with one rounding, for float32 values: the product is exact in double,
+    and the double sum is rounded to odd so that rounding it to float32 is correct."""
+    a, b, c = (_cpu.asarray(v, dtype=_F32).astype(_F64) for v in (a, b, c))
+    return _round_to_odd_sum(a * b, c).astype(_F32)
+
+
+def _libm(function, values):
+    """``function`` (from ``math``) of each float64 value, through the C library."""
+    values = _cpu.asarray(values, dtype=_F64)
+    return _cpu.fromiter(map(function, values.ravel().tolist()), _F64,
+                         values.size).reshape(values.shape)
+
+
+_LOG_POLYNOMIAL = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+                   1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+                   3.3333331174e-1)
+
+
+def _log256_ps(x):
+    """avx_mathfun's float32 log (Cephes) as PyTorch's build computes it, fmas included."""
+    x = _cpu.maximum(x, _F32(1.1754943508222875e-38))  # smallest normal
+    bits = x.view(_cpu.uint32)
+    exponent = ((bits >> 23).astype(_cpu.int32) - 0x7F).astype(_F32) + _F32(1)
+    x = ((bits & _cpu.uint32(0x807FFFFF)) | _cpu.uint32(0x3F000000)).view(_F32)  # [0.5, 1)
+    small = x < _F32(0.707106781186547524)
+    exponent = exponent - small.astype(_F32)
+    x = (x - _F32(1)) + _cpu.where(small, x, _F32(0))
+    square = x * x
+    y = _cpu.full_like(x, _F32(_LOG_POLYNOMIAL[0]))
+    for coefficient in _LOG_POLYNOMIAL[1:]:
+        y = _fma32(y, x, coefficient)
+    y = _fma32(y * x, square, exponent * _F32(-2.12194440e-4))
+    y = _fma32(square, _F32(-0.5), y)
+    return _fma32(exponent, _F32(0.693359375), x + y)
+
+
+def _sincos256_ps(x):
+    """avx_mathfun's float32 sin and cos (Cephes) as PyTorch's build computes them."""
+    bits = x.view(_cpu.uint32)
+    sin_sign = bits & _cpu.uint32(0x80000000)
+    x = (bits & _cpu.uint32(0x7FFFFFFF)).view(_F32)
+    octant = (x * _F32(1.27323954473516)).astype(_cpu.int32)  # x * 4 / pi, truncated
+    octant = (octant + 1) & ~1
+    y = octant.astype(_F32)
+    sin_sign = sin_sign ^ ((octant & 4).astype(_cpu.uint32) << 29)
+    cos_sign = (~(octant - 2) & 4).astype(_cpu.uint32) << 29
+    use_sin_polynomial = (octant & 2) == 0
+    for part in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
+        x = _fma32(y, _F32(part), x)
+    square = x * x
+    cosine = _fma32(_F32(2.443315711809948e-5), square, _F32(-1.388731625493765e-3))
+    cosine = _fma32(cosine, square, _F32(4.166664568298827e-2)) * square
+    cosine = _fma32(cosine, square, -(square * _F32(0.5))) + _F32(1)
+    sine = _fma32(_F32(-1.9515295891e-4), square, _F32(8.3321608736e-3))
+    sine = _fma32(sine, square, _F32(-1.6666654611e-1)) * square
+    sine = _fma32(sine, x, x)
+    sin = _cpu.where(use_sin_polynomial, sine, cosine).view(_cpu.uint32) ^ sin_sign
+    cos = _cpu.where(use_sin_polynomial, cosine, sine).view(_cpu.uint32) ^ cos_sign
+    return sin.view(_F32), cos.view(_F32)
+
+
+def _uniform_float64(generator: Generator, count: int):
+    """``count`` doubles of [0, 1) from the low 53 bits of 64-bit draws."""
+    drawn = generator._random64(count) & _cpu.uint64((1 << 53) - 1)
+    return drawn.astype(_F64) * (1.0 / (1 << 53))
+
+
+def _uniform_float32(generator: Generator, count: int):
+    """``count`` floats of [0, 1) from the low 24 bits of 32-bit draws."""
+    drawn = generator._random32(count) & _cpu.uint32((1 << 24) - 1)
+    return drawn.astype(_F32) * _F32(1.0 / (1 << 24))
+
+
+def _box_muller_16(uniforms, mean, std, float32):
+    """PyTorch's normal_fill_16 over rows of 16 uniforms: the first 8 give radii, the last 8
+    angles. float32 follows normal_fill_16_AVX2, float64 the scalar loop."""
+    blocks = uniforms.reshape(-1, 16)
+    if float32:
+        radius = _cpu.sqrt(_F32(-2) * _log256_ps(_F32(1) - blocks[:, :8]))
+        sin, cos = _sincos256_ps(_F32(2.0 * math.pi) * blocks[:, 8:])
+        normals = _cpu.concatenate([radius * cos, radius * sin], axis=1)
+        return _fma32(normals, _F32(std), _F32(mean)).reshape(-1)
+    radius = _cpu.sqrt(-2.0 * _libm(math.log, 1.0 - blocks[:, :8]))
+    theta = 2.0 * math.pi * blocks[:, 8:]
+    cos = _fma64(radius * _libm(math.cos, theta), std, mean)
+    sin = _fma64(radius * _libm(math.sin, theta), std, mean)
+    return _cpu.concatenate([cos, sin], axis=1).reshape(-1)
+
+
+def _normal_fill(generator: Generator, count: int, mean: float, std: float, kind: str):
+    """PyTorch's normal fill of a contiguous tensor of ``count`` >= 16 elements: Box-Muller
+    over blocks of 16 uniforms, a ragged end filled by one more block that overlaps the
+    previous one. ``kind`` "float64" and "float32" draw every element's uniform first, then
+    the 16 of the last block; "reduced" (float16, bfloat16) draws 16 per block as it goes,
+    and computes as float32 does."""
+    float32 = kind != "float64"
+    draw = _uniform_float32 if float32 else _uniform_float64
+    whole = count // 16 * 16
+    data = draw(generator, whole if kind == "reduced" else count)
+    data[:whole] = _box_muller_16(data[:whole], mean, std, float32)
+    if count % 16:
+        data = data[:count] if kind != "reduced" else _cpu.concatenate(
+            [data, _cpu.empty(count - whole, dtype=data.dtype)])
+        data[-16:] = _box_muller_16(draw(generator, 16), mean, std, float32)
+    return data
+
+
+def _scalar_normals(generator: Generator, count: int, mean: float = 0.0, std: float = 1.0):
+    """``count`` draws of PyTorch's scalar normal sampler, as doubles: pairs of uniforms make
+    two values, the second kept for the next draw (see Note [Matching PyTorch's CPU stream])."""
+    result = _cpu.empty(count, dtype=_F64)
+    start = 0
+    if count and generator._spare_normal is not None:
+        result[0] = generator._spare_normal
+        generator._spare_normal = None
+        start = 1
+    pairs = (count - start + 1) // 2
+    if pairs:
+        uniforms = _uniform_float64(generator, 2 * pairs).reshape(pairs, 2)
+        radius = _cpu.sqrt(-2.0 * _libm(math.log1p, -uniforms[:, 1]))
+        theta = 2.0 * math.pi * uniforms[:, 0]
+        made = _cpu.stack([radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)],
+                          axis=1).reshape(-1)
+        result[start:] = made[:count - start]
+        if (count - start) % 2:
+            generator._spare_normal = float(made[-1])
+    return _fma64(result, std, mean)

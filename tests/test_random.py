@@ -37,22 +37,16 @@ def test_randn_float64(size, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("size", [1, 7, 15])
-def test_randn_float32_small(size, seed):
+@pytest.mark.parametrize("size", SIZES)
+def test_randn_float32(size, seed):
+    # 16 or more elements go through avx_mathfun's float32 log and sincos, fmas included.
     _same_draws(lambda lib: lib.randn(size), seed)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's vectorized float32 normal fill uses SLEEF's "
-                   "log/sin/cos, which ember does not reproduce; values differ by an ulp or so")
-def test_randn_float32_vectorized():
-    _same_draws(lambda lib: lib.randn(1000))
-
-
-def test_randn_float32_vectorized_is_close():
-    ember.manual_seed(0)
-    torch.manual_seed(0)
-    assert np.allclose(ember.randn(1000).tolist(), torch.randn(1000).tolist(), rtol=1e-5,
-                       atol=1e-6)
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "complex64", "complex128"])
+@pytest.mark.parametrize("size", [7, 40])
+def test_randn_other_dtypes(dtype, size):
+    _same_draws(lambda lib: lib.randn(size, dtype=getattr(lib, dtype)))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

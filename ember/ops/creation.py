@@ -19,7 +19,13 @@ from ember.ops.views import (
     _memory_format_order,
     _non_overlapping_and_dense,
 )
-from ember.random import _generator
+from ember.random import (
+    _generator,
+    _normal_fill,
+    _scalar_normals,
+    _uniform_float32,
+    _uniform_float64,
+)
 
 _PYTHON_NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
@@ -691,13 +697,10 @@ def _random_float(sample, kernel, size, generator, dtype, device, requires_grad,
 
 def _uniform_bits(generator, count, dtype):
     """``count`` uniform samples of [0, 1): the low 53 bits of 64-bit draws for float64, the
-    low 24 bits of 32-bit draws otherwise, scaled down."""
+    low 24 bits of 32-bit draws otherwise (narrower dtypes round from float32, as PyTorch)."""
     if dtype is _dtype.float64:
-        drawn = generator._random64(count) & _cpu.uint64((1 << 53) - 1)
-        return drawn.astype(_cpu.float64) * (1.0 / (1 << 53))
-    # Narrower dtypes are drawn as float32 and rounded, as PyTorch does.
-    drawn = generator._random32(count) & _cpu.uint32((1 << 24) - 1)
-    return drawn.astype(_cpu.float32) * _cpu.float32(1.0 / (1 << 24))
+        return _uniform_float64(generator, count)
+    return _uniform_float32(generator, count)
 
 
 def _uniform(generator, count, dtype, std):
@@ -708,54 +711,16 @@ def _uniform(generator, count, dtype, std):
     return values
 
 
-def _normal(generator, count, dtype, std):
-    """Box-Muller normals. Tensors of 16 or more elements are filled in blocks of 16 (the
-    first 8 uniforms of a block give the radii, the last 8 the angles; a ragged end redraws
-    a whole last block); smaller ones draw pairs in double precision one value at a time,
-    keeping the pair's second value for the next call (see Note [Matching PyTorch's CPU
-    stream])."""
+def _normal(generator, count, dtype, std, mean=0.0):
+    """Normal samples as PyTorch's normal kernel makes them for a contiguous tensor: 16 or
+    more elements are filled by Box-Muller over blocks of 16 (float32 with avx_mathfun's
+    polynomials), fewer by the scalar sampler one value at a time (see Note [Bit-exact
+    sampling arithmetic])."""
     if count < 16:
-        return _cpu.array([_scalar_normal(generator) * std for _ in range(count)])
-    compute = _cpu.float64 if dtype is _dtype.float64 else _cpu.float32
-    data = _uniform_bits(generator, count, dtype).astype(compute)
-    blocks = count // 16
-    if blocks:
-        data[:blocks * 16] = _box_muller_16(data[:blocks * 16].reshape(blocks, 16), std)
-    if count % 16:
-        tail = _uniform_bits(generator, 16, dtype).astype(compute)
-        data[-16:] = _box_muller_16(tail.reshape(1, 16), std)
-    return data
-
-
-def _box_muller_16(blocks, std):
-    kind = blocks.dtype.type
-    radius = _cpu.sqrt(kind(-2) * _libm(math.log, kind(1) - blocks[:, :8]))
-    theta = kind(2.0 * math.pi) * blocks[:, 8:]
-    result = _cpu.concatenate([radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)],
-                              axis=1)
-    return (result * kind(std)).reshape(-1)
-
-
-def _libm(function, values):
-    """``function`` of each value through the C library, as PyTorch's double-precision fill
-    computes it (NumPy's vectorized log/sin/cos may differ in the last bit). Single precision
-    is computed in double and rounded; PyTorch uses SLEEF there, so float32 fills can differ
-    from it by an ulp or so."""
-    flat = values.astype(_cpu.float64).reshape(-1).tolist()
-    return _cpu.array([function(value) for value in flat]).astype(values.dtype).reshape(
-        values.shape)
-
-
-def _scalar_normal(generator):
-    spare = generator._spare_normal
-    if spare is not None:
-        generator._spare_normal = None
-        return spare
-    first, second = _uniform_bits(generator, 2, _dtype.float64).tolist()
-    radius = math.sqrt(-2.0 * math.log1p(-second))
-    theta = 2.0 * math.pi * first
-    generator._spare_normal = radius * math.sin(theta)
-    return radius * math.cos(theta)
+        return _scalar_normals(generator, count, mean, std)
+    kind = "float64" if dtype is _dtype.float64 else "float32" if dtype._np.itemsize == 4 \
+        else "reduced"
+    return _normal_fill(generator, count, mean, std, kind)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
