@@ -333,7 +333,7 @@ def _pad_along(grad, dim, start, size):
     """``grad`` placed at ``start`` along ``dim`` in zeros of length ``size`` there."""
     shape = list(grad._data.shape)
     pieces = []
-    for length in (start, size - start - shape[dim]):
+    for length in (start, size - start - shape[dim]):  # both read before the loop writes
         shape[dim] = length
         pieces.append(finish(_cpu.zeros(shape, grad._dtype._np), grad._dtype, grad._device))
     return cat([pieces[0], grad, pieces[1]], dim)

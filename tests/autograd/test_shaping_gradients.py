@@ -1,0 +1,42 @@
+"""Gradients of the shaping ops against torch: outputs, grad_fn names and input gradients
+in float64 and float32, float64 gradcheck and gradgradcheck."""
+
+from __future__ import annotations
+
+from tests.autograd.grad_oracle import GradTable
+
+TABLE = GradTable("shaping")
+case, v, p = TABLE.case, TABLE.v, TABLE.p
+
+# --- flips and rotations -------------------------------------------------------------------
+
+case("flip", lambda L, a: L.flip(a, (0, -1)), v(2, 3, 4))
+case("flip_method", lambda L, a: a.flip(1), v(2, 3))
+case("fliplr", lambda L, a: L.fliplr(a), v(3, 4))
+case("flipud", lambda L, a: L.flipud(a), v(3))
+case("flip_of_transposed", lambda L, a: L.flip(a.t(), (0,)) * 2, v(3, 4))
+case("roll", lambda L, a: L.roll(a, 2), v(3, 4))
+case("roll_dims", lambda L, a: L.roll(a, (1, -2), (0, 1)), v(3, 4))
+case("rot90", lambda L, a: L.rot90(a), v(3, 4))
+case("rot90_2", lambda L, a: L.rot90(a, 2, (1, 2)), v(2, 3, 4))
+case("rot90_3", lambda L, a: L.rot90(a, -1, (0, 1)), v(3, 4))
+case("rot90_0", lambda L, a: L.rot90(a, 4), v(3, 4))
+
+# --- triangles and diagonals ---------------------------------------------------------------
+
+case("tril", lambda L, a: L.tril(a), v(3, 4))
+case("tril_offset", lambda L, a: a.tril(-1), v(2, 3, 3))
+case("triu", lambda L, a: L.triu(a, 1), v(4, 3))
+case("tril_inplace", lambda L, a: (a * 2).tril_(1), v(3, 4))
+case("triu_inplace", lambda L, a: (a * 2).triu_(), v(3, 4))
+case("diag_vector", lambda L, a: L.diag(a), v(3))
+case("diag_vector_offset", lambda L, a: L.diag(a, -2), v(3))
+case("diag_matrix", lambda L, a: L.diag(a, 1), v(3, 4))
+case("diag_embed", lambda L, a: L.diag_embed(a), v(2, 3))
+case("diag_embed_dims", lambda L, a: L.diag_embed(a, 1, 0, 2), v(2, 3))
+case("diagflat", lambda L, a: L.diagflat(a, -1), v(2, 2))
+case("trace", lambda L, a: L.trace(a), v(3, 4))
+case("trace_square", lambda L, a: a.trace() * a.sum(), v(3, 3))
+case("narrow_copy", lambda L, a: L.narrow_copy(a, 1, 1, 2), v(3, 4))
+
+test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
