@@ -462,8 +462,6 @@ def test_T_warning_text():
         assert ember.ones(()).T.shape == ()
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.conj is not implemented yet "
-                                        "(ember/ops/pointwise.py)")
 def test_H_and_mH_of_complex_are_conjugated():
     values = [[1 + 2j, 3 - 1j], [0.5j, 2 + 0j]]
     for name in ("H", "mH"):
