@@ -173,6 +173,20 @@ VIEWS = [
     ("contiguous_size_one", (2, 3, 4), lambda x, m: x[:, 1:2].permute(1, 0, 2).contiguous()),
     ("sliced_then_transposed", (2, 3, 4), lambda x, m: x[:, ::2].mT),
     ("chain", (4, 6), lambda x, m: x.t()[1:].unsqueeze(0).expand(2, 5, 4).select(2, 1)),
+    ("ravel", (2, 3), lambda x, m: x.ravel()),
+    ("ravel_function", (2, 3), lambda x, m: m.ravel(x[1:])),
+    ("split_with_sizes", (5, 2), lambda x, m: m.split_with_sizes(x, [2, 3])),
+    ("t_", (2, 3), lambda x, m: x.t_()),
+    ("t_of_view", (4, 6), lambda x, m: x[1:].t_()),
+    ("transpose_", (2, 3, 4), lambda x, m: x.transpose_(0, 2)),
+    ("swapaxes_", (2, 3, 4), lambda x, m: x[:, 1:].swapaxes_(1, -1)),
+    ("swapdims_", (2, 3), lambda x, m: x.swapdims_(0, 1)),
+    ("squeeze_", (2, 1, 3, 1), lambda x, m: x.squeeze_()),
+    ("squeeze_dim", (2, 1, 3, 1), lambda x, m: x.squeeze_(1)),
+    ("squeeze_dims", (2, 1, 3, 1), lambda x, m: x.squeeze_((1, 3))),
+    ("unsqueeze_", (2, 3), lambda x, m: x.unsqueeze_(-1)),
+    ("unsqueeze_of_view", (4, 6), lambda x, m: x[:, ::2].unsqueeze_(1)),
+    ("as_strided_", (4, 6), lambda x, m: x.as_strided_((2, 3), (1, 4), 2)),
 ]
 
 

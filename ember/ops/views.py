@@ -24,7 +24,13 @@ from ember._tensor import (
     _wrap_dim,
 )
 from ember.autograd import grad_mode
-from ember.ops._autograd import inplace_with_grad, record, record_op, record_view
+from ember.ops._autograd import (
+    check_inplace_allowed,
+    inplace_with_grad,
+    record,
+    record_op,
+    record_view,
+)
 from ember.ops._common import broadcast_shape, method
 from ember.ops._layout import _layout_order, _strides_in_order
 
@@ -258,6 +264,12 @@ def reshape(input, *shape):
 @method("reshape_as")
 def reshape_as(self, other):
     return reshape(self, other._data.shape)
+
+
+@method("ravel")
+def ravel(input):
+    """The elements as one dim: a view of a contiguous tensor, else of a contiguous copy."""
+    return view(contiguous(input), -1)
 
 
 @method("flatten")
@@ -631,7 +643,10 @@ def _split(tensor, split_size_or_sections, dim):
     return tuple(pieces)
 
 
-Tensor.split_with_sizes = lambda self, split_sizes, dim=0: split(self, list(split_sizes), dim)
+@method("split_with_sizes")
+def split_with_sizes(input, split_sizes, dim: int = 0):
+    """Views of ``input`` along ``dim`` with the sizes ``split_sizes``."""
+    return split(input, list(split_sizes), dim)
 
 
 @method("chunk")
@@ -877,8 +892,45 @@ def _copy_into(self, src):
     return self
 
 
+# --- views in place ---------------------------------------------------------------------------
+
+
+def _view_in_place(view_op, node_name):
+    """The in-place form of ``view_op``: the tensor itself takes the view's sizes, strides
+    and offset over the same memory, recorded (when it requires grad) as the node
+    ``node_name`` (or the name ``node_name(*args)`` gives)."""
+
+    def view_in_place(self, *args, **kwargs):
+        if self._requires_grad and _grad_state.enabled:
+            check_inplace_allowed(self)
+        result = view_op(self, *args, **kwargs)
+        self._data = result._data
+        self._offset = result._offset
+        self._bump_version()
+        if result._grad_fn is not None:
+            node = result._grad_fn
+            node._name = node_name if node_name.__class__ is str else node_name(*args, **kwargs)
+            self._grad_fn = node
+            self._output_nr = result._output_nr
+        return self
+
+    view_in_place.__name__ = view_op.__name__ + "_"
+    return view_in_place
+
+
+Tensor.t_ = _view_in_place(t, "TBackward1")
+Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = _view_in_place(
+    transpose, "TransposeBackward1")
+Tensor.squeeze_ = _view_in_place(squeeze, lambda dim=None: "SqueezeBackward3" if dim is None
+                                 else "SqueezeBackward4" if isinstance(dim, int)
+                                 else "SqueezeBackward5")
+Tensor.unsqueeze_ = _view_in_place(unsqueeze, "UnsqueezeBackward1")
+Tensor.as_strided_ = _view_in_place(as_strided, "AsStridedBackward1")
+
+
 __all__ = [
     "adjoint", "as_strided", "broadcast_to", "chunk", "clone", "diagonal", "expand", "flatten",
     "movedim", "moveaxis", "narrow", "permute", "reshape", "select", "split", "squeeze",
     "swapaxes", "swapdims", "t", "transpose", "unbind", "unflatten", "unsqueeze", "detach",
+    "ravel", "split_with_sizes",
 ]
