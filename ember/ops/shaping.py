@@ -12,7 +12,7 @@ import warnings
 
 from ember import _dtype
 from ember._size import contiguous_format
-from ember._tensor import _sizes_from_args
+from ember._tensor import _make, _sizes_from_args
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
@@ -26,7 +26,7 @@ from ember.ops._common import (
 )
 from ember.ops.joining import cat
 from ember.ops.matmul import _CPP_NAMES
-from ember.ops.views import _clone, diagonal, expand, narrow, reshape
+from ember.ops.views import _clone, clone, diagonal, expand, narrow, reshape, unsqueeze, view
 
 _grad_state = grad_mode.state
 
@@ -339,7 +339,168 @@ def _pad_along(grad, dim, start, size):
     return cat([pieces[0], grad, pieces[1]], dim)
 
 
+# --- repeats -----------------------------------------------------------------------------
+
+
+@method("repeat")
+def repeat(input, *sizes) -> Tensor:
+    """``input`` tiled ``sizes`` times along each dim (new leading dims where ``sizes`` is
+    longer)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    sizes = _sizes_from_args(sizes)
+    data = input._data
+    if len(sizes) < data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                           "number of dimensions of tensor")
+    padded = (1,) * (len(sizes) - data.ndim) + data.shape
+    target = [n * r for n, r in zip(padded, sizes)]
+    for n in target:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{target}")
+    result = _fresh(_cpu.tile(data.reshape(padded), sizes), input)
+    if input._requires_grad and _grad_state.enabled:
+        shape = data.shape
+        record_op("RepeatBackward0", (lambda grad: _sum_repeats(grad, sizes, padded, shape),),
+                  (input,), (result,))
+    return result
+
+
+def _sum_repeats(grad, sizes, padded, shape):
+    """The gradient of ``repeat``: each copy's gradient summed back onto the input."""
+    split = []
+    for r, n in zip(sizes, padded):
+        split += [r, n]
+    summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+    return summed.reshape(shape)
+
+
+@method("tile")
+def tile(input, dims) -> Tensor:
+    dims = _int_list(dims, "tile", "dims")
+    ndim = input._data.ndim
+    return repeat(input, (1,) * (ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
+    """Repeat each element ``repeats`` times (an int, or a tensor of counts per element)
+    along ``dim`` (of the flattened input without ``dim``). Given one tensor of counts
+    only, the indices repeated by them."""
+    if repeats is None:
+        return _repeated_indices(input, output_size)
+    if not isinstance(repeats, Tensor):
+        return _repeat_interleave_int(input, int(repeats), dim)
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    dim = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[dim] if input._data.ndim else 1
+    if repeats._data.ndim == 0 or repeats._data.shape == (1,):
+        repeats = expand(reshape(repeats, (1,)), (size,))
+    elif repeats._data.ndim == 1:
+        if repeats._data.shape[0] != size:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {repeats._data.shape[0]} and input.size("
+                               f"{dim}) = {size}")
+    else:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    counts = _repeated_indices(repeats, output_size)._data
+    index = (builtins.slice(None),) * dim + (counts,)
+    source = input._data if input._data.ndim else input._data.reshape(1)
+    result = _fresh(source[index], input)
+    if input._requires_grad and _grad_state.enabled:
+        sizes = repeats._data.tolist()
+        record_op("IndexSelectBackward0", (lambda grad: _sum_groups(grad, dim, sizes),),
+                  (input,), (result,))
+    return result
+
+
+def _repeat_interleave_int(input, repeats, dim):
+    """PyTorch's composition: a new dim expanded ``repeats`` times, cloned, flattened."""
+    if dim is None:
+        source, dim = reshape(input, (-1,)), 0
+    else:
+        source = input
+    dim = _wrap_dim(dim, input._data.ndim)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    shape = list(source._data.shape)
+    expanded = expand(unsqueeze(source, dim + 1), shape[:dim + 1] + [repeats] + shape[dim + 1:])
+    return clone(expanded, memory_format=contiguous_format).flatten(dim, dim + 1)
+
+
+def _sum_groups(grad, dim, sizes):
+    """The gradient of an index selection whose indices are ``i`` repeated ``sizes[i]``
+    times, in order: each group of rows summed."""
+    pieces = grad.split(sizes, dim)
+    return cat([piece.sum(dim, keepdim=True) for piece in pieces], dim)
+
+
+def _repeated_indices(repeats, output_size):
+    if not isinstance(repeats, Tensor):
+        raise TypeError(f"repeat_interleave(): argument 'repeats' (position 1) must be Tensor, "
+                        f"not {type(repeats).__name__}")
+    if repeats._data.ndim != 1:
+        if repeats._data.ndim == 0:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if repeats._dtype not in (_dtype.int32, _dtype.int64):
+        raise _not_implemented("repeat_interleave_cpu", repeats._dtype)
+    counts = repeats._data
+    if counts.size and counts.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    if output_size is not None and output_size != int(counts.sum()):
+        raise RuntimeError("allocated size does not match required size")
+    indices = _cpu.repeat(_cpu.arange(counts.size, dtype=counts.dtype), counts)
+    return finish(indices, repeats._dtype, repeats._device)
+
+
+def _repeat_interleave_method(self, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:  # the counts-only form is a function only
+        raise TypeError("repeat_interleave() received an invalid combination of arguments - "
+                        "got (), but expected one of:\n"
+                        " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+                        " * (int repeats, int dim = None, *, int output_size = None)\n")
+    return repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
+Tensor.repeat_interleave = _repeat_interleave_method
+
+
+def kron(input, other, *, out=None) -> Tensor:
+    """The Kronecker product: every element of ``input`` times the whole of ``other``."""
+    ndim = max(input._data.ndim, other._data.ndim)
+    a_shape = (1,) * (ndim - input._data.ndim) + input._data.shape
+    b_shape = (1,) * (ndim - other._data.ndim) + other._data.shape
+    a_view, b_view, shape = [], [], []
+    for n, m in zip(a_shape, b_shape):
+        a_view += [n, 1]
+        b_view += [1, m]
+        shape.append(n * m)
+    if out is not None:
+        check_out_allowed("kron", input, other)
+    product = reshape(input, a_view) * reshape(other, b_view)
+    result = _unsafe_view(product, shape)
+    return result if out is None else write_out(out, result)
+
+
+def _unsafe_view(input, shape):
+    """``input`` reshaped as a new tensor rather than a view (PyTorch's _unsafe_view)."""
+    with grad_mode.no_grad():
+        viewed = view(input, shape)  # refuses as PyTorch does where strides forbid a view
+    result = _make(viewed._data, input._dtype, input._device)
+    if input._requires_grad and _grad_state.enabled:
+        old_shape = input._data.shape
+        record_op("UnsafeViewBackward0", (lambda grad: grad.reshape(old_shape),), (input,),
+                  (result,))
+    return result
+
+
+Tensor.kron = kron
+
+
 __all__ = [
+    "kron", "repeat_interleave", "tile",
     "diag", "diag_embed", "diagflat", "flip", "fliplr", "flipud", "narrow_copy", "roll",
     "rot90", "trace", "tril", "tril_indices", "triu", "triu_indices",
 ]

@@ -39,4 +39,21 @@ case("trace", lambda L, a: L.trace(a), v(3, 4))
 case("trace_square", lambda L, a: a.trace() * a.sum(), v(3, 3))
 case("narrow_copy", lambda L, a: L.narrow_copy(a, 1, 1, 2), v(3, 4))
 
+# --- repeats -----------------------------------------------------------------------------
+
+case("repeat", lambda L, a: a.repeat(2, 3), v(2, 3))
+case("repeat_new_dims", lambda L, a: a.repeat(2, 1, 2), v(3))
+case("repeat_zero", lambda L, a: a.repeat(0, 2), v(2, 3))
+case("tile", lambda L, a: L.tile(a, (2,)), v(2, 3))
+case("repeat_interleave", lambda L, a: L.repeat_interleave(a, 2), v(2, 3))
+case("repeat_interleave_dim", lambda L, a: L.repeat_interleave(a, 3, dim=-1), v(2, 3))
+case("repeat_interleave_counts",
+     lambda L, a: L.repeat_interleave(a, L.tensor([2, 0, 1]), dim=1), v(2, 3))
+case("repeat_interleave_counts_flat",
+     lambda L, a: a.repeat_interleave(L.tensor([3]), output_size=18), v(2, 3))
+case("kron", lambda L, a, b: L.kron(a, b), v(2, 3), v(3, 2))
+case("kron_ranks", lambda L, a, b: L.kron(a, b), v(2), v(2, 3))
+case("kron_one_requires_grad", lambda L, a, b: L.kron(a, b), v(2, 2), v(2, 2),
+     requires_grad=(1,))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()

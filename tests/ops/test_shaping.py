@@ -4,10 +4,13 @@ negative dims, the method, in-place and ``out=`` forms, and their errors."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from .op_table import (
     ALL_DTYPES,
+    Arr,
+    DType,
     ErrorInput,
     OpInfo,
     Sample,
@@ -130,6 +133,71 @@ def _narrow_copy_samples(dtype, rng):
         yield Sample((x, 0, 1, 0), name=f"{name}, empty piece")
 
 
+def _repeat_samples(dtype, rng):
+    for x, name in _inputs(dtype, rng):
+        ndim = x.values.ndim
+        yield Sample((x, *(2,) * ndim), name=f"{name}, twice each")
+        yield Sample((x, (3, *(1,) * ndim)), name=f"{name}, new leading dim")
+        yield Sample((x, [0] + [2] * ndim), name=f"{name}, zero copies")
+
+
+def _tile_samples(dtype, rng):
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x, (2,)), name=f"{name}, one dim")
+        yield Sample((x, (2, 1, 3, 1)), name=f"{name}, more dims")
+        yield Sample((x, ()), name=f"{name}, none")
+
+
+def _repeat_interleave_samples(dtype, rng):
+    def counts(*values, d="int64"):
+        return arr((len(values),), d, rng, low=0, high=0) if not values else Arr(
+            np.array(values, d), d)
+
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x, 2), name=f"{name}, flattened")
+        yield Sample((x, 0), name=f"{name}, no copies")
+        if x.values.ndim:
+            yield Sample((x, 3, 0), name=f"{name}, dim 0")
+            yield Sample((x, 2), {"dim": -1}, name=f"{name}, dim -1")
+            yield Sample((x, Arr(np.array(2), "int64"), -1), name=f"{name}, 0-dim counts")
+            yield Sample((x, counts(2)), {"dim": 0}, name=f"{name}, one count")
+            size = x.values.shape[0]
+            values = [i % 3 for i in range(size)]
+            yield Sample((x, Arr(np.array(values, "int32"), "int32"), 0),
+                         {"output_size": sum(values)}, name=f"{name}, int32 counts")
+    yield Sample((arr((3,), dtype, rng), counts(1, 0, 2)), name="counts, flattened")
+    yield Sample((arr((), dtype, rng), counts(3)), name="0-dim, counts")
+
+
+def _repeated_indices_samples(dtype, rng):
+    def counts(values):
+        return Arr(np.array(values).astype(dtype), dtype)
+
+    yield Sample((counts([1, 0, 3, 2]),), name="counts")
+    yield Sample((counts([2, 2]),), {"output_size": 4}, name="output_size")
+    yield Sample((counts([]),), name="empty")
+
+
+def _kron_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((2, 3)), a((3, 2))), name="matrices")
+    yield Sample((a((3, 2), "transposed"), a((2, 2), "noncontiguous")), name="layouts")
+    yield Sample((a((2, 3)), a((2,))), name="different ranks")
+    yield Sample((a(()), a((2, 2))), name="0-dim")
+    yield Sample((a((0, 2)), a((2, 3))), name="empty")
+    yield Sample((a((2, 2, 2)), a((2, 1))), name="3-d")
+    if dtype != "float64":
+        yield Sample((a((2,)), a((2,), d="float64")), name="promotion")
+
+
+def _triangle_indices_samples(dtype, rng):
+    for args in ((3, 3), (3, 4, 1), (4, 3, -1), (3, 3, 10), (3, 3, -10), (0, 3), (1, 1)):
+        yield Sample(args, {"dtype": DType(dtype)}, name=f"{args}")
+    yield Sample((2, 5), name="default dtype")
+
+
 # --- errors ------------------------------------------------------------------------------
 
 
@@ -196,6 +264,42 @@ _narrow_copy_errors = _errors(
     ((_e(), 0, 0, 0), RuntimeError, r"narrow\(\) cannot be applied to a 0-dim tensor\."),
 )
 
+_repeat_errors = _errors(
+    ((_e(3, 4), (2,)), RuntimeError, "Number of dimensions of repeat dims can not be smaller"),
+    ((_e(3, 4), (-1, 1)), RuntimeError,
+     r"Trying to create tensor with negative dimension -3: \[-3, 4\]"),
+)
+_tile_errors = _errors(((_e(3, 4), (-1,)), RuntimeError, "negative dimension"))
+
+
+def _repeat_interleave_errors(rng):
+    x = arr((3, 4), F32, rng)
+
+    def counts(values, d="int64"):
+        return Arr(np.array(values, d), d)
+
+    yield ErrorInput(Sample((x, -1)), RuntimeError, "Repeats must be non-negative")
+    yield ErrorInput(Sample((x, counts([1, 2]))), RuntimeError,
+                     "repeats must have the same size as input along dim")
+    yield ErrorInput(Sample((x, counts([1, 2, 3]), 0), {"output_size": 5}), RuntimeError,
+                     "allocated size does not match required size")
+    yield ErrorInput(Sample((x, counts([[1]]), 0)), RuntimeError,
+                     "repeats must be 0-dim or 1-dim tensor")
+    yield ErrorInput(Sample((x, counts([1.0, 2, 3], "float32"), 0)), NotImplementedError,
+                     "\"repeat_interleave_cpu\" not implemented for 'Float'")
+    yield ErrorInput(Sample((x, counts([1, -2, 3]), 0)), RuntimeError,
+                     "repeats can not be negative")
+    yield ErrorInput(Sample((counts([1.0, 2.0], "float32"),)), NotImplementedError, None)
+    yield ErrorInput(Sample((counts(2),)), RuntimeError,
+                     "repeat_interleave only accept 1D vector as repeat")
+    yield ErrorInput(Sample((x, 2, 2)), IndexError, "Dimension out of range")
+
+
+def _triangle_indices_errors(rng):
+    yield ErrorInput(Sample((-1, 3)), RuntimeError, "row must be non-negative, got-1")
+    yield ErrorInput(Sample((3, -1)), RuntimeError, "col must be non-negative, got-1")
+
+
 # --- the table ---------------------------------------------------------------------------
 
 SHAPING = [
@@ -212,6 +316,18 @@ SHAPING = [
     OpInfo("diagflat", _diagflat_samples, inplace=False, out=False),
     OpInfo("trace", _trace_samples, dtypes=NO_BOOL_OR_UINT, inplace=False, out=False,
            errors=_trace_errors),
+    OpInfo("repeat", _repeat_samples, inplace=False, out=False, errors=_repeat_errors,
+           call=lambda lib, x, *args, **kwargs: x.repeat(*args, **kwargs)),
+    OpInfo("tile", _tile_samples, inplace=False, out=False, errors=_tile_errors),
+    OpInfo("repeat_interleave", _repeat_interleave_samples, inplace=False, out=False,
+           errors=_repeat_interleave_errors),
+    OpInfo("repeat_interleave", _repeated_indices_samples, variant="counts_only",
+           dtypes=("int32", "int64"), inplace=False, out=False),
+    OpInfo("kron", _kron_samples, inplace=False),
+    OpInfo("tril_indices", _triangle_indices_samples, dtypes=("int32", "int64"), method=False,
+           inplace=False, out=False, errors=_triangle_indices_errors),
+    OpInfo("triu_indices", _triangle_indices_samples, dtypes=("int32", "int64"), method=False,
+           inplace=False, out=False, errors=_triangle_indices_errors),
     OpInfo("narrow_copy", _narrow_copy_samples, inplace=False, errors=_narrow_copy_errors,
            xfails={"out": {None: "torch's narrow_copy writes a non-contiguous out= as if it "
                                  "were contiguous; ember writes through its strides"}}),
