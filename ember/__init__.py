@@ -102,6 +102,7 @@ from ember.ops.sorting import *  # noqa: F403
 from ember.ops.special import *  # noqa: F403
 from ember.ops.statistics import *  # noqa: F403
 from ember.ops.views import *  # noqa: F403
+from ember.ops.windows import *  # noqa: F403
 from ember.random import (
     Generator,
     get_rng_state,

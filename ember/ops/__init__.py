@@ -18,4 +18,5 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     special,
     statistics,
     views,
+    windows,
 )
