@@ -10,13 +10,14 @@ value is part of the state.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
 from ember.backends import cpu as _cpu
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
-           "set_rng_state", "default_generator"]
+           "set_rng_state", "default_generator", "fork_rng"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
 _WORDS = 624  # mt19937 state size in 32-bit words
@@ -340,3 +341,44 @@ def _scalar_normals(generator: Generator, count: int, mean: float = 0.0, std: fl
         if (count - start) % 2:
             generator._spare_normal = float(made[-1])
     return _fma64(result, std, mean)
+
+
+class _Uniforms:
+    """Doubles of [0, 1) for a sampler that reads them one at a time and cannot know in
+    advance how many it needs: they are drawn in chunks, and ``close()`` leaves the generator
+    just past the ones read, as if they had been drawn singly."""
+
+    def __init__(self, generator: Generator, chunk: int = 4096):
+        self._generator = generator
+        self._start = (generator._words, generator._position)  # _twist makes new arrays
+        self._chunk = chunk
+        self._values: list = []
+        self._index = 0
+        self._read = 0
+
+    def next(self) -> float:
+        if self._index == len(self._values):
+            self._values = _uniform_float64(self._generator, self._chunk).tolist()
+            self._index = 0
+        self._index += 1
+        self._read += 1
+        return self._values[self._index - 1]
+
+    def close(self) -> None:
+        generator = self._generator
+        generator._words, generator._position = self._start
+        generator._random32(2 * self._read)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cuda"):
+    """Run the block with the default generator's state saved, and restore it after."""
+    if not enabled:
+        yield
+        return
+    state = default_generator.get_state()
+    try:
+        yield
+    finally:
+        default_generator.set_state(state)

@@ -764,19 +764,98 @@ def _integer_bound(value, name):
     return value
 
 
-def _check_random_bounds(low, high, dtype):
+# The C++ type names of PyTorch's bounds messages (TypeMeta names).
+_TYPE_META_NAMES = {
+    _dtype.bool: "bool", _dtype.uint8: "unsigned char", _dtype.int8: "signed char",
+    _dtype.int16: "short int", _dtype.int32: "int", _dtype.int64: "long int",
+    _dtype.float16: "c10::Half", _dtype.bfloat16: "c10::BFloat16", _dtype.float32: "float",
+    _dtype.float64: "double",
+}
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def _digits(dtype):
+    return _cpu.finfo(dtype._np).nmant + 1
+
+
+def _through(value, dtype):
+    """``int64(scalar_t(value))``: an integer rounded to a floating dtype and back."""
+    rounded = _cpu.array(value, dtype=_cpu.int64).astype(_cpu.float64 if dtype is
+                                                         _dtype.float64 else _cpu.float32)
+    return int(rounded.astype(dtype._np).astype(_cpu.float64))
+
+
+def _update_from(low, dtype):
+    """The smallest integer >= ``low`` that stays >= it once rounded to ``dtype``."""
+    if _through(low + 1, dtype) < low:
+        n = abs(low + 1).bit_length() - 1
+        low = _through(low + 1, dtype) + (1 << (n - _digits(dtype) + 1))
+    return low
+
+
+def _update_to(high, dtype):
+    if _through(high - 1, dtype) >= high:
+        n = abs(high - 1).bit_length() - 1
+        high = _through(high - 1, dtype) - (1 << (n - _digits(dtype) + 1))
+    return high
+
+
+def _random_bounds(low, high, dtype):
+    """The checked range [low, high) of ``random_(low, high)`` / ``randint`` for ``dtype``,
+    as PyTorch adjusts and checks it; ``high`` None means up to the dtype's largest value,
+    and (-2**63, None) the full 64-bit range (returned as high = 2**63)."""
     if dtype.is_complex:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and "
                            "boolean types")
+    if high is None:
+        if low == _INT64_MIN:
+            return low, 1 << 63
+        if dtype.is_floating_point:
+            inclusive = min(1 << _digits(dtype), _INT64_MAX)
+            low = _update_from(low, dtype)
+            if not low < inclusive:
+                raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than "
+                                   f"or equal to 'to_inc' casted to dtype, but got from={low}"
+                                   f" > to_inc={inclusive}")
+        else:
+            inclusive = 1 if dtype is _dtype.bool else int(_cpu.iinfo(dtype._np).max)
+        _check_in_range(low, inclusive, dtype)
+        return low, inclusive + 1
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    if dtype._category == 1:
+    if dtype.is_floating_point:
+        low, high = _update_from(low, dtype), _update_to(high, dtype)
+        if low >= high:
+            raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than 'to' "
+                               f"casted to dtype, but got from={low} >= to={high}")
+    _check_in_range(low, high - 1, dtype)
+    return low, high
+
+
+def _check_in_range(low, inclusive, dtype):
+    name = _TYPE_META_NAMES[dtype]
+    if dtype.is_floating_point:
+        info = _cpu.finfo(dtype._np)
+        smallest, largest = float(info.min), float(info.max)
+    elif dtype is _dtype.bool:
+        smallest, largest = 0, 1
+    else:
         info = _cpu.iinfo(dtype._np)
-        if not info.min <= low <= info.max:
-            raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype]}")
-        if not info.min <= high - 1 <= info.max:
-            raise RuntimeError(f"to - 1 is out of bounds for {_C_NAMES[dtype]}")
+        smallest, largest = int(info.min), int(info.max)
+    if not smallest <= low <= largest:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not smallest <= inclusive <= largest:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    if dtype.is_floating_point:
+        digits = _digits(dtype)
+        for value, label in ((low, "from"), (inclusive, "to - 1")):
+            if not -(1 << digits) <= value <= 1 << digits:
+                warnings.warn(f"{label} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                              f"precision limitations {name} can support discrete uniform "
+                              "distribution only within this range. This warning will become "
+                              "an error in version 1.7 release, please fix the code in "
+                              "advance", UserWarning, stacklevel=4)
 
 
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None,
@@ -802,7 +881,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     high = _integer_bound(high, "high")
     shape = _size_argument("randint", (size,), None)
     dtype = dtype or (out._dtype if out is not None else _dtype.int64)
-    _check_random_bounds(low, high, dtype)
+    low, high = _random_bounds(low, high, dtype)
     data = _cast_array(_uniform_integers(_generator(generator), low, high, math.prod(shape)),
                        dtype).reshape(shape)
     if out is not None:
@@ -814,6 +893,8 @@ def _uniform_integers(generator, low, high, count):
     """``count`` integers of [low, high): a draw modulo the range. PyTorch takes 64-bit draws
     from a range of 2**28 on (found by comparing streams), which keeps the modulo bias small."""
     span = high - low
+    if span == 1 << 64:  # the full 64-bit range: a draw is the value
+        return generator._random64(count).view(_cpu.int64)
     drawn = generator._random64(count) if span >= 1 << 28 else generator._random32(count)
     values = drawn.astype(_cpu.uint64) % _cpu.uint64(span)
     # The sum wraps modulo 2**64 exactly as the signed result needs.
