@@ -161,6 +161,32 @@ def test_bernoulli(size, seed):
     _same_draws(make, seed)
 
 
+def test_complex_and_half_precision_kinds():
+    def make(lib):
+        complex_draws = [lib.empty(7, dtype=lib.complex64).normal_(),
+                         lib.empty(40, dtype=lib.complex128).normal_(1, 2),
+                         lib.empty(7, dtype=lib.complex64).uniform_(-1, 1)]
+        return complex_draws + [
+            t.float() for t in (
+                lib.empty(5, dtype=lib.float16).bernoulli_(0.5),
+                lib.empty(5, dtype=lib.bfloat16).bernoulli_(lib.full((5,), 0.5)),
+                lib.empty(5).bernoulli_(lib.full((5,), 0.5, dtype=lib.float16)),
+                lib.bernoulli(lib.full((5,), 0.5, dtype=lib.bfloat16)))]
+
+    _same_draws(make, 4)
+
+
+def test_results_are_contiguous():
+    def make(lib):
+        p = lib.rand(5, 4).t()
+        made = [lib.bernoulli(p), lib.bernoulli(p, 0.5), lib.normal(p, 1.0), lib.normal(p, p),
+                lib.normal(1.0, p), lib.poisson(p * 10),
+                lib.bernoulli(p, out=lib.empty(0, dtype=lib.int64))]
+        return made + [lib.tensor([t.stride() for t in made])]
+
+    _same_draws(make, 2)
+
+
 def test_bernoulli_broadcast_probabilities():
     def make(lib):
         return [lib.zeros(4, 3).bernoulli_(lib.tensor([0.2, 0.5, 0.9])),
@@ -282,6 +308,7 @@ ERRORS = {
     "uniform_from_gt_to": lambda lib: lib.empty(3).uniform_(1, 0),
     "uniform_long": lambda lib: lib.empty(3, dtype=lib.int64).uniform_(),
     "uniform_half_bound": lambda lib: lib.empty(3, dtype=lib.float16).uniform_(0, 1e6),
+    "uniform_span": lambda lib: lib.empty(3).uniform_(-3e38, 3e38),
     "normal_negative_std": lambda lib: lib.empty(3).normal_(0, -1),
     "normal_long": lambda lib: lib.empty(3, dtype=lib.int64).normal_(),
     "normal_std_tensor": lambda lib: lib.normal(lib.zeros(3), lib.tensor([1.0, -1.0, 1.0])),
@@ -299,6 +326,7 @@ ERRORS = {
         lib.tensor([0.5, 0.5, 2.0, 0.5, 0.5])),
     "bernoulli_input": lambda lib: lib.bernoulli(lib.tensor([0.5, -0.1, 0.5])),
     "bernoulli_long": lambda lib: lib.bernoulli(lib.tensor([1, 0, 1])),
+    "bernoulli_expand": lambda lib: lib.empty(5).bernoulli_(lib.full((3,), 0.5)),
     "random_from_to": lambda lib: lib.empty(3).random_(5, 2),
     "random_uint8_to": lambda lib: lib.empty(3, dtype=lib.uint8).random_(0, 300),
     "random_uint8_from": lambda lib: lib.empty(3, dtype=lib.uint8).random_(-1, 3),
@@ -346,6 +374,13 @@ def test_gradient_nodes():
         return [t.grad_fn.name() for t in made]
 
     assert names(ember) == names(torch)
+
+
+@pytest.mark.xfail(strict=True, reason="multinomial without replacement takes PyTorch's topk, "
+                   "whose order among equal keys (here the zero weights) comes from "
+                   "libstdc++'s partial sort; ember orders ties by index")
+def test_multinomial_ties_among_zero_weights():
+    _same_draws(lambda lib: lib.multinomial(lib.tensor([0.0, 1, 0, 2, 0]), 4))
 
 
 def test_fork_rng():

@@ -83,6 +83,18 @@ def _fill(tensor: Tensor, values, grad_fn: str) -> Tensor:
     return tensor
 
 
+def _expand_error(shape, target) -> RuntimeError:
+    """PyTorch's message for a tensor of ``shape`` that cannot expand to ``target``."""
+    for position in range(1, len(target) + 1):
+        size = shape[-position] if position <= len(shape) else 1
+        if size not in (1, target[-position]):
+            break
+    return RuntimeError(f"The expanded size of the tensor ({target[-position]}) must match "
+                        f"the existing size ({size}) at non-singleton dimension "
+                        f"{len(target) - position}.  Target sizes: {list(target)}.  Tensor "
+                        f"sizes: {list(shape)}")
+
+
 def _check_writable(tensor: Tensor):
     """Autograd's check of an in-place op, made before anything is drawn (a leaf that
     requires grad refuses it)."""
@@ -109,10 +121,12 @@ def _check_floating(tensor: Tensor, kernel: str):
 
 
 def _real_view(tensor: Tensor) -> Tensor:
-    """A complex tensor as its interleaved real and imaginary parts (view_as_real)."""
-    from ember.ops.complex import view_as_real
-
-    return view_as_real(tensor)
+    """A complex tensor's memory as its interleaved real and imaginary parts (the array
+    view_as_real gives), wrapped for sampling into it."""
+    real = tensor._data.real
+    data = _cpu.lib.stride_tricks.as_strided(real, real.shape + (2,),
+                                             real.strides + (real.itemsize,))
+    return _make(data, tensor._dtype.to_real())
 
 
 def _float32_kernel(dtype) -> bool:
@@ -162,9 +176,8 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None,
 
 
 def _number(value):
-    """A bound as PyTorch's messages print it (a whole number without ``.0``)."""
-    value = float(value)
-    return int(value) if value.is_integer() else value
+    """A number as PyTorch's messages print a double (C++ stream defaults: %g)."""
+    return f"{float(value):g}"
 
 
 def _normal_values(tensor: Tensor, generator, mean: float, std: float):
@@ -322,7 +335,7 @@ def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
 def _bernoulli_scalar(tensor: Tensor, p: float, generator) -> Tensor:
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_number(p)}")
-    if tensor._dtype in _REDUCED or tensor._dtype.is_complex:
+    if tensor._dtype.is_complex:
         raise NotImplementedError(f"\"bernoulli_scalar_cpu_\" not implemented for "
                                   f"'{tensor._dtype._legacy_name}'")
     if not tensor._data.size:
@@ -334,10 +347,10 @@ def _bernoulli_scalar(tensor: Tensor, p: float, generator) -> Tensor:
 
 def _bernoulli_tensor(tensor: Tensor, p: Tensor, generator, grad_fn) -> Tensor:
     dtype = tensor._dtype
-    if dtype in _REDUCED or dtype.is_complex:
+    if dtype.is_complex:
         raise NotImplementedError(f"\"bernoulli_tensor_cpu_self_\" not implemented for "
                                   f"'{dtype._legacy_name}'")
-    if p._dtype not in (_dtype.float32, _dtype.float64):
+    if not p._dtype.is_floating_point:
         raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
                                   f"'{p._dtype._legacy_name}'")
     if not tensor._data.size:
@@ -345,9 +358,7 @@ def _bernoulli_tensor(tensor: Tensor, p: Tensor, generator, grad_fn) -> Tensor:
     try:
         probabilities = _cpu.broadcast_to(p._data, tensor._data.shape)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({tensor._data.shape[-1]}) must match the "
-                           f"size of tensor b ({p._data.shape[-1]}) at non-singleton "
-                           "dimension") from None
+        raise _expand_error(p._data.shape, tensor._data.shape) from None
     probabilities = _in_iteration_order(probabilities, like=tensor._data)
     valid = (probabilities >= 0) & (probabilities <= 1)
     generator = _generator(generator)
@@ -381,24 +392,21 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    result = _empty_like_layout(input)
+    if out is not None:
+        # The samples are written into ``out`` directly, whatever its dtype.
+        out.resize_(input._data.shape)
+        result = out
+    else:
+        result = _make(_cpu.empty(input._data.shape, input._dtype._np), input._dtype,
+                       input._device)
     if p is None:
         _bernoulli_tensor(result, input.detach(), generator, "BernoulliBackward0")
     else:
         _bernoulli_scalar(result, p, generator)
-    if needs_grad(input):
+    if needs_grad(input) and out is None:
         record_op("BernoulliBackward0" if p is None else "BernoulliBackward1",
                   (_zero_input_gradient,), (input,), (result,), {})
-    if out is not None:
-        return write_out(out, result)
     return result
-
-
-def _empty_like_layout(input: Tensor) -> Tensor:
-    """An empty tensor shaped and laid out like ``input`` (empty_like's preserve_format)."""
-    from ember.ops.creation import empty_like
-
-    return empty_like(input)
 
 
 # --- exponential_, geometric_, log_normal_, cauchy_ -----------------------------------------
