@@ -1,6 +1,1060 @@
 """Gather and scatter: ops that read or write a tensor's elements at positions given by an
-index tensor or a mask."""
+index tensor or a mask.
+
+Note [Gather and scatter kernels]
+Each op turns its index into a NumPy key over the input's array: for the ``dim`` ops
+(gather, scatter, take_along_dim) one integer array per dim, the index along ``dim`` and
+broadcast ranges elsewhere; for the ``index_*`` ops a slice per dim and the index along
+``dim``; for take / put the index unravelled into the row-major shape; for the masked ops
+the mask. Reads are ``data[key]``, writes ``data[key] = values`` (the last of repeated
+positions wins, as in PyTorch's sequential CPU kernels) and accumulations ``ufunc.at``.
+Gradients are written with these same ops, so they can be differentiated again.
+"""
 
 from __future__ import annotations
 
-__all__ = []
+import builtins
+import warnings
+
+from ember import _dtype
+from ember._tensor import _cpp_name, _warn_once, _wrap_dim
+from ember.backends import cpu as _cpu
+from ember.ops import _strided
+from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
+from ember.ops._common import Tensor, broadcast_shape, check_inplace, finish, method, write_out
+from ember.ops._layout import _layout_order, _strides_in_order
+from ember.ops.creation import ones_like, zeros, zeros_like
+from ember.ops.indexing import _gather_plan, _index_put, _read_index, _scalar_value, _setitem
+from ember.ops.pointwise import where
+from ember.ops.views import _strided as _strided_view
+from ember.ops.views import clone, expand
+
+_INT_INDEX = (_dtype.int64, _dtype.int32)
+
+
+# --- shared checks --------------------------------------------------------------------------
+
+
+def _index_data(index, message, dtypes=_INT_INDEX, error=RuntimeError):
+    """``index``'s array, checked to be a tensor of one of ``dtypes``."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index must be a Tensor, not {type(index).__name__}")
+    if index._dtype not in dtypes:
+        raise error(message.format(index._dtype._legacy_name))
+    return index._data
+
+
+def _out_of_bounds(indices, size):
+    """The first of ``indices`` outside ``[0, size)``, or None."""
+    if indices.size == 0:
+        return None
+    bad = (indices < 0) | (indices >= size)
+    return builtins.int(indices.reshape(-1)[bad.reshape(-1).argmax()]) if bad.any() else None
+
+
+def _wrapped(indices, size, error):
+    """``indices`` in ``[-size, size)`` made non-negative; ``error(bad)`` makes the
+    exception for the first one outside."""
+    if indices.size and (indices.min() < -size or indices.max() >= size):
+        bad = indices[(indices < -size) | (indices >= size)]
+        raise error(builtins.int(bad.reshape(-1)[0]))
+    return _cpu.where(indices < 0, indices + size, indices) if indices.size else indices
+
+
+def _same_dtype_out(out, result, message=None):
+    """``out=`` of ops that take an out of exactly the result's dtype."""
+    if isinstance(out, Tensor) and out._dtype is not result._dtype:
+        raise RuntimeError(message or f"Expected out tensor to have dtype "
+                           f"{_cpp_name(result._dtype)}, but got {_cpp_name(out._dtype)} instead")
+    return write_out(out, result)
+
+
+def _fresh(input):
+    """A row-major copy of ``input`` to write the op's result into."""
+    return finish(input._data.copy(order="C"), input._dtype, input._device)
+
+
+def _at_least_1d(data):
+    return data.reshape(1) if data.ndim == 0 else data
+
+
+def _fill_value(self, value, name):
+    """A fill value (a Python number or a 0-dim tensor) converted for ``self``."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s).")
+        value = value.item()
+    value = _scalar_value(self, value)
+    limit = _HALF_LIMITS.get(self._dtype)
+    if limit is not None and not isinstance(value, complex) and limit < abs(value) < _INF:
+        raise RuntimeError(f"value cannot be converted to type {_cpp_name(self._dtype)} "
+                           "without overflow")
+    return value
+
+
+_HALF_LIMITS = {_dtype.float16: 65504.0, _dtype.bfloat16: 3.3895313892515355e38}
+_INF = float("inf")
+
+
+# --- gather and scatter along a dim ---------------------------------------------------------
+
+
+def _dim_key(index_shape, dim, indices):
+    """The NumPy key of ``indices`` along ``dim``, ranges over the other dims."""
+    ndim = len(index_shape)
+    key = []
+    for d, size in enumerate(index_shape):
+        if d == dim:
+            key.append(indices)
+        else:
+            shape = [1] * ndim
+            shape[d] = size
+            key.append(_cpu.arange(size).reshape(shape))
+    return builtins.tuple(key)
+
+
+def _check_dim_index(name, input, dim, index, src=None, gather=False):
+    """torch's checks of gather / scatter arguments; the wrapped dim and the (at least
+    1-d) index array, or None for an empty index (which does nothing)."""
+    indices = _index_data(index, f"{name}(): Expected dtype int32/int64 for index")
+    shape = input._data.shape
+    dim = _wrap_dim(dim, len(shape))
+    if indices.size == 0:
+        return dim, None
+    self_shape = shape or (1,)
+    index_shape = indices.shape or (1,)
+    what = "input" if gather else "self"
+    if len(index_shape) != len(self_shape):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} "
+                           "tensor")
+    src_shape = None
+    if src is not None:
+        src_shape = src._data.shape or (1,) * len(index_shape)
+        if len(src_shape) < len(index_shape):  # torch reads src.size(d) for every d
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-len(src_shape)}, {len(src_shape) - 1}], but got "
+                             f"{len(src_shape)})")
+    for d, size in enumerate(index_shape):
+        if gather and d != dim and size > self_shape[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{list(indices.shape)} to be no larger than self "
+                               f"{list(shape)} apart from dimension {dim}")
+        if not gather and (d != dim and size > self_shape[d]
+                           or src_shape is not None and size > src_shape[d]):
+            tail = (f" and to be no larger size than src {list(src._data.shape)}"
+                    if src_shape is not None else "")
+            raise RuntimeError(f"Expected index {list(indices.shape)} to be no larger than "
+                               f"self {list(shape)} apart from dimension {dim}{tail}")
+    if src_shape is not None and len(src_shape) != len(index_shape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    bad = _out_of_bounds(indices, self_shape[dim])
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
+                           f"{self_shape[dim]}")
+    return dim, _at_least_1d(indices)
+
+
+def _src_part(src, index_shape):
+    """The part of ``src`` that an index of ``index_shape`` scatters."""
+    data = _at_least_1d(src._data)
+    return data[builtins.tuple(builtins.slice(0, n) for n in index_shape)]
+
+
+@method("gather")
+def gather(input, dim, index, *, sparse_grad: bool = False, out=None):
+    """Values of ``input`` along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]``
+    for ``dim=0``.
+
+    Example::
+
+        >>> ember.gather(ember.tensor([[1, 2], [3, 4]]), 1, ember.tensor([[0, 0], [1, 0]]))
+        tensor([[1, 1],
+                [4, 3]])
+    """
+    dim, indices = _check_dim_index("gather", input, dim, index, gather=True)
+    if indices is None:
+        data = _cpu.empty(index._data.shape, input._dtype._np)
+    else:
+        data = _at_least_1d(input._data)[_dim_key(indices.shape, dim, indices)]
+        data = data.reshape(index._data.shape).copy(order="C")  # NumPy may lay it out else
+    result = finish(data, input._dtype, input._device)
+    if out is not None:
+        check_out_allowed("gather", input)
+        return _same_dtype_out(out, result)
+    if needs_grad(input):
+        record_op("GatherBackward0", (lambda grad: zeros(
+            input._data.shape, dtype=grad._dtype).scatter_add(dim, index, grad),),
+            (input,), (result,))
+    return result
+
+
+_SCATTER_REDUCES = {"add": _cpu.add, "multiply": _cpu.multiply}
+
+
+def _scatter_into(target, dim, index, src, value, reduce, deprecated=True):
+    """Write ``src`` (a tensor) or ``value`` (a number) into the array ``target`` (of
+    the tensor whose checks it passed), along ``dim`` at ``index``."""
+    self = target
+    dim, indices = _check_dim_index("scatter", self, dim, index, src)
+    if src is not None and src._dtype is not self._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if reduce is not None:
+        if reduce not in _SCATTER_REDUCES:
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if src is not None and deprecated:
+            _warn_once("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                       "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                       "instead for more reduction options.", stacklevel=4)
+    if src is None:
+        value = _fill_value(self, value, "scatter")
+    if indices is None:
+        return
+    key = _dim_key(indices.shape, dim, indices)
+    values = _src_part(src, indices.shape) if src is not None else value
+    data = _at_least_1d(self._data)
+    if reduce is None:
+        data[key] = values
+    else:
+        if not isinstance(values, _cpu.ndarray):
+            values = _cpu.full(indices.shape, values, data.dtype)
+        _reduce_into(data, key, values, "sum" if reduce == "add" else "prod", True, True)
+
+
+def _scatter_args(src, value):
+    if src is not None and not isinstance(src, Tensor):
+        return None, src  # a number in the place of src is the value overload
+    if src is None and value is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    return src, value
+
+
+def _record_scatter(result, input, dim, index, src, reduce):
+    if reduce is not None:
+        record_op("torch::autograd::NotImplemented", (_not_implemented, _not_implemented),
+                  (input, src), (result,))
+    elif src is not None:
+        record_op("ScatterBackward0", (lambda grad: grad.scatter(dim, index, 0),
+                                       lambda grad: grad.gather(dim, index)),
+                  (input, src), (result,))
+    else:
+        record_op("ScatterBackward1", (lambda grad: grad.scatter(dim, index, 0),),
+                  (input,), (result,))
+
+
+def _not_implemented(grad):
+    raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+@method("scatter")
+def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    """``input`` with ``src`` (a tensor) or ``value`` (a number) written along ``dim`` at
+    ``index``; ``reduce='add'|'multiply'`` combines instead of overwriting.
+
+    Example::
+
+        >>> ember.zeros(2, 3).scatter(0, ember.tensor([[1, 0, 1]]), 5.0)
+        tensor([[0., 5., 0.],
+                [5., 0., 5.]])
+    """
+    src, value = _scatter_args(src, value)
+    result = _fresh(input)
+    _scatter_into(result, dim, index, src, value, reduce)
+    if out is not None:
+        check_out_allowed("scatter", input, src)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, src):
+        _record_scatter(result, input, dim, index, src, reduce)
+    return result
+
+
+@method("scatter_")
+def _scatter_inplace(self, dim, index, src=None, *, value=None, reduce=None):
+    src, value = _scatter_args(src, value)
+    if needs_grad(self, src):
+        return inplace_with_grad(self, lambda old: scatter(old, dim, index, src, value=value,
+                                                           reduce=reduce))
+    _scatter_into(self, dim, index, src, value, reduce)
+    self._bump_version()
+    return self
+
+
+def _check_src(name, src):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{name}(): argument 'src' (position 4) must be Tensor, not "
+                        f"{type(src).__name__}")
+
+
+@method("scatter_add")
+def scatter_add(input, dim, index, src, *, out=None):
+    """``input`` with ``src`` added along ``dim`` at ``index`` (repeated positions add
+    up)."""
+    _check_src("scatter_add", src)
+    result = _fresh(input)
+    _scatter_into(result, dim, index, src, None, "add", False)
+    if out is not None:
+        check_out_allowed("scatter_add", input, src)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, src):
+        record_op("ScatterAddBackward0", (lambda grad: grad,
+                                          lambda grad: grad.gather(dim, index)),
+                  (input, src), (result,))
+    return result
+
+
+@method("scatter_add_")
+def _scatter_add_inplace(self, dim, index, src):
+    _check_src("scatter_add_", src)
+    if needs_grad(self, src):
+        return inplace_with_grad(self, lambda old: scatter_add(old, dim, index, src))
+    _scatter_into(self, dim, index, src, None, "add", False)
+    self._bump_version()
+    return self
+
+
+# --- reductions into positions (scatter_reduce, index_reduce) -------------------------------
+
+_REDUCE_UFUNCS = {"sum": _cpu.add, "mean": _cpu.add, "prod": _cpu.multiply,
+                  "amax": _cpu.maximum, "amin": _cpu.minimum}
+
+
+def _not_implemented_for(kernel, dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
+
+
+def _reduce_into(data, key, values, reduce, include_self, opmath=False):
+    """Reduce ``values`` into ``data[key]`` (in place), as scatter_reduce does: without
+    ``include_self`` the positions written to start from the first value written there.
+    With ``opmath``, half precision sums and products are taken in float32 and rounded
+    once, as PyTorch's scatter kernels take them."""
+    if opmath and data.dtype.itemsize == 2 and data.dtype.kind not in "iu" and reduce in (
+            "sum", "mean", "prod"):
+        wide = data.astype(_cpu.float32)
+        _reduce_into(wide, key, values.astype(_cpu.float32), reduce, include_self)
+        data[...] = wide
+        return
+    ufunc = _REDUCE_UFUNCS[reduce]
+    if reduce == "mean":
+        counts = _cpu.ones(data.shape, _cpu.int64) if include_self else _cpu.zeros(
+            data.shape, _cpu.int64)
+        _cpu.add.at(counts, key, 1)
+    if not include_self:
+        if reduce in ("amax", "amin"):
+            data[key] = values  # some value of each group: the reduction then gives theirs
+        else:
+            data[key] = 0 if reduce in ("sum", "mean") else 1
+    ufunc.at(data, key, values)
+    if reduce == "mean":  # integers divide rounding down, as PyTorch's div_(count, "floor")
+        counts = _cpu.maximum(counts, 1)
+        if data.dtype.kind in "iu":
+            data[...] = _cpu.floor_divide(data, counts)
+        else:
+            data[...] = data / counts
+
+
+def _reduce_backward(grad, self, src, result, reduce, include_self, select, add_into,
+                     fill_zero, again):
+    """Gradients of a reduction of ``src`` into ``self`` (scatter_reduce, index_reduce):
+    PyTorch's formulas, with ``select`` (gather / index_select), ``add_into`` (scatter_add
+    / index_add), ``fill_zero`` (zero the positions written to) and ``again`` (the same
+    reduction of other operands)."""
+    if reduce == "sum":
+        grad_self, grad_src = grad, select(grad)
+    elif reduce == "mean":
+        counts = ones_like(grad) if include_self else zeros_like(grad)
+        counts = add_into(counts, ones_like(src))
+        counts = counts.masked_fill(counts == 0, 1)
+        grad_self = grad / counts
+        grad_src = select(grad) / select(counts)
+    elif reduce == "prod":
+        masked_self = self.masked_fill(self == 0, 1)
+        grad_self = grad * again(masked_self, src) / masked_self
+        src_zero = src == 0
+        src_zeros = select(add_into(zeros_like(self), src_zero.to(self._dtype)))
+        single_zero = src_zero & (src_zeros == 1)
+        masked_src_result = again(self, src.masked_fill(single_zero, 1))
+        grad_src = where(single_zero, select(grad * masked_src_result),
+                         select(grad * result) / src.masked_fill(src_zero, 1))
+    else:  # amax, amin: shared evenly between the values that reach the result
+        value = select(result)
+        self_is_result = (self == result).to(self._dtype)
+        src_is_result = (src == value).to(self._dtype)
+        distributed = grad / add_into(self_is_result, src_is_result)
+        grad_self = self_is_result * distributed
+        grad_src = src_is_result * select(distributed)
+    if not include_self:
+        grad_self = fill_zero(grad_self)
+    return grad_self, grad_src
+
+
+def _record_reduce(name, result, input, src, reduce, include_self, select, add_into,
+                   fill_zero, again):
+    def backward(which):
+        def formula(grad, input, src, result):
+            return _reduce_backward(grad, input, src, result, reduce, include_self, select,
+                                    add_into, fill_zero, again)[which]
+        return formula
+
+    record_op(name, (backward(0), backward(1)), (input, src), (result,),
+              {"input": input, "src": src, "result": result})
+
+
+def _check_scatter_reduce(reduce):
+    if reduce not in _REDUCE_UFUNCS:
+        raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, "
+                           f"got {reduce}")
+
+
+@method("scatter_reduce")
+def scatter_reduce(input, dim, index, src, reduce, *, include_self: bool = True, out=None):
+    """``input`` with ``src`` reduced into it along ``dim`` at ``index``: ``reduce`` is
+    ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; without
+    ``include_self`` the values of ``input`` at the positions written to are left out."""
+    result = _fresh(input)
+    _scatter_reduce_into(result, dim, index, src, reduce, include_self)
+    if out is not None:
+        check_out_allowed("scatter_reduce", input, src)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, src):
+        wrapped = _wrap_dim(dim, input._data.ndim)
+        _record_reduce(
+            "ScatterReduceBackward0", result, input, src, reduce, include_self,
+            lambda t: t.gather(wrapped, index),
+            lambda base, t: base.scatter_add(wrapped, index, t),
+            lambda t: t.scatter(wrapped, index, 0),
+            lambda s, t: s.scatter_reduce(wrapped, index, t, reduce,
+                                          include_self=include_self))
+    return result
+
+
+def _scatter_reduce_into(self, dim, index, src, reduce, include_self):
+    _check_src("scatter_reduce", src)
+    _check_scatter_reduce(reduce)
+    dim, indices = _check_dim_index("scatter", self, dim, index, src)
+    if src._dtype is not self._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if reduce == "mean" and self._dtype is _dtype.bool:
+        raise _not_implemented_for("scatter_gather_tensor_cpu_reduce_mean" if indices is not None
+                                   else "div_floor_cpu", self._dtype)
+    if indices is None:
+        return
+    if reduce in ("amax", "amin") and self._dtype.is_complex:
+        raise _not_implemented_for(f"scatter_gather_tensor_cpu_reduce_{reduce}", self._dtype)
+    _reduce_into(_at_least_1d(self._data), _dim_key(indices.shape, dim, indices),
+                 _src_part(src, indices.shape), reduce, include_self, True)
+
+
+@method("scatter_reduce_")
+def _scatter_reduce_inplace(self, dim, index, src, reduce, *, include_self: bool = True):
+    if needs_grad(self, src):
+        return inplace_with_grad(self, lambda old: scatter_reduce(
+            old, dim, index, src, reduce, include_self=include_self))
+    _scatter_reduce_into(self, dim, index, src, reduce, include_self)
+    self._bump_version()
+    return self
+
+
+# --- the index_* ops: whole slices along a dim ----------------------------------------------
+
+
+def _vector_index(name, index, dtypes=_INT_INDEX, dtype_message=None, dtype_error=RuntimeError,
+                  ndim_error=None):
+    """The index of an ``index_*`` op: a vector or a scalar of one of ``dtypes``."""
+    indices = _index_data(index, dtype_message or f"{name}(): Expected dtype int32/int64 for "
+                          "index but got: {}", dtypes, dtype_error)
+    if indices.ndim > 1:
+        raise ndim_error or IndexError(
+            f"{name}(): Index is supposed to be a vector, but got dim: {indices.ndim} with "
+            f"type: {index._dtype._legacy_name} and size: {list(indices.shape)}")
+    return _at_least_1d(indices).astype(_cpu.int64, copy=False)
+
+
+def _slice_key(dim, indices):
+    return (builtins.slice(None),) * dim + (indices,)
+
+
+def _check_source(name, self, dim, indices, source, dtype_message):
+    """torch's checks of index_add / index_reduce's ``source``."""
+    if source._dtype is not self._dtype:
+        raise RuntimeError(dtype_message)
+    self_shape, source_shape = self._data.shape, source._data.shape
+    source_size = source_shape[dim] if source_shape else 1
+    if indices.size != source_size:
+        raise RuntimeError(f"{name}(): Number of indices ({indices.size}) should be equal to "
+                           f"source.size(dim): ({source_size}), for dim: {dim}")
+    if len(self_shape) != len(source_shape) and (self_shape or len(source_shape) > 1) or any(
+            a != b for d, (a, b) in enumerate(zip(self_shape, source_shape)) if d != dim):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(self_shape)} "
+                           f"source.shape = {list(source_shape)}")
+
+
+def _bounds_error(dim, size, prefix="", error=RuntimeError):
+    return lambda bad: error(f"{prefix}index {bad} is out of bounds for dimension {dim} with "
+                             f"size {size}")
+
+
+@method("index_select")
+def index_select(input, dim, index, *, out=None):
+    """The slices of ``input`` along ``dim`` at ``index`` (a vector or a scalar)."""
+    indices = _index_data(index, "index_select(): Expected dtype int32 or int64 for index")
+    data = input._data
+    dim = _wrap_dim(dim, data.ndim)
+    if indices.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if data.ndim == 0 and indices.size != 1:
+        raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                           f"{indices.size} value(s)")
+    if _out_of_bounds(indices, data.shape[dim] if data.ndim else 1) is not None:
+        raise IndexError("index out of range in self")
+    if data.ndim == 0:
+        result_data = data.copy()
+    else:
+        result_data = _cpu.take(data, _at_least_1d(indices), axis=dim)
+    result = finish(result_data, input._dtype, input._device)
+    if out is not None:
+        check_out_allowed("index_select", input)
+        return _same_dtype_out(out, result, "index_select(): self and result must have the "
+                               "same scalar type")
+    if needs_grad(input):
+        record_op("IndexSelectBackward0", (lambda grad: zeros(
+            input._data.shape, dtype=grad._dtype).index_add(dim, index, grad),),
+            (input,), (result,))
+    return result
+
+
+def _index_add_into(self, dim, index, source, alpha):
+    indices = _vector_index("index_add_", index)
+    dim = _wrap_dim(dim, self._data.ndim)
+    _check_source("index_add_", self, dim, indices, source,
+                  f"index_add_(): self ({self._dtype._legacy_name}) and source "
+                  f"({source._dtype._legacy_name}) must have the same scalar type")
+    data = _at_least_1d(self._data)
+    indices = _wrapped(indices, data.shape[dim], _bounds_error(dim, data.shape[dim]))
+    values = _at_least_1d(source._data)
+    if alpha != 1:
+        values = values * _scalar_value(self, alpha)
+    values = values.astype(data.dtype, copy=False)
+    # PyTorch sums 2-d half precision inputs in float32 (a scatter_add), others in turn
+    _reduce_into(data, _slice_key(dim, indices), values, "sum", True, data.ndim == 2)
+
+
+@method("index_add")
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """``input`` with ``alpha * source`` added to its slices along ``dim`` at ``index``
+    (repeated indices add up)."""
+    result = _fresh(input)
+    _index_add_into(result, dim, index, source, alpha)
+    if out is not None:
+        check_out_allowed("index_add", input, source)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, source):
+        wrapped = _wrap_dim(dim, input._data.ndim)
+        record_op("IndexAddBackward0", (
+            lambda grad: grad,
+            lambda grad: _maybe_multiply(grad.index_select(wrapped, index), alpha
+                                         ).reshape(source._data.shape)), (input, source),
+            (result,))
+    return result
+
+
+def _maybe_multiply(tensor, factor):
+    return tensor if factor == 1 else tensor * factor
+
+
+@method("index_add_")
+def _index_add_inplace(self, dim, index, source, *, alpha=1):
+    if needs_grad(self, source):
+        return inplace_with_grad(self, lambda old: index_add(old, dim, index, source,
+                                                             alpha=alpha))
+    _index_add_into(self, dim, index, source, alpha)
+    self._bump_version()
+    return self
+
+
+def _index_copy_into(self, dim, index, source):
+    indices = _vector_index("index_copy_", index, (_dtype.int64,),
+                            "index_copy_(): Expected a long tensor for index, but got {}")
+    dim = _wrap_dim(dim, self._data.ndim)
+    if source._dtype is not self._dtype:
+        raise RuntimeError("index_copy_(): self and source expected to have the same dtype, "
+                           f"but got (self) {self._dtype._legacy_name} and (source) "
+                           f"{source._dtype._legacy_name}")
+    self_shape, source_shape = self._data.shape, source._data.shape
+    if self_shape and source_shape and len(self_shape) != len(source_shape):
+        raise IndexError("index_copy_(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality "
+                         f"({len(source_shape)}), destination dimensionality "
+                         f"({len(self_shape)})")
+    self_slice = [n for d, n in enumerate(self_shape) if d != dim]
+    source_slice = [n for d, n in enumerate(source_shape) if d != dim]
+    for d, (a, b) in enumerate(zip(self_slice, source_slice)):
+        if a != b:
+            raise RuntimeError("index_copy_(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {a} at dimension {d} and "
+                               f"source slice shape: {b} at dimension {d}.")
+    source_size = source_shape[dim] if source_shape else 1
+    if indices.size != source_size:
+        raise IndexError(f"index_copy_(): Number of indices ({indices.size}) should be equal "
+                         f"to source.size(dim) ({source_size})")
+    data = _at_least_1d(self._data)
+    size = data.shape[dim]
+    indices = _wrapped(indices, size, lambda bad: IndexError(
+        f"index_copy_(): index {bad} is out of bounds for dimension {dim} with size {size}"))
+    data[_slice_key(dim, indices)] = _at_least_1d(source._data)
+
+
+@method("index_copy")
+def index_copy(input, dim, index, source, *, out=None):
+    """``input`` with its slices along ``dim`` at ``index`` replaced by ``source``'s."""
+    result = _fresh(input)
+    _index_copy_into(result, dim, index, source)
+    if out is not None:
+        check_out_allowed("index_copy", input, source)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, source):
+        wrapped = _wrap_dim(dim, input._data.ndim)
+        record_op("IndexCopyBackward0", (
+            lambda grad: grad.index_fill(wrapped, index, 0),
+            lambda grad: grad.index_select(wrapped, index).reshape(source._data.shape)),
+            (input, source), (result,))
+    return result
+
+
+@method("index_copy_")
+def _index_copy_inplace(self, dim, index, source):
+    if needs_grad(self, source):
+        return inplace_with_grad(self, lambda old: index_copy(old, dim, index, source))
+    _index_copy_into(self, dim, index, source)
+    self._bump_version()
+    return self
+
+
+def _index_fill_into(self, dim, index, value):
+    indices = _vector_index("index_fill_", index, (_dtype.int64,),
+                            "index_fill_(): Expected dtype int64 for index.", IndexError,
+                            RuntimeError("Index has to be a vector/scalar"))
+    dim = _wrap_dim(dim, self._data.ndim)
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    number = value.item() if isinstance(value, Tensor) else value
+    if isinstance(number, complex) and not self._dtype.is_complex:
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is "
+                           "not supported")
+    number = _scalar_value(self, number)
+    data = _at_least_1d(self._data)
+    size = data.shape[dim]
+    indices = _wrapped(indices, size, _bounds_error(dim, size, error=IndexError))
+    data[_slice_key(dim, indices)] = number
+
+
+@method("index_fill")
+def index_fill(input, dim, index, value):
+    """``input`` with its slices along ``dim`` at ``index`` filled with ``value`` (a number
+    or a 0-dim tensor)."""
+    result = clone(input.detach())
+    _index_fill_into(result, dim, index, value)
+    if needs_grad(input, value):
+        wrapped = _wrap_dim(dim, input._data.ndim)
+        if isinstance(value, Tensor):
+            record_op("IndexFillBackward1", (
+                lambda grad: grad.index_fill(wrapped, index, 0),
+                lambda grad: grad.index_select(wrapped, index).sum()), (input, value),
+                (result,))
+        else:
+            record_op("IndexFillBackward0", (lambda grad: grad.index_fill(wrapped, index, 0),),
+                      (input,), (result,))
+    return result
+
+
+@method("index_fill_")
+def _index_fill_inplace(self, dim, index, value):
+    if needs_grad(self, value):
+        return inplace_with_grad(self, lambda old: index_fill(old, dim, index, value))
+    _index_fill_into(self, dim, index, value)
+    self._bump_version()
+    return self
+
+
+_INDEX_REDUCES = ("prod", "mean", "amax", "amin")
+
+
+def _index_reduce_into(self, dim, index, source, reduce, include_self):
+    _warn_once("index_reduce() is in beta and the API may change at any time.", stacklevel=3)
+    if reduce not in _INDEX_REDUCES:
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    indices = _vector_index("index_reduce_", index)
+    dim = _wrap_dim(dim, self._data.ndim)
+    _check_source("index_reduce_", self, dim, indices, source,
+                  f"index_reduce_(): self ({self._dtype._legacy_name}) and source "
+                  f"({source._dtype._legacy_name}) must have the same scalar type")
+    dtype = self._dtype
+    if dtype is _dtype.bool or dtype.is_complex:
+        if not include_self:
+            raise _not_implemented_for("index_reduce_func_exclude_input_init", dtype)
+        if self._data.ndim <= 1:
+            raise _not_implemented_for("index_func_", dtype)
+    data = _at_least_1d(self._data)
+    if _out_of_bounds(indices, data.shape[dim]) is not None:
+        raise IndexError("index out of range in self")
+    if indices.size and (reduce == "mean" and dtype is _dtype.bool or reduce in (
+            "amax", "amin") and dtype.is_complex):
+        kernels = {"mean": "div_floor_cpu", "amax": "maximum_cpu", "amin": "minimum_cpu"}
+        raise _not_implemented_for(kernels[reduce], dtype)
+    _reduce_into(data, _slice_key(dim, indices), _at_least_1d(source._data), reduce,
+                 include_self)
+
+
+@method("index_reduce")
+def index_reduce(input, dim, index, source, reduce, *, include_self: bool = True, out=None):
+    """``input`` with the slices of ``source`` reduced into its slices along ``dim`` at
+    ``index``: ``reduce`` is ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``."""
+    result = _fresh(input)
+    _index_reduce_into(result, dim, index, source, reduce, include_self)
+    if out is not None:
+        check_out_allowed("index_reduce", input, source)
+        return _same_dtype_out(out, result)
+    if needs_grad(input, source):
+        wrapped = _wrap_dim(dim, input._data.ndim)
+        _record_reduce(
+            "IndexReduceBackward0", result, input, source, reduce, include_self,
+            lambda t: t.index_select(wrapped, index),
+            lambda base, t: base.index_add(wrapped, index, t),
+            lambda t: t.index_fill(wrapped, index, 0),
+            lambda s, t: s.index_reduce(wrapped, index, t, reduce, include_self=include_self))
+    return result
+
+
+@method("index_reduce_")
+def _index_reduce_inplace(self, dim, index, source, reduce, *, include_self: bool = True):
+    if needs_grad(self, source):
+        return inplace_with_grad(self, lambda old: index_reduce(
+            old, dim, index, source, reduce, include_self=include_self))
+    _index_reduce_into(self, dim, index, source, reduce, include_self)
+    self._bump_version()
+    return self
+
+
+# --- index_put: a tuple of index tensors ----------------------------------------------------
+
+
+def _put_indices(indices, values):
+    if not isinstance(indices, tuple | list):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    for position, item in enumerate(indices):
+        if not isinstance(item, Tensor):
+            raise TypeError(f"expected Tensor as element {position} in argument 1, but got "
+                            f"{type(item).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError("index_put(): argument 'values' (position 3) must be Tensor, not "
+                        f"{type(values).__name__}")
+    return builtins.tuple(indices)
+
+
+def _accumulate_into(self, indices, values):
+    """``self[indices] += values``, repeated positions adding up."""
+    sizes, strides, offset, advanced, _, _ = _read_index(self, indices)
+    if not advanced:
+        return
+    key, result_sizes, _ = _gather_plan(sizes, strides, advanced)
+    if values._dtype is not self._dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype._legacy_name} for the destination and "
+                           f"{values._dtype._legacy_name} for the source.")
+    try:
+        data = _cpu.broadcast_to(values._data, builtins.tuple(result_sizes))
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(values._data.shape)} "
+                           "cannot be broadcast to indexing result of shape "
+                           f"{result_sizes}") from None
+    _cpu.add.at(_strided_view(self, sizes, strides, offset)._data, key, data)
+
+
+def _check_index_count(self, indices):
+    count = builtins.sum(item._data.ndim if item._dtype in (_dtype.bool, _dtype.uint8) else 1
+                         for item in indices)
+    if count > self._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {self._data.ndim} "
+                         f"(got {count})")
+
+
+@method("index_put")
+def index_put(input, indices, values, accumulate: bool = False):
+    """``input`` with ``values`` written at ``indices`` (a tuple of index tensors, read as
+    ``input[indices]``); ``accumulate`` adds them, repeated positions adding up."""
+    indices = _put_indices(indices, values)
+    _check_index_count(input, indices)
+    if not accumulate:
+        if needs_grad(input, values):
+            return _index_put(input, indices, values)
+        result = clone(input)
+        _setitem(result, indices, values)
+        return result
+    result = clone(input.detach())
+    _accumulate_into(result, indices, values)
+    if needs_grad(input, values):
+        record_op("IndexPutBackward0", (lambda grad: grad,
+                                        lambda grad: grad[indices]),
+                  (input, values), (result,))
+    return result
+
+
+@method("index_put_")
+def index_put_(input, indices, values, accumulate: bool = False):
+    indices = _put_indices(indices, values)
+    _check_index_count(input, indices)
+    if needs_grad(input, values):
+        return inplace_with_grad(input, lambda old: index_put(old, indices, values,
+                                                              accumulate))
+    if accumulate:
+        _accumulate_into(input, indices, values)
+        input._bump_version()
+    else:
+        _setitem(input, indices, values)
+    return input
+
+
+# --- masks ----------------------------------------------------------------------------------
+
+
+def _check_mask(mask, name, legacy=False):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._dtype is not _dtype.bool:
+        dtype = mask._dtype._legacy_name if legacy else _cpp_name(mask._dtype)
+        raise RuntimeError(f"{name}_ only supports boolean masks, but got mask with dtype "
+                           f"{dtype}")
+
+
+def _masked_fill_into(self, mask, value):
+    _check_mask(mask, "masked_fill")
+    number = _fill_value(self, value, "masked_fill_")
+    shape = broadcast_shape(self._data.shape, mask._data.shape)
+    check_inplace(self, self._dtype, shape)
+    self._data[_cpu.broadcast_to(mask._data, shape)] = number
+
+
+def _broadcast_input(input, mask):
+    """A row-major copy of ``input`` broadcast to ``mask``'s shape too."""
+    shape = broadcast_shape(input._data.shape, mask._data.shape)
+    data = _cpu.broadcast_to(input._data, shape).copy(order="C")
+    return finish(data, input._dtype, input._device)
+
+
+@method("masked_fill")
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` (a number or a 0-dim tensor) where the bool ``mask`` (which
+    broadcasts with ``input``) is True."""
+    _check_mask(mask, "masked_fill")
+    result = _broadcast_input(input, mask)
+    _masked_fill_into(result, mask, value)
+    if needs_grad(input, value):
+        if isinstance(value, Tensor):
+            record_op("MaskedFillBackward1", (
+                lambda grad: grad.masked_fill(mask, 0),
+                lambda grad: where(mask, grad, 0).sum()), (input, value), (result,))
+        else:
+            record_op("MaskedFillBackward0", (lambda grad: grad.masked_fill(mask, 0),),
+                      (input,), (result,))
+    return result
+
+
+@method("masked_fill_")
+def _masked_fill_inplace(self, mask, value):
+    if needs_grad(self, value):
+        return inplace_with_grad(self, lambda old: masked_fill(old, mask, value))
+    _masked_fill_into(self, mask, value)
+    self._bump_version()
+    return self
+
+
+def _check_masked_scatter_mask(mask):
+    if isinstance(mask, Tensor) and mask._dtype is _dtype.uint8:
+        warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is "
+                      "now deprecated,please use a mask with dtype torch.bool instead.",
+                      UserWarning, stacklevel=4)
+    _check_mask(mask, "masked_scatter", legacy=True)
+
+
+def _masked_scatter_into(self, mask, source):
+    _check_masked_scatter_mask(mask)
+    if source._dtype is not self._dtype:
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but "
+                           f"got{self._dtype._legacy_name} and {source._dtype._legacy_name}")
+    shape = broadcast_shape(self._data.shape, mask._data.shape)
+    check_inplace(self, self._dtype, shape)
+    chosen = _cpu.broadcast_to(mask._data, shape)
+    count = builtins.int(_cpu.count_nonzero(chosen))
+    if count > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    self._data[chosen] = source._data.reshape(-1)[:count]
+
+
+@method("masked_scatter")
+def masked_scatter(input, mask, source):
+    """``input`` with the leading elements of ``source``, in order, where the bool ``mask``
+    is True."""
+    result = _broadcast_input(input, mask)
+    _masked_scatter_into(result, mask, source)
+    if needs_grad(input, source):
+        positions = _cpu.flatnonzero(_cpu.broadcast_to(mask._data, result._data.shape))
+        source_shape = source._data.shape
+
+        def source_grad(grad):
+            taken = _strided.gather(grad, positions)
+            return _strided.scatter(taken, source_shape, _cpu.arange(positions.size))
+
+        record_op("MaskedScatterBackward0", (lambda grad: grad.masked_fill(mask, 0),
+                                             source_grad), (input, source), (result,))
+    return result
+
+
+@method("masked_scatter_")
+def _masked_scatter_inplace(self, mask, source):
+    if needs_grad(self, source):
+        return inplace_with_grad(self, lambda old: masked_scatter(old, mask, source))
+    _masked_scatter_into(self, mask, source)
+    self._bump_version()
+    return self
+
+
+# --- take and put: the row-major flattened input --------------------------------------------
+
+
+def _flat_indices(shape, index, name):
+    """``index`` (int64, into ``shape`` flattened row-major, negatives from the end),
+    checked and made non-negative."""
+    indices = index._data
+    numel = builtins.int(_cpu.prod(shape, dtype=_cpu.int64))
+    if indices.size and numel == 0:
+        raise IndexError("take(): tried to take from an empty tensor" if name == "take"
+                         else "put_(): Tried to put elements into an empty tensor")
+    return _wrapped(indices, numel, lambda bad: IndexError(
+        f"out of range: tried to access index {bad} on a tensor of {numel} elements."))
+
+
+def _laid_out_like(result, index):
+    """``result`` copied into the layout that follows ``index``'s memory order."""
+    sizes = result._data.shape
+    order = _layout_order(sizes, index.stride())
+    if order == list(range(len(sizes) - 1, -1, -1)):
+        return result
+    backend = result._device._backend
+    data = backend.strided_view(backend.empty_bytes(result._data.nbytes), result._data.dtype,
+                                sizes, _strides_in_order(sizes, order), 0)
+    data[...] = result._data
+    return finish(data, result._dtype, result._device)
+
+
+@method("take")
+def take(input, index, *, out=None):
+    """The elements of ``input``, read as a 1-d tensor, at ``index``; the result has
+    ``index``'s shape."""
+    _index_data(index, "take(): Expected a long tensor for index, but got {}", (_dtype.int64,))
+    indices = _flat_indices(input._data.shape, index, "take")
+    data = input._data.reshape(-1)[indices]
+    result = finish(_cpu.array(data, order="C"), input._dtype, input._device)
+    if out is not None:
+        check_out_allowed("take", input)
+        # a resized out is laid out as TensorIterator lays it out, after the index
+        message = ("take(): self and out expected to have the same dtype, but got self.dtype = "
+                   f"{input._dtype._legacy_name} and out.dtype = "
+                   f"{getattr(out._dtype, '_legacy_name', '')}")
+        return _same_dtype_out(out, _laid_out_like(result, index), message)
+    if needs_grad(input):
+        record_op("TakeBackward0", (lambda grad: zeros(
+            input._data.shape, dtype=grad._dtype).put(index, grad, accumulate=True),),
+            (input,), (result,))
+    return result
+
+
+def _put_into(self, index, source, accumulate):
+    _index_data(index, "put_(): Expected a long tensor for index, but got {}", (_dtype.int64,))
+    if source._dtype is not self._dtype:
+        raise RuntimeError("put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {self._dtype._legacy_name} and source.dtype = "
+                           f"{source._dtype._legacy_name}")
+    if source._data.size != index._data.size:
+        raise IndexError("put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source._data.size}, "
+                         f"index.numel() = {index._data.size}")
+    indices = _flat_indices(self._data.shape, index, "put").reshape(-1)
+    data = _at_least_1d(self._data)
+    key = _cpu.unravel_index(indices, data.shape)  # the layout of ``self`` is kept
+    values = source._data.reshape(-1)
+    if accumulate:
+        _cpu.add.at(data, key, values)
+    else:
+        data[key] = values
+
+
+@method("put")
+def put(input, index, source, accumulate: bool = False):
+    """``input`` with ``source``'s elements written at ``index`` of ``input`` read as a 1-d
+    tensor; ``accumulate`` adds them, repeated positions adding up."""
+    result = clone(input.detach())
+    _put_into(result, index, source, accumulate)
+    if needs_grad(input, source):
+        record_op("PutBackward0", (
+            (lambda grad: grad) if accumulate else
+            (lambda grad: grad.put(index, zeros_like(source), False)),
+            lambda grad: grad.take(index).reshape(source._data.shape)), (input, source),
+            (result,))
+    return result
+
+
+@method("put_")
+def _put_inplace(self, index, source, accumulate: bool = False):
+    if needs_grad(self, source):
+        return inplace_with_grad(self, lambda old: put(old, index, source, accumulate))
+    _put_into(self, index, source, accumulate)
+    self._bump_version()
+    return self
+
+
+@method("take_along_dim")
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """Values of ``input`` at ``indices`` along ``dim``, the two broadcast against each
+    other apart from ``dim`` (negative indices count from the end); without ``dim``, at
+    ``indices`` of ``input`` flattened."""
+    if not isinstance(indices, Tensor):
+        raise TypeError("take_along_dim(): argument 'indices' (position 2) must be Tensor, "
+                        f"not {type(indices).__name__}")
+    if indices._dtype is not _dtype.int64:
+        raise RuntimeError("torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices._dtype._legacy_name}")
+    if out is not None:
+        check_out_allowed("take_along_dim", input)
+    if dim is None:
+        result = gather(input.reshape(-1), 0, indices.reshape(-1))
+    else:
+        ndim = input._data.ndim
+        dim = _wrap_dim(dim, ndim)
+        if ndim != indices._data.ndim:
+            raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                               f"number of dimensions, but got {ndim} dimensions for input, "
+                               f"and {indices._data.ndim} dimensions for indices")
+        sizes = list(input._data.shape) or [1]
+        sizes[dim] = (indices._data.shape or (1,))[dim]
+        shape = list(broadcast_shape(builtins.tuple(sizes), indices._data.shape or (1,)))
+        index_shape = builtins.tuple(shape)[:ndim]
+        size = shape[dim] = (input._data.shape or (1,))[dim]
+        shape = builtins.tuple(shape)[:ndim]
+        wrapped = indices._data
+        if wrapped.size and wrapped.min() < 0:
+            wrapped = _cpu.where(wrapped < 0, wrapped + size, wrapped)
+        wrapped = finish(wrapped, _dtype.int64, indices._device)
+        result = gather(expand(input, shape), dim, wrapped.expand(index_shape))
+    if out is not None:
+        return _same_dtype_out(out, result)
+    return result
+
+
+__all__ = [
+    "gather", "index_add", "index_copy", "index_fill", "index_put", "index_put_",
+    "index_reduce", "index_select", "masked_fill", "masked_scatter", "put", "scatter",
+    "scatter_add", "scatter_reduce", "take", "take_along_dim",
+]
