@@ -8,23 +8,26 @@ diagonal embedding, cross, cdist) have one backward formula each, written in emb
 from __future__ import annotations
 
 import builtins
+import itertools
 import warnings
 
 from ember import _dtype
-from ember._size import contiguous_format
-from ember._tensor import _make, _sizes_from_args
+from ember._size import Size, contiguous_format
+from ember._tensor import _make, _sizes_from_args, _warn_once
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
+    broadcast_shape,
+    check_same_device,
     finish,
     method,
     reduction_dims,
     write_out,
 )
-from ember.ops.joining import cat
+from ember.ops.joining import cat, hstack, stack
 from ember.ops.matmul import _CPP_NAMES
 from ember.ops.views import _clone, clone, diagonal, expand, narrow, reshape, unsqueeze, view
 
@@ -499,7 +502,271 @@ def _unsafe_view(input, shape):
 Tensor.kron = kron
 
 
+# --- combining tensors -------------------------------------------------------------------
+
+
+def _tensor_args(tensors, name):
+    for position, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, but found "
+                            f"element of type {type(t).__name__} at pos {position}")
+    check_same_device(*tensors)
+    return tensors
+
+
+def block_diag(*tensors) -> Tensor:
+    """A block-diagonal matrix of ``tensors`` (0-dim and 1-D ones count as one row)."""
+    tensors = _tensor_args(tensors, "block_diag")
+    dtype = _dtype.get_default_dtype() if not tensors else tensors[0]._dtype
+    shapes = []
+    for position, t in enumerate(tensors):
+        dtype = _dtype.promote_types(dtype, t._dtype)
+        ndim = t._data.ndim
+        if ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {position} has {ndim} dimensions")
+        shapes.append((1, 1) if ndim == 0 else (1, t._data.shape[0]) if ndim == 1
+                      else t._data.shape)
+    if not tensors:
+        shapes = [(1, 0)]
+    rows, columns = builtins.sum(s[0] for s in shapes), builtins.sum(s[1] for s in shapes)
+    data = _cpu.zeros((rows, columns), dtype._np)
+    formulas, row, column = [], 0, 0
+    for t, (height, width) in zip(tensors, shapes):
+        data[row:row + height, column:column + width] = t._data.reshape(height, width)
+        formulas.append(_block_grad(row, column, height, width, t._data.shape))
+        row, column = row + height, column + width
+    device = tensors[0]._device if tensors else None
+    result = finish(data, dtype) if device is None else finish(data, dtype, device)
+    if needs_grad(*tensors):
+        record_op("BlockDiagBackward0", formulas, tensors, (result,))
+    return result
+
+
+def _block_grad(row, column, height, width, shape):
+    return lambda grad: grad[row:row + height, column:column + width].reshape(shape)
+
+
+def _check_vectors(tensors):
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every tuple of one element from each 1-D tensor, as the rows of a matrix."""
+    _check_vectors(_tensor_args(tensors, "cartesian_prod"))
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([grid.flatten() for grid in grids], 1)
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of the elements of a 1-D tensor, as rows."""
+    _check_vectors((input,))
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return finish(_cpu.empty(0, input._dtype._np), input._dtype, input._device)
+    choose = (itertools.combinations_with_replacement if with_replacement
+              else itertools.combinations)
+    rows = list(choose(range(input._data.shape[0]), r))
+    positions = _cpu.array(rows, _cpu.int64).reshape(len(rows), r)
+    return stack([input[finish(positions[:, k].copy(), _dtype.int64)] for k in range(r)], 1)
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    """Coordinate grids: the ``i``-th tensor expanded along every other tensor's dim
+    (views)."""
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    tensors = _tensor_args(tensors, "meshgrid")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing is None:
+        _warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                   "indexing argument.", stacklevel=3)
+        indexing = "ij"
+    elif indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got: {t}")
+    for t in tensors[1:]:
+        if t._dtype is not tensors[0]._dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors = (tensors[1], tensors[0], *tensors[2:])
+    shape = [t._data.size for t in tensors]
+    grids = []
+    for i, t in enumerate(tensors):
+        view_shape = [1] * len(tensors)
+        view_shape[i] = -1
+        grids.append(expand(view(t, view_shape), shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def broadcast_tensors(*tensors):
+    """``tensors`` expanded to their common shape (those of that shape returned as they
+    are)."""
+    tensors = _tensor_args(tensors, "broadcast_tensors")
+    shape = broadcast_shape(*(t._data.shape for t in tensors))
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to."""
+    shapes = [(s,) if isinstance(s, builtins.int) else s for s in shapes if s is not None]
+    if not shapes:
+        return Size([])
+    for shape in shapes:
+        if not hasattr(shape, "__len__"):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a "
+                               f"list of ints, got {shape}")
+    common = [1] * max(len(shape) for shape in shapes)
+    for position, shape in enumerate(shapes):
+        for index in range(-1, -1 - len(shape), -1):
+            n = shape[index]
+            if n == common[index]:
+                continue
+            if common[index] == 1:
+                if n < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative "
+                                     "length!")
+                common[index] = n
+            if n != 1 and common[index] != n:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at "
+                                   f"{index}! Mismatching argument at index {position} had "
+                                   f"{shape}; but expected shape should be broadcastable to "
+                                   f"{common}")
+    return Size(common)
+
+
+def _at_least(ndim, make):
+    def at_least(*tensors):
+        single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+        if len(tensors) == 1 and not single:
+            tensors = tuple(tensors[0])
+        results = tuple(t if t._data.ndim >= ndim else make(t)
+                        for t in _tensor_args(tensors, f"atleast_{ndim}d"))
+        return results[0] if single else results
+
+    at_least.__name__ = f"atleast_{ndim}d"
+    return at_least
+
+
+atleast_1d = _at_least(1, lambda t: reshape(t, (1,)))
+atleast_2d = _at_least(2, lambda t: reshape(t, (1, 1)) if t._data.ndim == 0
+                       else unsqueeze(t, 0))
+atleast_3d = _at_least(3, lambda t: reshape(t, (1, 1, 1)) if t._data.ndim == 0
+                       else unsqueeze(unsqueeze(t, 0), -1) if t._data.ndim == 1
+                       else unsqueeze(t, -1))
+
+
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    tensors = _tensor_args(list(tensors), name)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return tensors
+
+
+def column_stack(tensors, *, out=None) -> Tensor:
+    """Join tensors as the columns of a matrix (0-dim and 1-D tensors become columns)."""
+    tensors = _tensor_list(tensors, "column_stack")
+    columns = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return hstack(columns, out=out)
+
+
+def dstack(tensors, *, out=None) -> Tensor:
+    """Join tensors along a third dim (made with atleast_3d)."""
+    tensors = _tensor_list(tensors, "dstack")
+    return cat(atleast_3d(tensors), 2, out=out)
+
+
+# --- splitting into views ----------------------------------------------------------------
+
+
+@method("tensor_split")
+def tensor_split(input, indices_or_sections, dim: int = 0):
+    """Views of ``input`` along ``dim``: ``sections`` nearly equal pieces (the first ones
+    one longer), or the pieces between ``indices``."""
+    data = input._data
+    if data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    if isinstance(indices_or_sections, Tensor):
+        given = indices_or_sections
+        if given._dtype is not _dtype.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have "
+                               f"dtype of long, but got {given._dtype._legacy_name}")
+        if given._data.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {given._data.ndim} dims")
+        indices_or_sections = given._data.tolist()
+    dim = _wrap_dim(dim, data.ndim)
+    size = data.shape[dim]
+    if isinstance(indices_or_sections, builtins.int):
+        sections = indices_or_sections
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        shortest, longer = divmod(size, sections)
+        pieces, start = [], 0
+        for i in range(sections):
+            length = shortest + (1 if i < longer else 0)
+            pieces.append(narrow(input, dim, start, length))
+            start += length
+        return tuple(pieces)
+    bounds = [0, *(int(i) for i in indices_or_sections), size]
+    return tuple(_slice(input, dim, start, end, size)
+                 for start, end in zip(bounds[:-1], bounds[1:]))
+
+
+def _slice(input, dim, start, end, size):
+    """``input[start:end]`` along ``dim``, with Python's clamping of the bounds."""
+    start = min(max(start + size if start < 0 else start, 0), size)
+    end = min(max(end + size if end < 0 else end, start), size)
+    return narrow(input, dim, start, end - start)
+
+
+def _split_along(name, min_ndim, dim_of):
+    def split_op(input, indices_or_sections):
+        ndim = input._data.ndim
+        if ndim < min_ndim:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} "
+                               f"dimension, but got a tensor with {ndim} dimensions!")
+        dim = dim_of(ndim)
+        if isinstance(indices_or_sections, builtins.int):
+            size = input._data.shape[dim]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, "
+                                   f"but the size of the dimension {size} is not divisible by "
+                                   f"the split_size {indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, dim)
+
+    split_op.__name__ = name
+    setattr(Tensor, name, split_op)
+    return split_op
+
+
+hsplit = _split_along("hsplit", 1, lambda ndim: 0 if ndim == 1 else 1)
+vsplit = _split_along("vsplit", 2, lambda ndim: 0)
+dsplit = _split_along("dsplit", 3, lambda ndim: 2)
+
+
 __all__ = [
+    "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+    "broadcast_tensors", "cartesian_prod", "column_stack", "combinations", "dsplit", "dstack",
+    "hsplit", "meshgrid", "tensor_split", "vsplit",
     "kron", "repeat_interleave", "tile",
     "diag", "diag_embed", "diagflat", "flip", "fliplr", "flipud", "narrow_copy", "roll",
     "rot90", "trace", "tril", "tril_indices", "triu", "triu_indices",

@@ -56,4 +56,27 @@ case("kron_ranks", lambda L, a, b: L.kron(a, b), v(2), v(2, 3))
 case("kron_one_requires_grad", lambda L, a, b: L.kron(a, b), v(2, 2), v(2, 2),
      requires_grad=(1,))
 
+# --- combining and splitting --------------------------------------------------------------
+
+case("block_diag", lambda L, a, b, c: L.block_diag(a, b, c), v(2, 3), v(2), v())
+case("cartesian_prod", lambda L, a, b: L.cartesian_prod(a, b), v(2), v(3))
+case("combinations", lambda L, a: L.combinations(a), v(4))
+case("combinations_with_replacement", lambda L, a: L.combinations(a, 3, True), v(3))
+case("meshgrid_ij", lambda L, a, b: L.meshgrid(a, b, indexing="ij"), v(2), v(3))
+case("meshgrid_xy", lambda L, a, b, c: L.meshgrid(a, b, c, indexing="xy"), v(2), v(3), v())
+case("broadcast_tensors", lambda L, a, b: L.broadcast_tensors(a, b), v(2, 3), v(3))
+case("broadcast_tensors_same", lambda L, a, b: L.broadcast_tensors(a, b)[1] * 2, v(2, 3),
+     v(2, 3))
+case("atleast_1d", lambda L, a: L.atleast_1d(a), v())
+case("atleast_2d", lambda L, a, b: L.atleast_2d(a, b), v(), v(3))
+case("atleast_3d", lambda L, a, b: L.atleast_3d([a, b]), v(3), v(2, 3))
+case("column_stack", lambda L, a, b: L.column_stack((a, b)), v(3), v(3, 2))
+case("dstack", lambda L, a, b: L.dstack((a, b)), v(3), v(1, 3))
+case("tensor_split", lambda L, a: L.tensor_split(a, 3, 1), v(2, 4))
+case("tensor_split_indices", lambda L, a: a.tensor_split([1, 3]), v(4, 2))
+case("tensor_split_partly_used", lambda L, a: L.tensor_split(a, 2)[1] * 3, v(4, 2))
+case("hsplit", lambda L, a: L.hsplit(a, 2), v(2, 4))
+case("vsplit", lambda L, a: a.vsplit([1]), v(3, 2))
+case("dsplit", lambda L, a: L.dsplit(a, 2), v(2, 1, 4))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()

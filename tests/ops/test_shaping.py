@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+
+import ember
 
 from .op_table import (
     ALL_DTYPES,
@@ -198,6 +201,135 @@ def _triangle_indices_samples(dtype, rng):
     yield Sample((2, 5), name="default dtype")
 
 
+def _block_diag_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((2, 3)), a((3,)), a(())), name="ranks")
+    yield Sample((a((2, 3), "transposed"), a((2, 2), "noncontiguous")), name="layouts")
+    yield Sample((a((0, 2)), a((2, 0)), a((0,))), name="empty blocks")
+    yield Sample((a((2, 2)),), name="one block")
+    yield Sample((a((1, 2)), a((2,), d="float64")), name="promotion")
+    yield Sample((a((1, 2)), a((2,), d="bool")), name="with bool")
+
+
+def _cartesian_prod_samples(dtype, rng):
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout)
+
+    yield Sample((a((2,)), a((3,))), name="two")
+    yield Sample((a((2,)), a((4,), "noncontiguous"), a((1,))), name="three")
+    yield Sample((a((3,)),), name="one")
+    yield Sample((a((2,)), a((0,))), name="empty")
+
+
+def _combinations_samples(dtype, rng):
+    for x, name in ((arr((4,), dtype, rng), "4"), (arr((5,), dtype, rng, "noncontiguous"),
+                                                   "non-contiguous"),
+                    (arr((0,), dtype, rng), "empty"), (arr((1,), dtype, rng), "1")):
+        yield Sample((x,), name=name)
+        for r in (0, 1, 3, 6):
+            yield Sample((x, r), name=f"{name}, r {r}")
+            yield Sample((x, r, True), name=f"{name}, r {r}, with replacement")
+
+
+def _meshgrid_samples(dtype, rng):
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout)
+
+    for indexing in ("ij", "xy"):
+        yield Sample((a((2,)), a((3,))), {"indexing": indexing}, name=f"{indexing}")
+        yield Sample((a((2,)), a(()), a((4,), "noncontiguous")), {"indexing": indexing},
+                     name=f"{indexing}, three")
+        yield Sample(([a((3,)), a((2,))],), {"indexing": indexing}, name=f"{indexing}, list")
+        yield Sample((a((3,)),), {"indexing": indexing}, name=f"{indexing}, one")
+        yield Sample((a((0,)), a((2,))), {"indexing": indexing}, name=f"{indexing}, empty")
+    yield Sample((a((2,)), a((3,))), name="no indexing (warns)")
+
+
+def _broadcast_tensors_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((2, 3)), a((3,))), name="row")
+    yield Sample((a((2, 1)), a((1, 3)), a(())), name="three")
+    yield Sample((a((3, 2), "transposed"), a((1, 2), "noncontiguous")), name="layouts")
+    yield Sample((a((2, 3)), a((2, 3), d="float64")), name="same shape, other dtype")
+    yield Sample((a((0, 3)), a((1,))), name="empty")
+    yield Sample((a((2,)),), name="one")
+
+
+def _broadcast_shapes_samples(dtype, rng):
+    yield Sample(((2, 1), (3,)), name="tuples")
+    yield Sample(([2, 1, 3], 3, (1,)), name="list and int")
+    yield Sample(((0, 1), (4,)), name="zero")
+    yield Sample((), name="none")
+    yield Sample(((), (2,)), name="empty shape")
+
+
+def _at_least_samples(dtype, rng):
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout)
+
+    for x, name in ((a(()), "0-dim"), (a((3,)), "1-d"), (a((2, 3), "transposed"), "2-d"),
+                    (a((2, 3, 2), "noncontiguous"), "3-d"), (a((2, 1, 2, 1)), "4-d"),
+                    (a((0,)), "empty")):
+        yield Sample((x,), name=name)
+    yield Sample((a(()), a((2,)), a((2, 2))), name="several")
+    yield Sample(([a(()), a((2,))],), name="list")
+    yield Sample(((a((3,)),),), name="tuple of one")
+
+
+def _column_stack_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample(([a((3,)), a((3,))],), name="vectors")
+    yield Sample(([a((3, 2), "transposed"), a((3,)), a((3, 1))],), name="mixed")
+    yield Sample(([a(()), a((1, 2))],), name="0-dim")
+    yield Sample(((a((0,)), a((0, 2))),), name="empty")
+    yield Sample(([a((2,)), a((2,), d="int64")],), name="promotion")
+
+
+def _dstack_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample(([a((3,)), a((3,))],), name="vectors")
+    yield Sample(([a((2, 3), "transposed"), a((2, 3, 2), "noncontiguous")],), name="mixed")
+    yield Sample(([a(()), a(())],), name="0-dim")
+    yield Sample(([a((2,)), a((2,), d="float16")],), name="promotion")
+
+
+def _tensor_split_samples(dtype, rng):
+    def index(values):
+        return Arr(np.array(values, "int64"), "int64")
+
+    for x, name in _inputs(dtype, rng, 1):
+        yield Sample((x, 2), name=f"{name}, 2 sections")
+        yield Sample((x, 3, -1), name=f"{name}, 3 sections, dim -1")
+        yield Sample((x, 7), name=f"{name}, more sections than elements")
+        yield Sample((x, [1, 2]), name=f"{name}, indices")
+        yield Sample((x, (2, 1, -1, 10), -1), name=f"{name}, unordered indices")
+        yield Sample((x, []), name=f"{name}, no indices")
+        yield Sample((x, index(2)), name=f"{name}, 0-dim tensor")
+        yield Sample((x, index([0, 2])), {"dim": 0}, name=f"{name}, tensor of indices")
+
+
+def _split_samples(min_ndim, dim_size):
+    def samples(dtype, rng):
+        for x, name in _inputs(dtype, rng, min_ndim):
+            if x.values.ndim < min_ndim:
+                continue
+            size = x.values.shape[dim_size(x.values.ndim)]
+            for sections in (1, size) if size else (1,):
+                yield Sample((x, sections), name=f"{name}, {sections} sections")
+            yield Sample((x, [1, 3]), name=f"{name}, indices")
+        yield Sample((arr((2, 4, 6), dtype, rng, "transposed"), 2), name="transposed 3-d")
+
+    return samples
+
+
 # --- errors ------------------------------------------------------------------------------
 
 
@@ -300,6 +432,92 @@ def _triangle_indices_errors(rng):
     yield ErrorInput(Sample((3, -1)), RuntimeError, "col must be non-negative, got-1")
 
 
+_block_diag_errors = _errors(
+    ((_e(1, 2, 3),), RuntimeError,
+     "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input 0 has 3 "
+     "dimensions"),
+)
+_cartesian_prod_errors = _errors(
+    ((_e(3, 4),), RuntimeError, r"Expect a 1D vector, but got shape \[3, 4\]"),
+    ((_e(3), _e()), RuntimeError, r"Expect a 1D vector, but got shape \[\]"),
+)
+_combinations_errors = _errors(
+    ((_e(3, 4),), RuntimeError, r"Expect a 1D vector, but got shape \[3, 4\]"),
+    ((_e(3), -1), RuntimeError, "Expect a non-negative number, but got -1"),
+)
+
+
+def _meshgrid_errors(rng):
+    def a(*shape, d=F32):
+        return arr(shape, d, rng)
+
+    yield ErrorInput(Sample((a(3, 4), a(3)), {"indexing": "ij"}), RuntimeError,
+                     "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: ")
+    yield ErrorInput(Sample((a(3), a(3)), {"indexing": "foo"}), RuntimeError,
+                     'torch.meshgrid: indexing must be one of "xy" or "ij", but received: foo')
+    yield ErrorInput(Sample((), {"indexing": "ij"}), RuntimeError,
+                     "meshgrid expects a non-empty TensorList")
+    yield ErrorInput(Sample((a(3), a(3, d="float64")), {"indexing": "ij"}), RuntimeError,
+                     "meshgrid expects all tensors to have the same dtype")
+
+
+_broadcast_tensors_errors = _errors(
+    ((_e(3, 4), _e(3)), RuntimeError,
+     "The size of tensor a \\(4\\) must match the size of tensor b \\(3\\) at "
+     "non-singleton dimension 1"),
+)
+
+
+def _broadcast_shapes_errors(rng):
+    yield ErrorInput(Sample(((3, 4), (3,))), RuntimeError,
+                     r"Attempting to broadcast a dimension of length 3 at -1! Mismatching "
+                     r"argument at index 1 had \(3,\); but expected shape should be "
+                     r"broadcastable to \[3, 4\]")
+    yield ErrorInput(Sample(((-1,),)), ValueError,
+                     "Attempting to broadcast a dimension with negative length!")
+    yield ErrorInput(Sample(((2,), (-1,))), RuntimeError, "Attempting to broadcast")
+    yield ErrorInput(Sample((2.5,)), RuntimeError, "Input shapes should be of type ints")
+
+
+def _stack_errors(name):
+    def errors(rng):
+        yield ErrorInput(Sample(([],)), RuntimeError, f"{name} expects a non-empty TensorList")
+        yield ErrorInput(Sample(([arr((3, 2), F32, rng), arr((2,), F32, rng)],)), RuntimeError,
+                         "Sizes of tensors must match except in dimension")
+
+    return errors
+
+
+def _tensor_split_errors(rng):
+    x = arr((3, 4), F32, rng)
+    yield ErrorInput(Sample((x, 0)), RuntimeError, "number of sections must be larger than 0, "
+                                                   "got 0")
+    yield ErrorInput(Sample((arr((), F32, rng), 2)), RuntimeError,
+                     "tensor_split expected at least a 1-dimensional tensor, but got a tensor "
+                     "with 0 dims")
+    yield ErrorInput(Sample((x, Arr(np.array(1.0, "float32"), "float32"))), RuntimeError,
+                     "tensor_split expected tensor_indices_or_sections to have dtype of long, "
+                     "but got Float")
+    yield ErrorInput(Sample((x, Arr(np.array([[1]], "int64"), "int64"))), RuntimeError,
+                     "tensor_split expected tensor_indices_or_sections to be a "
+                     "zero-dimensional or one-dimensional tensor, but got a tensor with 2 dims")
+    yield ErrorInput(Sample((x, 2, 2)), IndexError, "Dimension out of range")
+
+
+def _split_errors(name, min_ndim):
+    def errors(rng):
+        low = arr((2,) * (min_ndim - 1), F32, rng)
+        yield ErrorInput(Sample((low, 2)), RuntimeError,
+                         f"torch.{name} requires a tensor with at least {min_ndim} dimension, "
+                         f"but got a tensor with {min_ndim - 1} dimensions!")
+        x = arr((3, 3, 3), F32, rng)
+        yield ErrorInput(Sample((x, 2)), RuntimeError,
+                         f"torch.{name} attempted to split along dimension [0-9], but the size "
+                         "of the dimension 3 is not divisible by the split_size 2!")
+
+    return errors
+
+
 # --- the table ---------------------------------------------------------------------------
 
 SHAPING = [
@@ -328,6 +546,33 @@ SHAPING = [
            inplace=False, out=False, errors=_triangle_indices_errors),
     OpInfo("triu_indices", _triangle_indices_samples, dtypes=("int32", "int64"), method=False,
            inplace=False, out=False, errors=_triangle_indices_errors),
+    OpInfo("block_diag", _block_diag_samples, method=False, inplace=False, out=False,
+           errors=_block_diag_errors),
+    OpInfo("cartesian_prod", _cartesian_prod_samples, method=False, inplace=False, out=False,
+           errors=_cartesian_prod_errors),
+    OpInfo("combinations", _combinations_samples, method=False, inplace=False, out=False,
+           errors=_combinations_errors),
+    OpInfo("meshgrid", _meshgrid_samples, method=False, inplace=False, out=False,
+           errors=_meshgrid_errors),
+    OpInfo("broadcast_tensors", _broadcast_tensors_samples, method=False, inplace=False,
+           out=False, errors=_broadcast_tensors_errors),
+    OpInfo("broadcast_shapes", _broadcast_shapes_samples, dtypes=ALL_DTYPES, method=False,
+           inplace=False, out=False, errors=_broadcast_shapes_errors),
+    OpInfo("atleast_1d", _at_least_samples, method=False, inplace=False, out=False),
+    OpInfo("atleast_2d", _at_least_samples, method=False, inplace=False, out=False),
+    OpInfo("atleast_3d", _at_least_samples, method=False, inplace=False, out=False),
+    OpInfo("column_stack", _column_stack_samples, method=False, inplace=False,
+           errors=_stack_errors("column_stack")),
+    OpInfo("dstack", _dstack_samples, method=False, inplace=False,
+           errors=_stack_errors("dstack")),
+    OpInfo("tensor_split", _tensor_split_samples, inplace=False, out=False,
+           errors=_tensor_split_errors),
+    OpInfo("hsplit", _split_samples(1, lambda ndim: 0 if ndim == 1 else 1), inplace=False,
+           out=False, errors=_split_errors("hsplit", 1)),
+    OpInfo("vsplit", _split_samples(2, lambda ndim: 0), inplace=False, out=False,
+           errors=_split_errors("vsplit", 2)),
+    OpInfo("dsplit", _split_samples(3, lambda ndim: 2), inplace=False, out=False,
+           errors=_split_errors("dsplit", 3)),
     OpInfo("narrow_copy", _narrow_copy_samples, inplace=False, errors=_narrow_copy_errors,
            xfails={"out": {None: "torch's narrow_copy writes a non-contiguous out= as if it "
                                  "were contiguous; ember writes through its strides"}}),
@@ -353,8 +598,12 @@ def test_inplace(op, dtype):
     check_inplace(op, dtype)
 
 
-@pytest.mark.parametrize("op, dtype", op_params(SHAPING, "out", ("bool", "int32", "float32",
-                                                                  "complex64")))
+# broadcast_shapes gives a Size, not a tensor: there is no out= to try.
+_TENSOR_RESULTS = [op for op in SHAPING if op.name != "broadcast_shapes"]
+
+
+@pytest.mark.parametrize("op, dtype", op_params(_TENSOR_RESULTS, "out", ("bool", "int32",
+                                                                         "float32", "complex64")))
 def test_out(op, dtype):
     check_out(op, dtype, max_samples=6)
 
@@ -362,3 +611,39 @@ def test_out(op, dtype):
 @pytest.mark.parametrize("op", [op for op in SHAPING if op.errors], ids=lambda op: op.id)
 def test_errors(op):
     check_errors(op)
+
+
+# --- which results are views, as torch's --------------------------------------------------
+
+_VIEW_CASES = {
+    "atleast_1d of 0-dim": lambda L, x: L.atleast_1d(x.sum()),
+    "atleast_1d of 2-d": lambda L, x: L.atleast_1d(x),
+    "atleast_2d of 1-d": lambda L, x: L.atleast_2d(x[0]),
+    "atleast_3d of 2-d": lambda L, x: L.atleast_3d(x),
+    "atleast_3d of 3-d": lambda L, x: L.atleast_3d(x.reshape(1, 3, 4)),
+    "tensor_split": lambda L, x: L.tensor_split(x, 2, 1),
+    "hsplit": lambda L, x: L.hsplit(x, [1]),
+    "vsplit": lambda L, x: L.vsplit(x, 3),
+    "meshgrid": lambda L, x: L.meshgrid(x[0], x[1], indexing="ij"),
+    "broadcast_tensors": lambda L, x: L.broadcast_tensors(x, x[0]),
+    "cartesian_prod of one": lambda L, x: (L.cartesian_prod(x[0]),),
+    "repeat_interleave": lambda L, x: L.repeat_interleave(x, 2),
+    "repeat_interleave with counts": lambda L, x: L.repeat_interleave(x, L.tensor([2])),
+    "kron": lambda L, x: L.kron(x, x),
+    "column_stack": lambda L, x: L.column_stack([x]),
+    "flip": lambda L, x: L.flip(x, (0,)),
+}
+
+
+def _view_relations(lib, case):
+    x = lib.arange(12.0).reshape(3, 4)
+    row = x[0]
+    results = case(lib, x)
+    results = results if isinstance(results, tuple) else (results,)
+    return [(r is x, r is row, r._base is x, r._base is None) for r in results]
+
+
+@pytest.mark.parametrize("case", list(_VIEW_CASES.values()), ids=list(_VIEW_CASES))
+def test_views_as_torch(case):
+    """Each result is the input itself, a view of its base, or new memory, as in torch."""
+    assert _view_relations(ember, case) == _view_relations(torch, case)
