@@ -307,6 +307,8 @@ class Node:
         if grad._data.shape != shape:
             grad = _sum_to(grad, shape, self._name, index)
         if grad._dtype is not dtype:
+            if grad._dtype.is_complex and not dtype.is_complex:
+                grad = grad.real  # a real input's gradient is the real part, as in PyTorch
             grad = grad.to(dtype)
         return grad
 

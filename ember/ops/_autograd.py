@@ -33,7 +33,28 @@ def _parameters(formula):
 _PARAMETERS = {}  # by code object, which the closures of one formula share
 
 
+# Note [Complex gradients]
+# PyTorch's gradient of a function of complex numbers is the conjugate Wirtinger one:
+# for a holomorphic f it is grad * conj(f'(z)). Formulas are written as for real numbers
+# (grad * f'(z)), so when the incoming gradient is complex a node applies its formulas as
+# conj(formula(conj(grad))), which is grad * conj(f'(z)) for every formula linear in grad.
+# A real-valued output of a complex input (abs, angle) gets a real gradient and no
+# conjugation; the formulas below (their nodes' names) are written in PyTorch's convention
+# already: they take the complex gradient as it is.
+_CONJUGATE_CONVENTION = frozenset({
+    "ComplexBackward0", "PolarBackward0", "ViewAsComplexBackward0", "SgnBackward0",
+    "FftC2CBackward0", "FftR2CBackward0", "FftC2RBackward0",
+})
+
+
 def _apply_formulas(ctx, grad):
+    if grad._dtype.is_complex and ctx._name not in _CONJUGATE_CONVENTION:
+        return tuple(None if g is None else g.conj()
+                     for g in _formulas_applied(ctx, grad.conj()))
+    return _formulas_applied(ctx, grad)
+
+
+def _formulas_applied(ctx, grad):
     values = dict(zip(ctx._saved_names, ctx.saved_tensors)) if ctx._saved_names else None
     grads = []
     for formula, needed in zip(ctx.formulas, ctx.needs_input_grad):

@@ -78,7 +78,8 @@ def view_as_real(input):
     """A view of a complex tensor as reals, with a last dim of size 2 (real, imaginary)."""
     result = _view_as_real(input)
     if input._requires_grad and _grad_state.enabled:
-        record_view(result, input, "ViewAsRealBackward0", view_as_complex)
+        record_view(result, input, "ViewAsRealBackward0",
+                    lambda grad: view_as_complex(grad.contiguous()))
     return result
 
 

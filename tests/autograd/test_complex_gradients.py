@@ -26,3 +26,31 @@ case("conj_physical", lambda L, a, b: L.view_as_real(L.conj_physical(L.complex(a
 case("real_of_real", lambda L, a: a.real * 3, v(3))
 
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
+
+
+# Holomorphic ops of complex values (see Note [Complex gradients]): the leaves are real, the
+# gradients reach them through complex ones.
+COMPLEX = GradTable("holomorphic")
+hcase, hv = COMPLEX.case, COMPLEX.v
+
+
+def _z(L, a, b):
+    return L.complex(a, b)
+
+
+hcase("mul", lambda L, a, b, c, d: L.view_as_real(_z(L, a, b) * _z(L, c, d)), hv(3), hv(3),
+      hv(3), hv(3))
+hcase("div_exp", lambda L, a, b, c, d: L.view_as_real(_z(L, a, b).exp() / _z(L, c, d)), hv(3),
+      hv(3), hv(3), hv(3))
+hcase("sin_sum", lambda L, a, b: L.view_as_real(_z(L, a, b).sum() * _z(L, a, b).sin()), hv(3),
+      hv(3))
+hcase("matmul", lambda L, a, b, c, d: L.view_as_real(_z(L, a, b) @ _z(L, c, d)), hv(2, 3),
+      hv(2, 3), hv(3, 2), hv(3, 2))
+hcase("real_times_complex", lambda L, a, b, c: L.view_as_real(a * _z(L, b, c)), hv(3), hv(3),
+      hv(3))
+hcase("pow_log", lambda L, a, b: L.view_as_real((_z(L, a, b) ** 2).log()), hv(3), hv(3))
+hcase("reciprocal_conj", lambda L, a, b: L.view_as_real(_z(L, a, b).conj().reciprocal()),
+      hv(3), hv(3))
+
+(test_holomorphic_matches_torch, test_holomorphic_gradcheck,
+ test_holomorphic_gradgradcheck) = COMPLEX.tests()
