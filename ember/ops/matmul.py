@@ -11,8 +11,15 @@ import warnings
 from ember import _dtype
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import check_out_allowed, record_op
-from ember.ops._common import Tensor, compute_dtype, finish, method, write_out
+from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
+from ember.ops._common import (
+    Tensor,
+    check_inplace,
+    compute_dtype,
+    finish,
+    method,
+    write_out,
+)
 
 _grad_state = grad_mode.state
 
@@ -247,3 +254,968 @@ Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 
 
 __all__ = ["bmm", "dot", "matmul", "mm", "mv"]
+
+
+# --- einsum ------------------------------------------------------------------------------
+# Note [einsum as PyTorch contracts it]
+# Every operand is brought to one shared dim order (output dims, then the dims summed away)
+# by diagonals for repeated labels, unsqueezes for missing ones and a permute; the operands
+# are then contracted left to right, two at a time, through bmm (``_sum_product_pair``),
+# summing a dim as soon as no operand still to come has it. All of it is made of ember ops,
+# so the gradients, the grad_fn names and the strides of the result are PyTorch's.
+
+_ELLIPSIS = 52  # the label of "..." (letters are 0..51: A-Z, then a-z)
+
+
+def _label_of(char: str) -> int:
+    return ord(char) - 65 if char <= "Z" else ord(char) - 97 + 26
+
+
+def _is_subscript(char: str) -> bool:
+    return "A" <= char <= "Z" or "a" <= char <= "z"
+
+
+def _sublist_subscript(value) -> str:
+    if value is Ellipsis:
+        return "..."
+    if 0 <= value < 26:
+        return chr(65 + value)
+    if 26 <= value < 52:
+        return chr(97 + value - 26)
+    raise ValueError("einsum(): subscript in subscript list is not within the valid range "
+                     "[0, 52)")
+
+
+def _parse_operands(equation: str, count: int):
+    """The labels of each operand on the left of ``equation``."""
+    lhs = equation.split("->", 1)[0]
+    labels = [[] for _ in range(count)]
+    current, ellipsis_seen, i = 0, False, 0
+    while i < len(lhs):
+        char = lhs[i]
+        if char == ".":
+            if ellipsis_seen:
+                raise RuntimeError(f"einsum(): found '.' for operand {current} for which an "
+                                   "ellipsis was already found")
+            if not lhs.startswith("...", i):
+                raise RuntimeError(f"einsum(): found '.' for operand {current} that is not "
+                                   "part of any ellipsis")
+            labels[current].append(_ELLIPSIS)
+            ellipsis_seen = True
+            i += 2
+        elif char == ",":
+            current += 1
+            if current >= count:
+                raise RuntimeError("einsum(): fewer operands were provided than specified "
+                                   "in the equation")
+            ellipsis_seen = False
+        elif char != " ":
+            if not _is_subscript(char):
+                raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
+                                   "equation string, subscripts must be in [a-zA-Z]")
+            labels[current].append(_label_of(char))
+        i += 1
+    if current != count - 1:
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation")
+    return labels
+
+
+def _output_positions(equation, lhs_length, label_count, ellipsis_dims):
+    """Where each label (and the ellipsis) goes in the shared dim order: the output's dims
+    first. Returns (positions by label, ellipsis start, output rank, total rank)."""
+    positions = [-1] * 52
+    if "->" not in equation:  # implicit output: the ellipsis, then labels seen once
+        ellipsis_start, index = 0, ellipsis_dims
+        for label in range(52):
+            if label_count[label] == 1:
+                positions[label] = index
+                index += 1
+        ellipsis_in_output = True
+    else:
+        rhs = equation.split("->", 1)[1]
+        ellipsis_start, index, ellipsis_in_output, i = 0, 0, False, 0
+        while i < len(rhs):
+            char = rhs[i]
+            if char == ".":
+                if ellipsis_in_output:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) "
+                                       "was already found")
+                if not rhs.startswith("...", i):
+                    raise RuntimeError("einsum(): found '.' for output that is not part of "
+                                       "any ellipsis (...)")
+                ellipsis_start, index, ellipsis_in_output = index, index + ellipsis_dims, True
+                i += 2
+            elif char != " ":
+                if not _is_subscript(char):
+                    raise RuntimeError(f"einsum(): invalid subscript given at index "
+                                       f"{lhs_length + 2 + i} in the equation string, "
+                                       "subscripts must be in [a-zA-Z]")
+                label = _label_of(char)
+                if label_count[label] == 0 or positions[label] != -1:
+                    problem = ("appears more than once in the output" if positions[label] != -1
+                               else "does not appear in the equation for any input operand")
+                    raise RuntimeError(f"einsum(): output subscript {char} {problem}")
+                positions[label] = index
+                index += 1
+            i += 1
+    output_rank = index
+    if not ellipsis_in_output:
+        ellipsis_start, index = index, index + ellipsis_dims
+    for label in range(52):
+        if label_count[label] and positions[label] == -1:
+            positions[label] = index
+            index += 1
+    return positions, ellipsis_start, output_rank, index
+
+
+def _align(operand, number, labels, positions, ellipsis_start, ellipsis_dims, total,
+           label_size, ellipsis_sizes, dim_counts):
+    """``operand`` with diagonals taken, missing dims added and its dims permuted to the
+    shared order; updates the sizes seen and how many operands have each dim."""
+    permutation = [-1] * total
+    ndim = operand._data.ndim
+    dim = 0
+    for label in labels:
+        if label == _ELLIPSIS:
+            covered = ndim - (len(labels) - 1)
+            for j in range(ellipsis_dims - covered, ellipsis_dims):
+                size = operand.shape[dim]
+                if size != 1:
+                    if ellipsis_sizes[j] not in (1, size):
+                        raise RuntimeError("einsum(): operands do not broadcast with remapped "
+                                           "shapes (original->remapped)")
+                    ellipsis_sizes[j] = size
+                    dim_counts[ellipsis_start + j] += 1
+                permutation[ellipsis_start + j] = dim
+                dim += 1
+        elif permutation[positions[label]] == -1:
+            size = operand.shape[dim]
+            if size != 1:
+                if label_size[label] not in (1, size):
+                    raise RuntimeError(
+                        f"einsum(): subscript {_subscript_char(label)} has size {size} for "
+                        f"operand {number} which does not broadcast with previously seen "
+                        f"size {label_size[label]}")
+                label_size[label] = size
+                dim_counts[positions[label]] += 1
+            permutation[positions[label]] = dim
+            dim += 1
+        else:  # a repeated label: its diagonal
+            previous = permutation[positions[label]]
+            if operand.shape[dim] != operand.shape[previous]:
+                raise RuntimeError(
+                    f"einsum(): subscript {_subscript_char(label)} is repeated for operand "
+                    f"{number} but the sizes don't match, {operand.shape[dim]} != "
+                    f"{operand.shape[previous]}")
+            operand = operand.diagonal(0, previous, dim).movedim(-1, previous)
+    for index, value in enumerate(permutation):
+        if value == -1:
+            operand = operand.unsqueeze(-1)
+            permutation[index] = operand._data.ndim - 1
+    return operand.permute(permutation)
+
+
+def _subscript_char(label: int) -> str:
+    return chr(65 + label) if label < 26 else chr(97 + label - 26)
+
+
+def _sum_product_pair(left, right, sum_dims):
+    """``(left * right).sum(sum_dims, keepdim=True)`` through one bmm: both operands have
+    the same rank, with broadcast (size 1) dims where one lacks a dim."""
+    if not sum_dims:
+        return left * right
+    both, left_only, right_only = [], [], []
+    both_size = left_size = right_size = sum_size = 1
+    for dim in range(left._data.ndim):
+        in_left, in_right = left.shape[dim] != 1, right.shape[dim] != 1
+        if dim in sum_dims:
+            if in_left and in_right:
+                if left.shape[dim] != right.shape[dim]:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                sum_size *= left.shape[dim]
+            elif in_left:
+                left = left.sum(dim, True)
+            elif in_right:
+                right = right.sum(dim, True)
+        elif in_left and in_right:
+            if left.shape[dim] != right.shape[dim]:
+                raise RuntimeError("non-broadcast dimensions must match")
+            both.append(dim)
+            both_size *= left.shape[dim]
+        elif in_left:
+            left_only.append(dim)
+            left_size *= left.shape[dim]
+        else:
+            right_only.append(dim)
+            right_size *= right.shape[dim]
+    if left_only and right_only and right_only[-1] < left_only[0]:
+        # PyTorch swaps the operands when that lays the result out in the order of its dims
+        left, right = right, left
+        left_only, right_only = right_only, left_only
+        left_size, right_size = right_size, left_size
+    out_size = ([left.shape[d] for d in both] + [left.shape[d] for d in left_only]
+                + [1] * len(sum_dims) + [right.shape[d] for d in right_only])
+    left_order = both + left_only + list(sum_dims) + right_only
+    right_order = both + list(sum_dims) + right_only + left_only
+    out_order = [0] * len(left_order)
+    for position, dim in enumerate(both + left_only + list(sum_dims) + right_only):
+        out_order[dim] = position
+    left = left.permute(left_order).reshape(both_size, left_size, sum_size)
+    right = right.permute(right_order).reshape(both_size, sum_size, right_size)
+    return bmm(left, right).view(out_size).permute(out_order)
+
+
+def _einsum(equation: str, operands):
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    for operand in operands:
+        if not isinstance(operand, Tensor):
+            raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, not "
+                            f"{type(operand).__name__}")
+    labels = _parse_operands(equation, len(operands))
+    label_count = [0] * 52
+    ellipsis_dims = 0
+    for number, (operand, operand_labels) in enumerate(zip(operands, labels)):
+        ndim = operand._data.ndim
+        count = len(operand_labels)
+        has_ellipsis = _ELLIPSIS in operand_labels
+        if has_ellipsis:
+            count -= 1
+            ellipsis_dims = max(ellipsis_dims, ndim - count)
+        for label in operand_labels:
+            if label != _ELLIPSIS:
+                label_count[label] += 1
+        if count > ndim if has_ellipsis else count != ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({count}) does not match "
+                f"the number of dimensions ({ndim}) for operand {number}"
+                f"{'' if has_ellipsis else ' and no ellipsis was given'}")
+    lhs_length = len(equation.split("->", 1)[0])
+    positions, ellipsis_start, output_rank, total = _output_positions(
+        equation, lhs_length, label_count, ellipsis_dims)
+    label_size, ellipsis_sizes, dim_counts = [1] * 52, [1] * ellipsis_dims, [0] * total
+    aligned = [_align(operand, number, operand_labels, positions, ellipsis_start,
+                      ellipsis_dims, total, label_size, ellipsis_sizes, dim_counts)
+               for number, (operand, operand_labels) in enumerate(zip(operands, labels))]
+    while len(aligned) > 1:
+        a, b = aligned.pop(0), aligned.pop(0)
+        sum_dims, a_sums, b_sums = [], [], []
+        for dim in range(output_rank, total):
+            if a.shape[dim] != 1 and b.shape[dim] != 1:
+                dim_counts[dim] -= 1
+                if dim_counts[dim] == 1:
+                    sum_dims.append(dim)
+                    dim_counts[dim] = 0
+            elif dim_counts[dim] == 1:
+                if a.shape[dim] != 1:
+                    a_sums.append(dim)
+                    dim_counts[dim] = 0
+                elif b.shape[dim] != 1:
+                    b_sums.append(dim)
+                    dim_counts[dim] = 0
+        if a_sums:
+            a = a.sum(a_sums, True)
+        if b_sums:
+            b = b.sum(b_sums, True)
+        aligned.insert(0, _sum_product_pair(a, b, sum_dims))
+    result = aligned[0]
+    if total > output_rank:
+        if len(operands) > 1:
+            return result.view(result.shape[:output_rank])
+        return result.sum(list(range(output_rank, total)))
+    return result
+
+
+def einsum(*args) -> Tensor:
+    """Sums of products of the operands' elements over the dims that ``equation`` names:
+    ``einsum("ij,jk->ik", a, b)`` is ``a @ b``. The sublist form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` and a list of operands are accepted too."""
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one "
+                         "operand, or at least one operand and its subscripts list")
+    if isinstance(args[0], Tensor):
+        equation = ",".join("".join(_sublist_subscript(s) for s in sublist)
+                            for sublist in args[1::2])
+        if len(args) % 2 == 1:
+            equation += "->" + "".join(_sublist_subscript(s) for s in args[-1])
+            operands = args[:-1:2]
+        else:
+            operands = args[::2]
+    else:
+        equation, operands = args[0], args[1:]
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = operands[0]
+    return _einsum(equation, list(operands))
+
+
+# --- tensordot, inner, outer, vdot ---------------------------------------------------------
+
+
+def _tensordot_dims(a, b, dims):
+    if isinstance(dims, Tensor):
+        dims = dims.tolist() if dims._data.size > 1 else int(dims._data.reshape(())[()])
+    if isinstance(dims, bool) or not isinstance(dims, int | list | tuple):
+        raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or "
+                           f"list[list[int]] containing two lists, but got dims={dims}")
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a._data.ndim, b._data.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        return list(range(-dims, 0)), list(range(dims))
+    dims_a, dims_b = dims
+    if isinstance(dims_a, int) or isinstance(dims_b, int):
+        raise TypeError("tensordot(): argument 'dims_self' (position 3) must be tuple of ints, "
+                        "not int")
+    return list(dims_a), list(dims_b)
+
+
+def _tensordot(a, b, dims_a, dims_b):
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a._dtype is not b._dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    contracted = 1
+    first, second = a, b
+    for dim_a, dim_b in zip(dims_a, dims_b):
+        size_a, size_b = a.shape[dim_a], b.shape[dim_b]
+        if size_b == 1:  # broadcast dims are summed right away
+            first = first.sum(dim_a, True, dtype=first.dtype)
+        elif size_a == 1:
+            second = second.sum(dim_b, True, dtype=second.dtype)
+        elif size_a != size_b:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{size_a} in dim {dim_a} and second has size {size_b} in dim "
+                               f"{dim_b}")
+        else:
+            contracted *= size_a
+    wrapped_a = [_wrap(d, a._data.ndim) for d in dims_a]
+    wrapped_b = [_wrap(d, b._data.ndim) for d in dims_b]
+    kept_a = [d for d in range(a._data.ndim) if d not in wrapped_a]
+    kept_b = [d for d in range(b._data.ndim) if d not in wrapped_b]
+    sizes = [first.shape[d] for d in kept_a] + [second.shape[d] for d in kept_b]
+    rows = columns = 1
+    for d in kept_a:
+        rows *= first.shape[d]
+    for d in kept_b:
+        columns *= second.shape[d]
+    first = first.permute(kept_a + wrapped_a).reshape(rows, contracted)
+    second = second.permute(wrapped_b + kept_b).reshape(contracted, columns)
+    return mm(first, second).reshape(sizes)
+
+
+def _wrap(dim, ndim):
+    from ember._tensor import _wrap_dim
+
+    return _wrap_dim(dim, ndim)
+
+
+def _exact_out(name, result, out):
+    """``out=`` for ops that need the out tensor to have the result's dtype."""
+    if out._dtype is not result._dtype:
+        raise RuntimeError(f"{name}: Expected the output tensor to have dtype "
+                           f"{result._dtype._legacy_name}, but got an output tensor with dtype "
+                           f"{out._dtype._legacy_name}")
+    return write_out(out, result)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Sums the products of ``a``'s and ``b``'s elements over the dims ``dims`` names: an int
+    (the last ``dims`` of ``a`` with the first of ``b``) or two lists of dims."""
+    dims_a, dims_b = _tensordot_dims(a, b, dims)
+    if out is not None:
+        check_out_allowed("tensordot", a, b)
+        with grad_mode.no_grad():
+            return _exact_out("tensordot", _tensordot(a, b, dims_a, dims_b), out)
+    return _tensordot(a, b, dims_a, dims_b)
+
+
+@method("inner")
+def inner(input, other, *, out=None):
+    """Sums of products over the last dim of both operands (a product for a 0-dim one)."""
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        result = input * other
+    else:
+        if input.shape[-1] != other.shape[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors "
+                               f"but got shapes {list(input.shape)} and {list(other.shape)}")
+        if out is not None:
+            check_out_allowed("inner", input, other)
+            with grad_mode.no_grad():
+                return _exact_out("inner", _tensordot(input, other, [-1], [-1]), out)
+        return _tensordot(input, other, [-1], [-1])
+    if out is not None:
+        check_out_allowed("inner", input, other)
+        return write_out(out, result)
+    return result
+
+
+@method("outer")
+def outer(input, vec2, *, out=None):
+    """The outer product of two vectors."""
+    for name, value in (("self", input), ("vec2", vec2)):
+        if value._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
+                               f"{value._data.ndim}-D")
+    result = input.reshape(input.shape[0], 1) * vec2
+    if out is not None:
+        check_out_allowed("outer", input, vec2)
+        return write_out(out, result)
+    return result
+
+
+_WARNED = set()  # PyTorch gives its deprecation warnings once per process
+
+
+def _warn_once(key, message):
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+@method("ger")
+def ger(input, vec2, *, out=None):
+    """Alias of :func:`outer` (deprecated in PyTorch)."""
+    _warn_once(("ger", out is None), "torch.ger is deprecated and will be removed in a future "
+               "PyTorch release. Use torch.outer instead.")
+    return outer(input, vec2, out=out)
+
+
+def _conj(tensor):
+    return tensor.conj() if tensor._dtype.is_complex else tensor
+
+
+def _vdot_input_grad(grad, other):
+    return _conj(other * _conj(grad))
+
+
+def _vdot_other_grad(grad, input):
+    return input * grad
+
+
+@method("vdot")
+def vdot(input, other, *, out=None):
+    """The dot product of two vectors, the first conjugated."""
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
+                           f"{other._data.ndim}D tensors")
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{input._dtype._legacy_name} and {other._dtype._legacy_name}")
+    if not input._dtype.is_complex:
+        return _product("dot", input, other, out, "VdotBackward0")
+    if input.shape[0] != other.shape[0]:
+        _shape_error("dot", input._data, other._data)
+    data = _cpu.vdot(input._data, other._data)
+    result = finish(_cpu.asarray(data), input._dtype, input._device)
+    if out is not None:
+        check_out_allowed("vdot", input, other)
+        return _exact_out("vdot", result, out)
+    if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
+        record_op("VdotBackward0", (_vdot_input_grad, _vdot_other_grad), (input, other),
+                  (result,), {"input": input, "other": other})
+    return result
+
+
+# --- products added to a tensor: addmm, addmv, addr, baddbmm, addbmm ---------------------
+# Note [beta * input + alpha * product]
+# With beta == 0 the input is ignored (NaN and infinities in it do not show), as in BLAS;
+# half precision computes in float32 and rounds once.
+
+
+def _scaled_sum(input, product, beta, alpha, dtype):
+    """``beta * input + alpha * product`` over backend arrays, in ``dtype``'s compute type."""
+    if dtype is _dtype.bool:
+        result = product if alpha else _cpu.zeros_like(product)
+        if beta:
+            result = result | input
+        return result
+    compute = product.dtype
+    if not dtype.is_floating_point and not dtype.is_complex:
+        beta, alpha = int(beta), int(alpha)
+    if alpha != 1:
+        product = product * compute.type(alpha)
+    if beta == 0:
+        return product
+    input = input.astype(compute, copy=False)
+    return product + (input if beta == 1 else input * compute.type(beta))
+
+
+def _half_sum(name, input, a, b, beta, alpha, dtype):
+    """The half precision roundings of PyTorch's kernels: addmv rounds ``beta * input``
+    first; addbmm adds one matrix product at a time, rounding each sum."""
+    half, single = dtype._np, _cpu.float32
+    if name == "addmv":
+        scaled = (input * half.type(beta)) if beta else _cpu.zeros_like(input)
+        product = _cpu.matmul(a.astype(single), b.astype(single)) * single(alpha)
+        return (scaled.astype(single) + product).astype(half)
+    result = input.astype(single) * single(beta) if beta else None
+    for first, second in zip(a, b):
+        product = _cpu.matmul(first.astype(single), second.astype(single)) * single(alpha)
+        result = product if result is None else result.astype(single) + product
+        result = result.astype(half)
+    if result is None:
+        return _cpu.zeros(input.shape, half)
+    return result.astype(half)
+
+
+def _expand_error(target, shape):
+    for dim in range(1, len(shape) + 1):
+        if shape[-dim] not in (1, target[-dim]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[-dim]}) must match the existing size "
+                f"({shape[-dim]}) at non-singleton dimension {len(target) - dim}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}")
+    raise RuntimeError(f"expand: the shape {list(shape)} does not fit {list(target)}")
+
+
+def _check_expandable(input, target):
+    shape = input._data.shape
+    if len(shape) > len(target):
+        _expand_error(target, shape)
+    for dim in range(1, len(shape) + 1):
+        if shape[-dim] not in (1, target[-dim]):
+            _expand_error(target, shape)
+
+
+def _scaled(grad, factor):
+    if factor == 1:
+        return grad
+    return grad * factor
+
+
+def _self_grad(grad, beta):
+    return _scaled(grad, _conj_scalar(beta))
+
+
+def _conj_scalar(value):
+    return value.conjugate() if isinstance(value, complex) else value
+
+
+def _addmm_mat1_grad(grad, mat2, alpha):
+    return _scaled(grad.mm(_conj(mat2).t()), _conj_scalar(alpha))
+
+
+def _addmm_mat2_grad(grad, mat1, alpha):
+    return _scaled(_conj(mat1).t().mm(grad), _conj_scalar(alpha))
+
+
+def _addmv_mat_grad(grad, vec, alpha):
+    return _scaled(outer(grad, _conj(vec)), _conj_scalar(alpha))
+
+
+def _addmv_vec_grad(grad, mat, alpha):
+    return _scaled(_conj(mat).t().mv(grad), _conj_scalar(alpha))
+
+
+def _addr_vec1_grad(grad, vec2, alpha):
+    return _scaled(grad.mv(_conj(vec2)), _conj_scalar(alpha))
+
+
+def _addr_vec2_grad(grad, vec1, alpha):
+    return _scaled(grad.t().mv(_conj(vec1)), _conj_scalar(alpha))
+
+
+def _baddbmm_batch1_grad(grad, batch2, alpha):
+    return _scaled(grad.bmm(_conj(batch2).transpose(1, 2)), _conj_scalar(alpha))
+
+
+def _baddbmm_batch2_grad(grad, batch1, alpha):
+    return _scaled(_conj(batch1).transpose(1, 2).bmm(grad), _conj_scalar(alpha))
+
+
+def _addbmm_batch1_grad(grad, batch1, batch2, alpha):
+    expanded = grad.unsqueeze(0).expand(batch1.shape[0], *grad.shape)
+    return _scaled(expanded.bmm(_conj(batch2).transpose(1, 2)), _conj_scalar(alpha))
+
+
+def _addbmm_batch2_grad(grad, batch1, alpha):
+    expanded = grad.unsqueeze(0).expand(batch1.shape[0], *grad.shape)
+    return _scaled(_conj(batch1).transpose(1, 2).bmm(expanded), _conj_scalar(alpha))
+
+
+_FUSED = {
+    "addmm": ("AddmmBackward0", (_self_grad, _addmm_mat1_grad, _addmm_mat2_grad),
+              ("input", "mat1", "mat2")),
+    "addmv": ("AddmvBackward0", (_self_grad, _addmv_mat_grad, _addmv_vec_grad),
+              ("input", "mat", "vec")),
+    "addr": ("AddrBackward0", (_self_grad, _addr_vec1_grad, _addr_vec2_grad),
+             ("input", "vec1", "vec2")),
+    "baddbmm": ("BaddbmmBackward0", (_self_grad, _baddbmm_batch1_grad, _baddbmm_batch2_grad),
+                ("input", "batch1", "batch2")),
+    "addbmm": ("AddbmmBackward0", (_self_grad, _addbmm_batch1_grad, _addbmm_batch2_grad),
+               ("input", "batch1", "batch2")),
+}
+
+
+def _fused_shape(name, input, a, b):
+    """Check the operands of ``name`` as PyTorch does; the result's shape and dtype."""
+    a_ndim, b_ndim = a._data.ndim, b._data.ndim
+    if name == "addmm":
+        for label, value in (("mat1", a), ("mat2", b)):
+            if value._data.ndim != 2:
+                raise RuntimeError(f"{label} must be a matrix, got {value._data.ndim}-D tensor")
+        if a._dtype is not b._dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{a._dtype._legacy_name} and {b._dtype._legacy_name}")
+        if input._dtype is not b._dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{input._dtype._legacy_name} and {b._dtype._legacy_name}")
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x"
+                               f"{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
+        shape, kernel = (a.shape[0], b.shape[1]), "addmm_impl_cpu_"
+    elif name == "addmv":
+        if a_ndim != 2 or b_ndim != 1 or input._data.ndim > 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, "
+                               f"{a_ndim}, {b_ndim}")
+        if a.shape[1] != b.shape[0] or input._data.size not in (1, a.shape[0]):
+            raise RuntimeError(f"size mismatch, got input ({input._data.size}), mat "
+                               f"({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
+        if not (input._dtype is a._dtype is b._dtype):
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                               f"{input._dtype._legacy_name}, {a._dtype._legacy_name}, and "
+                               f"{b._dtype._legacy_name}")
+        shape, kernel = (a.shape[0],), "addmv_impl_cpu"
+    elif name == "addr":
+        for label, value in (("vec1", a), ("vec2", b)):
+            if value._data.ndim != 1:
+                raise RuntimeError(f"addr: Expected 1-D argument {label}, but got "
+                                   f"{value._data.ndim}-D")
+        shape, kernel = (a.shape[0], b.shape[0]), None
+    else:
+        for label, value in (("batch1", a), ("batch2", b)):
+            if value._data.ndim != 3:
+                raise RuntimeError(f"{label} must be a 3D tensor")
+        if name == "addbmm":
+            if a.shape[0] != b.shape[0]:
+                raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                                   f"{a.shape[0]} and {b.shape[0]}")
+            if a.shape[2] != b.shape[1]:
+                raise RuntimeError(f"Incompatible matrix sizes for bmm ({a.shape[1]}x"
+                                   f"{a.shape[2]} and {b.shape[1]}x{b.shape[2]})")
+            if input._dtype is not b._dtype or a._dtype is not b._dtype:
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                                   f"{input._dtype._legacy_name} and {b._dtype._legacy_name}")
+            shape = (a.shape[1], b.shape[2])
+        else:
+            if b.shape[:2] != (a.shape[0], a.shape[2]):
+                raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor "
+                                   f"to be: [{a.shape[0]}, {a.shape[2]}] but got: "
+                                   f"[{b.shape[0]}, {b.shape[1]}].")
+            if not (input._dtype is a._dtype is b._dtype):
+                raise RuntimeError(f"Input dtypes must be the same, got: input "
+                                   f"{_dtype_word(input)}, batch1: {_dtype_word(a)}, batch2: "
+                                   f"{_dtype_word(b)}")
+            shape = (a.shape[0], a.shape[1], b.shape[2])
+        kernel = "addmm_impl_cpu_" if name == "addbmm" else "baddbmm"
+    if name != "addmv":
+        _check_expandable(input, shape)
+    if kernel is None:
+        dtype = _dtype._result_dtype(input, a, b)
+    else:
+        dtype = b._dtype
+        if dtype is _dtype.bool and a._data.size and b._data.size:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    return shape, dtype
+
+
+def _dtype_word(tensor):
+    return _CPP_NAMES[tensor._dtype].split()[-1]
+
+
+
+def _check_scalars(dtype, beta, alpha):
+    if not (dtype.is_floating_point or dtype.is_complex):
+        for label, value in (("beta", beta), ("alpha", alpha)):
+            if isinstance(value, float | complex):
+                raise RuntimeError(f"For integral input tensors, argument {label} must not be "
+                                   "a floating point number.")
+
+
+def _fused_product(name, a, b, compute):
+    """The product of ``name``'s operands over backend arrays in ``compute``."""
+    a, b = a._data.astype(compute, copy=False), b._data.astype(compute, copy=False)
+    if name == "addr":
+        if compute == _cpu.bool_:
+            return _cpu.logical_and.outer(a, b)
+        return _cpu.multiply.outer(a, b)
+    product = _cpu.matmul(a, b)
+    return product.sum(0) if name == "addbmm" else product
+
+
+def _fused(name, input, a, b, beta, alpha, out=None):
+    """``beta * input + alpha * (a . b)`` for the op ``name`` (see _FUSED)."""
+    shape, dtype = _fused_shape(name, input, a, b)
+    if name == "addr":
+        _check_scalars(dtype, beta, alpha)
+    input_data = _cpu.broadcast_to(input._data, shape)
+    if dtype in (_dtype.float16, _dtype.bfloat16) and name in ("addmv", "addbmm"):
+        data = _half_sum(name, input_data, a._data, b._data, beta, alpha, dtype)
+    else:
+        # addr is PyTorch's composite, rounding after every step in the result's dtype
+        compute = dtype._np if name == "addr" else compute_dtype(dtype)._np
+        product = _fused_product(name, a, b, compute)
+        data = _scaled_sum(input_data, product, beta, alpha, dtype)
+    result = finish(data, dtype, input._device)
+    if out is not None:
+        check_out_allowed(name, input, a, b)
+        if name != "addr" and out._dtype is not dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but got "
+                               f"{_CPP_NAMES[out._dtype]} instead")
+        if name == "addbmm" and out._data.shape != result._data.shape:
+            out.resize_(result._data.shape)  # addbmm resizes its out without a warning
+        return write_out(out, result)
+    if (input._requires_grad or a._requires_grad or b._requires_grad) and _grad_state.enabled:
+        node_name, formulas, labels = _FUSED[name]
+        values = {labels[1]: a, labels[2]: b, "beta": beta, "alpha": alpha}
+        record_op(node_name, formulas, (input, a, b), (result,), values)
+    return result
+
+
+def _result_shape(name, a, b):
+    """The shape ``name`` gives for operands of the right ranks (None otherwise)."""
+    shape_a, shape_b = a._data.shape, b._data.shape
+    if name in ("addmm", "addbmm") and len(shape_a) == len(shape_b) == (2 if name == "addmm"
+                                                                         else 3):
+        return (shape_a[-2], shape_b[-1])
+    if name == "addmv" and len(shape_a) == 2:
+        return (shape_a[0],)
+    if name == "addr" and len(shape_a) == len(shape_b) == 1:
+        return (shape_a[0], shape_b[0])
+    if name == "baddbmm" and len(shape_a) == len(shape_b) == 3:
+        return (shape_a[0], shape_a[1], shape_b[2])
+    return None
+
+
+def _fused_inplace(name, input, a, b, beta, alpha):
+    shape = _result_shape(name, a, b)
+    if shape is not None and input._data.shape != shape:
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
+                           f"tensor size {list(shape)} should match")
+    shape, dtype = _fused_shape(name, input, a, b)
+    if input._data.shape != tuple(shape):
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
+                           f"tensor size {list(shape)} should match")
+    if needs_grad(input, a, b):
+        return inplace_with_grad(input, lambda old: _fused(name, old, a, b, beta, alpha))
+    result = _fused(name, input, a, b, beta, alpha)
+    check_inplace(input, result._dtype, result._data.shape)
+    _cpu.copyto(input._data, result._data, casting="unsafe")
+    input._bump_version()
+    return input
+
+
+def _fused_family(name, first, second):
+    def function(input, a, b, *, beta=1, alpha=1, out=None):
+        return _fused(name, input, a, b, beta, alpha, out)
+
+    def inplace(self, a, b, *, beta=1, alpha=1):
+        return _fused_inplace(name, self, a, b, beta, alpha)
+
+    function.__name__, inplace.__name__ = name, name + "_"
+    function.__doc__ = (f"``beta * input + alpha * `` the product of ``{first}`` and "
+                        f"``{second}`` (see Note [beta * input + alpha * product]).")
+    method(name)(function)
+    method(name + "_")(inplace)
+    return function
+
+
+addmm = _fused_family("addmm", "mat1", "mat2")
+addmv = _fused_family("addmv", "mat", "vec")
+addr = _fused_family("addr", "vec1", "vec2")
+baddbmm = _fused_family("baddbmm", "batch1", "batch2")
+addbmm = _fused_family("addbmm", "batch1", "batch2")
+
+
+# --- matrix_power, chain_matmul, multi_dot ---------------------------------------------------
+
+
+def _inverse_grad(grad, result):
+    inverse_h = _conj(result).mT
+    return -(inverse_h @ grad @ inverse_h)
+
+
+def _inverse(input):
+    """The inverse of (batches of) square matrices, laid out as LAPACK returns it."""
+    dtype = input._dtype
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError(f"linalg.inv: Expected a floating point or complex tensor as input. "
+                           f"Got {dtype._legacy_name}")
+    if dtype in (_dtype.float16, _dtype.bfloat16):
+        raise RuntimeError(f"linalg.inv: Low precision dtypes not supported. Got "
+                           f"{dtype._legacy_name}")
+    data = input._data
+    if data.size:
+        try:
+            inverse = _cpu.linalg.inv(data)
+        except _cpu.linalg.LinAlgError:
+            raise RuntimeError("linalg.inv: The input matrix is singular.") from None
+    else:
+        inverse = data.copy()
+    # LAPACK writes each matrix column-major
+    inverse = _cpu.ascontiguousarray(_cpu.swapaxes(inverse, -1, -2)).swapaxes(-1, -2)
+    result = _make_result(inverse.astype(dtype._np, copy=False), dtype, input._device)
+    if input._requires_grad and _grad_state.enabled:
+        record_op("LinalgInvExBackward0", (_inverse_grad,), (input,), (result,),
+                  {"result": result})
+    return result
+
+
+def _make_result(data, dtype, device):
+    from ember._tensor import _make
+
+    return _make(data, dtype, device)
+
+
+@method("matrix_power")
+def matrix_power(input, n: int, *, out=None):
+    """``input`` (a square matrix or a batch of them) to the integer power ``n``; negative
+    powers are powers of the inverse."""
+    if input._data.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
+                           "dimensions.")
+    rows, columns = input.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
+                           f"they are {rows} by {columns} matrices")
+    if out is not None:
+        check_out_allowed("matrix_power", input)
+        with grad_mode.no_grad():
+            return write_out(out, matrix_power(input, n).contiguous())
+    if n == 0:
+        from ember.ops.creation import eye
+
+        identity = eye(rows, dtype=input.dtype).expand_as(input)
+        return input.clone(memory_format=_contiguous()).copy_(identity)
+    base = input
+    if n < 0:
+        base, n = _inverse(input), -n
+    if n == 1:
+        return base if base is not input else base.clone(memory_format=_contiguous())
+    if n == 2:
+        return matmul(base, base)
+    if n == 3:
+        return matmul(matmul(base, base), base)
+    square = result = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        square = base if square is None else matmul(square, square)
+        if bit:
+            result = square if result is None else matmul(result, square)
+    return result
+
+
+def _contiguous():
+    from ember._size import contiguous_format
+
+    return contiguous_format
+
+
+def _chain_order(shapes):
+    """PyTorch's matrix chain order: the split of each sub-chain that costs least."""
+    count = len(shapes)
+    sizes = [shapes[0][0]] + [shape[1] for shape in shapes]
+    cost = [[0] * count for _ in range(count)]
+    split = [[0] * count for _ in range(count)]
+    for length in range(1, count):
+        for i in range(count - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                candidate = cost[i][k] + cost[k + 1][j] + sizes[i] * sizes[k + 1] * sizes[j + 1]
+                if cost[i][j] is None or candidate < cost[i][j]:
+                    cost[i][j], split[i][j] = candidate, k
+    return split
+
+
+def _chain_product(tensors, split, i, j):
+    if i == j:
+        return tensors[i]
+    k = split[i][j]
+    return mm(_chain_product(tensors, split, i, k), _chain_product(tensors, split, k + 1, j))
+
+
+def multi_dot(tensors, *, out=None):
+    """The product of a chain of matrices, multiplied in the cheapest order; the first may
+    be a row vector and the last a column vector (1-D)."""
+    count = len(tensors)
+    if count < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {count}")
+    first, last = tensors[0], tensors[-1]
+    out_shape = []
+    if first._data.ndim == 1:
+        first = first.unsqueeze(0)
+    elif first._data.ndim == 2:
+        out_shape.append(first.shape[0])
+    else:
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got "
+                           f"{first._data.ndim}D")
+    if last._data.ndim == 1:
+        last = last.unsqueeze(-1)
+    elif last._data.ndim == 2:
+        out_shape.append(last.shape[1])
+    else:
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got "
+                           f"{last._data.ndim}D")
+    for index in range(1, count - 1):
+        if tensors[index]._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {index} must be 2D but got "
+                               f"{tensors[index]._data.ndim}D")
+    matrices = [first, *tensors[1:-1], last]
+    for index in range(1, count):
+        if matrices[index]._dtype is not matrices[0]._dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor "
+                               f"0 is {_CPP_NAMES[matrices[0]._dtype]} and tensor {index} "
+                               f"{_CPP_NAMES[matrices[index]._dtype]}")
+        if matrices[index - 1].shape[-1] != matrices[index].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {index - 1} and {index} with shapes "
+                               f"{list(tensors[index - 1].shape)} and "
+                               f"{list(tensors[index].shape)} cannot be multiplied")
+    if out is not None:
+        check_out_allowed("multi_dot", *tensors)
+        dtype = matrices[0]._dtype
+        if out._dtype is not dtype:
+            raise RuntimeError(f"multi_dot(): expected out tensor to have dtype "
+                               f"{_CPP_NAMES[dtype]} but got {_CPP_NAMES[out._dtype]}")
+        with grad_mode.no_grad():
+            return write_out(out, multi_dot(tensors))
+    if count == 2:
+        result = mm(matrices[0], matrices[1])
+    elif count == 3:
+        a, b = matrices[0].shape
+        c, d = matrices[2].shape
+        if a * c * (b + d) > b * d * (a + c):
+            result = mm(matrices[0], mm(matrices[1], matrices[2]))
+        else:
+            result = mm(mm(matrices[0], matrices[1]), matrices[2])
+    else:
+        result = _chain_product(matrices, _chain_order([m.shape for m in matrices]), 0,
+                                count - 1)
+    return result.view(out_shape)
+
+
+def chain_matmul(*matrices, out=None):
+    """The product of the matrices (deprecated in PyTorch for :func:`multi_dot`)."""
+    _warn_once(("chain_matmul", out is None), "torch.chain_matmul is deprecated and will be "
+               "removed in a future PyTorch release. Use torch.linalg.multi_dot instead, which "
+               "accepts a list of two or more tensors rather than multiple parameters.")
+    if len(matrices) == 1 and isinstance(matrices[0], list | tuple):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for matrix in matrices:
+        if matrix._data.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {matrix._data.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        if out is None:
+            return matrices[0].clone(memory_format=_contiguous())
+        return write_out(out, matrices[0].to(out.dtype))  # PyTorch copies into any out
+    return multi_dot(list(matrices), out=out)
+
+
+__all__ += [
+    "addbmm", "addmm", "addmv", "addr", "baddbmm", "chain_matmul", "einsum", "ger", "inner",
+    "matrix_power", "multi_dot", "outer", "tensordot", "vdot",
+]
