@@ -595,7 +595,438 @@ def _centered(input, axes):
     return input - input.mean(axes, keepdim=True)
 
 
+
+
+# --- stable reductions: logsumexp, softmax, log_softmax --------------------------------------
+
+
+def _shifted_by_max(data, axes, finite=True):
+    """``data`` minus its max over ``axes`` (kept). For logsumexp (``finite``) the max is
+    taken as 0 where infinite, so that all -inf (or an inf) gives -inf (inf) rather than NaN;
+    softmax subtracts it as it is, NaN following, as PyTorch's kernels do."""
+    if data.size == 0:
+        return data, _cpu.zeros([1 if axes is None or d in axes else n
+                                 for d, n in enumerate(data.shape)], data.dtype)
+    maxes = _cpu.maximum.reduce(data.real if data.dtype.kind == "c" else data, axis=axes,
+                                keepdims=True)
+    if finite:
+        maxes = _cpu.where(_cpu.isinf(maxes), 0, maxes)
+    maxes = maxes.astype(data.dtype)
+    return data - maxes, maxes
+
+
+@method("logsumexp")
+def logsumexp(input, dim, keepdim: bool = False, *, out=None):
+    """``log(sum(exp(input), dim))``, computed without overflow."""
+    ndim = input._data.ndim
+    if (dim == () or dim == []) and not keepdim and ndim and input._data.size:
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * ndim}")
+    dtype = input._dtype if _inexact(input._dtype) else _dtype.get_default_dtype()
+    final = dtype  # what the sum is written in, and the log and add run in
+    if isinstance(out, Tensor):
+        if not _inexact(out._dtype):
+            raise RuntimeError("logsumexp(): Expected floating point type for result tensor, "
+                               f"but got: {out._dtype._legacy_name}")
+        final = out._dtype
+        if not _inexact(input._dtype):
+            dtype = final
+    axes = _axes(input, dim)
+    data = _rounder(dtype)(input._data)
+    # PyTorch runs max, subtract, exp, sum, log and add as ops of their own, each rounding
+    # (which shows in half precision); from the sum on in the out= tensor's dtype
+    rounded, rounded_final = _rounder(dtype), _rounder(final)
+    with _cpu.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        shifted, maxes = _shifted_by_max(data, axes)
+        total = _cpu.add.reduce(rounded(_cpu.exp(rounded(shifted))), axis=axes, keepdims=True)
+        if total.dtype.kind == "c" and not final.is_complex:
+            total, maxes = total.real, maxes.real
+        total = rounded_final(total)
+        data = rounded_final(_cpu.log(total)) + rounded_final(maxes)
+    if not keepdim:
+        data = data.reshape([n for d, n in enumerate(data.shape)
+                             if not (axes is None or d in axes)])
+    result = _finish(data, final, input)
+    if out is not None:
+        check_out_allowed("logsumexp", input)
+        return write_out(out, result)
+    _record("LogsumexpBackward0", lambda grad, input, result: _spread(
+        grad, input.shape, axes, keepdim) * (input - _spread(result, input.shape, axes, keepdim)
+                                             ).exp(), input, result,
+            {"input": input, "result": result})
+    return result
+
+
+def _rounder(dtype):
+    """A function that rounds an array to ``dtype`` and holds it in its computation dtype."""
+    work = compute_dtype(dtype)._np
+    if dtype._np == work:
+        return lambda values: values.astype(work, copy=False)
+    return lambda values: values.astype(dtype._np).astype(work)
+
+
+def _normalized(name, input, dim, dtype, out, kernel, node_name, formula):
+    """softmax or log_softmax along ``dim``, in ``dtype`` (the input cast first)."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dtype is not None and dtype is not input._dtype:
+        input = input.to(dtype)
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.size == 0:
+        return input.clone() if out is None else write_out(out, input)
+    if not input._dtype.is_floating_point:
+        last = "lastdim_" if axis == builtins.max(input._data.ndim - 1, 0) else ""
+        raise NotImplementedError(f"\"{name}_{last}kernel_impl\" not implemented for "
+                                  f"'{input._dtype._legacy_name}'")
+    if isinstance(out, Tensor) and out._dtype is not input._dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[input._dtype]}, but "
+                           f"got {_CPP_NAMES[out._dtype]} instead")
+    data = input._data.astype(compute_dtype(input._dtype)._np, copy=False)
+    axes = (axis,) if data.ndim else None
+    # PyTorch's kernel along the last dim rounds log_softmax's normalizer to half precision
+    if data.dtype != input._dtype._np and axis == data.ndim - 1:
+        rounded = lambda values: values.astype(input._dtype._np).astype(data.dtype)  # noqa: E731
+    else:
+        rounded = _unchanged
+    with _cpu.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        data = kernel(*_shifted_by_max(data, axes, False), axes, rounded)
+    result = _finish(_cpu.asarray(data), input._dtype, input)
+    if out is not None:
+        check_out_allowed(name, input)
+        return write_out(out, result)
+    _record(node_name, lambda grad, result: formula(grad, result, axes), input, result,
+            {"result": result})
+    return result
+
+
+def _unchanged(values):
+    return values
+
+
+def _softmax_kernel(shifted, maxes, axes, rounded):
+    exps = _cpu.exp(shifted)
+    return exps / _cpu.add.reduce(exps, axis=axes, keepdims=True)
+
+
+def _log_softmax_kernel(shifted, maxes, axes, rounded):
+    total = _cpu.add.reduce(_cpu.exp(shifted), axis=axes, keepdims=True)
+    return shifted - rounded(_cpu.log(rounded(total)))
+
+
+def _sum_kept(value, axes):
+    return value.sum() if axes is None else value.sum(axes, keepdim=True)
+
+
+@method("softmax")
+def softmax(input, dim, dtype=None, *, out=None):
+    """``exp(input)`` normalized to sum to one along ``dim``."""
+    return _normalized("softmax", input, dim, dtype, out, _softmax_kernel, "SoftmaxBackward0",
+                       lambda grad, result, axes: (grad - _sum_kept(grad * result, axes))
+                       * result)
+
+
+@method("log_softmax")
+def log_softmax(input, dim, dtype=None, *, out=None):
+    """The log of softmax, computed without its rounding."""
+    return _normalized("log_softmax", input, dim, dtype, out, _log_softmax_kernel,
+                       "LogSoftmaxBackward0", lambda grad, result, axes: grad - result.exp()
+                       * _sum_kept(grad, axes))
+
+
+# --- norms --------------------------------------------------------------------------------
+
+
+def _ord_name(ord) -> str:
+    return str(builtins.int(ord)) if float(ord).is_integer() else str(ord)
+
+
+def _vector_norm(input, ord, dim, keepdim, dtype, out):
+    """linalg.vector_norm, which torch.norm is for numbers and 'fro'."""
+    name = "linalg.vector_norm"
+    if not _inexact(input._dtype):
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {input._dtype._legacy_name}")
+    if dtype is not None:
+        if not _inexact(dtype):
+            raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
+                               f"{dtype._legacy_name}")
+        if input._dtype.is_complex != dtype.is_complex:
+            kind = "complex" if input._dtype.is_complex else "real"
+            raise RuntimeError(f"{name}: dtype should be {kind} for {kind} inputs, but got "
+                               f"{dtype._legacy_name}")
+        if _dtype.promote_types(input._dtype, dtype) is not dtype:
+            raise RuntimeError(f"{name}: the dtype of the input ({input._dtype._legacy_name}) "
+                               "should be convertible without narrowing to the specified dtype "
+                               f"({dtype._legacy_name})")
+    computed = dtype or input._dtype
+    result_dtype = computed.to_real()
+    _check_out_type_if_tensor(out, result_dtype)
+    axes = _axes(input, dim)
+    ord = float(ord)
+    if ord < 0 or ord == _cpu.inf:
+        _check_identity(input, axes, ord)
+    data = _cpu.abs(input._data.astype(computed._np).astype(compute_dtype(computed)._np))
+    with _cpu.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if ord == _cpu.inf:
+            data = _cpu.maximum.reduce(data, axis=axes, keepdims=keepdim)
+        elif ord == -_cpu.inf:
+            data = _cpu.minimum.reduce(data, axis=axes, keepdims=keepdim)
+        elif ord == 0:
+            data = _cpu.add.reduce((data != 0).astype(data.dtype), axis=axes, keepdims=keepdim)
+        elif ord == 1:
+            data = _cpu.add.reduce(data, axis=axes, keepdims=keepdim)
+        elif ord == 2:
+            data = _cpu.sqrt(_cpu.add.reduce(data * data, axis=axes, keepdims=keepdim))
+        else:
+            data = _cpu.add.reduce(data ** ord, axis=axes, keepdims=keepdim) ** (1 / ord)
+    result = _finish(data, result_dtype, input)
+    if out is not None:
+        check_out_allowed("linalg_vector_norm", input)
+        return write_out(out, result)
+    if input._requires_grad and _grad_state.enabled:
+        record_op("LinalgVectorNormBackward0", (_vector_norm_grad(ord, axes, keepdim),),
+                  (input,), (result,), {"input": input, "result": result})
+    return result
+
+
+def _check_out_type_if_tensor(out, expected):
+    if isinstance(out, Tensor):
+        _check_out_type(out, expected)
+
+
+def _check_identity(input, axes, ord):
+    """The inf and negative norms have no value over nothing."""
+    message = f"linalg.vector_norm cannot compute the {_ord_name(ord)} norm on "
+    if input._data.size == 0 and axes is None:
+        raise RuntimeError(message + "an empty tensor because the operation does not have an "
+                           "identity")
+    for axis in axes or ():
+        if input._data.shape[axis] == 0:
+            raise RuntimeError(message + f"the dimension {axis}because this dimension is empty "
+                               "and the operation does not have an identity")
+
+
+def _sign_of(input):
+    from ember.ops.pointwise import sign
+
+    if input._dtype.is_complex:
+        size = input.abs()
+        return where(size == 0, 0.0, input / size)
+    return sign(input)
+
+
+def _vector_norm_grad(ord, axes, keepdim):
+    """PyTorch's norm_backward, case by case."""
+
+    def formula(grad, input, result):
+        shape = input._data.shape
+        grad = _spread(grad, shape, axes, keepdim)
+        norm = _spread(result, shape, axes, keepdim)
+        size = input.abs()
+        if ord == 0:
+            return None  # PyTorch's gradient is undefined: the input gets none
+        if ord == 1:
+            return _sign_of(input) * grad
+        if ord == 2:
+            return input * where(norm == 0, 0.0, grad / norm)
+        if builtins.abs(ord) == _cpu.inf:
+            attains = (size == norm).logical_or(size.isnan())
+            count = attains.sum() if axes is None else attains.sum(axes, keepdim=True)
+            return _sign_of(input) * (grad / count * attains)
+        if ord < 1:
+            return where(input == 0, 0.0, _sign_of(input) * size ** (ord - 1) * grad
+                         * norm ** (1 - ord))
+        scaled = where(norm == 0, 0.0, grad / norm ** (ord - 1))
+        if ord < 2:
+            return _sign_of(input) * size ** (ord - 1) * scaled
+        return input * size ** (ord - 2) * scaled
+
+    return formula
+
+
+def _nuclear_norm(input, dim, keepdim, dtype, out):
+    """The sum of the singular values over the two dims ``dim``."""
+    name = "linalg.matrix_norm"
+    ndim = input._data.ndim
+    if ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if not _inexact(input._dtype):
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {input._dtype._legacy_name}")
+    if input._dtype in (_dtype.float16, _dtype.bfloat16):
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got "
+                           f"{input._dtype._legacy_name}")
+    dims = list(range(ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"{name}: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+    rows, columns = (_wrap_dim(d, ndim) for d in dims)
+    if rows == columns:
+        raise RuntimeError(f"{name}: dims must be different. Got ({dims[0]}, {dims[1]})")
+    if dtype is not None and dtype is not input._dtype:
+        input = input.to(dtype)
+    result_dtype = input._dtype.to_real()
+    if isinstance(out, Tensor) and out._dtype is not result_dtype:
+        raise RuntimeError(f"{name} expected out tensor dtype {result_dtype._legacy_name} but "
+                           f"got: {out._dtype._legacy_name}")
+    matrices = _cpu.moveaxis(input._data, (rows, columns), (-2, -1))
+    if matrices.size:
+        left, singular, right = _cpu.linalg.svd(matrices, full_matrices=False)
+        data = singular.sum(-1)
+    else:
+        left = right = None
+        data = _cpu.zeros(matrices.shape[:-2], result_dtype._np)
+    if keepdim:
+        data = _cpu.expand_dims(data, tuple(sorted((rows, columns))))
+    result = _finish(_cpu.asarray(data), result_dtype, input)
+    if out is not None:
+        check_out_allowed("linalg_matrix_norm", input)
+        return write_out(out, result)
+    if input._requires_grad and _grad_state.enabled and left is not None:
+        # d |A|_* / dA = U V^H; PyTorch's graph is svdvals then a sum, whose node shows
+        direction = finish(_cpu.moveaxis(left @ right, (-2, -1), (rows, columns)).copy(),
+                           input._dtype, input._device)
+        kept = sorted((rows, columns))
+        record_op("SumBackward1", (lambda grad: _spread(grad, input.shape, kept, keepdim)
+                                   * direction,), (input,), (result,))
+    return result
+
+
+@method("norm")
+def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
+    """The vector norm of order ``p`` over ``dim`` (all dims by default), 'fro' (the 2-norm)
+    or the nuclear norm 'nuc' of matrices."""
+    if isinstance(p, str):
+        count = 1 if dim is None or isinstance(dim, int) else len(dim)
+        if p == "fro" and (dim is None or count <= 2):
+            return _vector_norm(input, 2, dim, keepdim, dtype, out)
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        return _nuclear_norm(input, dim, keepdim, dtype, out)
+    return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype, out)
+
+
+@method("dist")
+def dist(input, other, p=2):
+    """The ``p``-norm of ``input - other`` (broadcast)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"dist(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    promoted = _dtype._result_dtype(input, other)
+    if not _inexact(promoted):
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {promoted._legacy_name} instead.")
+    with grad_mode.no_grad():
+        difference = input - other
+    result = _vector_norm(difference, p, None, False, None, None)
+    if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
+        formula = _vector_norm_grad(float(p), None, False)
+
+        def input_grad(grad, input, other, result):
+            return formula(grad, input - other, result)
+
+        def other_grad(grad, input, other, result):
+            return -formula(grad, input - other, result)
+
+        record_op("DistBackward0", (input_grad, other_grad), (input, other), (result,),
+                  {"input": input, "other": other, "result": result})
+    return result
+
+
+# --- several results: var_mean, std_mean, aminmax -----------------------------------------
+
+
+def _with_mean(name, input, dim, unbiased, keepdim, correction, deviation):
+    """var_mean or std_mean: one node for both results, as PyTorch records it."""
+    variance, dtype, axes, divisor = _variance(name, input, dim, unbiased, keepdim, correction,
+                                               None)
+    data = _cpu.sqrt(variance) if deviation else variance
+    spread = _finish(data, dtype, input)
+    count = _reduced_count(input, axes)
+    total = _cpu.add.reduce(input._data.astype(compute_dtype(input._dtype)._np, copy=False),
+                            axis=axes, keepdims=keepdim)
+    if total.dtype.kind == "c":  # by parts: a complex division would spread a NaN part
+        mean = total.real / count + 1j * (total.imag / count)
+    else:
+        mean = total / count
+    mean = _finish(_cpu.asarray(mean, total.dtype), input._dtype, input)
+    if input._requires_grad and _grad_state.enabled:
+        node_name = "StdMeanBackward0" if deviation else "VarMeanBackward0"
+
+        def backward(ctx, spread_grad, mean_grad):
+            input, spread = ctx.saved_tensors
+            shape = input._data.shape
+            total = None
+            if spread_grad is not None:
+                if deviation:
+                    spread_grad = where(spread == 0, 0.0, spread_grad / spread) / 2
+                total = _spread(spread_grad, shape, axes, keepdim) * 2 * _centered(
+                    input, axes) / divisor
+            if mean_grad is not None:
+                part = _spread(mean_grad, shape, axes, keepdim) / count
+                total = part if total is None else total + part
+            return (total,)
+
+        from ember.ops._autograd import record
+
+        record(node_name, backward, (input,), (spread, mean), saved=(input, spread))
+    return spread, mean
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """The variance (with Bessel's ``correction``) and the mean, as a tuple."""
+    return _with_mean("var_mean", input, dim, unbiased, keepdim, correction, False)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """The standard deviation (with Bessel's ``correction``) and the mean, as a tuple."""
+    return _with_mean("std_mean", input, dim, unbiased, keepdim, correction, True)
+
+
+@method("aminmax")
+def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
+    """The minimum and the maximum, over all elements or along the one dim ``dim``."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    axes = _axes(input, dim)
+    if input._data.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        if input._data.ndim and input._data.shape[axes[0]] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axes[0]} to have non-zero size.")
+    if input._dtype.is_complex:
+        if dim is not None and not input._data.ndim:
+            raise RuntimeError(f"aminmax not implemented for {input._dtype._legacy_name}")
+        raise NotImplementedError(f"\"aminmax_cpu\" not implemented for "
+                                  f"'{input._dtype._legacy_name}'")
+    kept = keepdim
+    low = _finish(_cpu.minimum.reduce(input._data, axis=axes, keepdims=kept), input._dtype,
+                  input)
+    high = _finish(_cpu.maximum.reduce(input._data, axis=axes, keepdims=kept), input._dtype,
+                   input)
+    if out is not None:
+        check_out_allowed("aminmax", input)
+        for tensor in out:
+            _check_out_type(tensor, input._dtype)
+        return return_types.aminmax_out((write_out(out[0], low), write_out(out[1], high)))
+    if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
+
+        def backward(ctx, low_grad, high_grad):
+            input, low, high = ctx.saved_tensors
+            total = None
+            for grad, extreme in ((low_grad, low), (high_grad, high)):
+                if grad is not None:
+                    part = _even_share(grad, input, extreme, axes, kept)
+                    total = part if total is None else total + part
+            return (total,)
+
+        from ember.ops._autograd import record
+
+        record("AminmaxBackward0", backward, (input,), (low, high), saved=(input, low, high))
+    return return_types.aminmax((low, high))
+
+
 __all__ = [
-    "all", "amax", "amin", "any", "argmax", "argmin", "count_nonzero", "max", "mean", "min",
-    "nanmean", "nansum", "prod", "std", "sum", "var",
+    "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "dist",
+    "log_softmax", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod",
+    "softmax", "std", "std_mean", "sum", "var", "var_mean",
 ]

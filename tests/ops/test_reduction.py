@@ -1,10 +1,11 @@
 """The reduction op table: sum, mean, prod, max / min, amax / amin, argmax / argmin, all / any,
-std / var, count_nonzero, nansum, nanmean, checked against torch over every dtype, every kind
-of ``dim``, ``keepdim``, ``dtype=``, empty and 0-dim inputs and in the method and ``out=``
-forms."""
+std / var, count_nonzero, nansum, nanmean, logsumexp, softmax / log_softmax, norm, dist,
+var_mean / std_mean and aminmax, checked against torch over every dtype, every kind of ``dim``,
+``keepdim``, ``dtype=``, empty and 0-dim inputs and in the method and ``out=`` forms."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from .op_table import (
@@ -13,6 +14,7 @@ from .op_table import (
     FLOAT_DTYPES,
     INEXACT_DTYPES,
     REAL_DTYPES,
+    Arr,
     DType,
     ErrorInput,
     OpInfo,
@@ -175,6 +177,127 @@ def _mean_errors(rng):
     yield from _dim_errors(TUPLE_DIMS)(rng)
 
 
+def _dim_required_samples(dim_kind=TUPLE_DIMS, keepdim=True, kwargs=None):
+    """Samples for ops whose ``dim`` is required: each dim kind, keepdim both ways."""
+    kwargs = kwargs or {}
+
+    def samples(dtype, rng):
+        for x, name in _inputs(dtype, rng):
+            for dim in _dims(x.values.ndim, dim_kind):
+                yield Sample((x, dim), kwargs, f"{name}, dim {dim}")
+                if keepdim:
+                    yield Sample((x, dim, True), kwargs, f"{name}, dim {dim}, keepdim")
+
+    return samples
+
+
+def _large_values(dtype, rng):
+    """Values whose exp overflows: the stable kernels must not."""
+    if dtype in FLOAT_DTYPES:
+        x = arr((3, 4), dtype, rng, low=-60 if dtype == "float16" else -800, high=800)
+        yield Sample((x, 1), name="large")
+        inf = float("inf")
+        yield Sample((Arr(np.array([[-inf, -inf], [inf, 1.0], [inf, inf]], np.float32), dtype),
+                      1), name="infinities")
+
+
+def _stable(name, dtypes, dim_kind, keepdim, kwargs=None, **options):
+    def samples(dtype, rng):
+        yield from _dim_required_samples(dim_kind, keepdim, kwargs)(dtype, rng)
+        yield from _large_values(dtype, rng)
+
+    return OpInfo(name, samples, dtypes=dtypes, inplace=False,
+                  errors=_dim_errors(dim_kind), **options)
+
+
+def _norm_samples(p, dims=(None, 0, -1, (0, 1))):
+    def samples(dtype, rng):
+        for x, name in _inputs(dtype, rng):
+            yield Sample((x, p), name=f"{name}, all dims")
+            for dim in dims:
+                if x.values.ndim >= (2 if isinstance(dim, tuple) else 1) and dim is not None:
+                    yield Sample((x, p, dim), name=f"{name}, dim {dim}")
+                    yield Sample((x, p, dim, True), name=f"{name}, dim {dim}, keepdim")
+
+    return samples
+
+
+def _nuc_samples(dtype, rng):
+    yield Sample((arr((3, 4), dtype, rng), "nuc"), name="matrix")
+    yield Sample((arr((3, 4), dtype, rng, "transposed"), "nuc"), {"keepdim": True},
+                 name="transposed, keepdim")
+    yield Sample((arr((2, 3, 4), dtype, rng), "nuc"), {"dim": (2, 0)}, name="batch")
+    yield Sample((arr((0, 3), dtype, rng), "nuc"), name="empty")
+
+
+def _norm_errors(rng):
+    x = arr((3, 4), "float32", rng)
+    yield ErrorInput(Sample((arr((3,), "int64", rng),)), RuntimeError,
+                     "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                     "Got Long")
+    yield ErrorInput(Sample((x,), {"dtype": DType("int64")}), RuntimeError)
+    yield ErrorInput(Sample((arr((3,), "float64", rng),), {"dtype": DType("float32")}),
+                     RuntimeError, "convertible without narrowing")
+    yield ErrorInput(Sample((arr((3,), "complex64", rng),), {"dtype": DType("float32")}),
+                     RuntimeError, "dtype should be complex for complex inputs")
+    yield ErrorInput(Sample((arr((0, 3), "float32", rng), float("inf"))), RuntimeError,
+                     "cannot compute the inf norm on an empty tensor")
+    yield ErrorInput(Sample((arr((0, 3), "float32", rng), -1, 0)), RuntimeError,
+                     "cannot compute the -1 norm on the dimension 0")
+    yield ErrorInput(Sample((x, "nuc", 1)), RuntimeError, "dim must be a 2-tuple. Got 1")
+    yield ErrorInput(Sample((arr((3,), "float32", rng), "nuc")), RuntimeError)
+    yield ErrorInput(Sample((x, "nuc", (0, -2))), RuntimeError, "dims must be different")
+    yield ErrorInput(Sample((arr((2, 2), "float16", rng), "nuc")), RuntimeError,
+                     "Low precision dtypes not supported. Got Half")
+    yield ErrorInput(Sample((arr((2, 2, 2), "float32", rng), "fro", (0, 1, 2))), RuntimeError)
+    yield ErrorInput(Sample((x, "abc")), RuntimeError, "Order abc not supported")
+    yield ErrorInput(Sample((x, 2, (0, 0))), RuntimeError)
+
+
+def _dist_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((3, 4)), a((3, 4))), name="same shape")
+    for p in (1, 0, 3, 0.5, float("inf"), float("-inf")):
+        yield Sample((a((3, 1)), a((4,)), p), name=f"broadcast, p {p}")
+    yield Sample((a((3, 4), "transposed"), a((3, 4), "noncontiguous")), name="layouts")
+    yield Sample((a(()), a(())), name="0-dim")
+    yield Sample((a((0, 3)), a((3,))), name="empty")
+    yield Sample((a((3,)), a((3,), d="float64")), name="promotion")
+
+
+def _with_mean_samples(dtype, rng):
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x,), name=f"{name}, all dims")
+        yield Sample((x, -1), {"keepdim": True}, f"{name}, dim -1, keepdim")
+        yield Sample((x, 0), {"correction": 0}, f"{name}, dim 0, correction 0")
+        yield Sample((x, False), name=f"{name}, biased")
+        yield Sample((x, 0, True, True), name=f"{name}, dim 0, unbiased, keepdim")
+        if x.values.ndim >= 2:
+            yield Sample((x, (0, -1)), {"correction": 2}, name=f"{name}, dims, correction 2")
+
+
+def _aminmax_samples(dtype, rng):
+    for x, name in _inputs(dtype, rng):
+        yield Sample((x,), name=f"{name}, all dims")
+        yield Sample((x,), {"keepdim": True}, name=f"{name}, all dims, keepdim")
+        for dim in (0, -1):
+            yield Sample((x,), {"dim": dim}, name=f"{name}, dim {dim}")
+            yield Sample((x,), {"dim": dim, "keepdim": True}, name=f"{name}, dim {dim}, keepdim")
+
+
+def _aminmax_errors(rng):
+    empty = arr((0, 3), "float32", rng)
+    yield ErrorInput(Sample((empty,)), RuntimeError, "cannot compute aminmax over an empty dim")
+    yield ErrorInput(Sample((empty,), {"dim": 0}), IndexError,
+                     "Expected reduction dim 0 to have non-zero size")
+    yield ErrorInput(Sample((arr((3, 4), "float32", rng),), {"dim": (0, 1)}), TypeError)
+    yield ErrorInput(Sample((arr((3, 4), "float32", rng),), {"dim": 2}), IndexError)
+
+
+REAL_FLOAT = FLOAT_DTYPES
+
 REDUCTIONS = [
     _reduction("sum"),
     _reduction("sum", variant="dtype_float64", kwargs={"dtype": DType("float64")}),
@@ -201,6 +324,26 @@ REDUCTIONS = [
            inplace=False),
     OpInfo("min", _binary_extreme_samples, variant="binary", dtypes=REAL_DTYPES,
            inplace=False),
+    _stable("logsumexp", ALL_DTYPES, TUPLE_DIMS, True),
+    _stable("softmax", FLOAT_DTYPES, INT_DIM, False),
+    _stable("softmax", ALL_DTYPES, INT_DIM, False, variant="dtype_float64",
+            kwargs={"dtype": DType("float64")}),
+    _stable("log_softmax", FLOAT_DTYPES, INT_DIM, False),
+    _stable("log_softmax", ALL_DTYPES, INT_DIM, False, variant="dtype_float32",
+            kwargs={"dtype": DType("float32")}),
+    OpInfo("norm", _norm_samples("fro"), dtypes=INEXACT_DTYPES, inplace=False,
+           errors=_norm_errors),
+    *[OpInfo("norm", _norm_samples(p), variant=f"p{p}", dtypes=INEXACT_DTYPES, inplace=False)
+      for p in (1, 2, 0, 3, 0.5, -1, float("inf"), float("-inf"))],
+    OpInfo("norm", _nuc_samples, variant="nuc", dtypes=("float32", "float64", *COMPLEX_DTYPES),
+           inplace=False),
+    OpInfo("dist", _dist_samples, dtypes=INEXACT_DTYPES, inplace=False, out=False),
+    OpInfo("var_mean", _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
+           out=False),
+    OpInfo("std_mean", _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
+           out=False),
+    OpInfo("aminmax", _aminmax_samples, dtypes=REAL_DTYPES, inplace=False,
+           errors=_aminmax_errors),
 ]
 
 
