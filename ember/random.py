@@ -214,10 +214,21 @@ def _fma64(a, b, c):
 
 
 def _fma32(a, b, c):
-    """``a * b + c`` with one rounding, for float32 values: the product is exact in double,
-    and the double sum is rounded to odd so that rounding it to float32 is correct."""
+    """``a * b + c`` with one rounding, for float32 values. The product is exact in double,
+    so the double sum is off only where its rounding lands exactly halfway between two floats
+    (29 low bits 1000...0), or in float32's subnormal range: those few are redone with the
+    sum rounded to odd, whose rounding to float32 is correct."""
     a, b, c = (_cpu.asarray(v, dtype=_F32).astype(_F64) for v in (a, b, c))
-    return _round_to_odd_sum(a * b, c).astype(_F32)
+    product = a * b
+    total = product + c
+    result = total.astype(_F32)
+    halfway = (total.view(_cpu.int64) & 0x1FFFFFFF) == 0x10000000
+    suspect = _cpu.flatnonzero(halfway | (_cpu.abs(total) < 2.0 ** -126))
+    if suspect.size:
+        product, c = _cpu.broadcast_arrays(product, c)
+        result.reshape(-1)[suspect] = _round_to_odd_sum(product.reshape(-1)[suspect],
+                                                        c.reshape(-1)[suspect]).astype(_F32)
+    return result
 
 
 def _libm(function, values):

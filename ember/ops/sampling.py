@@ -693,21 +693,56 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
 
 
 def _permutation(n, generator):
-    """PyTorch's shuffle. Each swap depends on the ones before, so the draws are made at once
-    and the swaps walk a Python list."""
-    values = list(range(n))
+    """PyTorch's shuffle: below 2**32 / 20, step i swaps positions i and i + r_i % (n - i)
+    with 32-bit draws r_i; from there on, an "inside-out" shuffle with 64-bit draws."""
     if n < _SMALL_PERMUTATION:
-        if n > 1:
-            offsets = (generator._random32(n - 1).astype(_cpu.int64) %
-                       _cpu.arange(n, 1, -1, dtype=_cpu.int64)).tolist()
-            for i, offset in enumerate(offsets):
-                j = i + offset
-                values[i], values[j] = values[j], values[i]
-        return _cpu.array(values, dtype=_cpu.int64)
-    # The "inside-out" shuffle with 64-bit draws, for very large n.
+        if n <= 1:
+            return _cpu.arange(n, dtype=_cpu.int64)
+        steps = _cpu.arange(n - 1, dtype=_cpu.int64)
+        targets = steps + (generator._random32(n - 1).astype(_cpu.int64) %
+                           _cpu.arange(n, 1, -1, dtype=_cpu.int64))
+        return _swaps_result(n, steps, targets)
+    # Never reached by tests (it needs 2**28 elements); sequential, as written in PyTorch.
+    values = list(range(n))
     picks = (generator._random64(n) % _cpu.arange(1, n + 1, dtype=_cpu.uint64)).tolist()
     for i, j in enumerate(picks):
         values[i] = values[j]
         values[j] = i
     return _cpu.array(values, dtype=_cpu.int64)
 
+
+def _swaps_result(n, steps, targets):
+    """The array left by swapping positions ``steps[i]`` and ``targets[i] >= steps[i]`` in
+    turn, starting from 0 .. n-1, without a sequential loop.
+
+    Position t is final once step t has run, and before it only steps k < t with target t
+    wrote there (each such step moved the value then at position k). So the value at
+    position t when step t starts, W(t), is W(k) for the last such k, or t if there is none:
+    a forest whose roots pointer jumping finds. Step t then takes the value at its target:
+    W(t) if the target is t itself, else W(k) for the last earlier step k with the same
+    target, or the target's own index if no earlier step wrote there."""
+    keys = _cpu.sort(targets * n + steps)  # steps grouped by target, in order
+    grouped_targets, grouped_steps = keys // n, keys % n
+    same_as_previous = grouped_targets[1:] == grouped_targets[:-1]
+    earlier = _cpu.full(n - 1, -1, dtype=_cpu.int64)  # the last earlier step, same target
+    earlier[grouped_steps[1:][same_as_previous]] = grouped_steps[:-1][same_as_previous]
+    # The last step before t that targets t: the last of t's group, unless that is step t
+    # itself (targets are never below their step), in which case the one before it.
+    ends = _cpu.flatnonzero(_cpu.append(~same_as_previous, True))
+    last_step, group_target = grouped_steps[ends], grouped_targets[ends]
+    writer = _cpu.full(n, -1, dtype=_cpu.int64)
+    writer[group_target] = _cpu.where(last_step == group_target,
+                                      earlier[_cpu.minimum(last_step, n - 2)], last_step)
+    positions = _cpu.arange(n, dtype=_cpu.int64)
+    root = _cpu.where(writer >= 0, writer, positions)
+    while True:
+        jumped = root[root]
+        if _cpu.array_equal(jumped, root):
+            break
+        root = jumped
+    result = _cpu.empty(n, dtype=_cpu.int64)
+    result[-1] = root[-1]
+    result[:-1] = _cpu.where(targets == steps, root[steps],
+                             _cpu.where(earlier >= 0, root[_cpu.maximum(earlier, 0)],
+                                        targets))
+    return result
