@@ -22,7 +22,7 @@ from ember import _dtype, return_types
 from ember._tensor import _make
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import check_out_allowed, record_op
+from ember.ops._autograd import check_out_allowed, record, record_op
 from ember.ops._common import Tensor, _wrap_dim, finish, method, write_out
 from ember.ops.matmul import _CPP_NAMES
 
@@ -387,7 +387,9 @@ def sort(input, dim: int = -1, descending: bool = False, *, stable=None, out=Non
         stable, dim = dim, -1
     values, indices, axis = _sorted_pair(input, dim, descending, bool(stable), "sort")
     if out is None:
-        _record_selection("SortBackward0", input, values, indices, axis)
+        # PyTorch's overload that takes ``stable`` records the op as SortBackward1
+        _record_selection("SortBackward0" if stable is None else "SortBackward1", input,
+                          values, indices, axis)
     return _pair_result("sort", input, values, indices, out)
 
 
@@ -545,13 +547,21 @@ def _unique_flat(input, name):
     return _sortable(input, "sort").reshape(-1)
 
 
-def _record_unique(name, input, result):
-    if input._requires_grad and _grad_state.enabled and result._dtype._category >= 2:
-        def formula(grad):
-            raise RuntimeError(f"the derivative for '{_NOT_DIFFERENTIABLE[name]}' is not "
-                               "implemented.")
+def _record_not_implemented(name, message, inputs, outputs):
+    """A node whose backward raises, as PyTorch records ops without a derivative."""
+    inputs = tuple(t for t in inputs if isinstance(t, Tensor))
+    if _grad_state.enabled and builtins.any(t._requires_grad for t in inputs):
+        record(name, _raise_message, inputs, outputs, message=message)
 
-        record_op(name, (formula,), (input,), (result,))
+
+def _raise_message(ctx, *grads):
+    raise RuntimeError(ctx.message)
+
+
+def _record_unique(name, input, result):
+    if result._dtype._category >= 2:
+        _record_not_implemented(name, f"the derivative for '{_NOT_DIFFERENTIABLE[name]}' is "
+                                "not implemented.", (input,), (result,))
 
 
 _NOT_DIFFERENTIABLE = {"Unique2Backward0": "_unique2", "UniqueDimBackward0": "unique_dim",
@@ -951,12 +961,10 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
         check_out_allowed("histogram", input, weight)
         return return_types.histogram_out((write_out(out[0], result[0]),
                                            write_out(out[1], result[1])))
-    if weight is not None and weight._requires_grad and _grad_state.enabled:
-        _record_unique("NotImplemented", weight, result[0])
+    _record_not_implemented("torch::autograd::NotImplemented",
+                            "derivative for aten::histogram is not implemented",
+                            (input, weight, bins), result)
     return return_types.histogram(result)
-
-
-_NOT_DIFFERENTIABLE["NotImplemented"] = "histogram"
 
 
 @method("bincount")
