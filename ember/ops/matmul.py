@@ -463,6 +463,8 @@ def _sum_product_pair(left, right, sum_dims):
         out_order[dim] = position
     left = left.permute(left_order).reshape(both_size, left_size, sum_size)
     right = right.permute(right_order).reshape(both_size, sum_size, right_size)
+    if _dtype.bool in (left._dtype, right._dtype) and left._data.size and right._data.size:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     return bmm(left, right).view(out_size).permute(out_order)
 
 
@@ -686,12 +688,15 @@ def _conj(tensor):
     return tensor.conj() if tensor._dtype.is_complex else tensor
 
 
+# Formulas are written for real numbers; see Note [Complex gradients] for complex ones.
+
+
 def _vdot_input_grad(grad, other):
-    return _conj(other * _conj(grad))
+    return _conj(grad * other)  # the first operand enters conjugated
 
 
 def _vdot_other_grad(grad, input):
-    return input * grad
+    return grad * _conj(input)
 
 
 @method("vdot")
@@ -786,53 +791,49 @@ def _scaled(grad, factor):
 
 
 def _self_grad(grad, beta):
-    return _scaled(grad, _conj_scalar(beta))
-
-
-def _conj_scalar(value):
-    return value.conjugate() if isinstance(value, complex) else value
+    return _scaled(grad, beta)
 
 
 def _addmm_mat1_grad(grad, mat2, alpha):
-    return _scaled(grad.mm(_conj(mat2).t()), _conj_scalar(alpha))
+    return _scaled(grad.mm(mat2.t()), alpha)
 
 
 def _addmm_mat2_grad(grad, mat1, alpha):
-    return _scaled(_conj(mat1).t().mm(grad), _conj_scalar(alpha))
+    return _scaled(mat1.t().mm(grad), alpha)
 
 
 def _addmv_mat_grad(grad, vec, alpha):
-    return _scaled(outer(grad, _conj(vec)), _conj_scalar(alpha))
+    return _scaled(outer(grad, vec), alpha)
 
 
 def _addmv_vec_grad(grad, mat, alpha):
-    return _scaled(_conj(mat).t().mv(grad), _conj_scalar(alpha))
+    return _scaled(mat.t().mv(grad), alpha)
 
 
 def _addr_vec1_grad(grad, vec2, alpha):
-    return _scaled(grad.mv(_conj(vec2)), _conj_scalar(alpha))
+    return _scaled(grad.mv(vec2), alpha)
 
 
 def _addr_vec2_grad(grad, vec1, alpha):
-    return _scaled(grad.t().mv(_conj(vec1)), _conj_scalar(alpha))
+    return _scaled(grad.t().mv(vec1), alpha)
 
 
 def _baddbmm_batch1_grad(grad, batch2, alpha):
-    return _scaled(grad.bmm(_conj(batch2).transpose(1, 2)), _conj_scalar(alpha))
+    return _scaled(grad.bmm(batch2.transpose(1, 2)), alpha)
 
 
 def _baddbmm_batch2_grad(grad, batch1, alpha):
-    return _scaled(_conj(batch1).transpose(1, 2).bmm(grad), _conj_scalar(alpha))
+    return _scaled(batch1.transpose(1, 2).bmm(grad), alpha)
 
 
 def _addbmm_batch1_grad(grad, batch1, batch2, alpha):
     expanded = grad.unsqueeze(0).expand(batch1.shape[0], *grad.shape)
-    return _scaled(expanded.bmm(_conj(batch2).transpose(1, 2)), _conj_scalar(alpha))
+    return _scaled(expanded.bmm(batch2.transpose(1, 2)), alpha)
 
 
 def _addbmm_batch2_grad(grad, batch1, alpha):
     expanded = grad.unsqueeze(0).expand(batch1.shape[0], *grad.shape)
-    return _scaled(_conj(batch1).transpose(1, 2).bmm(expanded), _conj_scalar(alpha))
+    return _scaled(batch1.transpose(1, 2).bmm(expanded), alpha)
 
 
 _FUSED = {
@@ -1033,8 +1034,8 @@ addbmm = _fused_family("addbmm", "batch1", "batch2")
 
 
 def _inverse_grad(grad, result):
-    inverse_h = _conj(result).mT
-    return -(inverse_h @ grad @ inverse_h)
+    inverse_t = result.mT
+    return -(inverse_t @ grad @ inverse_t)
 
 
 def _inverse(input):
