@@ -18,9 +18,14 @@ def _values(tensor):
 
 
 def _same_draws(make, seed=0):
+    """Equal draws from the same seed, and the generator left at the same place."""
     ember.manual_seed(seed)
     torch.manual_seed(seed)
     assert _values(make(ember)) == _values(make(torch))
+    assert (ember.rand(2, dtype=ember.float64).tolist() ==
+            torch.rand(2, dtype=torch.float64).tolist())
+    assert (ember.randn(1, dtype=ember.float64).tolist() ==
+            torch.randn(1, dtype=torch.float64).tolist())
 
 
 @pytest.mark.parametrize("seed", SEEDS)
