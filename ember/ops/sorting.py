@@ -214,6 +214,76 @@ def _quick_select(keys, perm, k):
             high = j - 1
 
 
+class _Row:
+    """A slice compared as PyTorch's unique(dim=...) compares them: by the first element
+    where one is less or greater than the other (so NaNs are passed over)."""
+
+    __slots__ = ("values", "index")
+
+    def __init__(self, values, index):
+        self.values, self.index = values, index
+
+    def __lt__(self, other):
+        for mine, theirs in zip(self.values, other.values):
+            if mine < theirs:
+                return True
+            if mine > theirs:
+                return False
+        return False
+
+
+def _linear_insert(items, last):
+    value, before = items[last], last - 1
+    while before >= 0 and value < items[before]:  # unguarded in C++
+        items[last] = items[before]
+        last, before = before, before - 1
+    items[last] = value
+
+
+def _std_sort(items):
+    """libstdc++'s ``std::sort`` of a list, element by element: for comparisons that are not
+    a strict weak order (rows with NaNs), whose result only a faithful replay gives."""
+    size = len(items)
+    if size < 2:
+        return
+    pending = [(0, size, 2 * (size.bit_length() - 1))]
+    while pending:
+        first, last, depth = pending.pop()
+        while last - first > _THRESHOLD:
+            if depth == 0:
+                part = items[first:last]
+                _heap_select(part, [0] * len(part), 0, len(part), len(part))
+                _sort_heap(part, [0] * len(part), 0, len(part))
+                items[first:last] = part
+                break
+            depth -= 1
+            a, b, c = first + 1, first + (last - first) // 2, last - 1
+            if items[a] < items[b]:
+                median = b if items[b] < items[c] else (c if items[a] < items[c] else a)
+            else:
+                median = a if items[a] < items[c] else (c if items[b] < items[c] else b)
+            items[first], items[median] = items[median], items[first]
+            pivot, low, high = items[first], first + 1, last
+            while True:
+                while low < last - 1 and items[low] < pivot:
+                    low += 1
+                high -= 1
+                while high > first and pivot < items[high]:
+                    high -= 1
+                if not low < high:
+                    break
+                items[low], items[high] = items[high], items[low]
+                low += 1
+            pending.append((low, last, depth))
+            last = low
+    head = builtins.min(size, _THRESHOLD)
+    for position in range(1, size):
+        if position < head and items[position] < items[0]:
+            items[1:position + 1], items[0] = items[:position], items[position]
+        else:
+            _linear_insert(items, position)
+
+
 # --- sort keys -------------------------------------------------------------------------
 
 
@@ -580,6 +650,10 @@ def _unique_rows(input, axis, consecutive):
     rows = rows.reshape(size, rows[:1].size)
     if consecutive:
         order = _cpu.arange(size)
+    elif rows.dtype.kind == "f" and _cpu.isnan(rows).any():
+        items = [_Row(values, index) for index, values in enumerate(rows.tolist())]
+        _std_sort(items)
+        order = _cpu.array([item.index for item in items], _cpu.int64)
     else:
         order = _cpu.lexsort(rows.T[::-1]) if rows.shape[1] else _cpu.arange(size)
     ordered = rows[order]
