@@ -13,7 +13,7 @@ import warnings
 
 from ember import _dtype
 from ember._size import Size, contiguous_format
-from ember._tensor import _make, _sizes_from_args, _warn_once
+from ember._tensor import _make, _product, _sizes_from_args, _warn_once
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
@@ -763,7 +763,195 @@ vsplit = _split_along("vsplit", 2, lambda ndim: 0)
 dsplit = _split_along("dsplit", 3, lambda ndim: 2)
 
 
+# --- cross products and distances --------------------------------------------------------
+
+_CROSS_DIM_WARNING = (
+    "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+    "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change "
+    "to agree with that of linalg.cross in a future release.")
+
+
+@method("cross")
+def cross(input, other, dim=None, *, out=None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3),
+    broadcasting the other dims."""
+    if dim is None:
+        _warn_once(_CROSS_DIM_WARNING, stacklevel=3)
+        dim = next((d for d, n in enumerate(input._data.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    result = _linalg_cross(input, other, dim)
+    if out is not None:
+        check_out_allowed("cross", input, other)
+        return _write_same_dtype("cross", out, result)
+    return result
+
+
+def _linalg_cross(input, other, dim):
+    """PyTorch's linalg.cross: the node both cross forms record."""
+    check_same_device(input, other)
+    ndim = input._data.ndim
+    if ndim != other._data.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    dim = _wrap_dim(dim, ndim)
+    length, other_length = (input._data.shape[dim] if ndim else 1,
+                            other._data.shape[dim] if ndim else 1)
+    if length != 3 or other_length != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{length} and {other_length}")
+    shape = broadcast_shape(input._data.shape, other._data.shape)
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"expected scalar type {input._dtype._legacy_name} but found "
+                           f"{other._dtype._legacy_name}")
+    if input._dtype is _dtype.bool:
+        raise _not_implemented("cross", input._dtype)
+    a = _cpu.moveaxis(_cpu.broadcast_to(input._data, shape), dim, 0)
+    b = _cpu.moveaxis(_cpu.broadcast_to(other._data, shape), dim, 0)
+    data = _cpu.empty((3, *a.shape[1:]), input._dtype._np)
+    data[0], data[1], data[2] = (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                                 a[0] * b[1] - a[1] * b[0])
+    result = _fresh(_cpu.moveaxis(data, 0, dim), input)
+    if needs_grad(input, other):
+        record_op("LinalgCrossBackward0",
+                  (lambda grad, other: _linalg_cross(_conj(other), grad, dim),
+                   lambda grad, input: _linalg_cross(grad, _conj(input), dim)),
+                  (input, other), (result,), {"input": input, "other": other})
+    return result
+
+
+def _conj(tensor):
+    return tensor.conj() if tensor._dtype.is_complex else tensor
+
+
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
+def cdist(x1, x2, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of ``x1`` and each row of ``x2`` (in batches).
+    For p = 2 with more than 25 rows (or ``use_mm_for_euclid_dist``) the distances come
+    from matrix products, as in PyTorch."""
+    mode = _CDIST_MODES.get(compute_mode)
+    if mode is None:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x._data.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{x._data.ndim}D")
+    columns = x1._data.shape[-1]
+    if columns != x2._data.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {columns} "
+                           f"X2: {x2._data.shape[-1]}")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x._dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{x._dtype._legacy_name}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    check_same_device(x1, x2)
+    rows1, rows2 = x1._data.shape[-2], x2._data.shape[-2]
+    batch = broadcast_shape(x1._data.shape[:-2], x2._data.shape[:-2])
+    shape = (*batch, rows1, rows2)
+    empty = not (x1._data.size and x2._data.size and _product(batch))
+    if not empty and columns and p == 2 and (mode == 1 or (mode == 0 and (rows1 > 25 or
+                                                                          rows2 > 25))):
+        if _product(batch) != 1:
+            x1 = reshape(expand(x1, (*batch, rows1, columns)), (-1, rows1, columns))
+            x2 = reshape(expand(x2, (*batch, rows2, columns)), (-1, rows2, columns))
+        return view(_euclidean_dist(x1, x2), shape)
+    if x1._dtype is not x2._dtype:
+        raise RuntimeError(f"expected scalar type {x1._dtype._legacy_name} but found "
+                           f"{x2._dtype._legacy_name}")
+    if empty or not columns:  # no kernel runs, whatever the dtype
+        result = finish(_cpu.zeros(shape, x1._dtype._np), x1._dtype, x1._device)
+    else:
+        if x1._dtype not in (_dtype.float32, _dtype.float64):
+            raise _not_implemented("cdist", x1._dtype)
+        a = _cpu.broadcast_to(x1._data, (*batch, rows1, columns))[..., :, None, :]
+        b = _cpu.broadcast_to(x2._data, (*batch, rows2, columns))[..., None, :, :]
+        result = _fresh(_p_norm(_cpu.abs(a - b), p), x1)
+    if needs_grad(x1, x2):
+        record_op("CdistBackward0",
+                  (lambda grad, x1, x2, result: _cdist_grad(grad, x1, x2, p, result),
+                   lambda grad, x1, x2, result: _cdist_grad(grad.mT, x2, x1, p, result.mT)),
+                  (x1, x2), (result,), {"x1": x1, "x2": x2, "result": result})
+    return result
+
+
+def _p_norm(distances, p):
+    """The p-norm over the last axis of non-negative ``distances``."""
+    if p == 0:
+        return (distances != 0).sum(-1).astype(distances.dtype)
+    if p == 1:
+        return distances.sum(-1)
+    if p == 2:
+        return _cpu.sqrt((distances * distances).sum(-1))
+    if p == float("inf"):
+        return distances.max(-1)
+    return (distances ** p).sum(-1) ** (1 / p)
+
+
+def _cdist_grad(grad, x1, x2, p, result):
+    """The gradient of cdist for ``x1`` (for ``x2``: the same with the two swapped and
+    ``grad`` and ``result`` transposed), as PyTorch's _cdist_backward computes it."""
+    if p == 0 or not grad._data.size:
+        return x1 * 0
+    diff = unsqueeze(x1, -2) - unsqueeze(x2, -3)
+    grad, distance = unsqueeze(grad, -1), unsqueeze(result, -1)
+    if p == 1:
+        terms = grad * diff.sign()
+    elif p == float("inf"):
+        terms = grad * diff.sign() * (diff.abs() == distance)
+    else:
+        if p == 2:
+            terms = grad * diff / distance
+        elif p < 2:
+            terms = diff.sign() * diff.abs() ** (p - 1) * grad / distance ** (p - 1)
+        else:
+            terms = diff * diff.abs() ** (p - 2) * grad / distance ** (p - 1)
+        zero = distance == 0
+        if p < 1:
+            zero = zero | (diff == 0)
+        terms = terms.where(~zero, 0.0)
+    return terms.sum(-2)
+
+
+def _euclidean_dist(x1, x2):
+    """Euclidean distances through one matrix product (PyTorch's _euclidean_dist):
+    |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, clamped at 0."""
+    a, b = x1._data, x2._data
+    dtype = _dtype.promote_types(x1._dtype, x2._dtype)
+    work = dtype._np if dtype not in (_dtype.float16, _dtype.bfloat16) else _cpu.float32
+
+    def rounded(values):  # half precision rounds after each step, as PyTorch's ops do
+        return values.astype(dtype._np).astype(work)
+
+    a, b = a.astype(work), b.astype(work)
+    a_norm = rounded(rounded(a * a).sum(-1, keepdims=True))
+    b_norm = rounded(rounded(b * b).sum(-1, keepdims=True))
+    left = _cpu.concatenate([-2 * a, a_norm, _cpu.ones_like(a_norm)], -1)
+    right = _cpu.concatenate([b, _cpu.ones_like(b_norm), b_norm], -1)
+    squared = rounded(_cpu.matmul(left, _cpu.swapaxes(right, -1, -2)))
+    result = _fresh(_cpu.sqrt(_cpu.maximum(squared, 0)).astype(dtype._np), x1)
+    result._dtype = dtype
+    if needs_grad(x1, x2):
+        record_op("EuclideanDistBackward0",
+                  (lambda grad, x1, x2, result: _euclidean_grad(grad, result, x1, x2, True),
+                   lambda grad, x1, x2, result: _euclidean_grad(grad, result, x1, x2, False)),
+                  (x1, x2), (result,), {"x1": x1, "x2": x2, "result": result})
+    return result
+
+
+def _euclidean_grad(grad, result, x1, x2, first):
+    ratio = (grad / result).where(result != 0, 0.0)
+    if first:
+        return x1 * ratio.sum(-1, keepdim=True) - ratio.matmul(x2)
+    return x2 * unsqueeze(ratio.sum(-2), -1) - ratio.mT.matmul(x1)
+
+
 __all__ = [
+    "cdist", "cross",
     "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
     "broadcast_tensors", "cartesian_prod", "column_stack", "combinations", "dsplit", "dstack",
     "hsplit", "meshgrid", "tensor_split", "vsplit",

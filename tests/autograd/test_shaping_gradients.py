@@ -79,4 +79,19 @@ case("hsplit", lambda L, a: L.hsplit(a, 2), v(2, 4))
 case("vsplit", lambda L, a: a.vsplit([1]), v(3, 2))
 case("dsplit", lambda L, a: L.dsplit(a, 2), v(2, 1, 4))
 
+# --- cross products and distances ----------------------------------------------------------
+
+case("cross", lambda L, a, b: L.cross(a, b, dim=1), v(4, 3), v(4, 3))
+case("cross_broadcast", lambda L, a, b: a.cross(b, dim=0), v(3, 4), v(3, 1))
+case("cross_one_requires_grad", lambda L, a, b: L.cross(a, b, dim=-1), v(2, 3), v(2, 3),
+     requires_grad=(0,))
+for _p in (2.0, 1.0, 3.0, 1.5, 0.5, 0.0, float("inf")):
+    case(f"cdist_p{_p}", lambda L, a, b, _p=_p: L.cdist(a, b, p=_p), v(3, 4), v(2, 4))
+case("cdist_batch", lambda L, a, b: L.cdist(a, b), v(2, 1, 3, 2), v(3, 4, 2))
+case("cdist_matrix_product", lambda L, a, b: L.cdist(a, b), v(27, 2), v(3, 2))
+case("cdist_matrix_product_batch",
+     lambda L, a, b: L.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), v(2, 3, 2),
+     v(4, 2))
+case("cdist_no_rows", lambda L, a, b: L.cdist(a, b), v(0, 2), v(3, 2))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()

@@ -330,6 +330,39 @@ def _split_samples(min_ndim, dim_size):
     return samples
 
 
+def _cross_samples(dtype, rng):
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout)
+
+    yield Sample((a((4, 3)), a((4, 3)), 1), name="dim 1")
+    yield Sample((a((3, 4)), a((3, 1)), 0), name="broadcast")
+    yield Sample((a((2, 3, 4), "noncontiguous"), a((2, 4, 3), "transposed"), -2),
+                 name="layouts, dim -2")
+    yield Sample((a((2, 3)), a((2, 3))), name="default dim (warns once)")
+    yield Sample((a((3, 3)), a((3, 3))), {"dim": -1}, name="square, dim -1")
+    yield Sample((a((0, 3)), a((1, 3)), 1), name="empty")
+
+
+def _cdist_samples(dtype, rng):
+    def a(shape, layout="contiguous", **options):
+        return arr(shape, dtype, rng, layout, **options)
+
+    x1, x2 = a((4, 3)), a((5, 3))
+    for p in (2.0, 1.0, 0.0, 3.0, 0.5, 1.5, float("inf")):
+        yield Sample((x1, x2, p), name=f"p {p}")
+    yield Sample((x1, x2), name="default p")
+    yield Sample((a((2, 1, 4, 3)), a((3, 5, 3), "noncontiguous")), name="batches")
+    yield Sample((a((3, 4), "transposed"), x2), name="transposed")
+    yield Sample((a((30, 3), low=-1, high=1), x2), name="matrix product path")
+    yield Sample((a((30, 2), low=-1, high=1), a((2, 28, 2), low=-1, high=1)),
+                 {"compute_mode": "donot_use_mm_for_euclid_dist"}, name="no matrix product")
+    yield Sample((a((2, 4, 3), low=-1, high=1), a((5, 3), low=-1, high=1)),
+                 {"compute_mode": "use_mm_for_euclid_dist"}, name="matrix product, batch")
+    yield Sample((a((0, 3)), x2), name="no rows")
+    yield Sample((a((2, 0)), a((4, 0))), name="no columns")
+    yield Sample((a((0, 2, 3)), a((2, 3))), name="empty batch")
+
+
 # --- errors ------------------------------------------------------------------------------
 
 
@@ -518,6 +551,44 @@ def _split_errors(name, min_ndim):
     return errors
 
 
+def _cross_errors(rng):
+    def a(*shape, d=F32):
+        return arr(shape, d, rng)
+
+    yield ErrorInput(Sample((a(3, 4), a(3, 4), 1)), RuntimeError,
+                     "linalg.cross: inputs dimension 1 must have length 3. Got 4 and 4")
+    yield ErrorInput(Sample((a(4, 2), a(4, 2))), RuntimeError, "no dimension of size 3 in input")
+    yield ErrorInput(Sample((a(4, 3), a(2, 4, 3), -1)), RuntimeError,
+                     "linalg.cross: inputs must have the same number of dimensions.")
+    yield ErrorInput(Sample((a(3), a(3, d="float64"), 0)), RuntimeError,
+                     "expected scalar type Float but found Double")
+    yield ErrorInput(Sample((a(2, 3), a(4, 3), 1)), RuntimeError, "must match the size")
+    yield ErrorInput(Sample((a(2, 3), a(2, 3), 2)), IndexError, "Dimension out of range")
+
+
+def _cdist_errors(rng):
+    def a(*shape, d=F32):
+        return arr(shape, d, rng)
+
+    yield ErrorInput(Sample((a(3), a(3))), RuntimeError,
+                     "cdist only supports at least 2D tensors, X1 got: 1D")
+    yield ErrorInput(Sample((a(2, 3), a(3))), RuntimeError,
+                     "cdist only supports at least 2D tensors, X2 got: 1D")
+    yield ErrorInput(Sample((a(3, 4), a(3, 5))), RuntimeError,
+                     "X1 and X2 must have the same number of columns. X1: 4 X2: 5")
+    yield ErrorInput(Sample((a(3, 4), a(3, 4), -1.0)), RuntimeError,
+                     "cdist only supports non-negative p values")
+    yield ErrorInput(Sample((a(3, 4, d="int32"), a(3, 4, d="int32"))), RuntimeError,
+                     "cdist only supports floating-point dtypes, X1 got: Int")
+    yield ErrorInput(Sample((a(3, 4, d="complex64"), a(3, 4, d="complex64"))), RuntimeError,
+                     "cdist only supports floating-point dtypes, X1 got: ComplexFloat")
+    yield ErrorInput(Sample((a(3, 4), a(3, 4)), {"compute_mode": "foo"}), ValueError,
+                     "foo is not a valid value for compute_mode")
+    yield ErrorInput(Sample((a(3, 4), a(3, 4, d="float64"))), RuntimeError,
+                     "expected scalar type Float but found Double")
+    yield ErrorInput(Sample((a(2, 4, 3), a(3, 4, 3))), RuntimeError, "must match the size")
+
+
 # --- the table ---------------------------------------------------------------------------
 
 SHAPING = [
@@ -573,6 +644,10 @@ SHAPING = [
            errors=_split_errors("vsplit", 2)),
     OpInfo("dsplit", _split_samples(3, lambda ndim: 2), inplace=False, out=False,
            errors=_split_errors("dsplit", 3)),
+    OpInfo("cross", _cross_samples, dtypes=tuple(d for d in ALL_DTYPES if d != "bool"),
+           inplace=False, errors=_cross_errors),
+    OpInfo("cdist", _cdist_samples, dtypes=("float32", "float64"), method=False,
+           inplace=False, out=False, errors=_cdist_errors),
     OpInfo("narrow_copy", _narrow_copy_samples, inplace=False, errors=_narrow_copy_errors,
            xfails={"out": {None: "torch's narrow_copy writes a non-contiguous out= as if it "
                                  "were contiguous; ember writes through its strides"}}),
