@@ -779,7 +779,6 @@ def _sample_poisson(rate: float, uniforms) -> float:
             return count
 
 
-@method("poisson")
 def poisson(input: Tensor, generator=None) -> Tensor:
     """Draws of the Poisson distribution with the rates in ``input``. PyTorch's sampler is
     sequential (each draw takes as many uniforms as its rejection loop needs), so the draws
