@@ -448,13 +448,18 @@ def _sorted_pair(input, dim, descending, stable, name):
     return _make(values, input._dtype, device), _make(indices, _dtype.int64, device), axis
 
 
+def _check_dim_type(name, dim):
+    if not isinstance(dim, int) or isinstance(dim, builtins.bool):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"dim of type {type(dim).__name__}, but expected (Tensor input, int "
+                        "dim = -1, bool descending = False)")
+
+
 @method("sort")
 def sort(input, dim: int = -1, descending: bool = False, *, stable=None, out=None):
     """Sorts ``input`` along ``dim``, returning (values, indices); NaN sorts as the largest
     value. Equal elements keep their order when ``stable``."""
-    if isinstance(dim, builtins.bool) and stable is None:
-        # sort(input, stable, dim, descending), PyTorch's positional stable overload
-        stable, dim = dim, -1
+    _check_dim_type("sort", dim)
     values, indices, axis = _sorted_pair(input, dim, descending, bool(stable), "sort")
     if out is None:
         # PyTorch's overload that takes ``stable`` records the op as SortBackward1
@@ -470,6 +475,7 @@ def argsort(input, dim: int = -1, descending: bool = False, *, stable=None, out=
         raise TypeError("argsort() received an invalid combination of arguments - got "
                         "(Tensor, out=Tensor), but expected (Tensor input, *, bool stable, "
                         "int dim = -1, bool descending = False, Tensor out = None)")
+    _check_dim_type("argsort", dim)
     indices = _sorted_pair(input, dim, descending, bool(stable), "sort")[1]
     return indices if out is None else write_out(out, indices)
 
@@ -745,6 +751,24 @@ def _search_operand(value, name):
     return as_tensor_operand(value) if not isinstance(value, Tensor) else value
 
 
+def _bisect(rows, queries, right):
+    """PyTorch's binary search, for all ``queries`` at once (row i searched in row i of
+    ``rows``): its path, not only its answer, decides where NaNs send a value."""
+    size = rows.shape[-1]
+    start = _cpu.zeros(queries.shape, _cpu.int64)
+    end = _cpu.full(queries.shape, size, _cpu.int64)
+    with _cpu.errstate(invalid="ignore"):
+        while True:
+            active = start < end
+            if not active.any():
+                return start
+            middle = start + ((end - start) >> 1)
+            value = _cpu.take_along_axis(rows, _cpu.minimum(middle, size - 1), -1)
+            onward = ~(value > queries) if right else ~(value >= queries)
+            start = _cpu.where(active & onward, middle + 1, start)
+            end = _cpu.where(active & ~onward, middle, end)
+
+
 def _search(boundaries, input, right, sorter, out_int32, name):
     """Insertion positions of ``input``'s values in the last dim of ``boundaries``."""
     scalar = not isinstance(input, Tensor)
@@ -790,16 +814,11 @@ def _search(boundaries, input, right, sorter, out_int32, name):
     compute = (_dtype.float32 if common in (_dtype.float16, _dtype.bfloat16) else common)._np
     sequence = sequence.astype(compute, copy=False)
     points = values._data.astype(compute, copy=False)
-    side = "right" if right else "left"
-    if sequence.ndim == 1:
-        found = _cpu.searchsorted(sequence, points, side)
+    if sequence.ndim == 1 and not (sequence.dtype.kind == "f" and _cpu.isnan(sequence).any()):
+        found = _cpu.searchsorted(sequence, points, "right" if right else "left")
     else:
         rows = sequence.reshape(-1, seq_shape[-1])
-        queries = points.reshape(len(rows), -1)
-        found = _cpu.empty(queries.shape, _cpu.int64)
-        for row in range(len(rows)):
-            found[row] = _cpu.searchsorted(rows[row], queries[row], side)
-        found = found.reshape(value_shape)
+        found = _bisect(rows, points.reshape(len(rows), -1), right).reshape(value_shape)
     return finish(_cpu.asarray(found), dtype, values._device)
 
 

@@ -105,6 +105,7 @@ def _dim_errors(rng):
 
 def _sort_errors(rng):
     yield from _dim_errors(rng)
+    yield ErrorInput(Sample((arr((3,), "float32", rng), True)), TypeError)
     yield ErrorInput(Sample((arr((3,), "complex64", rng),)), RuntimeError)
 
 
@@ -225,6 +226,13 @@ def _searchsorted_samples(dtype, rng):
     unsorted = ties((7,), dtype, rng, levels=5)
     sorter = Arr(np.argsort(unsorted.values, kind="stable"), "int64")
     yield Sample((unsorted, ties((4,), dtype, rng, levels=5)), {"sorter": sorter}, "sorter")
+    if dtype in FLOAT_DTYPES:
+        # NaNs send torch's binary search on its own path
+        with_nan = ties((3, 9), dtype, rng, levels=4, nan=True)
+        values = ties((3, 5), dtype, rng, levels=5, nan=True)
+        yield Sample((Arr(np.sort(with_nan.values, -1), dtype), values), name="NaN sorted last")
+        yield Sample((with_nan, values), {"right": True}, "NaN anywhere")
+        yield Sample((Arr(with_nan.values[0], dtype), values), name="1-d with NaN")
     if dtype != "bool":
         yield Sample((sequence, 1), name="python scalar")
         yield Sample((sequence, ties((4,), "float64", rng, levels=4)), name="mixed dtypes")
@@ -277,6 +285,8 @@ def _histc_errors(rng):
     x = arr((5,), "float32", rng)
     yield ErrorInput(Sample((x, 3, 2, 1)), RuntimeError, "max must be larger than min")
     yield ErrorInput(Sample((x, 3, 0, float("inf"))), RuntimeError, "is not finite")
+    yield ErrorInput(Sample((Arr(np.array([1.0, np.nan]), "float32"),)), RuntimeError,
+                     "is not finite")
     yield ErrorInput(Sample((x, -1)), RuntimeError)
 
 
