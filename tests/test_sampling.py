@@ -355,6 +355,9 @@ ERRORS = {
     "poisson_negative": lambda lib: lib.poisson(lib.tensor([1.0, 2.0, -1.0])),
     "poisson_long": lambda lib: lib.poisson(lib.tensor([1, 2])),
     "leaf_requires_grad": lambda lib: lib.ones(3, requires_grad=True).normal_(),
+    "overlapping_normal": lambda lib: lib.zeros(3, 1).expand(3, 4).normal_(),
+    "overlapping_bernoulli": lambda lib: lib.zeros(3, 1).expand(3, 4).bernoulli_(0.5),
+    "overlapping_random": lambda lib: lib.zeros(3, 1).expand(3, 4).random_(),
 }
 
 

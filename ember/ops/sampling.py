@@ -23,6 +23,7 @@ from ember.ops._autograd import check_inplace_allowed, inplace_with_grad, needs_
 from ember.ops._common import broadcast_shape, method, write_out
 from ember.ops.creation import (
     _C_NAMES,
+    _TYPE_META_NAMES,
     _cast_array,
     _check_dtype_argument,
     _factory_device,
@@ -73,9 +74,15 @@ def _in_iteration_order(data, like=None):
     return data.transpose(_iteration_order(data if like is None else like)).reshape(-1)
 
 
-def _fill(tensor: Tensor, values, grad_fn: str) -> Tensor:
-    """Write ``values`` (one per element, in iteration order) into ``tensor``."""
-    values = _arrange(tensor._data, _cast_array(values, tensor._dtype))
+def _fill(tensor: Tensor, draw, grad_fn: str) -> Tensor:
+    """Fill ``tensor`` with ``draw(count)``, one value per element in iteration order. As
+    TensorIterator does, refuse first a tensor whose elements share memory."""
+    data = tensor._data
+    if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    values = _arrange(data, _cast_array(draw(data.size), tensor._dtype))
     if needs_grad(tensor):
         return inplace_with_grad(tensor, lambda old: _sampled_copy(old, values, grad_fn))
     tensor._data[...] = values
@@ -153,7 +160,7 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None,
     low, high = float(info.min), float(info.max)
     for value, name in ((from_, "from"), (to, "to")):
         if not low <= value <= high:
-            raise RuntimeError(f"{name} is out of bounds for {_C_NAMES[self._dtype]}")
+            raise RuntimeError(f"{name} is out of bounds for {_TYPE_META_NAMES[self._dtype]}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={_number(from_)} > to={_number(to)}")
@@ -162,17 +169,16 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None,
                            f"{self._dtype._legacy_name}>::max(), but found to={_number(to)} "
                            f"and from={_number(from_)} which result in to-from to exceed the "
                            "limit")
-    count = self._data.size
-    if not count:
+    if not self._data.size:
         return self
     generator = _generator(generator)
     if _float32_kernel(self._dtype):
         # The bounds are cast to the tensor's dtype first; the sample computes in float.
-        bounds = _cpu.array([from_, to]).astype(self._dtype._np).astype(_F32)
-        values = _fma32(_uniform_float32(generator, count), bounds[1] - bounds[0], bounds[0])
-    else:
-        values = _fma64(_uniform_float64(generator, count), to - from_, from_)
-    return _fill(self, values, "UniformBackward0")
+        low, high = _cpu.array([from_, to]).astype(self._dtype._np).astype(_F32)
+        return _fill(self, lambda count: _fma32(_uniform_float32(generator, count),
+                                                high - low, low), "UniformBackward0")
+    return _fill(self, lambda count: _fma64(_uniform_float64(generator, count), to - from_,
+                                            from_), "UniformBackward0")
 
 
 def _number(value):
@@ -180,10 +186,9 @@ def _number(value):
     return f"{float(value):g}"
 
 
-def _normal_values(tensor: Tensor, generator, mean: float, std: float):
+def _normal_values(tensor: Tensor, generator, mean: float, std: float, count: int):
     """What PyTorch's normal kernel draws for ``tensor``, in iteration order: the block fill
     for a contiguous tensor of 16 or more elements, else the scalar sampler per element."""
-    count = tensor._data.size
     dtype = tensor._dtype
     if count >= 16 and tensor.is_contiguous():
         kind = "float64" if dtype is _dtype.float64 else "reduced" if dtype in _REDUCED \
@@ -205,7 +210,8 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *, generator=None) ->
         self._bump_version()
         return self
     _check_floating(self, "normal_kernel_cpu")
-    return _fill(self, _normal_values(self, _generator(generator), mean, std),
+    generator = _generator(generator)
+    return _fill(self, lambda count: _normal_values(self, generator, mean, std, count),
                  "NormalBackward0")
 
 
@@ -264,15 +270,11 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         name = "NormalBackward3" if len(inputs) == 2 else (
             "NormalBackward1" if mean_is_tensor else "NormalBackward2")
         result = result.detach()
-        record_op(name, tuple(_zero_input_gradient for _ in inputs), tuple(inputs),
+        record_op(name, tuple(_zero_gradient for _ in inputs), tuple(inputs),
                   (result,), {})
     if out is not None:
         return write_out(out, result)
     return result
-
-
-def _zero_input_gradient(grad):
-    return zeros_like(grad)
 
 
 # --- random_ ----------------------------------------------------------------------------------
@@ -316,8 +318,8 @@ def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
         grad_fn = "RandomBackward2"
         if not self._data.size:
             return self
-        values = _random_values(dtype, _generator(generator), self._data.size)
-        return _fill(self, values, grad_fn)
+        generator = _generator(generator)
+        return _fill(self, lambda count: _random_values(dtype, generator, count), grad_fn)
     if len(bounds) == 1:
         low, high, grad_fn = 0, bounds[0], "RandomBackward1"
     else:
@@ -325,8 +327,8 @@ def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
     low, high = _random_bounds(low, high, dtype)
     if not self._data.size:
         return self
-    values = _uniform_integers(_generator(generator), low, high, self._data.size)
-    return _fill(self, values, grad_fn)
+    generator = _generator(generator)
+    return _fill(self, lambda count: _uniform_integers(generator, low, high, count), grad_fn)
 
 
 # --- bernoulli --------------------------------------------------------------------------------
@@ -341,8 +343,9 @@ def _bernoulli_scalar(tensor: Tensor, p: float, generator) -> Tensor:
     if not tensor._data.size:
         return tensor
     # The default kernel (the one PyTorch runs on AMD processors; Intel ones go through MKL).
-    values = _uniform_float64(_generator(generator), tensor._data.size) < p
-    return _fill(tensor, values, "BernoulliBackward2")
+    generator = _generator(generator)
+    return _fill(tensor, lambda count: _uniform_float64(generator, count) < p,
+                 "BernoulliBackward2")
 
 
 def _bernoulli_tensor(tensor: Tensor, p: Tensor, generator, grad_fn) -> Tensor:
@@ -360,21 +363,21 @@ def _bernoulli_tensor(tensor: Tensor, p: Tensor, generator, grad_fn) -> Tensor:
     except ValueError:
         raise _expand_error(p._data.shape, tensor._data.shape) from None
     probabilities = _in_iteration_order(probabilities, like=tensor._data)
-    valid = (probabilities >= 0) & (probabilities <= 1)
+    # A double probability compares with a double uniform, any other with a float one.
+    uniform = _uniform_float64 if p._dtype is _dtype.float64 else _uniform_float32
     generator = _generator(generator)
-    if not valid.all():
-        # PyTorch checks each probability as it reaches it: the ones before were drawn.
-        drawn = int(_cpu.argmin(valid))
-        (_uniform_float64 if p._dtype is _dtype.float64 else _uniform_float32)(generator,
-                                                                               drawn)
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
-                           "(Could this error message be improved?  If so, please report an "
-                           "enhancement request to PyTorch.)")
-    if p._dtype is _dtype.float64:
-        values = _uniform_float64(generator, probabilities.size) < probabilities
-    else:
-        values = _uniform_float32(generator, probabilities.size) < probabilities
-    return _fill(tensor, values, grad_fn)
+
+    def draw(count):
+        valid = (probabilities >= 0) & (probabilities <= 1)
+        if not valid.all():
+            # PyTorch checks each probability as it reaches it: the ones before were drawn.
+            uniform(generator, int(_cpu.argmin(valid)))
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report "
+                               "an enhancement request to PyTorch.)")
+        return uniform(generator, count) < probabilities
+
+    return _fill(tensor, draw, grad_fn)
 
 
 @method("bernoulli_")
@@ -405,7 +408,7 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
         _bernoulli_scalar(result, p, generator)
     if needs_grad(input) and out is None:
         record_op("BernoulliBackward0" if p is None else "BernoulliBackward1",
-                  (_zero_input_gradient,), (input,), (result,), {})
+                  (_zero_gradient,), (input,), (result,), {})
     return result
 
 
@@ -425,9 +428,9 @@ def exponential_(self: Tensor, lambd: float = 1, *, generator=None) -> Tensor:
                            f"{self._dtype._legacy_name}")
     if not self._data.size:
         return self
-    uniforms = _uniform_float64(_generator(generator), self._data.size)
-    values = (-1.0 / lambd) * _libm(math.log1p, -uniforms)
-    return _fill(self, values, "ExponentialBackward0")
+    generator = _generator(generator)
+    return _fill(self, lambda count: (-1.0 / lambd) * _libm(
+        math.log1p, -_uniform_float64(generator, count)), "ExponentialBackward0")
 
 
 @method("geometric_")
@@ -441,12 +444,15 @@ def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
                                   f"'{self._dtype._legacy_name}'")
     if not self._data.size:
         return self
-    uniforms = _uniform_float64(_generator(generator), self._data.size)
-    with _cpu.errstate(divide="ignore"):
+    generator = _generator(generator)
+
+    def draw(count):
+        uniforms = _uniform_float64(generator, count)
         logs = _cpu.where(uniforms > 0, _libm(math.log, _cpu.maximum(uniforms, 1e-300)),
-                          -_cpu.inf)
-    values = _cpu.ceil(logs / math.log1p(-p))
-    return _fill(self, values, "GeometricBackward0")
+                          -_cpu.inf)  # log(0) = -inf, where math.log raises
+        return _cpu.ceil(logs / math.log1p(-p))
+
+    return _fill(self, draw, "GeometricBackward0")
 
 
 @method("log_normal_")
@@ -458,8 +464,10 @@ def log_normal_(self: Tensor, mean: float = 1, std: float = 2, *, generator=None
     _check_floating(self, "log_normal_cpu")
     if not self._data.size:
         return self
-    normals = _scalar_normals(_generator(generator), self._data.size, mean, std)
-    return _fill(self, _libm(math.exp, normals), "LogNormalBackward0")
+    generator = _generator(generator)
+    return _fill(self, lambda count: _libm(math.exp, _scalar_normals(generator, count, mean,
+                                                                     std)),
+                 "LogNormalBackward0")
 
 
 @method("cauchy_")
@@ -471,22 +479,13 @@ def cauchy_(self: Tensor, median: float = 0, sigma: float = 1, *, generator=None
     if not self._dtype.is_floating_point:
         raise RuntimeError("Cauchy distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
-                           f"{_TYPE_NAMES.get(self._dtype, self._dtype._legacy_name)}")
+                           f"{_TYPE_META_NAMES.get(self._dtype, self._dtype._legacy_name)}")
     if not self._data.size:
         return self
-    uniforms = _uniform_float64(_generator(generator), self._data.size)
-    values = _fma64(sigma, _libm(math.tan, math.pi * (uniforms - 0.5)), median)
-    return _fill(self, values, "CauchyBackward0")
-
-
-# The C++ names PyTorch's TypeMeta prints.
-_TYPE_NAMES = {
-    _dtype.bool: "bool", _dtype.uint8: "unsigned char", _dtype.int8: "signed char",
-    _dtype.int16: "short int", _dtype.int32: "int", _dtype.int64: "long int",
-    _dtype.float16: "c10::Half", _dtype.bfloat16: "c10::BFloat16", _dtype.float32: "float",
-    _dtype.float64: "double", _dtype.complex64: "c10::complex<float>",
-    _dtype.complex128: "c10::complex<double>",
-}
+    generator = _generator(generator)
+    return _fill(self, lambda count: _fma64(sigma, _libm(
+        math.tan, math.pi * (_uniform_float64(generator, count) - 0.5)), median),
+        "CauchyBackward0")
 
 
 # --- multinomial ------------------------------------------------------------------------------
@@ -796,7 +795,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     result = _make(values.astype(input._dtype._np).reshape(input._data.shape), input._dtype,
                    input._device)
     if needs_grad(input):
-        record_op("PoissonBackward0", (_zero_input_gradient,), (input,), (result,), {})
+        record_op("PoissonBackward0", (_zero_gradient,), (input,), (result,), {})
     return result
 
 
