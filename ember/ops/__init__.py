@@ -5,6 +5,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     creation,
     fft,
     indexing,
+    inplace_functions,
     joining,
     linalg,
     matmul,
@@ -20,3 +21,4 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     views,
     windows,
 )
+
