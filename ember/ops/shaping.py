@@ -84,7 +84,11 @@ def flip(input, dims) -> Tensor:
     return result
 
 
-Tensor.flip = lambda self, *dims: flip(self, _sizes_from_args(dims))
+def _flip_method(self, *dims, **kwargs):
+    return flip(self, _sizes_from_args(dims) if dims else kwargs.pop("dims"), **kwargs)
+
+
+Tensor.flip = _flip_method
 
 
 @method("fliplr")
@@ -317,6 +321,7 @@ def trace(input) -> Tensor:
 
 @method("narrow_copy")
 def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor:
+    start = int(start)
     with grad_mode.no_grad():
         piece = narrow(input, dim, start, length)
     result = _fresh(piece._data, input, copy=True)
@@ -346,9 +351,10 @@ def _pad_along(grad, dim, start, size):
 
 
 @method("repeat")
-def repeat(input, *sizes) -> Tensor:
+def repeat(input, *sizes, repeats=None) -> Tensor:
     """``input`` tiled ``sizes`` times along each dim (new leading dims where ``sizes`` is
     longer)."""
+    sizes = sizes or (() if repeats is None else (repeats,))
     if not sizes:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = _sizes_from_args(sizes)
@@ -379,11 +385,17 @@ def _sum_repeats(grad, sizes, padded, shape):
     return summed.reshape(shape)
 
 
-@method("tile")
 def tile(input, dims) -> Tensor:
     dims = _int_list(dims, "tile", "dims")
     ndim = input._data.ndim
     return repeat(input, (1,) * (ndim - len(dims)) + dims)
+
+
+def _tile_method(self, *dims, **kwargs):
+    return tile(self, _sizes_from_args(dims) if dims else kwargs.pop("dims"), **kwargs)
+
+
+Tensor.tile = _tile_method
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
@@ -696,9 +708,15 @@ def dstack(tensors, *, out=None) -> Tensor:
 
 
 @method("tensor_split")
-def tensor_split(input, indices_or_sections, dim: int = 0):
+def tensor_split(input, sections=None, dim: int = 0, *, indices=None,
+                 tensor_indices_or_sections=None):
     """Views of ``input`` along ``dim``: ``sections`` nearly equal pieces (the first ones
-    one longer), or the pieces between ``indices``."""
+    one longer), or the pieces between ``indices`` (either may be given as a tensor)."""
+    indices_or_sections = next((given for given in (sections, indices,
+                                                     tensor_indices_or_sections)
+                                if given is not None), None)
+    if indices_or_sections is None:
+        raise TypeError("tensor_split() missing required argument 'sections' (pos 2)")
     data = input._data
     if data.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
@@ -739,7 +757,8 @@ def _slice(input, dim, start, end, size):
 
 
 def _split_along(name, min_ndim, dim_of):
-    def split_op(input, indices_or_sections):
+    def split_op(input, sections=None, *, indices=None):
+        indices_or_sections = sections if sections is not None else indices
         ndim = input._data.ndim
         if ndim < min_ndim:
             raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} "

@@ -52,6 +52,7 @@ def _flip_samples(dtype, rng):
         yield Sample((x, (0,)), name=f"{name}, dim 0")
         yield Sample((x, (-1,)), name=f"{name}, dim -1")
         yield Sample((x, ()), name=f"{name}, no dims")
+        yield Sample((x,), {"dims": (-1,)}, name=f"{name}, dims by keyword")
         if ndim >= 2:
             yield Sample((x, (0, -1)), name=f"{name}, dims (0, -1)")
             yield Sample((x, [1, 0]), name=f"{name}, list of dims")
@@ -142,6 +143,7 @@ def _repeat_samples(dtype, rng):
         yield Sample((x, *(2,) * ndim), name=f"{name}, twice each")
         yield Sample((x, (3, *(1,) * ndim)), name=f"{name}, new leading dim")
         yield Sample((x, [0] + [2] * ndim), name=f"{name}, zero copies")
+        yield Sample((x,), {"repeats": (2,) * ndim}, name=f"{name}, by keyword")
 
 
 def _tile_samples(dtype, rng):
@@ -149,6 +151,7 @@ def _tile_samples(dtype, rng):
         yield Sample((x, (2,)), name=f"{name}, one dim")
         yield Sample((x, (2, 1, 3, 1)), name=f"{name}, more dims")
         yield Sample((x, ()), name=f"{name}, none")
+        yield Sample((x,), {"dims": (1, 2)}, name=f"{name}, dims by keyword")
 
 
 def _repeat_interleave_samples(dtype, rng):
@@ -314,6 +317,10 @@ def _tensor_split_samples(dtype, rng):
         yield Sample((x, []), name=f"{name}, no indices")
         yield Sample((x, index(2)), name=f"{name}, 0-dim tensor")
         yield Sample((x, index([0, 2])), {"dim": 0}, name=f"{name}, tensor of indices")
+        yield Sample((x,), {"sections": 2, "dim": -1}, name=f"{name}, sections by keyword")
+        yield Sample((x,), {"indices": [1]}, name=f"{name}, indices by keyword")
+        yield Sample((x,), {"tensor_indices_or_sections": index([1])},
+                     name=f"{name}, tensor by keyword")
 
 
 def _split_samples(min_ndim, dim_size):
@@ -325,6 +332,8 @@ def _split_samples(min_ndim, dim_size):
             for sections in (1, size) if size else (1,):
                 yield Sample((x, sections), name=f"{name}, {sections} sections")
             yield Sample((x, [1, 3]), name=f"{name}, indices")
+            yield Sample((x,), {"indices": [1]}, name=f"{name}, indices by keyword")
+            yield Sample((x,), {"sections": 1}, name=f"{name}, sections by keyword")
         yield Sample((arr((2, 4, 6), dtype, rng, "transposed"), 2), name="transposed 3-d")
 
     return samples
