@@ -3,9 +3,13 @@
 Note [Matching PyTorch's CPU stream]
 The generator is a Mersenne Twister (mt19937) whose state is initialised from the low 32 bits
 of the seed, as PyTorch's CPU generator is, so that the same seed gives the same numbers. A
-64-bit draw joins two consecutive 32-bit outputs, the first as the high half. The scalar
-normal sampler makes two values at a time and keeps the second for the next call; that spare
-value is part of the state.
+64-bit draw joins two consecutive 32-bit outputs, the first as the high half. A uniform
+double takes the low 53 bits of a 64-bit draw, a uniform float (also for float16 and
+bfloat16) the low 24 bits of a 32-bit one. The scalar normal sampler makes two values at a
+time from two uniform doubles and keeps the second for the next call; that spare value is part
+of the state. Which sampler a kernel uses, and in which order it visits elements, is
+PyTorch's: see ember/ops/sampling.py, and Note [Bit-exact sampling arithmetic] below for
+the arithmetic.
 """
 
 from __future__ import annotations
