@@ -26,8 +26,14 @@ from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.creation import ones_like, zeros, zeros_like
 from ember.ops.indexing import _gather_plan, _index_put, _read_index, _scalar_value, _setitem
 from ember.ops.pointwise import where
+from ember.ops.views import (
+    _OVERLAP_MESSAGE,
+    _has_internal_overlap,
+    _overlap,
+    clone,
+    expand,
+)
 from ember.ops.views import _strided as _strided_view
-from ember.ops.views import clone, expand
 
 _INT_INDEX = (_dtype.int64, _dtype.int32)
 
@@ -61,11 +67,16 @@ def _wrapped(indices, size, error):
     return _cpu.where(indices < 0, indices + size, indices) if indices.size else indices
 
 
-def _same_dtype_out(out, result, message=None):
-    """``out=`` of ops that take an out of exactly the result's dtype."""
+def _same_dtype_out(out, result, message=None, sources=()):
+    """``out=`` of ops that take an out of exactly the result's dtype (and must not overlap
+    the tensors they read, ``sources``)."""
     if isinstance(out, Tensor) and out._dtype is not result._dtype:
         raise RuntimeError(message or f"Expected out tensor to have dtype "
                            f"{_cpp_name(result._dtype)}, but got {_cpp_name(out._dtype)} instead")
+    for source in sources:
+        if isinstance(source, Tensor) and _cpu.may_share_memory(out._data, source._data) and (
+                _overlap(out._data, source._data) in ("full", "partial")):
+            raise RuntimeError(_OVERLAP_MESSAGE)
     return write_out(out, result)
 
 
@@ -95,6 +106,20 @@ def _fill_value(self, value, name):
 
 _HALF_LIMITS = {_dtype.float16: 65504.0, _dtype.bfloat16: 3.3895313892515355e38}
 _INF = float("inf")
+
+
+def _check_written(self, *sources):
+    """PyTorch refuses to write in place into a tensor whose elements share memory, or
+    one that overlaps a tensor the op reads."""
+    target = self._data
+    if _has_internal_overlap(target):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    for source in sources:
+        if isinstance(source, Tensor) and _cpu.may_share_memory(target, source._data) and (
+                _overlap(target, source._data) in ("full", "partial")):
+            raise RuntimeError(_OVERLAP_MESSAGE)
 
 
 # --- gather and scatter along a dim ---------------------------------------------------------
@@ -181,7 +206,7 @@ def gather(input, dim, index, *, sparse_grad: bool = False, out=None):
     result = finish(data, input._dtype, input._device)
     if out is not None:
         check_out_allowed("gather", input)
-        return _same_dtype_out(out, result)
+        return _same_dtype_out(out, result, sources=(input, index))
     if needs_grad(input):
         record_op("GatherBackward0", (lambda grad: zeros(
             input._data.shape, dtype=grad._dtype).scatter_add(dim, index, grad),),
@@ -270,6 +295,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
 
 @method("scatter_")
 def _scatter_inplace(self, dim, index, src=None, *, value=None, reduce=None):
+    _check_written(self, src, index)
     src, value = _scatter_args(src, value)
     if needs_grad(self, src):
         return inplace_with_grad(self, lambda old: scatter(old, dim, index, src, value=value,
@@ -304,6 +330,7 @@ def scatter_add(input, dim, index, src, *, out=None):
 
 @method("scatter_add_")
 def _scatter_add_inplace(self, dim, index, src):
+    _check_written(self, src, index)
     _check_src("scatter_add_", src)
     if needs_grad(self, src):
         return inplace_with_grad(self, lambda old: scatter_add(old, dim, index, src))
@@ -446,6 +473,7 @@ def _scatter_reduce_into(self, dim, index, src, reduce, include_self):
 
 @method("scatter_reduce_")
 def _scatter_reduce_inplace(self, dim, index, src, reduce, *, include_self: bool = True):
+    _check_written(self, src, index)
     if needs_grad(self, src):
         return inplace_with_grad(self, lambda old: scatter_reduce(
             old, dim, index, src, reduce, include_self=include_self))
@@ -515,7 +543,7 @@ def index_select(input, dim, index, *, out=None):
     if out is not None:
         check_out_allowed("index_select", input)
         return _same_dtype_out(out, result, "index_select(): self and result must have the "
-                               "same scalar type")
+                               "same scalar type", (input, index))
     if needs_grad(input):
         record_op("IndexSelectBackward0", (lambda grad: zeros(
             input._data.shape, dtype=grad._dtype).index_add(dim, index, grad),),
@@ -564,6 +592,7 @@ def _maybe_multiply(tensor, factor):
 
 @method("index_add_")
 def _index_add_inplace(self, dim, index, source, *, alpha=1):
+    _check_written(self, source, index)
     if needs_grad(self, source):
         return inplace_with_grad(self, lambda old: index_add(old, dim, index, source,
                                                              alpha=alpha))
@@ -623,11 +652,19 @@ def index_copy(input, dim, index, source, *, out=None):
 
 @method("index_copy_")
 def _index_copy_inplace(self, dim, index, source):
+    _check_written(self, source, index)
     if needs_grad(self, source):
         return inplace_with_grad(self, lambda old: index_copy(old, dim, index, source))
     _index_copy_into(self, dim, index, source)
     self._bump_version()
     return self
+
+
+def _warn_expanded(self, name):
+    if _has_internal_overlap(self._data):
+        warnings.warn(f"Use of {name} on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
 
 
 def _index_fill_into(self, dim, index, value):
@@ -670,6 +707,7 @@ def index_fill(input, dim, index, value):
 
 @method("index_fill_")
 def _index_fill_inplace(self, dim, index, value):
+    _warn_expanded(self, "index_fill_")
     if needs_grad(self, value):
         return inplace_with_grad(self, lambda old: index_fill(old, dim, index, value))
     _index_fill_into(self, dim, index, value)
@@ -729,6 +767,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self: bool = True
 
 @method("index_reduce_")
 def _index_reduce_inplace(self, dim, index, source, reduce, *, include_self: bool = True):
+    _check_written(self, source, index)
     if needs_grad(self, source):
         return inplace_with_grad(self, lambda old: index_reduce(
             old, dim, index, source, reduce, include_self=include_self))
@@ -864,6 +903,7 @@ def masked_fill(input, mask, value):
 
 @method("masked_fill_")
 def _masked_fill_inplace(self, mask, value):
+    _warn_expanded(self, "masked_fill_")
     if needs_grad(self, value):
         return inplace_with_grad(self, lambda old: masked_fill(old, mask, value))
     _masked_fill_into(self, mask, value)
@@ -914,6 +954,7 @@ def masked_scatter(input, mask, source):
 
 @method("masked_scatter_")
 def _masked_scatter_inplace(self, mask, source):
+    _check_written(self)
     if needs_grad(self, source):
         return inplace_with_grad(self, lambda old: masked_scatter(old, mask, source))
     _masked_scatter_into(self, mask, source)
@@ -963,7 +1004,7 @@ def take(input, index, *, out=None):
         message = ("take(): self and out expected to have the same dtype, but got self.dtype = "
                    f"{input._dtype._legacy_name} and out.dtype = "
                    f"{getattr(out._dtype, '_legacy_name', '')}")
-        return _same_dtype_out(out, _laid_out_like(result, index), message)
+        return _same_dtype_out(out, _laid_out_like(result, index), message, (input, index))
     if needs_grad(input):
         record_op("TakeBackward0", (lambda grad: zeros(
             input._data.shape, dtype=grad._dtype).put(index, grad, accumulate=True),),
@@ -1008,6 +1049,7 @@ def put(input, index, source, accumulate: bool = False):
 
 @method("put_")
 def _put_inplace(self, index, source, accumulate: bool = False):
+    _check_written(self, source, index)
     if needs_grad(self, source):
         return inplace_with_grad(self, lambda old: put(old, index, source, accumulate))
     _put_into(self, index, source, accumulate)

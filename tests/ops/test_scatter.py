@@ -21,13 +21,16 @@ from .op_table import (
     ErrorInput,
     OpInfo,
     Sample,
+    Where,
     arr,
+    assert_same_outcome,
     check_errors,
     check_function,
     check_inplace,
     check_method,
     check_out,
     op_params,
+    run,
 )
 
 # Both libraries warn once per process about these (TORCH_WARN_ONCE): warned here, before
@@ -591,3 +594,36 @@ def test_functions_and_methods_exist():
                  "masked_scatter_", "put_"):
         assert hasattr(ember.Tensor, name) and hasattr(torch.Tensor, name), name
     assert callable(ember.index_put_)
+
+
+def _overlapping_writes(lib):
+    """In-place and ``out=`` calls that write into memory they also read, or into an
+    expanded tensor."""
+    x = lib.arange(12.0).reshape(3, 4)
+    rows, first = lib.tensor([[0, 1, 2, 0]]), lib.tensor([0, 1])
+
+    def expanded():
+        return lib.zeros(4).expand(3, 4)
+
+    yield "scatter_ from itself", lambda: x.clone().scatter_(0, rows, x[:1])
+    yield "scatter_ into itself", lambda: (lambda y: y.scatter_(0, rows, y))(x.clone())
+    yield "scatter_ expanded", lambda: expanded().scatter_(0, rows, x)
+    yield "scatter_add_ expanded", lambda: expanded().scatter_add_(0, rows, x)
+    yield "index_add_ expanded", lambda: expanded().index_add_(0, first, x[:2])
+    yield "index_add_ itself", lambda: (lambda y: y.index_add_(0, first, y[:2]))(x.clone())
+    yield "index_copy_ itself", lambda: (lambda y: y.index_copy_(0, first, y[1:]))(x.clone())
+    yield "index_fill_ expanded", lambda: expanded().index_fill_(0, first, 1.0)
+    yield "masked_fill_ expanded", lambda: expanded().masked_fill_(x > 3, 1.0)
+    yield "masked_scatter_ expanded", lambda: expanded().masked_scatter_(x > 3, x)
+    yield "put_ expanded", lambda: expanded().put_(first, x[0, :2])
+    yield "put_ itself", lambda: (lambda y: y.put_(first, y[0, :2]))(x.clone())
+    yield "gather out=input", lambda: (lambda y: lib.gather(y, 0, rows, out=y[:1]))(x.clone())
+    yield "index_select out=input", lambda: (lambda y: lib.index_select(y, 0, first,
+                                                                       out=y[:2]))(x.clone())
+    yield "take out=input", lambda: (lambda y: lib.take(y, first, out=y[0, :2]))(x.clone())
+
+
+def test_overlapping_writes():
+    for (name, ours), (_, theirs) in zip(_overlapping_writes(ember), _overlapping_writes(torch)):
+        expected, actual = run(theirs), run(ours)
+        assert_same_outcome(actual, expected, where=Where(name))
