@@ -287,7 +287,10 @@ def test_multinomial_many_samples_and_generator():
         lib.multinomial(weights, 1000, True, out=out)
         return [out, lib.multinomial(weights, 100, generator=generator),
                 lib.multinomial(weights.float(), 1000, True, generator=generator),
-                lib.multinomial(lib.rand(6, 20).t(), 3)]
+                lib.multinomial(lib.rand(6, 20).t(), 3),
+                lib.multinomial(lib.rand(8, 30).half(), 10),
+                lib.multinomial(lib.rand(8, 30).bfloat16(), 1),
+                lib.multinomial(lib.rand(8, 30).half(), 20, True)]
 
     _same_draws(make, 1)
 

@@ -554,9 +554,10 @@ def _without_replacement(input: Tensor, generator, num_samples):
     data = input._data
     uniforms = _uniform_float64(generator, data.size)
     q = _arrange(data, (-1.0) * _libm(math.log1p, -uniforms))
-    q = _cast_array(q, input._dtype) if input._dtype not in _REDUCED else q.astype(_F32)
+    q = _cast_array(q, input._dtype)  # stored in the input's dtype, then divided in float
+    compute = _F32 if input._dtype in _REDUCED else q.dtype
     with _cpu.errstate(divide="ignore", invalid="ignore"):
-        keys = _cast_array(data.astype(q.dtype) / q, input._dtype)
+        keys = _cast_array(data.astype(compute) / q.astype(compute), input._dtype)
     keys = keys.reshape(-1, data.shape[-1]).astype(_F64)
     if num_samples == 1:
         return _cpu.argmax(keys, axis=1).reshape(-1, 1)
