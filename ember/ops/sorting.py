@@ -142,10 +142,17 @@ def _introsort(keys, perm, lo, hi):
     """libstdc++'s ``std::sort`` of keys[lo:hi], ``perm`` moving alongside."""
     if hi - lo < 2:
         return
+    # A segment whose keys are all different ends up sorted whatever the algorithm does in
+    # it: only segments holding equal keys are replayed further.
+    _, inverse, counts = _cpu.unique(keys[lo:hi], return_inverse=True, return_counts=True)
+    repeated = _cpu.zeros(int(perm[lo:hi].max()) + 1, bool)
+    repeated[perm[lo:hi]] = counts[inverse.reshape(-1)] > 1
     pending = [(lo, hi, 2 * ((hi - lo).bit_length() - 1))]
     while pending:
         first, last, depth = pending.pop()
         while last - first > _THRESHOLD:
+            if not repeated[perm[first:last]].any():
+                break
             if depth == 0:
                 _heap_sort(keys, perm, first, last)
                 break
@@ -335,7 +342,7 @@ def _sort_order(input, axis, descending, stable, name="sort"):
     moved = _cpu.moveaxis(data, axis, -1)
     order = _stable_order(moved, descending)
     size = moved.shape[-1]
-    if stable or size <= _THRESHOLD or data.strides[axis] == 0 or (
+    if stable or size <= _THRESHOLD or input._data.strides[axis] == 0 or (
             # PyTorch's radix sort (1-d integers, ascending, from 32768 elements) is stable
             data.ndim == 1 and not descending and size >= 32768
             and input._dtype._category == 1):
@@ -532,9 +539,10 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     data = _sortable(input, "topk")
     moved = _cpu.moveaxis(data, axis, -1) if ndim else data.reshape(1)
     rows = moved.reshape(-1, size)
-    order = _stable_order(rows, largest)[:, :k]
+    full_order = _stable_order(rows, largest)
+    order = full_order[:, :k]
     if k and size > 1:
-        ordered = _cpu.take_along_axis(rows, _stable_order(rows, largest), -1)
+        ordered = _cpu.take_along_axis(rows, full_order, -1)
         # A row whose choice depends on tie breaking: a chosen value occurs twice.
         equal = _equal_neighbours(ordered)
         depends = equal[:, :k].any(-1) if k < size else equal.any(-1)
@@ -710,8 +718,10 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,
     if dim is not None:
         return _unique_along(input, dim, return_inverse, return_counts, False, "unique")
     flat = _unique_flat(input, "unique")
-    # PyTorch sorts with sort(stable=False), whose order among NaNs shows in the inverse
-    order = _sort_order(_make(input._data.reshape(-1), input._dtype), 0, False, False)
+    # PyTorch sorts with sort(stable=False): its order among NaNs (each unique) shows in the
+    # inverse; equal numbers share one entry whatever their order.
+    order = _sort_order(_make(input._data.reshape(-1), input._dtype), 0, False,
+                        flat.dtype.kind != "f" or _cpu.count_nonzero(flat != flat) < 2)
     ordered = flat[order]
     starts = _cpu.ones(flat.size, bool)
     starts[1:] = ordered[1:] != ordered[:-1]  # NaN != NaN: each NaN its own

@@ -445,11 +445,12 @@ def test_tie_order_matches_torch(seed):
         compare(lambda lib, x: lib.kthvalue(x, k), Sample((values,)))  # noqa: B023
 
 
-def test_expanded_input_sorts_in_place_order():
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int64"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_expanded_input_sorts_in_place_order(dtype, descending):
     """PyTorch leaves a dim of stride 0 unsorted: the indices count up."""
-    row = np.arange(3.0)
-    outcomes = [lib.from_numpy(row).expand(40, 3).sort(0) for lib in (torch, ember)]
-    assert np.array_equal(outcomes[0].indices.numpy(), outcomes[1].indices.numpy())
+    row = Arr(np.arange(3.0).astype(np.float32 if dtype == "float16" else dtype), dtype)
+    compare(lambda lib, x: x.expand(40, 3).sort(0, descending), Sample((row,)))
 
 
 def test_unique_gradient_is_not_implemented():
