@@ -9,7 +9,10 @@ is unique (no ties), and replays those algorithms on ranks only for the rows who
 depends on how ties are broken. A partition step of these algorithms (Hoare's scheme) is
 replayed with a few vectorized NumPy operations: the i-th swap pairs the i-th element from
 the left that stops the left scan with the i-th one from the right that stops the right
-scan, for as long as the two have not crossed.
+scan, for as long as the two have not crossed. unique sorts with sort(stable=False) too,
+which shows in its inverse only among NaNs; unique(dim=...) compares slices in a way that
+is no strict weak order when they hold NaNs, so its std::sort is replayed element by
+element. searchsorted's binary search is replayed step by step where NaNs steer it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from ember._tensor import _make
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, record, record_op
-from ember.ops._common import Tensor, _wrap_dim, finish, method, write_out
+from ember.ops._common import (
+    Tensor,
+    _wrap_dim,
+    as_tensor_operand,
+    broadcast_shape,
+    finish,
+    method,
+    write_out,
+)
 from ember.ops.matmul import _CPP_NAMES
 
 _grad_state = grad_mode.state
@@ -330,12 +341,6 @@ def _stable_order(rows, descending):
     return (size - 1) - _cpu.argsort(rows[..., ::-1], axis=-1, kind="stable")[..., ::-1]
 
 
-def _rows(data, axis):
-    """``data`` with ``axis`` last, as a 2-d array of rows."""
-    moved = _cpu.moveaxis(data, axis, -1)
-    return moved.reshape(-1, moved.shape[-1]) if moved.ndim else moved.reshape(1, 1)
-
-
 def _sort_order(input, axis, descending, stable, name="sort"):
     """The indices that sort ``input`` along ``axis``, in the moved-axis shape."""
     data = _sortable(input, name)
@@ -426,12 +431,11 @@ def _check_pair_out(name, out, values_dtype):
                                f"got {_CPP_NAMES[tensor._dtype]} instead")
 
 
-def _pair_result(name, input, values, indices, out, check=True):
+def _pair_result(name, input, values, indices, out):
     if out is None:
         return getattr(return_types, name)((values, indices))
     check_out_allowed(name, input)
-    if check:
-        _check_pair_out(name, out, input._dtype)
+    _check_pair_out(name, out, input._dtype)
     return getattr(return_types, name + "_out")((write_out(out[0], values),
                                                  write_out(out[1], indices)))
 
@@ -500,7 +504,7 @@ def msort(input, *, out=None):
     return sort(input, 0).values
 
 
-def _check_k(name, k, size):
+def _check_k(name, k):
     if not isinstance(k, int) or isinstance(k, builtins.bool):
         raise TypeError(f"{name}(): argument 'k' (position 2) must be int, not "
                         f"{type(k).__name__}")
@@ -526,7 +530,7 @@ def _topk_row(keys, k, sorted):
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
          out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
-    _check_k("topk", k, None)
+    _check_k("topk", k)
     ndim = input._data.ndim
     axis = _wrap_dim(dim, ndim) if ndim else _wrap_dim(dim, 0)
     size = input._data.shape[axis] if ndim else 1
@@ -573,7 +577,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 @method("kthvalue")
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (NaN the largest) and its index."""
-    _check_k("kthvalue", k, None)
+    _check_k("kthvalue", k)
     ndim = input._data.ndim
     axis = _wrap_dim(dim, ndim) if ndim else _wrap_dim(dim, 0)
     size = input._data.shape[axis] if ndim else 1
@@ -755,12 +759,6 @@ def unique_consecutive(input, return_inverse: bool = False, return_counts: bool 
 # --- searchsorted, bucketize ----------------------------------------------------------------
 
 
-def _search_operand(value, name):
-    from ember.ops._common import as_tensor_operand
-
-    return as_tensor_operand(value) if not isinstance(value, Tensor) else value
-
-
 def _bisect(rows, queries, right):
     """PyTorch's binary search, for all ``queries`` at once (row i searched in row i of
     ``rows``): its path, not only its answer, decides where NaNs send a value."""
@@ -779,10 +777,10 @@ def _bisect(rows, queries, right):
             end = _cpu.where(active & ~onward, middle, end)
 
 
-def _search(boundaries, input, right, sorter, out_int32, name):
+def _search(boundaries, input, right, sorter, out_int32):
     """Insertion positions of ``input``'s values in the last dim of ``boundaries``."""
     scalar = not isinstance(input, Tensor)
-    values = _search_operand(input, name)
+    values = input if isinstance(input, Tensor) else as_tensor_operand(input)
     seq_shape, value_shape = boundaries._data.shape, values._data.shape
     if not seq_shape:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive "
@@ -859,7 +857,7 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
                                "opposites, got side of left while right was True")
         right = side == "right"
     _check_search_out(out, out_int32)
-    result = _search(sorted_sequence, input, right, sorter, out_int32, "searchsorted")
+    result = _search(sorted_sequence, input, right, sorter, out_int32)
     return result if out is None else write_out(out, result)
 
 
@@ -869,7 +867,7 @@ def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
                            f"{boundaries._data.ndim})")
     _check_search_out(out, out_int32)
-    result = _search(boundaries, input, right, None, out_int32, "bucketize")
+    result = _search(boundaries, input, right, None, out_int32)
     return result if out is None else write_out(out, result)
 
 
@@ -1111,8 +1109,6 @@ def argwhere(input):
 def masked_select(input, mask, *, out=None):
     """The elements of ``input`` where ``mask`` (broadcast together) is True, as a 1-d
     tensor."""
-    from ember.ops._common import broadcast_shape
-
     if mask._dtype is not _dtype.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = broadcast_shape(input._data.shape, mask._data.shape)
