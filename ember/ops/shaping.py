@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import operator
 import warnings
 
 from ember import _dtype
@@ -408,8 +409,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         return _repeat_interleave_int(input, int(repeats), dim)
     if dim is None:
         input, dim = reshape(input, (-1,)), 0
+    elif input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = _wrap_dim(dim, input._data.ndim)
-    size = input._data.shape[dim] if input._data.ndim else 1
+    size = input._data.shape[dim]
     if repeats._data.ndim == 0 or repeats._data.shape == (1,):
         repeats = expand(reshape(repeats, (1,)), (size,))
     elif repeats._data.ndim == 1:
@@ -421,8 +424,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
     counts = _repeated_indices(repeats, output_size)._data
     index = (builtins.slice(None),) * dim + (counts,)
-    source = input._data if input._data.ndim else input._data.reshape(1)
-    result = _fresh(source[index], input)
+    result = _fresh(input._data[index], input)
     if input._requires_grad and _grad_state.enabled:
         sizes = repeats._data.tolist()
         record_op("IndexSelectBackward0", (lambda grad: _sum_groups(grad, dim, sizes),),
@@ -520,8 +522,8 @@ Tensor.kron = kron
 def _tensor_args(tensors, name):
     for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, but found "
-                            f"element of type {type(t).__name__} at pos {position}")
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got "
+                            f"{type(t).__name__}")
     check_same_device(*tensors)
     return tensors
 
@@ -744,7 +746,12 @@ def tensor_split(input, sections=None, dim: int = 0, *, indices=None,
             pieces.append(narrow(input, dim, start, length))
             start += length
         return tuple(pieces)
-    bounds = [0, *(int(i) for i in indices_or_sections), size]
+    try:
+        bounds = [0, *(operator.index(i) for i in indices_or_sections), size]
+    except TypeError:
+        raise TypeError("tensor_split() received an invalid combination of arguments: "
+                        "expected sections as an int, or indices as a sequence of ints or a "
+                        "tensor") from None
     return tuple(_slice(input, dim, start, end, size)
                  for start, end in zip(bounds[:-1], bounds[1:]))
 

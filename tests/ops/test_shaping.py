@@ -214,6 +214,7 @@ def _block_diag_samples(dtype, rng):
     yield Sample((a((2, 2)),), name="one block")
     yield Sample((a((1, 2)), a((2,), d="float64")), name="promotion")
     yield Sample((a((1, 2)), a((2,), d="bool")), name="with bool")
+    yield Sample((), name="no tensors")
 
 
 def _cartesian_prod_samples(dtype, rng):
@@ -467,6 +468,8 @@ def _repeat_interleave_errors(rng):
     yield ErrorInput(Sample((counts(2),)), RuntimeError,
                      "repeat_interleave only accept 1D vector as repeat")
     yield ErrorInput(Sample((x, 2, 2)), IndexError, "Dimension out of range")
+    yield ErrorInput(Sample((arr((), F32, rng), counts([2]), 0)), IndexError,
+                     "Dimension specified as 0 but tensor has no dimensions")
 
 
 def _triangle_indices_errors(rng):
@@ -507,6 +510,7 @@ _broadcast_tensors_errors = _errors(
     ((_e(3, 4), _e(3)), RuntimeError,
      "The size of tensor a \\(4\\) must match the size of tensor b \\(3\\) at "
      "non-singleton dimension 1"),
+    ((_e(2), 3), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
 )
 
 
@@ -544,6 +548,7 @@ def _tensor_split_errors(rng):
                      "tensor_split expected tensor_indices_or_sections to be a "
                      "zero-dimensional or one-dimensional tensor, but got a tensor with 2 dims")
     yield ErrorInput(Sample((x, 2, 2)), IndexError, "Dimension out of range")
+    yield ErrorInput(Sample((x, (1.5,))), TypeError, None)
 
 
 def _split_errors(name, min_ndim):
