@@ -44,7 +44,18 @@ from ember._size import (
     strided,
 )
 from ember._storage import TypedStorage, UntypedStorage
-from ember._tensor import Tensor, is_complex, is_floating_point, is_storage, is_tensor, numel
+from ember._tensor import (
+    Tensor,
+    is_complex,
+    is_floating_point,
+    is_nonzero,
+    is_same_size,
+    is_signed,
+    is_storage,
+    is_tensor,
+    numel,
+    typename,
+)
 from ember._tensor_str import get_printoptions, set_printoptions
 from ember.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ember.autograd.grad_mode import (
@@ -93,7 +104,7 @@ from ember.ops.inplace_functions import *  # noqa: F403
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
 from ember.ops.matmul import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
-from ember.ops.ranges import arange, linspace, logspace
+from ember.ops.ranges import arange, linspace, logspace, range
 from ember.ops.reduction import *  # noqa: F403
 from ember.ops.sampling import *  # noqa: F403
 from ember.ops.scans import *  # noqa: F403

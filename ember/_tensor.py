@@ -121,6 +121,9 @@ class Tensor:
     def is_signed(self) -> bool:
         return self._dtype.is_signed
 
+    def is_same_size(self, other) -> bool:
+        return self._data.shape == other._data.shape
+
     def get_device(self) -> int:
         return -1 if self._device.type == "cpu" else self._device.index
 
@@ -468,6 +471,8 @@ class Tensor:
             amount = "no values" if not self._data.size else "more than one value"
             raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return builtins.bool(self._data.reshape(()).item())
+
+    is_nonzero = __bool__
 
     def _python_scalar(self):
         if self._data.size != 1:
@@ -850,3 +855,28 @@ def is_complex(input: Tensor) -> builtins.bool:
 
 def numel(input: Tensor) -> builtins.int:
     return input._data.size
+
+
+def is_nonzero(input: Tensor) -> builtins.bool:
+    return input.is_nonzero()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
+    return input.is_same_size(other)
+
+
+def is_signed(input: Tensor) -> builtins.bool:
+    return input._dtype.is_signed
+
+
+def typename(obj) -> str:
+    """The legacy type name of a tensor (``"torch.FloatTensor"``); for anything else its
+    qualified name if it has one (classes, functions, modules), else its type's."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if name is not None:
+        module = getattr(obj, "__module__", None) or ""
+    else:
+        module, name = type(obj).__module__, type(obj).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"

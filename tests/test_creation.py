@@ -1189,3 +1189,44 @@ def test_generator_seeding_like_torch():
     assert ember.initial_seed() == 1
     torch.manual_seed(0)
     ember.manual_seed(0)
+
+
+# --- range (deprecated, end included) ------------------------------------------------------------
+
+RANGES = {
+    "floats": lambda L: L.range(0, 1, 0.3),
+    "backwards": lambda L: L.range(5, 1, -2),
+    "single": lambda L: L.range(1, 1),
+    "ints_default_dtype": lambda L: L.range(1, 4),
+    "int32": lambda L: L.range(0, 3, dtype=L.int32),
+    "float64_fine_step": lambda L: L.range(-1, 1, 0.1, dtype=L.float64),
+    "half": lambda L: L.range(0, 2, 0.25, dtype=L.float16),
+    "requires_grad": lambda L: L.range(0, 3, requires_grad=True),
+    "out": lambda L: L.range(0, 2, out=L.empty(3)),
+    "inconsistent": lambda L: L.range(1, 0),
+    "zero_step": lambda L: L.range(1, 2, 0),
+}
+
+
+@pytest.mark.parametrize("name", RANGES)
+def test_range_warns_and_includes_the_end(name):
+    def make(library):
+        with pytest.warns(UserWarning, match="range is deprecated"):
+            return RANGES[name](library)
+
+    check(make)
+
+
+def test_tensor_predicates_and_typename():
+    for L in (torch, ember):
+        assert L.is_nonzero(L.tensor([1.5])) and not L.tensor(0).is_nonzero()
+        for ambiguous in (L.tensor([1, 2]), L.tensor([])):
+            with pytest.raises(RuntimeError, match="Boolean value of Tensor with"):
+                L.is_nonzero(ambiguous)
+        assert L.is_same_size(L.ones(2, 3), L.zeros(2, 3))
+        assert not L.ones(2).is_same_size(L.ones(3))
+        assert not L.is_signed(L.ones(2, dtype=L.uint8)) and L.is_signed(L.ones(2))
+        assert L.typename(L.ones(2, dtype=L.bool)) == "torch.BoolTensor"
+        assert L.typename(L.ones(2, requires_grad=True)) == "torch.FloatTensor"
+        assert L.typename(3) == "int" and L.typename(warnings) == "warnings"
+        assert L.typename(math.sqrt) == "math.sqrt" and L.typename(array.array) == "array.array"

@@ -130,6 +130,29 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _finish_factory(data, dtype, _factory_device(device), requires_grad)
 
 
+def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False) -> Tensor:
+    """Deprecated: values from ``start`` to ``end`` inclusive, ``step`` apart, in the default
+    dtype unless ``dtype`` says otherwise."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    _check_dtype_argument("range", dtype)
+    start, end, step = (builtins.float(_range_number(v, "range")) for v in (start, end, step))
+    dtype = dtype or (out._dtype if out is not None else _dtype.get_default_dtype())
+    if not step:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    length = builtins.int((end - start) / step + 1)
+    # every value is start + i * step in double precision, then converted
+    values = start + _cpu.arange(length, dtype=_cpu.float64) * step
+    data = (_float_to_integer(values, dtype) if dtype._category <= 1
+            else values.astype(dtype._np))
+    return _range_result(data, dtype, device, requires_grad, out)
+
+
 # PyTorch's arange kernel fills runs of two 32-byte vectors at a time, each vector from a base
 # value it computes like a single element; the elements after the last whole run are
 # computed one by one. Past 32768 elements the work is split between threads, whose runs
