@@ -73,10 +73,8 @@ def _same_dtype_out(out, result, message=None, sources=()):
     if isinstance(out, Tensor) and out._dtype is not result._dtype:
         raise RuntimeError(message or f"Expected out tensor to have dtype "
                            f"{_cpp_name(result._dtype)}, but got {_cpp_name(out._dtype)} instead")
-    for source in sources:
-        if isinstance(source, Tensor) and _cpu.may_share_memory(out._data, source._data) and (
-                _overlap(out._data, source._data) in ("full", "partial")):
-            raise RuntimeError(_OVERLAP_MESSAGE)
+    if isinstance(out, Tensor):
+        _check_no_overlap(out._data, sources)
     return write_out(out, result)
 
 
@@ -116,6 +114,10 @@ def _check_written(self, *sources):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")
+    _check_no_overlap(target, sources)
+
+
+def _check_no_overlap(target, sources):
     for source in sources:
         if isinstance(source, Tensor) and _cpu.may_share_memory(target, source._data) and (
                 _overlap(target, source._data) in ("full", "partial")):
@@ -214,18 +216,14 @@ def gather(input, dim, index, *, sparse_grad: bool = False, out=None):
     return result
 
 
-_SCATTER_REDUCES = {"add": _cpu.add, "multiply": _cpu.multiply}
-
-
-def _scatter_into(target, dim, index, src, value, reduce, deprecated=True):
-    """Write ``src`` (a tensor) or ``value`` (a number) into the array ``target`` (of
-    the tensor whose checks it passed), along ``dim`` at ``index``."""
-    self = target
+def _scatter_into(self, dim, index, src, value, reduce, deprecated=True):
+    """Write ``src`` (a tensor) or ``value`` (a number) into ``self`` along ``dim`` at
+    ``index``, or add / multiply them in with ``reduce``."""
     dim, indices = _check_dim_index("scatter", self, dim, index, src)
     if src is not None and src._dtype is not self._dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if reduce is not None:
-        if reduce not in _SCATTER_REDUCES:
+        if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         if src is not None and deprecated:
             _warn_once("The reduce argument of torch.scatter with Tensor src is deprecated and "
@@ -517,9 +515,9 @@ def _check_source(name, self, dim, indices, source, dtype_message):
                            f"source.shape = {list(source_shape)}")
 
 
-def _bounds_error(dim, size, prefix="", error=RuntimeError):
-    return lambda bad: error(f"{prefix}index {bad} is out of bounds for dimension {dim} with "
-                             f"size {size}")
+def _bounds_error(dim, size, error=RuntimeError):
+    return lambda bad: error(f"index {bad} is out of bounds for dimension {dim} with size "
+                             f"{size}")
 
 
 @method("index_select")
@@ -672,14 +670,11 @@ def _index_fill_into(self, dim, index, value):
                             "index_fill_(): Expected dtype int64 for index.", IndexError,
                             RuntimeError("Index has to be a vector/scalar"))
     dim = _wrap_dim(dim, self._data.ndim)
-    if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
-                           f"tensor with {value._data.ndim} dimension(s).")
-    number = value.item() if isinstance(value, Tensor) else value
+    number = value.item() if isinstance(value, Tensor) and not value._data.ndim else value
     if isinstance(number, complex) and not self._dtype.is_complex:
         raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is "
                            "not supported")
-    number = _scalar_value(self, number)
+    number = _fill_value(self, number, "index_fill_")
     data = _at_least_1d(self._data)
     size = data.shape[dim]
     indices = _wrapped(indices, size, _bounds_error(dim, size, error=IndexError))

@@ -93,6 +93,7 @@ def _gather_samples(dtype, rng):
     x = arr((3, 4), dtype, rng)
     yield Sample((x, 1, random_index(rng, (3, 2), 4)), {"sparse_grad": True}, "sparse_grad")
     yield Sample((x, 0, index([[0, 2]], dtype="int32")), name="int32 index")
+    yield Sample((arr((5,), dtype, rng), 0, index(3)), name="0-dim index")
 
 
 def _dim_errors(name, with_src):
@@ -145,8 +146,13 @@ def _scatter_samples(reduce=None, value=False):
         if value and dtype not in ("bool",) + COMPLEX_DTYPES:
             yield Sample((arr((3, 4), dtype, rng), 0, random_index(rng, (2, 4), 3), 2.5),
                          kwargs, "float value")
-        if not value:
-            x = arr((3, 4), dtype, rng)
+        x = arr((3, 4), dtype, rng)
+        if value:
+            yield Sample((x, 1, index([[0], [3], [1]])), {**kwargs, "value": arr((), dtype, rng)},
+                         "value= tensor")
+        else:
+            yield Sample((x, 1, index([[0], [3], [1]])), {**kwargs, "src": arr((3, 1), dtype,
+                                                                              rng)}, "src=")
             yield Sample((x, 1, random_index(rng, (3, 2), 4), arr((4, 5), dtype, rng,
                                                                   "transposed")),
                          kwargs, "transposed src")
