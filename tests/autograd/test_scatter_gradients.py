@@ -34,8 +34,12 @@ REPEATS = [[0, 2, 0, 0], [2, 2, 0, 0]]
 
 case("gather", lambda L, a: L.gather(a, 0, _index(L, REPEATS)), v(3, 4))
 case("gather_dim_1", lambda L, a: a.gather(-1, _index(L, [[3, 3], [0, 1], [2, 2]])), v(3, 4))
-case("gather_sparse_grad", lambda L, a: L.gather(a, 1, _index(L, [[1], [0], [3]]),
-                                                 sparse_grad=False), v(3, 4))
+case("gather_int32_index", lambda L, a: L.gather(
+    a, 1, L.tensor([[1], [0], [3]], dtype=L.int32), sparse_grad=False), v(3, 4))
+case("scatter_add_int32_index", lambda L, a, b: L.scatter_add(
+    a, 0, L.tensor(REPEATS, dtype=L.int32), b), v(3, 4), v(2, 4))
+case("index_select_int32_index", lambda L, a: L.index_select(
+    a, 0, L.tensor([2, 2], dtype=L.int32)), v(3, 4))
 case("gather_0dim", lambda L, a: L.gather(a, 0, _index(L, 0)), v())
 case("scatter", lambda L, a, b: L.scatter(a, 0, _index(L, ROWS[:1]), b), v(3, 4), v(1, 4))
 case("scatter_dim_1", lambda L, a, b: a.scatter(1, _index(L, [[3, 0], [1, 2], [0, 3]]), b),
@@ -217,3 +221,15 @@ def test_inplace_on_leaf_refused():
     a = ember.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
         a.index_fill_(0, ember.tensor([0]), 2.0)
+
+
+def test_gather_sparse_grad_values():
+    """``sparse_grad=True`` gives torch's gradient values; ember has no sparse layout, so
+    the gradient is dense."""
+    values = np.arange(12.0).reshape(3, 4)
+    grads = []
+    for lib in (torch, ember):
+        a = lib.tensor(values, requires_grad=True)
+        lib.gather(a, 0, lib.tensor(REPEATS), sparse_grad=True).sum().backward()
+        grads.append(a.grad)
+    np.testing.assert_array_equal(grads[1].numpy(), grads[0].to_dense().numpy())
