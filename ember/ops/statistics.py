@@ -1,5 +1,460 @@
-"""Order statistics: median, mode and quantiles, along a dim or over all elements."""
+"""Order statistics: median, mode and quantiles, along a dim or over all elements.
+
+Which index PyTorch reports among equal values is part of its result: median orders the
+elements by (value, index) and picks the middle one; mode runs libstdc++'s ``std::sort`` on
+(value, index) pairs compared by value alone and takes the last pair of the longest run, so
+its index follows that sort's exact sequence of swaps (see ``_std_sort``)."""
 
 from __future__ import annotations
 
-__all__ = []
+import builtins
+
+from ember import _dtype, return_types
+from ember.autograd import grad_mode
+from ember.backends import cpu as _cpu
+from ember.ops._autograd import check_out_allowed, record_op
+from ember.ops._common import Tensor, _wrap_dim, finish, method, write_out
+from ember.ops._strided import scatter
+from ember.ops.scans import picked_grad, positions_along
+
+_grad_state = grad_mode.state
+
+
+# --- shared checks and results ------------------------------------------------------------
+
+
+def _check_kernel(kernel, input, allow_bool=False):
+    if input._dtype.is_complex or input._dtype is _dtype.bool and not allow_bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{input._dtype._legacy_name}'")
+
+
+def _reduced_axis(name, input, dim):
+    """The backend axis of ``dim`` (None for a 0-dim input), refusing an empty one."""
+    ndim = input._data.ndim
+    axis = _wrap_dim(dim, ndim)
+    if ndim and input._data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return axis if ndim else None
+
+
+def _values_and_indices(name, input, axis, keepdim, pick, out, node_name):
+    """The (values, indices) result of a reduction along ``axis`` that picks, in each line,
+    the element at the index ``pick(data)`` gives (data with ``axis`` last)."""
+    data = input._data
+    if axis is None:
+        indices = _cpu.zeros((), _cpu.int64)
+    elif data.size == 0:
+        shape = list(data.shape)
+        shape[axis] = 1
+        indices = _cpu.zeros(shape, _cpu.int64)
+    else:
+        indices = _cpu.expand_dims(pick(_cpu.moveaxis(data, axis, -1)), axis)
+    values = _cpu.take_along_axis(data, indices, axis) if axis is not None else data.copy()
+    if axis is not None and not keepdim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    values = finish(_cpu.array(values, order="C"), input._dtype, input._device)
+    indices = finish(_cpu.array(indices, order="C"), _dtype.int64, input._device)
+    if out is not None:
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+        check_out_allowed(name, input)
+        for tensor, expected in zip(out, (input._dtype, _dtype.int64)):
+            if isinstance(tensor, Tensor) and tensor._dtype is not expected:
+                raise RuntimeError(f"{name}(): Expected out tensor to have dtype "
+                                   f"{expected._legacy_name}, but got "
+                                   f"{tensor._dtype._legacy_name} instead")
+        result_type = getattr(return_types, name + "_out")
+        return result_type((write_out(out[0], values), write_out(out[1], indices)))
+    if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
+        shape = data.shape
+        if axis is None:
+            formula = lambda grad: grad * 1  # noqa: E731
+        else:
+            formula = lambda grad, indices: picked_grad(  # noqa: E731
+                grad, shape, axis, indices, keepdim)
+        record_op(node_name, (formula,), (input,), (values,), {"indices": indices})
+    return getattr(return_types, name)((values, indices))
+
+
+def _evenly_shared(grad, input, result):
+    """The gradient of a value that several elements may equal (NaN: the NaNs)."""
+    attains = input.isnan() if result.isnan().item() else input == result
+    return attains * (grad / attains.sum())
+
+
+# --- median and nanmedian -----------------------------------------------------------------
+
+
+def _middle_rank(count):
+    """(count - 1) // 2 as C++ truncates it: an all-NaN line gives rank 0."""
+    return builtins.int((count - 1) / 2)
+
+
+def _nan_as(dtype):
+    """NaN converted to ``dtype`` as the CPU does it (what median of nothing gives)."""
+    if dtype._category >= 2:
+        return _cpu.array(_cpu.nan, dtype._np)
+    if dtype is _dtype.bool:
+        return _cpu.array(True)
+    if dtype in (_dtype.int32, _dtype.int64):
+        return _cpu.array(_cpu.iinfo(dtype._np).min, dtype._np)
+    return _cpu.zeros((), dtype._np)
+
+
+def _sortable(data):
+    """``data`` in a dtype NumPy sorts with NaN last (bfloat16 and float16 widened)."""
+    if data.dtype.kind not in "biuf" or data.dtype.kind == "f" and data.dtype.itemsize < 4:
+        return data.astype(_cpu.float32)
+    return data
+
+
+def _median_of_all(name, input, ignore_nan):
+    flat = input._data.reshape(-1)
+    if flat.size == 0:
+        value = _nan_as(input._dtype)
+    else:
+        _check_kernel("median_cpu", input)
+        ordered = _cpu.sort(_sortable(flat))  # NaN last
+        nans = builtins.int(_cpu.isnan(ordered).sum()) if input._dtype._category >= 2 else 0
+        if nans and not ignore_nan:
+            value = ordered[-1]
+        else:
+            value = ordered[_middle_rank(flat.size - nans)]
+    result = finish(_cpu.asarray(value, input._dtype._np), input._dtype, input._device)
+    if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
+        record_op("NanmedianBackward0" if ignore_nan else "MedianBackward0",
+                  (_evenly_shared,), (input,), (result,), {"input": input, "result": result})
+    return result
+
+
+def _median_picker(ignore_nan):
+    def pick(lines):
+        """Stable order (value, index), NaN last; the middle of the non-NaN elements, or
+        for median the first NaN of a line that has one."""
+        lines = _sortable(lines)
+        order = _cpu.argsort(lines, axis=-1, kind="stable")
+        size = lines.shape[-1]
+        if lines.dtype.kind != "f":
+            return order[..., (size - 1) // 2]
+        nans = _cpu.isnan(lines)
+        counts = size - nans.sum(-1)
+        ranks = _cpu.where(counts > 0, (counts - 1) // 2, 0)
+        picked = _cpu.take_along_axis(order, ranks[..., None], -1)[..., 0]
+        if not ignore_nan:
+            return _cpu.where(nans.any(-1), nans.argmax(-1), picked)
+        # NaNs compare equivalent: which one an all-NaN line gives is nth_element's doing
+        return _cpu.where(counts == 0, _first_of_equivalent(size), picked)
+
+    return pick
+
+
+def _first_of_equivalent(size):
+    """The index libstdc++'s ``std::nth_element`` leaves first among ``size`` elements that
+    all compare equivalent: its partitions then only swap pairs from both ends."""
+    indices = list(range(size))
+    first, last = 0, size
+    while last - first > 3:
+        middle = first + (last - first) // 2
+        indices[first], indices[middle] = indices[middle], indices[first]
+        low, high = first + 1, last
+        while True:
+            high -= 1
+            if not low < high:
+                break
+            indices[low], indices[high] = indices[high], indices[low]
+            low += 1
+        last = low  # the cut; the element sought (the first) lies before it
+    return indices[0]
+
+
+def _median(name, ignore_nan):
+    node_name = ("Nanmedian" if ignore_nan else "Median") + "Backward1"
+
+    def function(input, dim=None, keepdim: bool = False, *, out=None):
+        if dim is None:
+            if out is not None or keepdim:
+                raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                                "(Tensor, out=Tensor), but expected (Tensor input, int dim, "
+                                "bool keepdim = False, *, tuple of Tensors out = None)")
+            return _median_of_all(name, input, ignore_nan)
+        axis = _reduced_axis("median", input, dim)
+        _check_kernel("median_out", input)
+        return _values_and_indices(name, input, axis, keepdim, _median_picker(ignore_nan),
+                                   out, node_name)
+
+    function.__name__ = name
+    setattr(Tensor, name, function)
+    return function
+
+
+median = _median("median", False)
+nanmedian = _median("nanmedian", True)
+
+
+# --- mode ---------------------------------------------------------------------------------
+
+
+def _std_sort(items):
+    """libstdc++'s ``std::sort`` of ``items`` ((value, index) pairs) compared by value with
+    ``<`` (so NaN is unordered), step for step: introsort down to runs of 16, then one
+    insertion sort."""
+
+    def less(a, b):
+        return a[0] < b[0]
+
+    def insertion_sort(first, last):
+        for i in range(first + 1, last):
+            value = items[i]
+            if less(value, items[first]):
+                items[first + 1:i + 1] = items[first:i]
+                items[first] = value
+            else:
+                linear_insert(i)
+
+    def linear_insert(position):
+        value = items[position]
+        while position > 0 and less(value, items[position - 1]):
+            items[position] = items[position - 1]
+            position -= 1
+        items[position] = value
+
+    def move_median_to_first(result, a, b, c):
+        if less(items[a], items[b]):
+            if less(items[b], items[c]):
+                chosen = b
+            elif less(items[a], items[c]):
+                chosen = c
+            else:
+                chosen = a
+        elif less(items[a], items[c]):
+            chosen = a
+        elif less(items[b], items[c]):
+            chosen = c
+        else:
+            chosen = b
+        items[result], items[chosen] = items[chosen], items[result]
+
+    def partition(first, last, pivot):
+        while True:
+            while first < last and less(items[first], items[pivot]):
+                first += 1
+            last -= 1
+            while last > pivot and less(items[pivot], items[last]):
+                last -= 1
+            if not first < last:
+                return first
+            items[first], items[last] = items[last], items[first]
+            first += 1
+
+    def introsort_loop(first, last, depth):
+        while last - first > 16:
+            if depth == 0:
+                items[first:last] = _heap_sorted(items[first:last], less)
+                return
+            depth -= 1
+            middle = first + (last - first) // 2
+            move_median_to_first(first, first + 1, middle, last - 1)
+            cut = partition(first + 1, last, first)
+            introsort_loop(cut, last, depth)
+            last = cut
+
+    size = len(items)
+    if size > 1:
+        introsort_loop(0, size, 2 * (size.bit_length() - 1))
+        if size > 16:
+            insertion_sort(0, 16)
+            for i in range(16, size):
+                linear_insert(i)
+        else:
+            insertion_sort(0, size)
+    return items
+
+
+def _heap_sorted(items, less):
+    """std::partial_sort over everything: make_heap, then pop_heap one by one."""
+
+    def adjust(hole, length, value):
+        top = hole
+        child = hole
+        while child < (length - 1) // 2:
+            child = 2 * (child + 1)
+            if less(items[child], items[child - 1]):
+                child -= 1
+            items[hole] = items[child]
+            hole = child
+        if length % 2 == 0 and child == (length - 2) // 2:
+            child = 2 * (child + 1)
+            items[hole] = items[child - 1]
+            hole = child - 1
+        parent = (hole - 1) // 2
+        while hole > top and less(items[parent], value):
+            items[hole] = items[parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        items[hole] = value
+
+    length = len(items)
+    for parent in range((length - 2) // 2, -1, -1):
+        adjust(parent, length, items[parent])
+    for end in range(length - 1, 0, -1):
+        value = items[end]
+        items[end] = items[0]
+        adjust(0, end, value)
+    return items
+
+
+def _mode_of_line(line):
+    items = _std_sort([(value, index) for index, value in enumerate(line.tolist())])
+    best_index, best_count, count = 0, 0, 0
+    for position, (value, index) in enumerate(items):
+        count += 1
+        if position == len(items) - 1 or value != items[position + 1][0]:
+            if count > best_count:
+                best_index, best_count = index, count
+            count = 0
+    return best_index
+
+
+def _mode_picker(lines):
+    flat = _sortable(lines.reshape(-1, lines.shape[-1]))
+    picked = _cpu.array([_mode_of_line(line) for line in flat], _cpu.int64)
+    return picked.reshape(lines.shape[:-1])
+
+
+@method("mode")
+def mode(input, dim: int = -1, keepdim: bool = False, *, out=None):
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the
+    index PyTorch reports for it."""
+    axis = _reduced_axis("mode", input, dim)
+    if axis is not None and input._data.size:
+        _check_kernel("mode_cpu", input, allow_bool=True)
+    return _values_and_indices("mode", input, axis, keepdim, _mode_picker, out,
+                               "ModeBackward0")
+
+
+# --- quantile and nanquantile -------------------------------------------------------------
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _lerp(start, end, weight):
+    """PyTorch's lerp: from the nearer end, so that weight 1 gives ``end`` exactly."""
+    return _cpu.where(weight < 0.5, start + weight * (end - start),
+                      end - (end - start) * (1 - weight))
+
+
+def _quantile(name, ignore_nan):
+    def function(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
+                 out=None):
+        if input._dtype not in (_dtype.float32, _dtype.float64):
+            raise RuntimeError("quantile() input tensor must be either float or double dtype")
+        if isinstance(q, Tensor):
+            if q._data.ndim > 1:
+                raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+            if q._dtype is not input._dtype:
+                raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+            quantiles = q._data
+        else:
+            if not 0 <= q <= 1:
+                raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+            quantiles = _cpu.asarray(q, input._dtype._np)
+        if isinstance(out, Tensor) and out._dtype is not input._dtype:
+            raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")
+        if interpolation not in _INTERPOLATIONS:
+            raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                               f"midpoint or nearest, but got {interpolation}")
+        data = input._data
+        if data.size == 0:
+            raise RuntimeError("quantile() input tensor must be non-empty")
+        if not ((quantiles >= 0) & (quantiles <= 1)).all():
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+        if dim is None:
+            lines, shape = data.reshape(-1), [1] * data.ndim if keepdim else []
+            axis = None
+        else:
+            axis = _wrap_dim(dim, data.ndim)
+            lines = _cpu.moveaxis(data, axis, -1) if data.ndim else data.reshape(1)
+            shape = list(data.shape)
+            if data.ndim:
+                if keepdim:
+                    shape[axis] = 1
+                else:
+                    del shape[axis]
+        # Lines sorted, NaN last; ranks, weights and values are (lines..., quantiles)
+        order = _cpu.argsort(lines, axis=-1, kind="stable")
+        ordered = _cpu.take_along_axis(lines, order, -1)
+        flat_q = quantiles.reshape(-1)
+        nans = _cpu.isnan(ordered).sum(-1, keepdims=True)
+        if ignore_nan:
+            ranks = flat_q * (lines.shape[-1] - nans - 1).astype(lines.dtype)
+            ranks = _cpu.where(ranks < 0, 0, ranks)
+        else:
+            last = lines.shape[-1] - 1
+            ranks = _cpu.where(nans > 0, last, flat_q * lines.dtype.type(last))
+        ranks = ranks.astype(lines.dtype)
+        rounding = {"lower": _cpu.floor, "higher": _cpu.ceil, "nearest": _cpu.rint}
+        if interpolation in rounding:
+            ranks = rounding[interpolation](ranks)
+        below = ranks.astype(_cpu.int64)
+        values = _cpu.take_along_axis(ordered, below, -1)
+        picks = [(below, None)]
+        if interpolation in ("linear", "midpoint"):
+            weights = (_cpu.full_like(ranks, 0.5) if interpolation == "midpoint"
+                       else ranks - below.astype(ranks.dtype))
+            above = _cpu.ceil(ranks).astype(_cpu.int64)
+            values = _lerp(values, _cpu.take_along_axis(ordered, above, -1), weights)
+            picks = [(below, 1 - weights), (above, weights)]
+        # laid out as PyTorch leaves it: the quantiles innermost in memory, moved first
+        values = _cpu.ascontiguousarray(values).reshape(shape + [flat_q.size])
+        values = values[..., 0] if quantiles.ndim == 0 else _cpu.moveaxis(values, -1, 0)
+        if out is not None:  # PyTorch copies into out resized row-major
+            check_out_allowed(name, input)
+            return write_out(out, finish(_cpu.array(values, order="C"), input._dtype,
+                                         input._device))
+        result = finish(values, input._dtype, input._device)
+        if input._requires_grad and _grad_state.enabled:
+            source = _source_positions(data.shape, axis, order)
+            picks = [(_cpu.take_along_axis(source, ranks_of, -1), weight)
+                     for ranks_of, weight in picks]
+            record_op("SqueezeBackward4", (_quantile_grad(
+                data.shape, picks, quantiles.ndim, lines.shape[:-1]),), (input,), (result,))
+        return result
+
+    function.__name__ = name
+    setattr(Tensor, name, function)
+    return function
+
+
+def _source_positions(shape, axis, order):
+    """Row-major positions in the input of each sorted element (``order`` has the reduced
+    dim last)."""
+    if axis is None or not shape:
+        return order
+    moved = _cpu.moveaxis(order, -1, axis)
+    return _cpu.moveaxis(positions_along(shape, axis, moved), axis, -1)
+
+
+def _quantile_grad(input_shape, picks, q_ndim, line_shape):
+    """Each quantile's grad to the one or two sorted elements it was read from."""
+
+    def formula(grad):
+        if q_ndim == 0:
+            grad = grad.unsqueeze(0)
+        grad = grad.reshape([grad.shape[0], *line_shape]).movedim(0, -1)
+        total = None
+        for positions, weight in picks:
+            part = grad if weight is None else grad * finish(_cpu.array(weight, grad._dtype._np),
+                                                             grad._dtype)
+            spread = scatter(part, input_shape, positions)
+            total = spread if total is None else total + spread
+        return total
+
+    return formula
+
+
+quantile = _quantile("quantile", False)
+nanquantile = _quantile("nanquantile", True)
+
+
+__all__ = ["median", "mode", "nanmedian", "nanquantile", "quantile"]

@@ -70,4 +70,35 @@ case("aminmax_ties", lambda L, a: L.aminmax(a, dim=0),
      np.array([[1.0, 2.0], [1.0, 0.5], [0.0, 2.0]]), gradcheck=False)
 case("aminmax_max_only", lambda L, a: L.aminmax(a, dim=0).max, v(3, 2))
 
+# --- order statistics ---------------------------------------------------------------------
+
+case("median", lambda L, a: L.median(a), v(3, 3))
+case("median_even_ties", lambda L, a: a.median(), np.array([1.0, 2.0, 2.0, 3.0, 2.0, 0.5]),
+     gradcheck=False)
+case("median_nan", lambda L, a: a.median(), np.array([1.0, np.nan, 2.0, np.nan]),
+     gradcheck=False)
+case("median_dim", lambda L, a: L.median(a, 1), v(2, 5))
+case("median_dim_keepdim", lambda L, a: a.median(0, keepdim=True)[0], v(4, 3))
+case("median_dim_ties", lambda L, a: a.median(1).values,
+     np.array([[3.0, 1.0, 2.0, 1.0], [2.0, 2.0, 1.0, 1.0]]), gradcheck=False)
+case("median_0dim", lambda L, a: L.median(a, 0), v())
+case("nanmedian", lambda L, a: L.nanmedian(a), np.array([1.0, np.nan, 2.0, 0.5, -1.0]),
+     gradcheck=False)
+case("nanmedian_dim", lambda L, a: a.nanmedian(1),
+     np.array([[3.0, np.nan, 2.0, 1.0], [np.nan, np.nan, 1.0, 5.0]]), gradcheck=False)
+case("nanmedian_dim_plain", lambda L, a: L.nanmedian(a, 0), v(3, 2))
+case("mode", lambda L, a: L.mode(a).values,
+     np.array([[1.0, 2.0, 1.0, 3.0], [0.5, 0.5, 2.0, 2.0]]), gradcheck=False)
+case("mode_dim0_keepdim", lambda L, a: a.mode(0, True), v(3, 2))
+case("quantile", lambda L, a: L.quantile(a, 0.3), v(3, 4))
+case("quantile_dim", lambda L, a: a.quantile(0.6, 1, keepdim=True), v(3, 4))
+case("quantile_q_tensor", lambda L, a: L.quantile(a, L.tensor([0.1, 0.5, 0.9],
+                                                              dtype=a.dtype), dim=0), v(5, 2))
+for _interpolation in ("lower", "higher", "midpoint", "nearest"):
+    case(f"quantile_{_interpolation}", lambda L, a, i=_interpolation: L.quantile(
+        a, 0.35, 1, interpolation=i), v(2, 5))
+case("nanquantile", lambda L, a: L.nanquantile(a, 0.4, 1),
+     np.array([[3.0, np.nan, 2.0, 1.0], [0.5, -1.0, 1.5, 5.0]]), gradcheck=False)
+case("nanquantile_plain", lambda L, a: a.nanquantile(0.75), v(2, 3))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
