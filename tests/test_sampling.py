@@ -64,6 +64,20 @@ def test_uniform_(dtype, size, seed):
     _same_draws(lambda lib: _empty(lib, size, dtype).uniform_(-1.3, 2.7), seed)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_uniform_values_rounding_to_the_upper_bound(dtype):
+    # A value that rounds to ``to`` becomes ``from``; bounds are floats for 16-bit dtypes.
+    def make(lib):
+        kind = getattr(lib, dtype)
+        return [lib.rand(5000, dtype=kind).double(),
+                lib.empty(500, dtype=kind).uniform_(1000.0, 1000.0001).double(),
+                lib.empty(500, dtype=kind).uniform_(1.0, 1.0 + 2**-50).double(),
+                lib.empty(500, dtype=kind).uniform_(0.1257302, 0.1321344).double(),
+                lib.empty(500, dtype=kind).uniform_(-1401.52, -1302.55).double()]
+
+    _same_draws(make, 1)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("dtype", FLOATS)

@@ -706,8 +706,9 @@ def _uniform_bits(generator, count, dtype):
 def _uniform(generator, count, dtype, std):
     values = _uniform_bits(generator, count, dtype)
     if dtype in (_dtype.float16, _dtype.bfloat16):
-        # Rounding to a narrower dtype must not reach 1: the interval is half-open.
-        return _cpu.minimum(values.astype(dtype._np), 1 - _cpu.finfo(dtype._np).epsneg)
+        # A value that rounds up to 1 becomes 0, as in PyTorch: the interval is half-open.
+        values = values.astype(dtype._np)
+        values[values == 1] = 0
     return values
 
 

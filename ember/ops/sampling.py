@@ -136,11 +136,6 @@ def _real_view(tensor: Tensor) -> Tensor:
     return _make(data, tensor._dtype.to_real())
 
 
-def _float32_kernel(dtype) -> bool:
-    """Whether PyTorch's kernels draw 32-bit uniforms for ``dtype`` (all but float64)."""
-    return dtype is not _dtype.float64
-
-
 # --- uniform_ and normal_ ---------------------------------------------------------------------
 
 
@@ -172,13 +167,23 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None,
     if not self._data.size:
         return self
     generator = _generator(generator)
-    if _float32_kernel(self._dtype):
-        # The bounds are cast to the tensor's dtype first; the sample computes in float.
-        low, high = _cpu.array([from_, to]).astype(self._dtype._np).astype(_F32)
-        return _fill(self, lambda count: _fma32(_uniform_float32(generator, count),
-                                                high - low, low), "UniformBackward0")
-    return _fill(self, lambda count: _fma64(_uniform_float64(generator, count), to - from_,
-                                            from_), "UniformBackward0")
+    return _fill(self, lambda count: _uniform_values(generator, count, from_, to, self._dtype),
+                 "UniformBackward0")
+
+
+def _uniform_values(generator, count, from_, to, dtype):
+    """``from + u * (to - from)`` in one rounding (float for every dtype but float64, with
+    the bounds as floats), rounded to ``dtype``; a value that rounds to ``to`` becomes
+    ``from``, keeping the interval half-open."""
+    if dtype is _dtype.float64:
+        values = _fma64(_uniform_float64(generator, count), to - from_, from_)
+    else:
+        low, high = _F32(from_), _F32(to)
+        values = _fma32(_uniform_float32(generator, count), high - low, low)
+    values = _cast_array(values, dtype)
+    low, high = _cast_array(_cpu.array([from_, to], dtype=_F64), dtype)
+    values[values == high] = low
+    return values
 
 
 def _number(value):
