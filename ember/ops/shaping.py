@@ -28,9 +28,21 @@ from ember.ops._common import (
     reduction_dims,
     write_out,
 )
+from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.joining import cat, hstack, stack
 from ember.ops.matmul import _CPP_NAMES
-from ember.ops.views import _clone, clone, diagonal, expand, narrow, reshape, unsqueeze, view
+from ember.ops.views import (
+    _clone,
+    _copy_with_strides,
+    _non_overlapping_and_dense,
+    clone,
+    diagonal,
+    expand,
+    narrow,
+    reshape,
+    unsqueeze,
+    view,
+)
 
 _grad_state = grad_mode.state
 
@@ -76,10 +88,14 @@ def flip(input, dims) -> Tensor:
     """Reverse the order of elements along ``dims``; the result keeps ``input``'s layout."""
     if isinstance(dims, builtins.int):
         raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
-    axes = reduction_dims(tuple(dims), input._data.ndim) or ()
-    result = _clone(input, None)
-    if input._data.ndim:
-        _cpu.copyto(result._data, _cpu.flip(input._data, axes))
+    data = input._data
+    axes = reduction_dims(tuple(dims), data.ndim) or ()
+    sizes, strides = data.shape, input.stride()
+    if not _non_overlapping_and_dense(sizes, strides):
+        strides = _strides_in_order(sizes, _layout_order(sizes, strides))
+    flipped = _make(_cpu.flip(data, axes) if axes and data.ndim else data, input._dtype,
+                    input._device)
+    result = _copy_with_strides(flipped, strides)
     if input._requires_grad and _grad_state.enabled:
         record_op("FlipBackward0", (lambda grad: flip(grad, axes),), (input,), (result,))
     return result
