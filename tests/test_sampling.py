@@ -367,6 +367,8 @@ ERRORS = {
     "random_uint8_to": lambda lib: lib.empty(3, dtype=lib.uint8).random_(0, 300),
     "random_uint8_from": lambda lib: lib.empty(3, dtype=lib.uint8).random_(-1, 3),
     "random_complex": lambda lib: lib.empty(3, dtype=lib.complex64).random_(),
+    "random_half_beyond": lambda lib: lib.empty(3, dtype=lib.float16).random_(0, 2**20),
+    "random_float_empty_range": lambda lib: lib.empty(3).random_(2**30 + 1, 2**30 + 3),
     "randint_uint8": lambda lib: lib.randint(0, 300, (3,), dtype=lib.uint8),
     "randperm_negative": lambda lib: lib.randperm(-1),
     "randperm_half": lambda lib: lib.randperm(3000, dtype=lib.float16),
@@ -400,6 +402,12 @@ ERRORS = {
 @pytest.mark.parametrize("name", ERRORS)
 def test_errors(name):
     _same_error(ERRORS[name])
+
+
+def test_random_warns_beyond_exact_integers():
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match=r"to - 1 is out of bounds \[-\(2\^11\), 2\^11\]"):
+            lib.empty(3, dtype=lib.float16).random_(0, 5000)
 
 
 def test_gradient_nodes():

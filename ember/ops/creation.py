@@ -783,7 +783,10 @@ def _through(value, dtype):
     """``int64(scalar_t(value))``: an integer rounded to a floating dtype and back."""
     rounded = _cpu.array(value, dtype=_cpu.int64).astype(_cpu.float64 if dtype is
                                                          _dtype.float64 else _cpu.float32)
-    return int(rounded.astype(dtype._np).astype(_cpu.float64))
+    with _cpu.errstate(over="ignore"):
+        rounded = float(rounded.astype(dtype._np))
+    # Beyond the dtype's range the C++ cast gives infinity, which converts to INT64_MIN.
+    return int(rounded) if math.isfinite(rounded) else _INT64_MIN
 
 
 def _update_from(low, dtype):
