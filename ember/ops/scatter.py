@@ -229,10 +229,10 @@ def _scatter_into(self, dim, index, src, value, reduce, deprecated=True):
             _warn_once("The reduce argument of torch.scatter with Tensor src is deprecated and "
                        "will be removed in a future PyTorch release. Use torch.scatter_reduce "
                        "instead for more reduction options.", stacklevel=4)
-    if src is None:
-        value = _fill_value(self, value, "scatter")
     if indices is None:
         return
+    if src is None:  # converted by the kernel, which an empty index skips
+        value = _fill_value(self, value, "scatter")
     key = _dim_key(indices.shape, dim, indices)
     values = _src_part(src, indices.shape) if src is not None else value
     data = _at_least_1d(self._data)
@@ -531,7 +531,12 @@ def index_select(input, dim, index, *, out=None):
     if data.ndim == 0 and indices.size != 1:
         raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
                            f"{indices.size} value(s)")
-    if _out_of_bounds(indices, data.shape[dim] if data.ndim else 1) is not None:
+    size = data.shape[dim] if data.ndim else 1
+    bad = _out_of_bounds(indices, size)
+    if bad is not None:
+        if dim == 1:  # PyTorch's kernel for dim 1 words it as Caffe2 did
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                               f"axis_dim={size}")
         raise IndexError("index out of range in self")
     if data.ndim == 0:
         result_data = data.copy()
@@ -552,17 +557,25 @@ def index_select(input, dim, index, *, out=None):
 def _index_add_into(self, dim, index, source, alpha):
     indices = _vector_index("index_add_", index)
     dim = _wrap_dim(dim, self._data.ndim)
+    if not self._data.ndim and not index._data.size:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     _check_source("index_add_", self, dim, indices, source,
                   f"index_add_(): self ({self._dtype._legacy_name}) and source "
                   f"({source._dtype._legacy_name}) must have the same scalar type")
     data = _at_least_1d(self._data)
-    indices = _wrapped(indices, data.shape[dim], _bounds_error(dim, data.shape[dim]))
+    # Without alpha, PyTorch adds along the first or last dim of an n-d tensor as a
+    # scatter_add (half precision summed in float32), else slice by slice; each checks the
+    # indices its own way
+    as_scatter = alpha == 1 and data.ndim >= 2 and dim in (0, data.ndim - 1)
+    bad = _out_of_bounds(indices, data.shape[dim])
+    if bad is not None:
+        raise (_bounds_error(dim, data.shape[dim])(bad) if as_scatter
+               else IndexError("index out of range in self"))
     values = _at_least_1d(source._data)
     if alpha != 1:
         values = values * _scalar_value(self, alpha)
     values = values.astype(data.dtype, copy=False)
-    # PyTorch sums 2-d half precision inputs in float32 (a scatter_add), others in turn
-    _reduce_into(data, _slice_key(dim, indices), values, "sum", True, data.ndim == 2)
+    _reduce_into(data, _slice_key(dim, indices), values, "sum", True, as_scatter)
 
 
 @method("index_add")

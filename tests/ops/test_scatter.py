@@ -234,6 +234,10 @@ def _index_select_errors(rng):
     x = arr((3, 4), "float32", rng)
     yield ErrorInput(Sample((x, 0, index([0, 3]))), IndexError, "index out of range in self")
     yield ErrorInput(Sample((x, 0, index([-1]))), IndexError, "index out of range in self")
+    yield ErrorInput(Sample((x, 1, index([0, 4]))), RuntimeError,
+                     "INDICES element is out of DATA bounds, id=4 axis_dim=4")
+    yield ErrorInput(Sample((arr((2, 3, 4), "float32", rng), 2, index([-1]))), IndexError,
+                     "index out of range in self")
     yield ErrorInput(Sample((x, 0, index([[0], [1]]))), IndexError,
                      r"index_select\(\): Index is supposed to be a vector")
     yield ErrorInput(Sample((x, 0, Arr(np.zeros(2, np.float32), "float32"))), RuntimeError,
@@ -253,6 +257,17 @@ def _index_source_samples(repeats=True, extra=()):
                      name="transposed source")
 
     return samples
+
+
+def _index_add_errors(rng):
+    yield from _index_errors("index_add")(rng)
+    x = arr((2, 3, 4), "float32", rng)  # torch checks the middle dim, or with alpha, apart
+    yield ErrorInput(Sample((x, 1, index([3]), arr((2, 1, 4), "float32", rng))), IndexError,
+                     "index out of range in self")
+    yield ErrorInput(Sample((x, 0, index([-1]), arr((1, 3, 4), "float32", rng)), {"alpha": 2}),
+                     IndexError, "index out of range in self")
+    yield ErrorInput(Sample((x, 0, index([-1]), arr((1, 3, 4), "float32", rng))), RuntimeError,
+                     "index -1 is out of bounds for dimension 0 with size 2")
 
 
 def _index_add_samples(dtype, rng):
@@ -542,7 +557,7 @@ OPS = [
              errors=_scatter_reduce_errors if reduce == "sum" and include_self else None)
       for reduce in ("sum", "prod", "mean", "amax", "amin") for include_self in (True, False)],
     OpInfo("index_select", _index_select_samples, inplace=False, errors=_index_select_errors),
-    OpInfo("index_add", _index_add_samples, errors=_index_errors("index_add")),
+    OpInfo("index_add", _index_add_samples, errors=_index_add_errors),
     OpInfo("index_copy", _index_source_samples(), errors=_index_errors("index_copy",
                                                                         int32=False)),
     OpInfo("index_fill", _index_fill_samples, out=False,
