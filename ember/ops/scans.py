@@ -1,4 +1,5 @@
-"""Cumulative ops along a dim (cumsum, cumprod, cummax, cummin, logcumsumexp) and diff.
+"""Cumulative ops along a dim (cumsum, cumprod, cummax, cummin, logcumsumexp), diff, and
+the trapezoid rule (trapezoid / trapz, cumulative_trapezoid).
 
 A scan's result is laid out row-major whatever the input's layout, as PyTorch allocates it.
 The gradients that pick elements (cummax, cummin) and reverse a dim are made of the
@@ -367,4 +368,89 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=Non
     return values
 
 
-__all__ = ["cummax", "cummin", "cumprod", "cumsum", "diff", "logcumsumexp"]
+# --- the trapezoid rule -------------------------------------------------------------------
+
+
+def _spacing(name, y, x, dx, dim):
+    """The sample spacing along ``dim``: ``x``'s differences (shaped to broadcast against
+    ``y``) or the number ``dx``; refuses bools as PyTorch does."""
+    if y._dtype is _dtype.bool:
+        raise RuntimeError(f"{name}: received a bool input for `y`, but bool is not supported")
+    if x is None:
+        dx = 1 if dx is None else dx
+        if isinstance(dx, builtins.bool | complex):
+            raise RuntimeError(f"{name}: Currently, we only support dx as a real number.")
+        return float(dx)
+    if dx is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both x "
+                        "and dx")
+    if x._dtype is _dtype.bool:
+        raise RuntimeError(f"{name}: received a bool input for `x`, but bool is not supported")
+    ndim = y._data.ndim
+    if x._data.ndim == 1:
+        if x._data.shape[0] != y._data.shape[dim]:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        x = x.reshape([-1 if d == dim else 1 for d in range(ndim)])
+    elif x._data.ndim < ndim:
+        x = x.reshape([1] * (ndim - x._data.ndim) + list(x._data.shape))
+    size = x._data.shape[dim]
+    return (x.narrow(dim, builtins.min(size, 1), builtins.max(size - 1, 0))
+            - x.narrow(dim, 0, builtins.max(size - 1, 0)))
+
+
+def _by_number(value, number, divide=False):
+    """``value`` times (or over) a number, recorded under the name PyTorch's Scalar
+    overloads give (MulBackward1 / DivBackward1), as its C++ composite calls them."""
+    with grad_mode.no_grad():
+        result = value / number if divide else value * number
+    if value._requires_grad and _grad_state.enabled:
+        record_op("DivBackward1" if divide else "MulBackward1",
+                  (lambda grad: grad / number if divide else grad * number,), (value,), (result,))
+    return result
+
+
+def _empty_except(y, dim):
+    from ember.ops.creation import zeros
+
+    shape = [n for d, n in enumerate(y._data.shape) if d != dim]
+    return zeros(shape, dtype=y._dtype, device=y._device)
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The integral of ``y`` along ``dim`` by the trapezoid rule, with samples at ``x`` or
+    ``dx`` apart (1 by default)."""
+    if y._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    dim = _wrap_dim(dim, y._data.ndim)
+    size = y._data.shape[dim]
+    if size == 0:  # no samples: zeros, as NumPy gives
+        return _empty_except(y, dim)
+    spacing = _spacing("trapezoid", y, x, dx, dim)
+    if isinstance(spacing, float):
+        ends = _by_number(y.select(dim, 0) + y.select(dim, -1), 0.5)
+        return _by_number(y.sum(dim) - ends, spacing)
+    pairs = y.narrow(dim, 1, size - 1) + y.narrow(dim, 0, size - 1)
+    return _by_number((spacing * pairs).sum(dim), 2.0, divide=True)
+
+
+def trapz(y, x=None, *, dx=None, dim: int = -1):
+    """trapezoid, under its NumPy name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The running integral of ``y`` along ``dim`` by the trapezoid rule."""
+    if y._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    dim = _wrap_dim(dim, y._data.ndim)
+    size = y._data.shape[dim]
+    spacing = _spacing("cumulative_trapezoid", y, x, dx, dim)
+    pairs = (y.narrow(dim, 0, builtins.max(size - 1, 0))
+             + y.narrow(dim, builtins.min(size, 1), builtins.max(size - 1, 0)))
+    if isinstance(spacing, float):
+        return _by_number(pairs, spacing / 2.0).cumsum(dim)
+    return _by_number((pairs * spacing).cumsum(dim), 2.0, divide=True)
+
+
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "cumulative_trapezoid", "diff",
+           "logcumsumexp", "trapezoid", "trapz"]

@@ -31,6 +31,12 @@ case("logcumsumexp", lambda L, a: L.logcumsumexp(a, 1), v(2, 4))
 case("logcumsumexp_large", lambda L, a: a.logcumsumexp(0), v(4, 2) * 300)
 case("diff", lambda L, a: L.diff(a), v(2, 4))
 case("diff_n2_prepend", lambda L, a, b: L.diff(a, 2, 0, prepend=b), v(3, 2), v(1, 2))
+case("trapezoid", lambda L, a: L.trapezoid(a), v(2, 4))
+case("trapezoid_dx", lambda L, a: L.trapezoid(a, dx=0.5, dim=0), v(3, 2))
+case("trapezoid_x", lambda L, a, b: L.trapezoid(a, b), v(2, 4), v(4))
+case("trapz_x", lambda L, a, b: L.trapz(a, b, dim=0), v(3, 2), v(3, 2))
+case("cumulative_trapezoid", lambda L, a: L.cumulative_trapezoid(a, dx=2.0), v(2, 4))
+case("cumulative_trapezoid_x", lambda L, a, b: L.cumulative_trapezoid(a, b), v(2, 4), v(4))
 
 # --- stable reductions, norms, several results ---------------------------------------------
 

@@ -97,6 +97,30 @@ def _diff_errors(rng):
     yield ErrorInput(Sample((x,), {"dim": 2}), IndexError)
 
 
+def _trapezoid_samples(dtype, rng):
+    def a(shape, layout="contiguous", d=dtype):
+        return arr(shape, d, rng, layout)
+
+    yield Sample((a((3, 5)),), name="default")
+    yield Sample((a((3, 5), "transposed"),), {"dx": 2.5, "dim": 0}, "transposed, dx, dim 0")
+    yield Sample((a((3, 5), "noncontiguous"), a((5,), d="float64")), name="x 1-d")
+    yield Sample((a((2, 3, 4)), a((3, 4), d="float32")), {"dim": 1}, "x broadcast")
+    yield Sample((a((3, 4)), a((3, 4), d="int64")), {"dim": 0}, "x same shape")
+    yield Sample((a((3, 0)),), name="empty dim")
+    yield Sample((a((0, 3)),), {"dx": 3}, "empty other dim")
+    yield Sample((a((1,)),), name="one sample")
+
+
+def _trapezoid_errors(rng):
+    y = arr((3, 4), "float32", rng)
+    yield ErrorInput(Sample((arr((3,), "bool", rng),)), RuntimeError,
+                     "received a bool input for `y`, but bool is not supported")
+    yield ErrorInput(Sample((y, arr((3,), "float32", rng))), RuntimeError,
+                     "There must be one `x` value for each sample point")
+    yield ErrorInput(Sample((arr((), "float32", rng),)), IndexError)
+    yield ErrorInput(Sample((y,), {"dim": 2}), IndexError)
+
+
 NON_BOOL = tuple(d for d in ALL_DTYPES if d != "bool")
 REAL_NON_COMPLEX = REAL_DTYPES
 
@@ -113,6 +137,9 @@ SCANS = [
     OpInfo("logcumsumexp", scan_samples(), dtypes=INEXACT_DTYPES, inplace=False,
            errors=_scan_errors),
     OpInfo("diff", _diff_samples, inplace=False, errors=_diff_errors),
+    *[OpInfo(name, _trapezoid_samples, dtypes=NON_BOOL, method=False, inplace=False, out=False,
+             errors=_trapezoid_errors, check_stride=True)
+      for name in ("trapezoid", "trapz", "cumulative_trapezoid")],
 ]
 
 
