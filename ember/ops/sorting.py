@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import os
 import warnings
 
 from ember import _dtype, return_types
@@ -933,6 +934,29 @@ def _bin_edges(input, low, high, bins):
     return linspace(low, high, bins + 1, dtype=dtype)._data
 
 
+# Note [Histogram counts]
+# PyTorch counts into one histogram of the input's dtype per thread, each over an equal
+# share of the elements, then adds them up. Counting by ones stalls where the dtype's
+# spacing exceeds 1 (at 2048 in float16, 256 in bfloat16), so a half-precision count
+# depends on how the elements were shared: ember shares them as PyTorch's default thread
+# count does.
+_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    os.cpu_count() or 1)
+
+
+def _count_bins(positions, bins, np_dtype):
+    """Counts of each bin among ``positions`` (-1: none), as PyTorch sums them."""
+    limit = 2 ** (_cpu.finfo(np_dtype).nmant + 1)
+    size = len(positions)
+    share = -(-size // _THREADS) if size else 1
+    hist = _cpu.zeros(bins, np_dtype)
+    for start in range(0, size, share):
+        part = positions[start:start + share]
+        counts = _cpu.bincount(part[part >= 0], minlength=bins)
+        hist = (hist + _cpu.minimum(counts, limit).astype(np_dtype)).astype(np_dtype)
+    return hist
+
+
 def _check_histogram_kernel(input):
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
@@ -977,8 +1001,8 @@ def histc(input, bins: int = 100, min=0, max=0, *, out=None):
     _check_hist_out(out, input)
     _check_histogram_kernel(input)
     positions = _bin_positions(data, edges, input._dtype._np, False)
-    counts = _cpu.bincount(positions[positions >= 0], minlength=bins)
-    result = finish(counts.astype(input._dtype._np), input._dtype, input._device)
+    result = finish(_count_bins(positions, bins, input._dtype._np), input._dtype,
+                    input._device)
     if out is not None:
         check_out_allowed("histc", input)
         return write_out(out, result)
@@ -1049,8 +1073,11 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
     positions = _bin_positions(data, edges, np_dtype, local)
     chosen = positions >= 0
     count = len(edges) - 1
-    weights = None if weight is None else weight._data.reshape(-1)[chosen].astype(_cpu.float64)
-    hist = _cpu.bincount(positions[chosen], weights, minlength=count).astype(np_dtype)
+    if weight is None:
+        hist = _count_bins(positions, count, np_dtype)
+    else:
+        weights = weight._data.reshape(-1)[chosen].astype(_cpu.float64)
+        hist = _cpu.bincount(positions[chosen], weights, minlength=count).astype(np_dtype)
     if density:
         widths = _cpu.diff(edges)
         with _cpu.errstate(all="ignore"):

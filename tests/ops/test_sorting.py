@@ -279,6 +279,9 @@ def _histc_samples(dtype, rng):
     yield Sample((ties((30,), dtype, rng, levels=6), 5, 1, 1), name="equal min and max")
     yield Sample((arr((50,), dtype, rng), 3, 0, 10), name="partly outside")
     yield Sample((Arr(np.full((4,), 2.0), dtype),), name="constant")
+    # Counts past what the dtype holds exactly, gathered per thread (Note [Histogram counts])
+    crowded = Arr(np.repeat(np.array([0.0, 1.0], np.float32), [4600, 700]), dtype)
+    yield Sample((crowded, 2, 0, 1), name="crowded bins")
 
 
 def _histc_errors(rng):
@@ -303,6 +306,8 @@ def _histogram_samples(dtype, rng):
     values = arr((20,), dtype, rng)
     yield Sample((values, edges), name="edges")
     yield Sample((values, edges), {"density": True}, "edges, density")
+    crowded = Arr(np.repeat(np.array([0.0, 1.0], np.float32), [4600, 700]), dtype)
+    yield Sample((crowded, 2), {"range": (0.0, 1.0)}, "crowded bins")
 
 
 def _histogram_errors(rng):
