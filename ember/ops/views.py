@@ -26,12 +26,13 @@ from ember._tensor import (
 from ember.autograd import grad_mode
 from ember.ops._autograd import (
     check_inplace_allowed,
+    check_out_allowed,
     inplace_with_grad,
     record,
     record_op,
     record_view,
 )
-from ember.ops._common import broadcast_shape, method
+from ember.ops._common import broadcast_shape, method, write_out
 from ember.ops._layout import _layout_order, _strides_in_order
 
 _grad_state = grad_mode.state
@@ -892,6 +893,71 @@ def _copy_into(self, src):
     return self
 
 
+# --- views scattered back ---------------------------------------------------------------------
+
+
+def _view_scatter(view_op, node_name):
+    """The op that returns a copy of ``input`` (in its layout) with ``src`` written where
+    ``view_op(input, *args)`` lies; its gradient is the incoming one with that region
+    zeroed for ``input``, and that region for ``src``."""
+
+    def scatter(input, src, *args, **kwargs):
+        region = view_op(input.detach(), *args, **kwargs)
+        if region._data.shape != src._data.shape:
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src "
+                               f"size = {list(src._data.shape)}, slice size = "
+                               f"{list(region._data.shape)}")
+        with grad_mode.no_grad():
+            result = _clone_preserving_strides(input)
+            copy_(view_op(result, *args, **kwargs), src)
+        if _grad_state.enabled and (input._requires_grad or src._requires_grad):
+            record_op(node_name,
+                      (lambda grad: scatter(grad, grad.new_zeros(src.shape), *args, **kwargs),
+                       lambda grad: view_op(grad, *args, **kwargs)), (input, src), (result,))
+        return result
+
+    scatter.__name__ = view_op.__name__ + "_scatter"
+    return scatter
+
+
+def _clone_preserving_strides(input):
+    """A copy of ``input`` with its exact strides and offset, over a copy of its whole
+    storage (a plain clone where elements overlap)."""
+    if _has_internal_overlap(input._data):
+        return clone(input)
+    copy = Tensor().to(input._dtype)
+    return copy.set_(input.untyped_storage().clone(), input.storage_offset(),
+                     input._data.shape, input.stride())
+
+
+def _sliced(input, dim: int = 0, start=None, end=None, step: int = 1):
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    dim = _wrap_dim(dim, input._data.ndim)
+    return input[(builtins.slice(None),) * dim + (builtins.slice(start, end, step),)]
+
+
+select_scatter = _view_scatter(select, "SelectScatterBackward0")
+diagonal_scatter = _view_scatter(diagonal, "DiagonalScatterBackward0")
+_slice_scatter = _view_scatter(_sliced, "SliceScatterBackward0")
+Tensor.select_scatter = select_scatter
+Tensor.diagonal_scatter = diagonal_scatter
+
+
+@method("slice_scatter")
+def slice_scatter(input, src, dim: int = 0, start=None, end=None, step: int = 1, *, out=None):
+    result = _slice_scatter(input, src, dim, start, end, step)
+    if out is None:
+        return result
+    check_out_allowed("slice_scatter", input, src)
+    if isinstance(out, Tensor) and out._dtype is not result._dtype:
+        from ember.ops.matmul import _CPP_NAMES
+
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[result._dtype]}, but "
+                           f"got {_CPP_NAMES[out._dtype]} instead")
+    return write_out(out, result.contiguous())  # into a plainly resized out
+
+
 # --- views in place ---------------------------------------------------------------------------
 
 
@@ -932,5 +998,5 @@ __all__ = [
     "adjoint", "as_strided", "broadcast_to", "chunk", "clone", "diagonal", "expand", "flatten",
     "movedim", "moveaxis", "narrow", "permute", "reshape", "select", "split", "squeeze",
     "swapaxes", "swapdims", "t", "transpose", "unbind", "unflatten", "unsqueeze", "detach",
-    "ravel", "split_with_sizes",
+    "ravel", "split_with_sizes", "select_scatter", "slice_scatter", "diagonal_scatter",
 ]
