@@ -272,7 +272,8 @@ def test_randperm_dtypes_generator_out():
         lib.randperm(50, out=out)
         return [lib.randperm(100, dtype=lib.float32), lib.randperm(127, dtype=lib.int8),
                 lib.randperm(20, generator=generator), out,
-                lib.randperm(30, dtype=lib.float16).float()]
+                lib.randperm(30, dtype=lib.float16).float(),
+                lib.randperm(3000, dtype=lib.bfloat16).float()]
 
     _same_draws(make)
 
