@@ -397,10 +397,7 @@ def _slogdet_backward(ctx, grad_sign, grad_logabsdet):
         if grad_sign is not None:
             product = _conj(sign) * grad_sign
             grad_logabsdet = grad_logabsdet - (product - _conj(product)) * 0.5
-        scale = grad_logabsdet
-    else:
-        scale = grad_logabsdet
-    return (scale.unsqueeze(-1).unsqueeze(-1) * inv(A).mH,)
+    return (grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * inv(A).mH,)
 
 
 def _slogdet(name, A, out, tuple_type):
@@ -415,23 +412,10 @@ def _slogdet(name, A, out, tuple_type):
     if out is not None:
         return _finish_out(tuple_type, out, (sign, logabsdet), (A,), tuple_type)
     if _needs(A):
-        outputs = (sign, logabsdet) if A._dtype.is_complex else (logabsdet,)
-        node = record("LinalgSlogdetBackward0", _slogdet_backward_real if not
-                      A._dtype.is_complex else _slogdet_backward, (A,), outputs, (A, sign),
-                      _materialize_grads=False)
-        if not A._dtype.is_complex:
-            # sign is not differentiable for real inputs, yet it shares the node in torch
-            sign._grad_fn, sign._requires_grad, sign._output_nr = None, False, 0
-            node._output_metadata = ((logabsdet._data.shape, logabsdet._dtype,
-                                      logabsdet._device),)
+        # The sign of a real determinant is locally constant: its gradient is not used.
+        record("LinalgSlogdetBackward0", _slogdet_backward, (A,), (sign, logabsdet), (A, sign),
+               _materialize_grads=False)
     return getattr(return_types, tuple_type)((sign, logabsdet))
-
-
-def _slogdet_backward_real(ctx, grad_logabsdet):
-    A, _ = ctx.saved_tensors
-    if grad_logabsdet is None:
-        return (None,)
-    return (grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * inv(A).mH,)
 
 
 def slogdet(A: Tensor, *, out=None):
@@ -889,7 +873,8 @@ def _qr_square_grad(gQ, gR, Q, R):
 
 
 def _qr_backward(ctx, gQ, gR):
-    Q, R = ctx.saved_tensors
+    (A,) = ctx.saved_tensors
+    Q, R = _qr(A, ctx.mode, "linalg_qr")  # see Note [Recomputed factors]
     if ctx.mode == "r":
         raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
                            "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
@@ -932,7 +917,7 @@ def _qr(A, mode, tuple_type, name="linalg.qr"):
     Q = _tensor(q, A._dtype, A._device, colmajor=True)
     R = _tensor(r, A._dtype, A._device, colmajor=True)
     if _needs(A):
-        record("LinalgQrBackward0", _qr_backward, (A,), (Q, R), (Q, R), mode=mode,
+        record("LinalgQrBackward0", _qr_backward, (A,), (Q, R), (A,), mode=mode,
                _materialize_grads=False)
     return Q, R
 
@@ -956,6 +941,14 @@ def _torch_qr(input: Tensor, some: bool = True, *, out=None):
         return _finish_out("qr", out, (Q, R), (input,), "qr")
     return return_types.qr((Q, R))
 
+
+# Note [Recomputed factors]
+# The backward of a decomposition with several outputs (qr, svd, eigh, eig) needs those
+# outputs, but a saved output comes back as output 0 of its node whatever its position,
+# which would send second-order gradients to the wrong output. These nodes save their input
+# instead and recompute the factors in backward: under create_graph the recomputation is a
+# node of its own, through which double backward flows; LAPACK's results are deterministic,
+# so the recomputed factors (signs included) are the forward's.
 
 # --- singular values --------------------------------------------------------------------------
 
@@ -999,7 +992,8 @@ def _svd_grad(gU, gS, gVh, U, S, Vh):
 
 
 def _svd_backward(ctx, gU, gS, gVh):
-    U, S, Vh = ctx.saved_tensors
+    (A,) = ctx.saved_tensors
+    U, S, Vh = svd(A, ctx.full_matrices)  # see Note [Recomputed factors]
     if ctx.full_matrices:
         k = S._data.shape[-1]
         U, Vh = U[..., :, :k], Vh[..., :k, :]
@@ -1009,7 +1003,8 @@ def _svd_backward(ctx, gU, gS, gVh):
 
 
 def _svdvals_backward(ctx, gS):
-    U, S, Vh = ctx.saved_tensors
+    (A,) = ctx.saved_tensors
+    U, S, Vh = svd(A, False)  # see Note [Recomputed factors]
     return (_svd_grad(None, gS, None, U, S, Vh),)
 
 
@@ -1042,7 +1037,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
     if out is not None:
         return _finish_out("linalg_svd", out, (U, S, Vh), (A,), "linalg_svd")
     if _needs(A):
-        record("LinalgSvdBackward0", _svd_backward, (A,), (U, S, Vh), (U, S, Vh),
+        record("LinalgSvdBackward0", _svd_backward, (A,), (U, S, Vh), (A,),
                full_matrices=full_matrices, _materialize_grads=False)
     return return_types.linalg_svd((U, S, Vh))
 
@@ -1050,16 +1045,12 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
 def svdvals(A: Tensor, *, driver: str | None = None, out=None) -> Tensor:
     """The singular values of A, in descending order."""
     _check_input("linalg.svd", A, "linalg_svd_cpu", square=False)
-    if _needs(A):
-        u, s, vh = _svd_data(A._data, False)
-        saved = (_tensor(u, A._dtype, A._device), None, _tensor(vh, A._dtype, A._device))
-    else:
-        _, s, _ = _svd_data(A._data, False, compute_uv=False)
+    _, s, _ = _svd_data(A._data, False, compute_uv=False)
     S = finish(s, A._dtype.to_real(), A._device)
     if out is not None:
         return _finish_out("linalg_svdvals", out, S, (A,))
     if _needs(A):
-        record("LinalgSvdBackward0", _svdvals_backward, (A,), (S,), (saved[0], S, saved[2]),
+        record("LinalgSvdBackward0", _svdvals_backward, (A,), (S,), (A,),
                _materialize_grads=False)
     return S
 
@@ -1208,7 +1199,8 @@ def _eigh_grad(gL, gV, L, V):
 
 
 def _eigh_backward(ctx, gL, gV):
-    L, V = ctx.saved_tensors
+    (A,) = ctx.saved_tensors
+    L, V = eigh(A, ctx.UPLO)  # see Note [Recomputed factors]
     return (_eigh_grad(gL, gV, L, V),)
 
 
@@ -1233,7 +1225,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
     if out is not None:
         return _finish_out("linalg_eigh", out, (L, V), (A,), "linalg_eigh")
     if _needs(A):
-        record("LinalgEighBackward0", _eigh_backward, (A,), (L, V), (L, V),
+        record("LinalgEighBackward0", _eigh_backward, (A,), (L, V), (A,), UPLO=UPLO,
                _materialize_grads=False)
     return return_types.linalg_eigh((L, V))
 
@@ -1271,7 +1263,8 @@ def _check_eig(A):
 
 
 def _eig_backward(ctx, gL, gV):
-    L, V = ctx.saved_tensors
+    (A,) = ctx.saved_tensors
+    L, V = eig(A)  # see Note [Recomputed factors]
     if gV is None:
         if gL is None:
             return (None,)
@@ -1287,11 +1280,7 @@ def _eig_backward(ctx, gL, gV):
             gA = gA + _diag_embed(gL)
     result = solve(V.mH, matmul(gA, V.mH))
     if not ctx.input_complex:
-        result = _real(result)
-        from ember.ops.creation import zeros  # noqa: F401  (keeps the dtype real below)
-
-        result = finish(result._data.real.copy(), ctx.real_dtype, result._device) if (
-            not result._requires_grad) else result
+        result = result.real
     return (result,)
 
 
@@ -1308,7 +1297,7 @@ def eig(A: Tensor, *, out=None):
     if out is not None:
         return _finish_out("linalg_eig", out, (L, V), (A,), "linalg_eig")
     if _needs(A):
-        record("LinalgEigBackward0", _eig_backward, (A,), (L, V), (L, V),
+        record("LinalgEigBackward0", _eig_backward, (A,), (L, V), (A,),
                input_complex=A._dtype.is_complex, real_dtype=A._dtype,
                _materialize_grads=False)
     return return_types.linalg_eig((L, V))
@@ -1359,7 +1348,7 @@ def _vector_norm_grad(ord, dims, keepdim, ndim):
             grad = grad.reshape((1,) * ndim)
             result = result.reshape((1,) * ndim)
         if ord == 0:
-            return input * 0
+            return None
         if ord == 1:
             return _sgn(input) * grad
         if ord == 2:
@@ -1451,23 +1440,24 @@ def _matrix_norm_value(A, ord, dim, keepdim):
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim)
     if ord in ("nuc", 2, -2):
-        moved = A.movedim((dim0, dim1), (-2, -1))
-        values = svdvals(moved)
+        ndim = A._data.ndim
+        permutation = [d for d in range(ndim) if d not in (dim0, dim1)] + [dim0, dim1]
+        values = svdvals(A.permute(permutation))
         if ord == "nuc":
-            result = values.sum(-1)
+            result = values.sum(-1, keepdim=keepdim)
         elif ord == 2:
-            result = values.amax(-1)
+            result = values.amax(-1, keepdim=keepdim)
         else:
-            result = values.amin(-1)
+            result = values.amin(-1, keepdim=keepdim)
         if keepdim:
-            first, second = sorted((dim0, dim1))
-            result = result.unsqueeze(first).unsqueeze(second)
+            reverse = [permutation.index(d) for d in range(ndim)]
+            result = result.unsqueeze(-1).permute(reverse)
         return result
     if math.isinf(ord):
         dim0, dim1 = dim1, dim0
     if not keepdim and dim0 < dim1:
         dim1 -= 1
-    summed = A.abs().sum(dim0, keepdim=keepdim)
+    summed = vector_norm(A, 1, dim0, keepdim)
     del ember
     return summed.amax(dim1, keepdim=keepdim) if ord > 0 else summed.amin(dim1,
                                                                          keepdim=keepdim)
@@ -1533,9 +1523,9 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
         if values._data.shape[-1] == 0:
             result = values.sum(-1)
         elif p == -2:
-            result = values[..., -1] / values[..., 0]
+            result = (values[..., -1:] / values[..., :1]).squeeze(-1)
         else:
-            result = values[..., 0] / values[..., -1]
+            result = (values[..., :1] / values[..., -1:]).squeeze(-1)
     else:
         if A._data.ndim < 2:
             raise RuntimeError("linalg.cond: The input tensor A must have at least 2 "
@@ -1545,9 +1535,10 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
                                f"matrices, but they are {A._data.shape[-2]} by "
                                f"{A._data.shape[-1]} matrices")
         inverse, info = inv_ex(A)
-        result = matrix_norm(A, p) * matrix_norm(inverse, p)
         singular = finish(info._data > 0, _dtype.bool, A._device)
-        result = ember.where(singular, math.inf, result)
+        if singular._data.any():
+            inverse = ember.where(singular.unsqueeze(-1).unsqueeze(-1), math.inf, inverse)
+        result = ember.nan_to_num(matrix_norm(A, p) * matrix_norm(inverse, p), math.inf, math.inf)
     if out is not None:
         check_out_allowed("linalg_cond", A)
         return _write_castable("linalg.cond", out, result)
