@@ -904,6 +904,72 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype, out)
 
 
+def _renormed(input, p, dim, maxnorm):
+    """renorm's result and the dims its norms reduce, in PyTorch's precisions: the norms
+    accumulate in float32 for half types, the factor rounds to the input's dtype."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_ord_name(maxnorm)}")
+    ndim = input._data.ndim
+    if ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {ndim} dimensions")
+    axis = _wrap_dim(dim, ndim)
+    others = tuple(d for d in range(ndim) if d != axis)
+    with grad_mode.no_grad():
+        wide = compute_dtype(input._dtype)
+        norms = _vector_norm(input, p, others, True, None if wide is input._dtype else wide,
+                             None)
+    data = norms._data
+    with _cpu.errstate(divide="ignore", invalid="ignore"):
+        factor = _cpu.where(data > maxnorm, maxnorm / (data + 1e-7), 1).astype(data.dtype)
+    factor = factor.astype(input._dtype._np).astype(compute_dtype(input._dtype)._np)
+    result = input._data.astype(compute_dtype(input._dtype)._np, copy=False) * factor
+    return _finish(result, input._dtype, input), others
+
+
+def _renorm_grad(p, others, maxnorm):
+    """PyTorch's renorm_backward: the scaled slices' gradient through their norms."""
+
+    def formula(grad, input):
+        norms = _vector_norm(input, p, others, True, None, None)  # differentiable again
+        inner = (input * grad).sum(others, keepdim=True)
+        through_norm = _vector_norm_grad(float(p), others, True)(inner, input, norms)
+        inverse = 1 / (norms + 1e-7)
+        return where(norms > maxnorm, inverse * maxnorm * (grad - inverse * through_norm), grad)
+
+    return formula
+
+
+@method("renorm")
+def renorm(input, p, dim: int, maxnorm, *, out=None):
+    """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to norm
+    ``maxnorm``."""
+    result, others = _renormed(input, p, dim, maxnorm)
+    if out is not None:
+        check_out_allowed("renorm", input)
+        _check_out_type_if_tensor(out, input._dtype)
+        return write_out(out, result)
+    if input._requires_grad and _grad_state.enabled:
+        record_op("RenormBackward0", (_renorm_grad(p, others, maxnorm),), (input,), (result,),
+                  {"input": input})
+    return result
+
+
+def _renorm_inplace(self, p, dim: int, maxnorm):
+    from ember.ops._autograd import inplace_with_grad, needs_grad
+
+    if needs_grad(self) or self._base is not None and needs_grad(self._base):
+        return inplace_with_grad(self, lambda old: renorm(old, p, dim, maxnorm))
+    result = _renormed(self, p, dim, maxnorm)[0]
+    _cpu.copyto(self._data, result._data)
+    self._bump_version()
+    return self
+
+
+Tensor.renorm_ = _renorm_inplace
+
+
 @method("dist")
 def dist(input, other, p=2):
     """The ``p``-norm of ``input - other`` (broadcast)."""
@@ -1028,5 +1094,5 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
 __all__ = [
     "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "dist",
     "log_softmax", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod",
-    "softmax", "std", "std_mean", "sum", "var", "var_mean",
+    "renorm", "softmax", "std", "std_mean", "sum", "var", "var_mean",
 ]

@@ -296,7 +296,23 @@ def _aminmax_errors(rng):
     yield ErrorInput(Sample((arr((3, 4), "float32", rng),), {"dim": 2}), IndexError)
 
 
-REAL_FLOAT = FLOAT_DTYPES
+def _renorm_samples(dtype, rng):
+    for x, name in _inputs(dtype, rng):
+        for p, dim, maxnorm in ((2, 0, 1.0), (1, -1, 2.5), (3.5, 1, 100.0),
+                                (float("inf"), 0, 0.5)):
+            yield Sample((x, p, dim, maxnorm), name=f"{name}, p {p}, dim {dim}, max {maxnorm}")
+
+
+def _renorm_errors(rng):
+    x = arr((3, 4), "float32", rng)
+    yield ErrorInput(Sample((x, 0, 0, 1.0)), RuntimeError, "non-positive-norm not supported")
+    yield ErrorInput(Sample((x, 2, 0, -1.0)), RuntimeError,
+                     "expected maxnorm to be >= 0 but got -1")
+    yield ErrorInput(Sample((arr((3,), "float32", rng), 2, 0, 1.0)), RuntimeError,
+                     "input needs at least 2 dimensions, got 1 dimensions")
+    yield ErrorInput(Sample((arr((3, 4), "int64", rng), 2, 0, 1.0)), RuntimeError)
+    yield ErrorInput(Sample((x, 2, 2, 1.0)), IndexError)
+
 
 REDUCTIONS = [
     _reduction("sum"),
@@ -342,6 +358,7 @@ REDUCTIONS = [
            out=False),
     OpInfo("std_mean", _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
            out=False),
+    OpInfo("renorm", _renorm_samples, dtypes=INEXACT_DTYPES, errors=_renorm_errors),
     OpInfo("aminmax", _aminmax_samples, dtypes=REAL_DTYPES, inplace=False,
            errors=_aminmax_errors),
 ]
@@ -360,6 +377,12 @@ def test_method(op, dtype):
 @pytest.mark.parametrize("op", REDUCTIONS, ids=lambda op: op.id)
 def test_no_inplace_form(op):
     check_inplace(op, "float32")
+
+
+@pytest.mark.parametrize("op, dtype", op_params([op for op in REDUCTIONS if op.inplace],
+                                                "inplace", INEXACT_DTYPES))
+def test_inplace(op, dtype):
+    check_inplace(op, dtype)
 
 
 @pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "out"))
