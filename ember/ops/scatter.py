@@ -506,6 +506,8 @@ def _check_source(name, self, dim, indices, source, dtype_message):
     self_shape, source_shape = self._data.shape, source._data.shape
     source_size = source_shape[dim] if source_shape else 1
     if indices.size != source_size:
+        if not source_shape:  # PyTorch's message reads source.size(dim)
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         raise RuntimeError(f"{name}(): Number of indices ({indices.size}) should be equal to "
                            f"source.size(dim): ({source_size}), for dim: {dim}")
     if len(self_shape) != len(source_shape) and (self_shape or len(source_shape) > 1) or any(
@@ -557,8 +559,6 @@ def index_select(input, dim, index, *, out=None):
 def _index_add_into(self, dim, index, source, alpha):
     indices = _vector_index("index_add_", index)
     dim = _wrap_dim(dim, self._data.ndim)
-    if not self._data.ndim and not index._data.size:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     _check_source("index_add_", self, dim, indices, source,
                   f"index_add_(): self ({self._dtype._legacy_name}) and source "
                   f"({source._dtype._legacy_name}) must have the same scalar type")
