@@ -1109,7 +1109,7 @@ def bincount(input, weights=None, minlength: int = 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is not None and (weights._data.ndim != 1 or weights._data.shape != data.shape):
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    if weights is None:
+    if weights is None or not data.size:  # PyTorch counts an empty input in int64 always
         counts = _cpu.bincount(data.astype(_cpu.int64), minlength=minlength)
         return finish(counts, _dtype.int64, input._device)
     dtype = _dtype.float32 if weights._dtype is _dtype.float32 else _dtype.float64

@@ -326,6 +326,7 @@ def _bincount_samples(dtype, rng):
     yield Sample((counts((3, 6), "transposed"),), name="2-d")
     yield Sample((counts((0,)),), name="empty")
     yield Sample((counts((0,)), None, 3), name="empty, minlength")
+    yield Sample((counts((0,)), arr((0,), "float32", rng), 2), name="empty, weights")
     for weights_dtype in ("float32", "float64", "int64", "float16"):
         yield Sample((counts((10,)), arr((10,), weights_dtype, rng)),
                      name=f"{weights_dtype} weights")
