@@ -303,6 +303,7 @@ def test_multinomial_many_samples_and_generator():
         return [out, lib.multinomial(weights, 100, generator=generator),
                 lib.multinomial(weights.float(), 1000, True, generator=generator),
                 lib.multinomial(lib.rand(6, 20).t(), 3),
+                lib.multinomial(lib.rand(20, 12).t()[:, ::2], 3),
                 lib.multinomial(lib.rand(8, 30).half(), 10),
                 lib.multinomial(lib.rand(8, 30).bfloat16(), 1),
                 lib.multinomial(lib.rand(8, 30).half(), 20, True)]
@@ -380,6 +381,8 @@ ERRORS = {
         lib.tensor([[0.5, 0.5], [0.5, -1.0]]), 2, True),
     "multinomial_replacement_inf": lambda lib: lib.multinomial(
         lib.tensor([[0.5, 0.5], [0.5, float("inf")]]), 2, True),
+    "multinomial_replacement_inf_first": lambda lib: lib.multinomial(
+        lib.tensor([float("inf"), -1.0]), 2, True),
     "multinomial_replacement_nan": lambda lib: lib.multinomial(
         lib.tensor([0.5, float("nan")]), 2, True),
     "multinomial_replacement_zero": lambda lib: lib.multinomial(

@@ -537,12 +537,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     kind = _F32 if input._dtype in _REDUCED else weights.dtype
     result = _cpu.empty((rows.shape[0], num_samples), _cpu.int64)
     for index, row in enumerate(rows.astype(kind)):
-        if not (row >= 0).all():
+        negative, infinite = ~(row >= 0), ~_cpu.isfinite(row)
+        if (negative | infinite).any():  # the first bad entry names the error
+            first = int(_cpu.argmax(negative | infinite))
             raise RuntimeError("invalid multinomial distribution (encountering probability "
-                               "entry < 0)")
-        if not _cpu.isfinite(row).all():
-            raise RuntimeError("invalid multinomial distribution (encountering probability "
-                               "entry = infinity or NaN)")
+                               "entry " + ("< 0)" if negative[first] else
+                                           "= infinity or NaN)"))
         running = _cpu.cumsum(row, dtype=kind)
         if not running[-1] > 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
@@ -558,6 +558,7 @@ def _without_replacement(input: Tensor, generator, num_samples):
     tensor laid out as ``input``."""
     data = input._data
     uniforms = _uniform_float64(generator, data.size)
+    # q is empty_like(input): dense, its dims in the order of the input's strides.
     q = _arrange(data, (-1.0) * _libm(math.log1p, -uniforms))
     q = _cast_array(q, input._dtype)  # stored in the input's dtype, then divided in float
     compute = _F32 if input._dtype in _REDUCED else q.dtype
