@@ -543,7 +543,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise RuntimeError("topk does not support bool dtypes on CPU")
     data = _sortable(input, "topk")
     moved = _cpu.moveaxis(data, axis, -1) if ndim else data.reshape(1)
-    rows = moved.reshape(-1, size)
+    rows = moved.reshape(math.prod(moved.shape[:-1]), size)
     full_order = _stable_order(rows, largest)
     order = full_order[:, :k]
     if k and size > 1:
@@ -1054,12 +1054,12 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
         if weight._dtype is not input._dtype:
             raise RuntimeError("torch.histogramdd: if weight tensor is provided, it should "
                                "have the same dtype as the input tensor")
-        if weight._data.shape != input._data.shape:
+        if weight._data.size != input._data.size:  # both are flattened first
             raise RuntimeError("torch.histogramdd: if weight tensor is provided it should "
                                "have the same shape as the input tensor excluding its "
                                f"innermost dimension, but got input with shape "
-                               f"{list(input._data.shape) + [1]} and weight with shape "
-                               f"{list(weight._data.shape)}")
+                               f"[{input._data.size}, 1] and weight with shape "
+                               f"[{weight._data.size}]")
     if out is not None:
         if not (isinstance(out, tuple | list) and len(out) == 2):
             raise TypeError("histogram(): argument 'out' must be tuple of Tensors")
@@ -1113,10 +1113,8 @@ def bincount(input, weights=None, minlength: int = 0):
         counts = _cpu.bincount(data.astype(_cpu.int64), minlength=minlength)
         return finish(counts, _dtype.int64, input._device)
     dtype = _dtype.float32 if weights._dtype is _dtype.float32 else _dtype.float64
-    if weights._dtype.is_complex:
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
-                                  f"'{weights._dtype._legacy_name}'")
-    sums = _cpu.bincount(data.astype(_cpu.int64), weights._data.astype(_cpu.float64),
+    values = weights._data.real if weights._dtype.is_complex else weights._data
+    sums = _cpu.bincount(data.astype(_cpu.int64), values.astype(_cpu.float64),
                          minlength=minlength)
     return finish(sums, dtype, input._device)
 

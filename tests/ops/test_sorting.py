@@ -128,6 +128,7 @@ def _topk_samples(dtype, rng):
         yield Sample((row, k), name=f"partial sort ties, k {k}")
         yield Sample((row, k), {"largest": False}, f"partial sort ties smallest, k {k}")
     yield Sample((ties((3, 50), dtype, rng, levels=3), 49), name="k near the size")
+    yield Sample((arr((3, 0), dtype, rng), 0), name="empty rows")
 
 
 def _topk_errors(rng):
@@ -306,6 +307,8 @@ def _histogram_samples(dtype, rng):
     values = arr((20,), dtype, rng)
     yield Sample((values, edges), name="edges")
     yield Sample((values, edges), {"density": True}, "edges, density")
+    weight = Arr(np.linspace(0.0, 2.0, 20).reshape(4, 5).astype(values.values.dtype), dtype)
+    yield Sample((values, 3), {"weight": weight}, "weight of another shape")
     crowded = Arr(np.repeat(np.array([0.0, 1.0], np.float32), [4600, 700]), dtype)
     yield Sample((crowded, 2), {"range": (0.0, 1.0)}, "crowded bins")
 
