@@ -233,3 +233,59 @@ def test_gather_sparse_grad_values():
         lib.gather(a, 0, lib.tensor(REPEATS), sparse_grad=True).sum().backward()
         grads.append(a.grad)
     np.testing.assert_array_equal(grads[1].numpy(), grads[0].to_dense().numpy())
+
+
+def _random_grad_calls(rng, trial):
+    """The input values and (name, function, other operand) for one random shape, dim and
+    index (repeats, negative dims): ``function(lib, input, other)`` is the same in either
+    library."""
+    ndim = int(rng.integers(1, 4))
+    shape = tuple(int(n) for n in rng.integers(1, 4, ndim))
+    d = int(rng.integers(0, ndim))
+    dim = d - ndim * int(rng.integers(0, 2))
+    index_shape = tuple(int(rng.integers(1, n + 1)) if k != d else int(rng.integers(1, 5))
+                        for k, n in enumerate(shape))
+    positions = rng.integers(0, shape[d], index_shape)
+    vector = rng.integers(0, shape[d], int(rng.integers(1, 4)))
+    source_shape = list(shape)
+    source_shape[d] = len(vector)
+    numel = int(np.prod(shape))
+    flat = rng.integers(-numel, numel, 4)
+    reduce = ("sum", "prod", "mean", "amax", "amin")[trial % 5]
+    index_reduce = ("prod", "mean", "amax", "amin")[trial % 4]
+    include_self = bool(trial % 2)
+    src, source = rng.standard_normal(index_shape), rng.standard_normal(source_shape)
+    return rng.standard_normal(shape), [
+        ("gather", lambda L, a, b: L.gather(a, dim, _index(L, positions)) * b, src),
+        ("scatter_add", lambda L, a, b: L.scatter_add(a, dim, _index(L, positions), b), src),
+        ("scatter_reduce", lambda L, a, b: L.scatter_reduce(
+            a, dim, _index(L, positions), b, reduce, include_self=include_self), src),
+        ("index_add", lambda L, a, b: L.index_add(a, dim, _index(L, vector), b, alpha=0.5),
+         source),
+        ("index_reduce", lambda L, a, b: L.index_reduce(
+            a, dim, _index(L, vector), b, index_reduce, include_self=include_self), source),
+        ("put", lambda L, a, b: L.put(a, _index(L, flat), b, True), rng.standard_normal(4)),
+        ("masked_scatter", lambda L, a, b: L.masked_scatter(a, a > 0, b),
+         rng.standard_normal(numel)),
+    ]
+
+
+def test_random_shapes_gradients_match_torch():
+    """Random shapes, dims and indices: the same outputs, grad_fn names and gradients."""
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        values, calls = _random_grad_calls(rng, trial)
+        for name, function, other in calls:
+            outcomes = []
+            for lib in (torch, ember):
+                a = lib.tensor(values, requires_grad=True)
+                b = lib.tensor(other, requires_grad=True)
+                result = function(lib, a, b)
+                result.backward(lib.tensor(np.linspace(-1.0, 2.0, result.numel()).reshape(
+                    tuple(result.shape))))
+                outcomes.append((result.grad_fn.name(), result.detach().numpy(),
+                                 a.grad.numpy(), b.grad.numpy()))
+            (torch_name, *expected), (ember_name, *actual) = outcomes
+            assert ember_name == torch_name, name
+            for ours, theirs in zip(actual, expected):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, err_msg=name)

@@ -648,3 +648,65 @@ def test_overlapping_writes():
     for (name, ours), (_, theirs) in zip(_overlapping_writes(ember), _overlapping_writes(torch)):
         expected, actual = run(theirs), run(ours)
         assert_same_outcome(actual, expected, where=Where(name))
+
+
+def _random_calls(rng, trial):
+    """(name, call) pairs for one random shape, dim, dtype and index (repeats, empty
+    indices, negative dims), the same call for either library."""
+    dtype = ("float64", "float32", "float16", "int64", "uint8", "bool", "complex64")[trial % 7]
+    ndim = int(rng.integers(0, 4))
+    shape = tuple(int(n) for n in rng.integers(1, 5, ndim))
+    values = np.round(rng.standard_normal(shape) * 3)
+    d = int(rng.integers(0, max(ndim, 1)))
+    dim = d - max(ndim, 1) * int(rng.integers(0, 2))
+    size = shape[d] if ndim else 1
+    index_shape = tuple(int(rng.integers(0, n + 1)) if k != d else int(rng.integers(0, 5))
+                        for k, n in enumerate(shape))
+    positions = rng.integers(0, size, index_shape)
+    src = np.round(rng.standard_normal(index_shape) * 3)
+    vector = rng.integers(0, size, int(rng.integers(0, 5)))
+    source_shape = list(shape)
+    if ndim:
+        source_shape[d] = len(vector)
+    source = np.round(rng.standard_normal(source_shape) * 3)
+    numel = int(np.prod(shape))
+    flat = rng.integers(-numel, numel, int(rng.integers(0, 5)))
+    flat_source = np.round(rng.standard_normal(flat.shape) * 3)
+    reduce = ("sum", "prod", "mean", "amax", "amin")[trial % 5]
+    include_self = bool(trial % 3)
+
+    def make(lib, array):
+        return lib.tensor(array).to(getattr(lib, dtype))
+
+    def ints(lib, array):
+        return lib.tensor(np.asarray(array, np.int64))
+
+    return [
+        ("gather", lambda L: L.gather(make(L, values), dim, ints(L, positions))),
+        ("scatter", lambda L: L.scatter(make(L, values), dim, ints(L, positions), 2)),
+        ("scatter_add", lambda L: L.scatter_add(make(L, values), dim, ints(L, positions),
+                                                make(L, src))),
+        ("scatter_reduce", lambda L: L.scatter_reduce(
+            make(L, values), dim, ints(L, positions), make(L, src), reduce,
+            include_self=include_self)),
+        ("index_select", lambda L: L.index_select(make(L, values), dim, ints(L, vector))),
+        ("index_add", lambda L: L.index_add(make(L, values), dim, ints(L, vector),
+                                            make(L, source))),
+        ("index_copy", lambda L: L.index_copy(make(L, values), dim, ints(L, vector),
+                                              make(L, source))),
+        ("index_fill", lambda L: L.index_fill(make(L, values), dim, ints(L, vector), 1)),
+        ("take", lambda L: L.take(make(L, values), ints(L, flat))),
+        ("put", lambda L: L.put(make(L, values), ints(L, flat), make(L, flat_source), True)),
+        ("masked_fill", lambda L: L.masked_fill(make(L, values), L.tensor(values > 0), 1)),
+    ]
+
+
+def test_random_shapes_match_torch():
+    """Random shapes, dims and indices: the same values or the same exception type."""
+    rng = np.random.default_rng(7)
+    calls = [call for trial in range(60) for call in _random_calls(rng, trial)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, call in calls:
+            expected, actual = run(lambda: call(torch)), run(lambda: call(ember))  # noqa: B023
+            assert_same_outcome(actual, expected, where=Where(name), check_warnings=False)
