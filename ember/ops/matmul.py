@@ -6,6 +6,7 @@ kernel's."""
 
 from __future__ import annotations
 
+import operator
 import warnings
 
 from ember import _dtype
@@ -44,6 +45,14 @@ def _kernel(a_ndim: int, b_ndim: int) -> str:
 
 def _shape_text(shape):
     return "x".join(str(n) for n in shape)
+
+
+def _check_tensors(name, *named):
+    """PyTorch's argument parser's TypeError for a non-tensor operand."""
+    for position, (label, value) in enumerate(named, 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{label}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
 
 
 def _check_dtypes(kernel, a, b, out):
@@ -557,10 +566,11 @@ def einsum(*args) -> Tensor:
 def _tensordot_dims(a, b, dims):
     if isinstance(dims, Tensor):
         dims = dims.tolist() if dims._data.size > 1 else int(dims._data.reshape(())[()])
-    if isinstance(dims, bool) or not isinstance(dims, int | list | tuple):
+    if not isinstance(dims, int | list | tuple):
         raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or "
                            f"list[list[int]] containing two lists, but got dims={dims}")
     if isinstance(dims, int):
+        dims = int(dims)
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > min(a._data.ndim, b._data.ndim):
@@ -636,6 +646,7 @@ def tensordot(a, b, dims=2, out=None):
 @method("inner")
 def inner(input, other, *, out=None):
     """Sums of products over the last dim of both operands (a product for a 0-dim one)."""
+    _check_tensors("inner", ("input", input), ("other", other))
     if input._data.ndim == 0 or other._data.ndim == 0:
         result = input * other
     else:
@@ -656,6 +667,7 @@ def inner(input, other, *, out=None):
 @method("outer")
 def outer(input, vec2, *, out=None):
     """The outer product of two vectors."""
+    _check_tensors("outer", ("input", input), ("vec2", vec2))
     for name, value in (("self", input), ("vec2", vec2)):
         if value._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
@@ -702,6 +714,7 @@ def _vdot_other_grad(grad, input):
 @method("vdot")
 def vdot(input, other, *, out=None):
     """The dot product of two vectors, the first conjugated."""
+    _check_tensors("vdot", ("input", input), ("other", other))
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
                            f"{other._data.ndim}D tensors")
@@ -948,6 +961,7 @@ def _fused_product(name, a, b, compute):
 
 def _fused(name, input, a, b, beta, alpha, out=None):
     """``beta * input + alpha * (a . b)`` for the op ``name`` (see _FUSED)."""
+    _check_tensors(name, *zip(("input",) + _FUSED[name][2][1:], (input, a, b)))
     shape, dtype = _fused_shape(name, input, a, b)
     if name == "addr":
         _check_scalars(dtype, beta, alpha)
@@ -1074,6 +1088,11 @@ def _make_result(data, dtype, device):
 def matrix_power(input, n: int, *, out=None):
     """``input`` (a square matrix or a batch of them) to the integer power ``n``; negative
     powers are powers of the inverse."""
+    _check_tensors("matrix_power", ("input", input))
+    if isinstance(n, bool | float) or not hasattr(n, "__index__"):
+        raise TypeError(f"matrix_power(): argument 'n' (position 2) must be int, not "
+                        f"{type(n).__name__}")
+    n = operator.index(n)
     if input._data.ndim < 2:
         raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
                            "dimensions.")

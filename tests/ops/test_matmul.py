@@ -214,6 +214,7 @@ def _tensordot_errors(rng):
                      "both dimension lists should have same length")
     yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": 1.5}),
                      RuntimeError)
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), 2)), AttributeError)  # torch's Python code
 
 
 def _tensordot_out_errors(rng):
@@ -254,6 +255,8 @@ def _outer_mixed(dtype, rng):
 
 
 def _outer_errors(rng):
+    yield ErrorInput(Sample((arr((2,), "float32", rng), 3)), TypeError,
+                     r"argument 'vec2' \(position 2\) must be Tensor, not int")
     yield ErrorInput(Sample((arr((2, 1), "float32", rng), arr((3,), "float32", rng))),
                      RuntimeError, "outer: Expected 1-D argument self, but got 2-D")
     yield ErrorInput(Sample((arr((2,), "float32", rng), arr((3, 1), "float32", rng))),
@@ -324,6 +327,7 @@ def _fused_errors(name, good, bad_dtype, bad_shapes, messages):
         ops = _operands(good, f32, rng)
         for shapes, match in bad_shapes:
             yield ErrorInput(Sample(_operands(shapes, f32, rng)), RuntimeError, match)
+        yield ErrorInput(Sample((ops[0], 2, ops[2])), TypeError, "must be Tensor, not int")
         if bad_dtype is None:  # addr promotes, and casts into a wider out
             return
         yield ErrorInput(Sample((arr(good[0], "float64", rng), *ops[1:])), bad_dtype,
@@ -380,6 +384,9 @@ def _matrix_power_samples(dtype, rng):
 
 def _matrix_power_errors(rng):
     f32 = "float32"
+    yield ErrorInput(Sample((arr((2, 2), f32, rng), 2.0)), TypeError,
+                     r"matrix_power\(\): argument 'n' \(position 2\) must be int, not float")
+    yield ErrorInput(Sample((arr((2, 2), f32, rng), True)), TypeError)
     yield ErrorInput(Sample((arr((2, 3), f32, rng), 2)), RuntimeError,
                      "linalg.matrix_power: A must be batches of square matrices, but they are "
                      "2 by 3 matrices")
