@@ -304,7 +304,14 @@ def _complex_to_real(name, input, n, dim, norm, out, forward):
 
 def fft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """The one-dimensional discrete Fourier transform of ``input`` along ``dim``, of ``n``
-    points (``input`` cut or zero-padded), normalized by ``norm``."""
+    points (``input`` cut or zero-padded), normalized by ``norm``: "backward" (the
+    default: no scaling), "ortho" (by ``1/sqrt(n)``) or "forward" (by ``1/n``).
+
+    Example::
+
+        >>> ember.fft.fft(ember.tensor([1., 0., 0., 0.]))
+        tensor([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
+    """
     return _fft_c2c_or_r2c("fft", input, n, dim, norm, out, True)
 
 

@@ -541,7 +541,17 @@ def _einsum(equation: str, operands):
 def einsum(*args) -> Tensor:
     """Sums of products of the operands' elements over the dims that ``equation`` names:
     ``einsum("ij,jk->ik", a, b)`` is ``a @ b``. The sublist form
-    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` and a list of operands are accepted too."""
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` and a list of operands are accepted too.
+    See Note [einsum as PyTorch contracts it].
+
+    Example::
+
+        >>> a = ember.tensor([[1., 2.], [3., 4.]])
+        >>> ember.einsum("ii", a)
+        tensor(5.)
+        >>> ember.einsum("ij,j->i", a, ember.tensor([1., 1.]))
+        tensor([3., 7.])
+    """
     if len(args) < 2:
         raise ValueError("einsum(): must specify the equation string and at least one "
                          "operand, or at least one operand and its subscripts list")
@@ -634,7 +644,13 @@ def _exact_out(name, result, out):
 
 def tensordot(a, b, dims=2, out=None):
     """Sums the products of ``a``'s and ``b``'s elements over the dims ``dims`` names: an int
-    (the last ``dims`` of ``a`` with the first of ``b``) or two lists of dims."""
+    (the last ``dims`` of ``a`` with the first of ``b``) or two lists of dims.
+
+    Example::
+
+        >>> ember.tensordot(ember.ones(2, 3, 4), ember.ones(4, 3), dims=([1, 2], [1, 0]))
+        tensor([12., 12.])
+    """
     dims_a, dims_b = _tensordot_dims(a, b, dims)
     if out is not None:
         check_out_allowed("tensordot", a, b)
