@@ -892,6 +892,9 @@ def cdist(x1, x2, p: float = 2.0,
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     check_same_device(x1, x2)
+    if x1._dtype is not x2._dtype:
+        raise RuntimeError(f"expected scalar type {x1._dtype._legacy_name} but found "
+                           f"{x2._dtype._legacy_name}")
     rows1, rows2 = x1._data.shape[-2], x2._data.shape[-2]
     batch = broadcast_shape(x1._data.shape[:-2], x2._data.shape[:-2])
     shape = (*batch, rows1, rows2)
@@ -902,9 +905,6 @@ def cdist(x1, x2, p: float = 2.0,
             x1 = reshape(expand(x1, (*batch, rows1, columns)), (-1, rows1, columns))
             x2 = reshape(expand(x2, (*batch, rows2, columns)), (-1, rows2, columns))
         return view(_euclidean_dist(x1, x2), shape)
-    if x1._dtype is not x2._dtype:
-        raise RuntimeError(f"expected scalar type {x1._dtype._legacy_name} but found "
-                           f"{x2._dtype._legacy_name}")
     if empty or not columns:  # no kernel runs, whatever the dtype
         result = finish(_cpu.zeros(shape, x1._dtype._np), x1._dtype, x1._device)
     else:
@@ -963,7 +963,7 @@ def _euclidean_dist(x1, x2):
     """Euclidean distances through one matrix product (PyTorch's _euclidean_dist):
     |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, clamped at 0."""
     a, b = x1._data, x2._data
-    dtype = _dtype.promote_types(x1._dtype, x2._dtype)
+    dtype = x1._dtype
     work = dtype._np if dtype not in (_dtype.float16, _dtype.bfloat16) else _cpu.float32
 
     def rounded(values):  # half precision rounds after each step, as PyTorch's ops do
@@ -976,7 +976,6 @@ def _euclidean_dist(x1, x2):
     right = _cpu.concatenate([b, _cpu.ones_like(b_norm), b_norm], -1)
     squared = rounded(_cpu.matmul(left, _cpu.swapaxes(right, -1, -2)))
     result = _fresh(_cpu.sqrt(_cpu.maximum(squared, 0)).astype(dtype._np), x1)
-    result._dtype = dtype
     if needs_grad(x1, x2):
         record_op("EuclideanDistBackward0",
                   (lambda grad, x1, x2, result: _euclidean_grad(grad, result, x1, x2, True),

@@ -29,6 +29,9 @@ case("tril_offset", lambda L, a: a.tril(-1), v(2, 3, 3))
 case("triu", lambda L, a: L.triu(a, 1), v(4, 3))
 case("tril_inplace", lambda L, a: (a * 2).tril_(1), v(3, 4))
 case("triu_inplace", lambda L, a: (a * 2).triu_(), v(3, 4))
+case("tril_inplace_on_view", lambda L, a: _tril_view_in_place(a), v(3, 4))
+case("diag_of_transposed", lambda L, a: L.diag(a.t(), -1), v(3, 4))
+case("diag_embed_batch", lambda L, a: a.diag_embed(-1, 1, 0), v(2, 3))
 case("diag_vector", lambda L, a: L.diag(a), v(3))
 case("diag_vector_offset", lambda L, a: L.diag(a, -2), v(3))
 case("diag_matrix", lambda L, a: L.diag(a, 1), v(3, 4))
@@ -38,6 +41,12 @@ case("diagflat", lambda L, a: L.diagflat(a, -1), v(2, 2))
 case("trace", lambda L, a: L.trace(a), v(3, 4))
 case("trace_square", lambda L, a: a.trace() * a.sum(), v(3, 3))
 case("narrow_copy", lambda L, a: L.narrow_copy(a, 1, 1, 2), v(3, 4))
+
+def _tril_view_in_place(a):
+    b = a * 1
+    b[:, 1:].tril_(1)
+    return b
+
 
 # --- repeats -----------------------------------------------------------------------------
 
