@@ -525,7 +525,8 @@ def _variance(name, input, dim, unbiased, keepdim, correction, out):
         raise TypeError(f"{name}() received an invalid combination of arguments - got both "
                         "unbiased and correction")
     if not _inexact(input._dtype):
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        kind = name if name.endswith("_mean") else "std and var"
+        raise RuntimeError(f"{kind} only support floating point and complex dtypes")
     if isinstance(out, Tensor) and out._dtype is not input._dtype.to_real():
         # PyTorch's quirks: these outs go through kernels that lack the dtype
         halves = (_dtype.float16, _dtype.bfloat16)

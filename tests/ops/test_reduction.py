@@ -278,6 +278,19 @@ def _with_mean_samples(dtype, rng):
             yield Sample((x, (0, -1)), {"correction": 2}, name=f"{name}, dims, correction 2")
 
 
+def _with_mean_errors(name):
+    def errors(rng):
+        x = arr((3, 4), "float32", rng)
+        yield ErrorInput(Sample((arr((3,), "int64", rng),)), RuntimeError,
+                         f"{name} only support floating point and complex dtypes")
+        yield ErrorInput(Sample((x, 0, True, False), {"correction": 1}), TypeError)
+        yield ErrorInput(Sample((x, (0, 0))), RuntimeError,
+                         "dim 0 appears multiple times in the list of dims")
+        yield ErrorInput(Sample((x, 2)), IndexError)
+
+    return errors
+
+
 def _aminmax_samples(dtype, rng):
     for x, name in _inputs(dtype, rng):
         yield Sample((x,), name=f"{name}, all dims")
@@ -354,10 +367,8 @@ REDUCTIONS = [
     OpInfo("norm", _nuc_samples, variant="nuc", dtypes=("float32", "float64", *COMPLEX_DTYPES),
            inplace=False),
     OpInfo("dist", _dist_samples, dtypes=INEXACT_DTYPES, inplace=False, out=False),
-    OpInfo("var_mean", _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
-           out=False),
-    OpInfo("std_mean", _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
-           out=False),
+    *[OpInfo(name, _with_mean_samples, dtypes=INEXACT_DTYPES, method=False, inplace=False,
+             out=False, errors=_with_mean_errors(name)) for name in ("var_mean", "std_mean")],
     OpInfo("renorm", _renorm_samples, dtypes=INEXACT_DTYPES, errors=_renorm_errors),
     OpInfo("aminmax", _aminmax_samples, dtypes=REAL_DTYPES, inplace=False,
            errors=_aminmax_errors),
