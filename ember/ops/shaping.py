@@ -465,6 +465,8 @@ def _repeat_interleave_int(input, repeats, dim):
 def _sum_groups(grad, dim, sizes):
     """The gradient of an index selection whose indices are ``i`` repeated ``sizes[i]``
     times, in order: each group of rows summed."""
+    if not sizes:  # an input empty along dim: so is its gradient
+        return grad
     pieces = grad.split(sizes, dim)
     return cat([piece.sum(dim, keepdim=True) for piece in pieces], dim)
 

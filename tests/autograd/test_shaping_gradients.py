@@ -60,6 +60,8 @@ case("repeat_interleave_counts",
      lambda L, a: L.repeat_interleave(a, L.tensor([2, 0, 1]), dim=1), v(2, 3))
 case("repeat_interleave_counts_flat",
      lambda L, a: a.repeat_interleave(L.tensor([3]), output_size=18), v(2, 3))
+case("repeat_interleave_counts_empty",
+     lambda L, a: L.repeat_interleave(a, L.tensor([], dtype=L.int64), dim=0), v(0, 3))
 case("kron", lambda L, a, b: L.kron(a, b), v(2, 3), v(3, 2))
 case("kron_ranks", lambda L, a, b: L.kron(a, b), v(2), v(2, 3))
 case("kron_one_requires_grad", lambda L, a, b: L.kron(a, b), v(2, 2), v(2, 2),
