@@ -370,8 +370,29 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
 
 
 def _det_grad(grad, A, result):
-    # d det(A) = det(A) tr(A^{-1} dA): the gradient is conj(g det) A^{-H}.
-    return (grad * _conj(result)).unsqueeze(-1).unsqueeze(-1) * inv(A).mH
+    """d det(A) = det(A) tr(A^{-1} dA): the gradient is conj(g det) A^{-H}. As PyTorch,
+    a singular A gets 0 (its zero pivots nudged to eps) in first-order backward, and the
+    cofactor matrix from an SVD where higher-order gradients are wanted (|det| under
+    100 eps)."""
+    import ember
+
+    eps = float(_cpu.finfo(A._dtype.to_real()._np).eps)
+    small = _cpu.abs(result._data) < (100 * eps if _grad_state.enabled else eps / 2)
+    scale = (grad * _conj(result)).unsqueeze(-1).unsqueeze(-1)
+    if not small.any():
+        return scale * inv(A).mH
+    mask = finish(small[..., None, None], _dtype.bool, A._device)
+    eye = _eye(A._data.shape[-1], A)
+    if not _grad_state.enabled:
+        return ember.where(mask, 0.0, scale * inv(ember.where(mask, eye, A)).mH)
+    U, S, Vh = svd(A)
+    alpha = _conj(det(U) * det(Vh))
+    n = S._data.shape[-1]
+    others = ember.stack([S[..., :i].prod(-1) * S[..., i + 1:].prod(-1) for i in range(n)], -1)
+    cofactor_grad = matmul(U * (others * (grad * alpha).unsqueeze(-1)).unsqueeze(-2), Vh)
+    if small.all():
+        return cofactor_grad
+    return ember.where(mask, cofactor_grad, scale * inv(ember.where(mask, eye, A)).mH)
 
 
 @method("det")
@@ -1676,15 +1697,55 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 # --- LU ---------------------------------------------------------------------------------------
 
 
-def _lu_factor(name, A, pivot):
+def _lu_factor(name, A, pivot, node_name="LinalgLuFactorExBackward0"):
     _check_matrix(name, A, square=False)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     if not (A._dtype.is_floating_point or A._dtype.is_complex) or A._dtype in _HALF:
         _no_kernel("lu_cpu", A)
     lu, pivots, info = _lu_kernel(A._data)
-    return (_tensor(lu, A._dtype, A._device, colmajor=True),
-            finish(pivots, _dtype.int32, A._device), finish(info, _dtype.int32, A._device))
+    LU = _tensor(lu, A._dtype, A._device, colmajor=True)
+    if node_name is not None and _needs(A):
+        record(node_name, _lu_factor_backward, (A,), (LU,), (A,))
+    return LU, finish(pivots, _dtype.int32, A._device), finish(info, _dtype.int32, A._device)
+
+
+def _lu_grad(gL, gU, A):
+    """PyTorch's linalg_lu_backward for square A = P L U:
+    gA = P L^{-H} (tril(L^H gL, -1) + triu(gU U^H)) U^{-H}."""
+    m, n = A._data.shape[-2:]
+    if m != n:
+        raise NotImplementedError("ember: the gradient of an LU factorization of non-square "
+                                  "matrices is not implemented")
+    P, L, U = _differentiable_lu(A)
+    middle = _tril(matmul(L.mH, gL), -1) + _triu(matmul(gU, U.mH))
+    gR = solve_triangular(L.mH, middle, upper=True, unitriangular=True)
+    return matmul(P, solve_triangular(U.mH, gR, upper=False, left=False))
+
+
+def _differentiable_lu(A):
+    """P, L, U of A, recomputed with A's history (see Note [Recomputed factors])."""
+    LU, pivots, _ = _lu_factor("linalg.lu", A, True)
+    k = min(A._data.shape[-2:])
+    P, _, _ = _unpack(LU._data, pivots._data)
+    L = _tril(LU[..., :, :k], -1) + finish(_cpu.eye(LU._data.shape[-2], k, dtype=LU._dtype._np),
+                                           LU._dtype, LU._device)
+    U = _triu(LU[..., :k, :])
+    return finish(P, A._dtype, A._device), L, U
+
+
+def _lu_factor_backward(ctx, grad):
+    (A,) = ctx.saved_tensors
+    return (_lu_grad(_tril(grad, -1), _triu(grad), A),)
+
+
+def _lu_backward(ctx, gP, gL, gU):
+    (A,) = ctx.saved_tensors
+    import ember
+
+    gL = ember.zeros_like(A) if gL is None else gL
+    gU = ember.zeros_like(A) if gU is None else gU
+    return (_lu_grad(gL, gU, A),)
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
@@ -1741,12 +1802,79 @@ def _unpack(lu, pivots):
 
 def lu(A: Tensor, *, pivot: bool = True, out=None):
     """The LU decomposition with partial pivoting A = P L U."""
-    LU, pivots, _ = _lu_factor("linalg.lu", A, pivot)
+    LU, pivots, _ = _lu_factor("linalg.lu", A, pivot, node_name=None)
     P, L, U = _unpack(LU._data, pivots._data)
     result = tuple(_tensor(x, A._dtype, A._device) for x in (P, L, U))
+    if out is None and _needs(A):
+        record("LinalgLuBackward0", _lu_backward, (A,), result, (A,), _materialize_grads=False)
     if out is not None:
         return _finish_out("linalg_lu", out, result, (A,), "linalg_lu")
     return return_types.linalg_lu(result)
+
+
+def _torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
+    """``torch.lu`` (deprecated): the compact LU factorization (LU, pivots), and the
+    ``info`` of each matrix if ``get_infos`` (else a singular matrix is an error)."""
+    _warn_once("lu", "torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+               "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release.")
+    LU, pivots, info = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    result = (LU, pivots, info) if get_infos else (LU, pivots)
+    if out is not None:
+        result = tuple(_finish_out("lu", o, r, (A,)) for o, r in zip(out, result))
+    return _LU_WITH_INFO(result) if get_infos else result
+
+
+_LU_WITH_INFO = return_types._return_type("_lu_with_info", ("LU", "pivots", "info"))
+
+
+@method("lu")
+def _tensor_lu(self: Tensor, pivot: bool = True, get_infos: bool = False):
+    """``Tensor.lu``: ``torch.lu`` returning a plain tuple."""
+    return tuple(_torch_lu(self, pivot, get_infos))
+
+
+def _triangular_solve_backward(ctx, grad_solution, grad_coefficient):
+    A, solution = ctx.saved_tensors
+    upper, transpose, unitriangular = ctx.upper, ctx.transpose, ctx.unitriangular
+    needs_b, needs_a = ctx.needs_input_grad
+    grad_b = grad_a = None
+    if grad_solution is not None:
+        # solve op(A)^H grad_b = grad_solution
+        adjoint = _conj(A) if transpose else A.mH
+        grad_b = solve_triangular(adjoint, grad_solution, upper=upper == transpose,
+                                  unitriangular=unitriangular)
+        if needs_a:
+            grad_a = (-matmul(_conj(solution), grad_b.mT) if transpose
+                      else -matmul(grad_b, solution.mH))
+            grad_a = _triu(grad_a, int(unitriangular)) if upper else _tril(
+                grad_a, -int(unitriangular))
+    if grad_coefficient is not None and needs_a:
+        grad_a = grad_coefficient if grad_a is None else grad_a + grad_coefficient
+    return grad_b if needs_b else None, grad_a
+
+
+@method("triangular_solve")
+def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False, *, out=None):
+    """``torch.triangular_solve`` (deprecated): the solution X of op(A) X = b (op(A) = A or
+    A^T) and a copy of A."""
+    _warn_once("triangular_solve", "torch.triangular_solve is deprecated in favor of "
+               "torch.linalg.solve_triangularand will be removed in a future PyTorch release.")
+    with grad_mode.no_grad():
+        coefficient = A.mT if transpose else A
+        solution = solve_triangular(coefficient, input, upper=upper != transpose,
+                                    unitriangular=unitriangular)
+    batch = _broadcast_batch(input._data.shape[:-2], A._data.shape[:-2])
+    cloned = _tensor(_cpu.broadcast_to(A._data, batch + A._data.shape[-2:]), A._dtype,
+                     A._device, colmajor=True)
+    if out is not None:
+        return _finish_out("triangular_solve", out, (solution, cloned), (input, A),
+                           "triangular_solve")
+    if _needs(input, A):
+        record("TriangularSolveBackward0", _triangular_solve_backward, (input, A),
+               (solution, cloned), (A, solution), upper=upper, transpose=transpose,
+               unitriangular=unitriangular, _materialize_grads=False)
+    return return_types.triangular_solve((solution, cloned))
 
 
 __all__ = [
@@ -1766,5 +1894,6 @@ TORCH_FUNCTIONS = {
     "det": det, "logdet": logdet, "slogdet": _torch_slogdet, "inverse": inverse,
     "pinverse": pinverse, "cholesky": _torch_cholesky, "cholesky_solve": cholesky_solve,
     "cholesky_inverse": cholesky_inverse, "qr": _torch_qr, "svd": _torch_svd,
-    "matrix_exp": matrix_exp, "matrix_power": matrix_power,
+    "matrix_exp": matrix_exp, "matrix_power": matrix_power, "lu": _torch_lu,
+    "triangular_solve": triangular_solve,
 }

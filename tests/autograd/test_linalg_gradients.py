@@ -57,6 +57,8 @@ case("inv_ex", lambda L, a: L.linalg.inv_ex(a).inverse, well(3, 3))
 case("inverse", lambda L, a: torch_level(L, "inverse")(a), well(3, 3))
 case("det", lambda L, a: L.linalg.det(a), well(3, 3))
 case("det batched", lambda L, a: L.linalg.det(a), well(2, 3, 3))
+case("det singular", lambda L, a: L.linalg.det(a), [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.5, 1.0]],
+     gradcheck=False)
 case("det torch-level", lambda L, a: torch_level(L, "det")(a), well(3, 3))
 case("slogdet", lambda L, a: L.linalg.slogdet(a).logabsdet, well(3, 3) - 10 * np.eye(3))
 case("slogdet batched", lambda L, a: L.linalg.slogdet(a)[1], well(2, 3, 3))
@@ -124,6 +126,16 @@ def _eigh_invariants(L, a, UPLO="L"):
 case("eigh", _eigh_invariants, spd(3, 3))
 case("eigh upper batched", lambda L, a: _eigh_invariants(L, a, "U"), spd(2, 3, 3))
 case("eigvalsh", lambda L, a: L.linalg.eigvalsh(sym(a)), spd(3, 3))
+case("lu_factor", lambda L, a: L.linalg.lu_factor(a).LU, well(3, 3))
+case("lu_factor_ex batched", lambda L, a: L.linalg.lu_factor_ex(a).LU, well(2, 3, 3))
+case("lu", lambda L, a: tuple(L.linalg.lu(a))[1:], well(3, 3))
+case("lu torch-level", lambda L, a: torch_level(L, "lu")(a)[0], well(3, 3))
+case("triangular_solve", lambda L, b, a: tuple(torch_level(L, "triangular_solve")(b, a)),
+     v(3, 2), well(3, 3))
+case("triangular_solve transposed lower",
+     lambda L, b, a: torch_level(L, "triangular_solve")(b, a, False, True).solution,
+     v(2, 3, 2), well(3, 3))
+case("eigvals", lambda L, a: L.linalg.eigvals(a).real, spd(3, 3) + np.triu(v(3, 3), 1))
 case("pinv wide", lambda L, a: L.linalg.pinv(a), well(3, 4))
 case("pinv tall", lambda L, a: L.linalg.pinv(a), well(4, 3))
 case("pinv hermitian", lambda L, a: L.linalg.pinv(sym(a), hermitian=True), spd(3, 3))

@@ -360,6 +360,15 @@ def _torch_level(name, samples, transform=None, method=True, **options):
                   out=False, call=call, call_method=call_method, **options)
 
 
+def triangular_solve_samples(dtype, rng):
+    A = general((3, 3), dtype, rng)
+    B = rectangular((3, 2), dtype, rng)
+    yield Sample((B, A), name="upper")
+    yield Sample((B, A, False, True), name="lower, transposed")
+    yield Sample((B, A), {"unitriangular": True}, "unitriangular")
+    yield Sample((rectangular((2, 3, 2), dtype, rng, "transposed"), A), name="broadcast")
+
+
 def _svd_v_invariants(lib, result):
     U, S, V = result
     k = S.shape[-1]
@@ -401,6 +410,8 @@ TORCH_LEVEL = [
     _torch_level("qr", rect_samples(({}, {"some": False})), transform=_qr_invariants),
     _torch_level("svd", rect_samples(({}, {"some": False})), transform=_svd_v_invariants),
     _torch_level("matrix_exp", square_samples(), dtypes=NORM_DTYPES, xfails=MATRIX_EXP_XFAILS),
+    _torch_level("lu", rect_samples(({}, {"get_infos": True}))),
+    _torch_level("triangular_solve", triangular_solve_samples),
 ]
 
 
