@@ -672,24 +672,21 @@ def _normalized(name, input, dim, dtype, out, kernel, node_name, formula):
     if dtype is not None and dtype is not input._dtype:
         input = input.to(dtype)
     axis = _wrap_dim(dim, input._data.ndim)
-    if input._data.size == 0:
-        return input.clone() if out is None else write_out(out, input)
-    if not input._dtype.is_floating_point:
+    empty = input._data.size == 0  # PyTorch returns before choosing a kernel
+    if not input._dtype.is_floating_point and not empty:
         last = "lastdim_" if axis == builtins.max(input._data.ndim - 1, 0) else ""
         raise NotImplementedError(f"\"{name}_{last}kernel_impl\" not implemented for "
                                   f"'{input._dtype._legacy_name}'")
     if isinstance(out, Tensor) and out._dtype is not input._dtype:
         raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[input._dtype]}, but "
                            f"got {_CPP_NAMES[out._dtype]} instead")
-    data = input._data.astype(compute_dtype(input._dtype)._np, copy=False)
+    data = input._data.astype(compute_dtype(input._dtype)._np, copy=empty)
     axes = (axis,) if data.ndim else None
-    # PyTorch's kernel along the last dim rounds log_softmax's normalizer to half precision
-    if data.dtype != input._dtype._np and axis == data.ndim - 1:
-        rounded = lambda values: values.astype(input._dtype._np).astype(data.dtype)  # noqa: E731
-    else:
-        rounded = _unchanged
-    with _cpu.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        data = kernel(*_shifted_by_max(data, axes, False), axes, rounded)
+    if not empty:
+        # PyTorch's kernel along the last dim rounds log_softmax's normalizer to the dtype
+        rounded = _rounder(input._dtype) if axis == data.ndim - 1 else _unchanged
+        with _cpu.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            data = kernel(_shifted_by_max(data, axes, False)[0], axes, rounded)
     result = _finish(_cpu.asarray(data), input._dtype, input)
     if out is not None:
         check_out_allowed(name, input)
@@ -703,12 +700,12 @@ def _unchanged(values):
     return values
 
 
-def _softmax_kernel(shifted, maxes, axes, rounded):
+def _softmax_kernel(shifted, axes, rounded):
     exps = _cpu.exp(shifted)
     return exps / _cpu.add.reduce(exps, axis=axes, keepdims=True)
 
 
-def _log_softmax_kernel(shifted, maxes, axes, rounded):
+def _log_softmax_kernel(shifted, axes, rounded):
     total = _cpu.add.reduce(_cpu.exp(shifted), axis=axes, keepdims=True)
     return shifted - rounded(_cpu.log(rounded(total)))
 
