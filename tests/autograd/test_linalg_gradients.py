@@ -165,4 +165,15 @@ case("cond", lambda L, a: L.linalg.cond(a), well(3, 3))
 case("cross", lambda L, a, b: L.linalg.cross(a, b), v(2, 3), v(2, 3))
 case("vecdot", lambda L, a, b: L.linalg.vecdot(a, b), v(2, 3), v(2, 3))
 
+# complex inputs (real values, complex dtype): the formulas' conjugates and adjoints
+for name, function, inputs in (
+        ("inv", lambda L, a: L.linalg.inv(a), (well(3, 3),)),
+        ("det", lambda L, a: L.linalg.det(a), (well(3, 3),)),
+        ("solve", lambda L, a, b: L.linalg.solve(a, b), (well(3, 3), v(3, 2))),
+        ("cholesky", lambda L, a: L.linalg.cholesky(sym(a)), (spd(3, 3),)),
+        ("vector_norm", lambda L, a: L.linalg.vector_norm(a), (v(3, 4),)),
+        ("pinv", lambda L, a: L.linalg.pinv(a), (well(4, 3),)),
+):
+    case(f"{name} complex", function, *inputs, dtypes=("complex128",))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
