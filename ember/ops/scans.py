@@ -353,6 +353,10 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=Non
     if append is not None:
         pieces.append(append)
     values = cat(pieces, axis) if len(pieces) > 1 else input
+    if n == 0 and values is input:  # a copy, made by copy_ as PyTorch does
+        values = finish(input._data.copy(), input._dtype, input._device)
+        if input._requires_grad and _grad_state.enabled:
+            record_op("torch::autograd::CopyBackwards", (lambda grad: grad * 1,), (input,), (values,))
     for _ in range(n):
         length = values._data.shape[axis]
         if length == 0:
@@ -362,8 +366,7 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=Non
         values = (logical_xor(later, earlier) if values._dtype is _dtype.bool
                   else sub(later, earlier))
     if out is not None:
-        if n > 0 and values is input:
-            values = values.clone()
+        check_out_allowed("sub", input)  # PyTorch names the op that writes out
         return write_out(out, values)
     return values
 
