@@ -356,7 +356,8 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=Non
     if n == 0 and values is input:  # a copy, made by copy_ as PyTorch does
         values = finish(input._data.copy(), input._dtype, input._device)
         if input._requires_grad and _grad_state.enabled:
-            record_op("torch::autograd::CopyBackwards", (lambda grad: grad * 1,), (input,), (values,))
+            record_op("torch::autograd::CopyBackwards", (lambda grad: grad * 1,), (input,),
+                      (values,))
     for _ in range(n):
         length = values._data.shape[axis]
         if length == 0:
