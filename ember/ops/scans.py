@@ -138,15 +138,40 @@ def _cumprod_grad(axis, input_dtype):
             return grad * 1
         if not (input == 0).any():
             return _reverse_cumsum(grad * result, axis) / input
-        return _cumprod_grad_with_zeros(grad, input, axis)
+        if _grad_state.enabled:  # building a graph: the form that differentiates again
+            return _cumprod_grad_with_zeros(grad, input, axis)
+        return _cumprod_grad_first_order(grad, input, result, axis)
 
     return formula
+
+
+def _cumprod_grad_first_order(grad, input, result, axis):
+    """The gradient with zeros in O(n), as PyTorch computes it outside double backward:
+    before a line's first zero, the usual reversed cumsum over the input; at the first
+    zero, the cumprod with that zero taken as one, summed against the grads from there on;
+    after it, zero (every product through it still holds the first zero)."""
+    values = _cpu.moveaxis(input._data, axis, -1)
+    grads = _cpu.moveaxis(grad._data, axis, -1)
+    products = _cpu.moveaxis(result._data, axis, -1)
+    size = values.shape[-1]
+    zeros = values == 0
+    first = _cpu.where(zeros.any(-1), zeros.argmax(-1), size)[..., None]
+    positions = _cpu.arange(size)
+
+    def reverse_cumsum(data):
+        return _cpu.flip(_cpu.cumsum(_cpu.flip(data, -1), -1), -1)
+
+    with _cpu.errstate(divide="ignore", invalid="ignore"):
+        before = reverse_cumsum(grads * products) / values
+    at_zero = reverse_cumsum(grads * _cpu.cumprod(_cpu.where(positions == first, 1, values), -1))
+    data = _cpu.where(positions < first, before, _cpu.where(positions == first, at_zero, 0))
+    return finish(_cpu.moveaxis(data, -1, axis).copy(), grad._dtype, grad._device)
 
 
 def _cumprod_grad_with_zeros(grad, input, axis):
     """d out_k / d x_j is the product of x_i for i <= k, i != j: for each j, the cumprod
     with x_j replaced by one, summed against the grads of k >= j. Without dividing, so it
-    holds at zeros and stays differentiable there."""
+    holds at zeros and stays differentiable there; O(n^2), as PyTorch's own form."""
     from ember.ops.pointwise import where
 
     size = input._data.shape[axis]
