@@ -318,8 +318,16 @@ def _mode_of_line(line):
 
 def _mode_picker(lines):
     flat = _sortable(lines.reshape(-1, lines.shape[-1]))
-    picked = _cpu.array([_mode_of_line(line) for line in flat], _cpu.int64)
-    return picked.reshape(lines.shape[:-1])
+    # Lines of distinct values (no NaN) need no sort to replay: each value is a run of one,
+    # and the first run, the smallest value, wins.
+    ordered = _cpu.sort(flat, -1)
+    distinct = ~(ordered[:, 1:] == ordered[:, :-1]).any(-1)
+    if flat.dtype.kind == "f":
+        distinct &= ~_cpu.isnan(ordered[:, -1])
+    picked = flat.argmin(-1) if flat.shape[0] else _cpu.zeros(0, _cpu.int64)
+    for row in _cpu.flatnonzero(~distinct):
+        picked[row] = _mode_of_line(flat[row])
+    return picked.astype(_cpu.int64).reshape(lines.shape[:-1])
 
 
 @method("mode")
