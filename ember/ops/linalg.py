@@ -298,10 +298,11 @@ def _matrix_exp_kernel(a):
 def _inv_data(data):
     """(inverse, info) of a batch of square matrices; a singular one's inverse holds the
     infinities and NaNs of dividing by its zero pivot."""
-    _, _, info = _lu_kernel(data) if data.size else (None, None, _cpu.zeros(
-        data.shape[:-2], _cpu.int32))
-    if not info.any():
+    info = _cpu.zeros(data.shape[:-2], _cpu.int32)
+    try:  # LAPACK's gesv fails exactly where getrf meets a zero pivot
         return _lapack.inv(data), info
+    except _lapack.LinAlgError:
+        _, _, info = _lu_kernel(data)
     inverse = _cpu.empty_like(data)
     flat, flat_info = data.reshape(-1, *data.shape[-2:]), info.reshape(-1)
     result = inverse.reshape(-1, *data.shape[-2:])
@@ -508,23 +509,22 @@ def _solve(name, A, B, left, check_errors):
         equation = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{equation} ({n}x{n} and {shape})")
-    if a.size:
+    info = _cpu.zeros(a.shape[:-2], _cpu.int32)
+    batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
+    wide_a = _cpu.broadcast_to(a, batch + a.shape[-2:])
+    b = _cpu.broadcast_to(b, batch + b.shape[-2:])
+    failure = None
+    try:  # LAPACK's gesv fails exactly where getrf meets a zero pivot
+        data = _lapack.solve(wide_a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
+    except _lapack.LinAlgError:
         lu, pivots, info = _lu_kernel(a)
-    else:
-        info = _cpu.zeros(a.shape[:-2], _cpu.int32)
-    failure = _first_failure(info)
+        failure = _first_failure(info)
     if failure is not None and check_errors:
         raise LinAlgError(f"torch.linalg.solve: {_batch_prefix(a.ndim, failure[0])}"
                           "The solver failed because the input matrix is singular.")
-    batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
     if failure is not None:
         lu = _cpu.broadcast_to(lu, batch + a.shape[-2:])
         pivots = _cpu.broadcast_to(pivots, batch + pivots.shape[-1:])
-    a = _cpu.broadcast_to(a, batch + a.shape[-2:])
-    b = _cpu.broadcast_to(b, batch + b.shape[-2:])
-    if failure is None:
-        data = _lapack.solve(a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
-    else:
         data = _cpu.empty(b.shape, a.dtype)
         flat_lu, flat_piv = lu.reshape(-1, n, n), pivots.reshape(-1, n)
         flat_b, flat_out = b.reshape(-1, *b.shape[-2:]), data.reshape(-1, *b.shape[-2:])
