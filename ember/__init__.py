@@ -67,6 +67,7 @@ from ember.autograd.grad_mode import (
     set_grad_enabled,
 )
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
+from ember.ops.combining import *  # noqa: F403
 from ember.ops.complex import *  # noqa: F403
 from ember.ops.creation import (
     BFloat16Tensor,
@@ -103,6 +104,7 @@ from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
 from ember.ops.matmul import *  # noqa: F403
+from ember.ops.numerical import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace, range
 from ember.ops.reduction import *  # noqa: F403

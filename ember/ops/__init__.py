@@ -1,6 +1,7 @@
 """Every op, declared once. Importing this package attaches the Tensor methods."""
 
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
+    combining,
     complex,
     creation,
     fft,
@@ -9,6 +10,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     joining,
     linalg,
     matmul,
+    numerical,
     pointwise,
     reduction,
     sampling,
