@@ -37,6 +37,7 @@ from .op_table import (
     compare,
     make_values,
     op_params,
+    rng_for,
 )
 
 LINALG_DTYPES = ("float32", "float64", "complex64", "complex128")
@@ -539,3 +540,28 @@ def test_singular_values_and_determinants():
         compare(_linalg(name), sample, tolerances=TOLERANCES)
     compare(_linalg("cond"), Sample(sample.args, {"p": 1}))
     compare(_linalg("lu_factor_ex"), sample)
+
+
+@pytest.mark.parametrize("name, kwargs, transform", [
+    ("qr", {}, _qr_invariants),
+    ("qr", {"mode": "complete"}, _qr_invariants),
+    ("svd", {"full_matrices": False}, _svd_invariants),
+    ("eigh", {}, _eigh_invariants),
+    ("eig", {}, _eig_invariants),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_decomposition_out(name, kwargs, transform):
+    """``out=`` of the decompositions whose vectors are compared sign-invariantly: the named
+    tuple of the out tensors, resized to torch's shapes and strides."""
+    sample = Sample((hermitian((2, 3, 3), "float64", rng_for(name)),), kwargs)
+    results, outs = {}, {}
+    for lib in (torch, ember):
+        (A,), _ = build_args(lib, sample)
+        expected = getattr(lib.linalg, name)(A, **kwargs)
+        outs[lib] = tuple(lib.empty(0, dtype=r.dtype) for r in expected)
+        results[lib] = getattr(lib.linalg, name)(A, **kwargs, out=outs[lib])
+        assert all(r is o for r, o in zip(results[lib], outs[lib]))
+    assert type(results[ember]).__name__ == type(results[torch]).__name__
+    for ours, theirs in zip(outs[ember], outs[torch]):
+        assert (tuple(ours.shape), ours.stride()) == (tuple(theirs.shape), theirs.stride())
+    assert_same(transform(ember, results[ember]), transform(torch, results[torch]),
+                tolerances=TOLERANCES)
