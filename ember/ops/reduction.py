@@ -931,8 +931,14 @@ def _renorm_grad(p, others, maxnorm):
 
     def formula(grad, input):
         norms = _vector_norm(input, p, others, True, None, None)  # differentiable again
-        inner = (input * grad).sum(others, keepdim=True)
-        through_norm = _vector_norm_grad(float(p), others, True)(inner, input, norms)
+        # For complex inputs the node applies this as conj(formula(conj(grad))) (see Note
+        # [Complex gradients]): PyTorch's conj(input) * grad becomes input * grad here, and
+        # the norm's gradient is taken at conj(input).
+        inner = input * grad
+        if input._dtype.is_complex:
+            inner, input = inner.real, input.conj()
+        through_norm = _vector_norm_grad(float(p), others, True)(
+            inner.sum(others, keepdim=True), input, norms)
         inverse = 1 / (norms + 1e-7)
         return where(norms > maxnorm, inverse * maxnorm * (grad - inverse * through_norm), grad)
 

@@ -306,14 +306,16 @@ def _logcumsumexp_kernel(data, axis):
 
 
 def _logcumsumexp_grad(axis):
-    """PyTorch's formula: the positive and the negative grads each summed in log space, so
-    nothing overflows."""
+    """PyTorch's formula for real inputs: the positive and the negative grads each summed in
+    log space, so nothing overflows."""
 
     def formula(grad, input, result):
         from ember.ops.pointwise import where
 
         if axis is None:
             return grad * 1
+        if grad._dtype.is_complex:  # holomorphic: sum over k >= j of grad_k exp(x_j - out_k)
+            return _reverse_cumsum(grad * (-result).exp(), axis) * input.exp()
         lowest = float(_cpu.finfo(compute_dtype(grad._dtype)._np).min)
         log_grad = grad.abs().log()
         positive = where(grad > 0, log_grad, lowest)

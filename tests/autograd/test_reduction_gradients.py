@@ -5,7 +5,10 @@ and float32, float64 gradcheck and gradgradcheck."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import torch
 
+import ember
 from tests.autograd.grad_oracle import GradTable
 
 TABLE = GradTable("reduction")
@@ -113,3 +116,48 @@ case("nanquantile", lambda L, a: L.nanquantile(a, 0.4, 1),
 case("nanquantile_plain", lambda L, a: a.nanquantile(0.75), v(2, 3))
 
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
+
+
+# --- complex inputs (the table builds real ones) -------------------------------------------
+
+_COMPLEX = np.array([[1 + 2j, 0.5 - 1j, 2 + 0.3j, -0.4j], [1j, -1 + 1j, 0.7, 0.2 + 0.9j]])
+_OTHER = np.array([[0.3 - 2j, 1.5 - 1j, 2j, 1.0], [1 + 1j, -1 - 1j, 0.2, -0.5j]])
+
+COMPLEX_CASES = {
+    "cumsum": lambda L, a: L.cumsum(a, 1),
+    "cumprod": lambda L, a: a.cumprod(0),
+    "logcumsumexp": lambda L, a: L.logcumsumexp(a, 1),
+    "logsumexp": lambda L, a: L.logsumexp(a, 0),
+    "norm": lambda L, a: L.norm(a),
+    "norm_p1_dim": lambda L, a: a.norm(1, 1),
+    "norm_p3": lambda L, a: L.norm(a, 3),
+    "norm_inf": lambda L, a: L.norm(a, float("inf"), 0),
+    "norm_nuc": lambda L, a: L.norm(a, "nuc"),
+    "dist": lambda L, a: L.dist(a, L.tensor(_OTHER), 3),
+    "renorm": lambda L, a: L.renorm(a, 2, 0, 1.0),
+    "renorm_p1": lambda L, a: a.renorm(1, 1, 1.0),
+    "var_mean": lambda L, a: L.var_mean(a, 1),
+    "std_mean": lambda L, a: L.std_mean(a),
+    "diff": lambda L, a: L.diff(a, 1, 0),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_CASES)
+def test_complex_matches_torch(name):
+    """Gradients of complex inputs follow PyTorch's conjugate Wirtinger convention."""
+    grads = []
+    for lib in (torch, ember):
+        tensor = lib.tensor(_COMPLEX, requires_grad=True)
+        outputs = COMPLEX_CASES[name](lib, tensor)
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        rng = np.random.default_rng(len(name))
+        seeds = []
+        for output in outputs:
+            values = rng.standard_normal(tuple(output.shape))
+            if output.dtype.is_complex:
+                values = values + 1j * rng.standard_normal(tuple(output.shape))
+            seeds.append(lib.tensor(values, dtype=output.dtype))
+        lib.autograd.backward(list(outputs), seeds)
+        grad = tensor.grad
+        grads.append(grad.resolve_conj().numpy() if lib is torch else grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-7, atol=1e-9)
