@@ -290,11 +290,25 @@ def _zeta(s, q):
     return _cpu.where(s == 1, _cpu.inf, result)
 
 
+def _native_kernel(function):
+    """A kernel computing ``function`` in the input's own dtype, where PyTorch's kernel
+    does and its rounding shows."""
+
+    def kernel(x, out=None):
+        result = _cpu.asarray(function(x)).astype(x.dtype, copy=False)
+        if out is None:
+            return result
+        _cpu.copyto(out, result, casting="unsafe")
+        return out
+
+    return kernel
+
+
 def _polygamma_kernel(n):
     if n == 0:
         return _float64_kernel(_digamma)
-    if n == 1:
-        return _float64_kernel(_trigamma)
+    if n == 1:  # PyTorch's trigamma computes in float for float inputs
+        return _native_kernel(_trigamma)
     scale = (1.0 if n % 2 else -1.0) * math.exp(math.lgamma(n + 1.0))
     return _float64_kernel(lambda x: scale * _zeta(float(n + 1), x))
 
@@ -339,8 +353,11 @@ def _bessel_i(order, x, scaled):
 def _sinc_kernel(x, out=None):
     product = _PI * x
     zero = x == 0
-    return _cpu.where(zero, x.dtype.type(1), _cpu.sin(product) / _cpu.where(zero, 1, product),
-                      **({} if out is None else {"out": out}))
+    result = _cpu.where(zero, x.dtype.type(1), _cpu.sin(product) / _cpu.where(zero, 1, product))
+    if out is None:
+        return result
+    _cpu.copyto(out, result, casting="unsafe")
+    return out
 
 
 # --- declarations ----------------------------------------------------------------------------
@@ -422,9 +439,11 @@ def _nonzero(input, grad):
 # --- ops with a parameter -----------------------------------------------------------------
 
 
-def _apply(name, input, kernel, dtypes, refuse, out=None, inplace=False):
+def _apply(name, input, kernel, dtypes, refuse, out=None, inplace=False, opmath=True,
+           keep_layout=True):
     """Run the float kernel ``kernel`` on ``input`` as ``unary`` does: integral inputs give
-    the default float dtype, half precision computes in float32."""
+    the default float dtype, half precision computes in float32 (in itself unless
+    ``opmath``); the result is laid out as ``input`` if ``keep_layout``, else contiguous."""
     try:
         input_dtype = input._dtype
     except AttributeError:
@@ -435,12 +454,14 @@ def _apply(name, input, kernel, dtypes, refuse, out=None, inplace=False):
         check_inplace(input, dtype, input._data.shape)
     if input_dtype not in dtypes:
         raise refuse(input_dtype)
-    data = kernel(operand(input, compute_dtype(dtype)._np))
+    data = kernel(operand(input, (compute_dtype(dtype) if opmath else dtype)._np))
     if inplace:
         _cpu.copyto(input._data, data, casting="unsafe")
         input._bump_version()
         return input
-    if not input._data.flags.c_contiguous:
+    if not keep_layout:
+        data = _cpu.asarray(data, order="C")
+    elif not input._data.flags.c_contiguous:
         data = _in_layout(_cpu.asarray(data), (input,))
     result = finish(data, dtype, input._device)
     if out is not None:
@@ -498,7 +519,9 @@ def _mvlgamma_refusal(dtype):
     return _not_implemented("arange_cpu")(dtype)
 
 
-def _check_p(p):
+def _check_mvlgamma(input, p):
+    if isinstance(input, Tensor) and input._dtype is _dtype.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return p
@@ -507,8 +530,9 @@ def _check_p(p):
 @method("mvlgamma")
 def mvlgamma(input: Tensor, p: int, *, out=None) -> Tensor:
     """The multivariate log-gamma function of dimension ``p``."""
-    kernel = _mvlgamma_kernel(_check_p(p))
-    result = _apply("mvlgamma", input, kernel, _REAL, _mvlgamma_refusal, out)
+    kernel = _mvlgamma_kernel(_check_mvlgamma(input, p))
+    # PyTorch sums lgamma over a new last dimension: the result is contiguous
+    result = _apply("mvlgamma", input, kernel, _REAL, _mvlgamma_refusal, out, keep_layout=False)
     if out is None and input._requires_grad and _grad_state.enabled:
         record_op("MvlgammaBackward0", (lambda grad, input: grad * _mvdigamma(input, p),),
                   (input,), (result,), {"input": input})
@@ -530,8 +554,8 @@ def _mvlgamma_inplace(self, p):
     if dtype is not self._dtype:
         raise RuntimeError(f"mvlgamma: result type {self._dtype._legacy_name} can't be cast "
                            f"to the desired output type {dtype._legacy_name}")
-    return _apply("mvlgamma", self, _mvlgamma_kernel(_check_p(p)), _REAL, _mvlgamma_refusal,
-                  inplace=True)
+    return _apply("mvlgamma", self, _mvlgamma_kernel(_check_mvlgamma(self, p)), _REAL,
+                  _mvlgamma_refusal, inplace=True)
 
 
 def _logit_kernel(eps):
@@ -547,8 +571,9 @@ def _logit_kernel(eps):
 @method("logit")
 def logit(input: Tensor, eps: float | None = None, *, out=None) -> Tensor:
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` if ``eps`` is given."""
+    # PyTorch's logit computes half precision in half precision
     result = _apply("logit", input, _logit_kernel(eps), _REAL, _not_implemented("logit_cpu"),
-                    out)
+                    out, opmath=False)
     if out is None and input._requires_grad and _grad_state.enabled:
         record_op("LogitBackward0", (lambda grad, input: _logit_grad(grad, input, eps),),
                   (input,), (result,), {"input": input})
@@ -568,7 +593,7 @@ def _logit_inplace(self, eps=None):
     if needs_grad(self):
         return inplace_with_grad(self, lambda old: logit(old, eps))
     return _apply("logit", self, _logit_kernel(eps), _REAL, _not_implemented("logit_cpu"),
-                  inplace=True)
+                  inplace=True, opmath=False)
 
 
 def _zeta_kernel(x, q, out=None):
@@ -585,19 +610,27 @@ def _no_zeta_derivative(grad):
 
 special_zeta = binary(
     _zeta_kernel, INT_TO_FLOAT, name="special_zeta", inplace=False, method=False,
-    dtypes=_REAL, refuse=_not_implemented("zeta_cpu"),
+    dtypes=_REAL - {_dtype.float16, _dtype.bfloat16}, refuse=_not_implemented("zeta_cpu"),
     grad_fn=_by_operands("SpecialZetaBackward"),
     derivatives=(_no_zeta_derivative,
                  lambda grad, input, other: grad * -input * special_zeta(input + 1.0, other)))
 
 
 def special_ndtr(input: Tensor, *, out=None) -> Tensor:
-    """The standard normal distribution function, ``(1 + erf(x / sqrt(2))) / 2`` as
-    PyTorch composes it (so that it is 0 where erf rounds to -1)."""
-    result = _apply("special_ndtr", input,
-                    _float64_kernel(lambda x: (1 + _erf(x * math.sqrt(0.5))) * 0.5), _REAL,
-                    _not_implemented("ndtr_cpu"), out)
-    if out is None and input._requires_grad and _grad_state.enabled:
+    """The standard normal distribution function, ``(1 + erf(x / sqrt(2))) / 2``, composed
+    as PyTorch composes it (so that it rounds as PyTorch's does, and is 0 where erf
+    rounds to -1)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"special_ndtr(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input._dtype.is_complex:
+        raise _not_implemented("ndtr_cpu")(input._dtype)
+    with grad_mode.no_grad():
+        result = (erf(input * math.sqrt(0.5)) + 1) * 0.5
+    if out is not None:
+        check_out_allowed("special_ndtr", input)
+        return write_out(out, result.contiguous())
+    if input._requires_grad and _grad_state.enabled:
         record_op("MulBackward1", (lambda grad, input: grad * exp(input * input * -0.5) * (
             1 / math.sqrt(2 * _PI)),), (input,), (result,), {"input": input})
     return result
@@ -606,7 +639,8 @@ def special_ndtr(input: Tensor, *, out=None) -> Tensor:
 special_ndtri = unary(_float64_kernel(lambda p: math.sqrt(2) * _erfinv(2 * p - 1)),
                       INT_TO_FLOAT, name="special_ndtri", inplace=False, method=False,
                       refuse=_not_implemented("ndtri_cpu"), grad_fn="SpecialNdtriBackward0",
-                      **_REAL_ONLY, derivative=lambda grad, result: grad * math.sqrt(2 * _PI)
+                      dtypes=_REAL - {_dtype.float16, _dtype.bfloat16},
+                      derivative=lambda grad, result: grad * math.sqrt(2 * _PI)
                       * exp(result * result * 0.5))
 
 
