@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 import os
 import warnings
 
@@ -43,52 +44,138 @@ _THRESHOLD = 16  # libstdc++'s _S_threshold: introsort leaves such segments to i
 
 
 # --- replaying the C++ algorithms (see Note [Tie order of sort, topk and kthvalue]) -------
+# Rows are replayed together: their keys (ranks, equal values equal) lie in one flat array,
+# each step works on a set of disjoint segments [lo, hi) of it at once, and ``perm`` carries
+# each element's position in its row along with it.
 
 
-def _swap(keys, perm, i, j):
-    keys[i], keys[j] = keys[j], keys[i]
-    perm[i], perm[j] = perm[j], perm[i]
+def _segment_positions(lo, hi):
+    """For disjoint segments [lo, hi): each element's position and its segment's number."""
+    lengths = hi - lo
+    segment = _cpu.repeat(_cpu.arange(len(lo)), lengths)
+    starts = _cpu.cumsum(lengths) - lengths
+    positions = _cpu.arange(int(lengths.sum())) - _cpu.repeat(starts - lo, lengths)
+    return positions, segment
 
 
-def _crossing(left, right):
-    """How many leading pairs (left[t], right[t]) have not crossed (left[t] < right[t])."""
-    count = builtins.min(len(left), len(right))
-    if count == 0:
-        return 0
-    apart = left[:count] < right[:count]
-    return count if apart[-1] else int(_cpu.argmin(apart))
+def _swap_many(keys, perm, i, j):
+    keys[i], keys[j] = keys[j], keys[i].copy()
+    perm[i], perm[j] = perm[j], perm[i].copy()
 
 
-def _swap_pairs(keys, perm, left, right):
-    if len(left):
-        keys[left], keys[right] = keys[right], keys[left].copy()
-        perm[left], perm[right] = perm[right], perm[left].copy()
+def _scan_stops(keys, lo, hi, pivot, right_skips_last):
+    """The stops of Hoare's two scans in every segment [lo, hi) at once: the left scan
+    stops at elements >= the segment's pivot (its first element excluded), the right scan,
+    from the end, at elements <= it (the last excluded if ``right_skips_last``).
+
+    Returns the stops that swap (left and right, paired), the number of swaps per segment,
+    the number of pairs of stops, and accessors of the t-th left / right stop."""
+    count = len(lo)
+    lengths = hi - lo
+    offsets = _cpu.cumsum(lengths) - lengths
+    positions = _cpu.arange(int(lengths.sum())) + _cpu.repeat(lo - offsets, lengths)
+    difference = keys[positions] - _cpu.repeat(pivot, lengths)
+    left_mask = difference >= 0
+    left_mask[offsets] = False
+    right_mask = difference <= 0
+    if right_skips_last:
+        right_mask[offsets + lengths - 1] = False
+    left_index, right_index = _cpu.flatnonzero(left_mask), _cpu.flatnonzero(right_mask)
+    right_before = _cpu.cumsum(right_mask)  # right stops up to each element
+    ends = offsets + lengths - 1
+    left_end = _cpu.cumsum(left_mask[...])[ends] if len(left_index) else _cpu.zeros(count, int)
+    right_end = right_before[ends]  # right stops are read from the end
+    left_count = _cpu.diff(left_end, prepend=0)
+    right_count = _cpu.diff(right_end, prepend=0)
+    left_start = left_end - left_count
+    left, right = positions[left_index], positions[right_index]
+    # The t-th left stop swaps while more than t right stops lie beyond it.
+    left_segment = _cpu.repeat(_cpu.arange(count), left_count)
+    rank = _cpu.arange(len(left)) - left_start[left_segment]
+    beyond = right_end[left_segment] - right_before[left_index]
+    swapping = beyond > rank
+    swaps = _cpu.bincount(left_segment[swapping], minlength=count)
+    # the right stops that swap: the last ``swaps`` of each segment, paired from the end
+    right_segment = _cpu.repeat(_cpu.arange(count), right_count)
+    from_end = right_end[right_segment] - 1 - _cpu.arange(len(right))
+    chosen = from_end < swaps[right_segment]
+    slots = (_cpu.cumsum(swaps) - swaps)[right_segment[chosen]] + from_end[chosen]
+    paired = _cpu.empty(len(slots), _cpu.int64)
+    paired[slots] = right[chosen]
+
+    def left_stop(index, t, default):
+        ok = t < left_count[index]
+        return _cpu.where(ok, left[_cpu.where(ok, left_start[index] + t, 0)] if len(left)
+                          else default, default)
+
+    def right_stop(index, t, default):
+        ok = (t >= 0) & (t < right_count[index])
+        return _cpu.where(ok, right[_cpu.where(ok, right_end[index] - 1 - t, 0)]
+                          if len(right) else default, default)
+
+    pairs = _cpu.minimum(left_count, right_count)
+    return left[swapping], paired, swaps, pairs, left_stop, right_stop
 
 
-def _partition_pivot(keys, perm, lo, hi):
-    """libstdc++'s ``__unguarded_partition_pivot`` of keys[lo:hi]: median of three moved to
-    ``lo``, then Hoare's partition of keys[lo + 1:hi]; returns the cut."""
+def _partition_many(keys, perm, lo, hi):
+    """libstdc++'s ``__unguarded_partition_pivot`` on every segment [lo, hi) at once."""
     a, b, c = lo + 1, lo + (hi - lo) // 2, hi - 1
     ka, kb, kc = keys[a], keys[b], keys[c]
-    if ka < kb:
-        median = b if kb < kc else (c if ka < kc else a)
-    else:
-        median = a if ka < kc else (c if kb < kc else b)
-    _swap(keys, perm, lo, median)
-    pivot = keys[lo]
-    left = _cpu.flatnonzero(keys[lo + 1:hi] >= pivot) + (lo + 1)
-    right = _cpu.flatnonzero(keys[lo:hi] <= pivot)[::-1] + lo
-    swaps = _crossing(left, right)
-    _swap_pairs(keys, perm, left[:swaps], right[:swaps])
-    cut = int(left[swaps]) if swaps < len(left) else hi
-    return builtins.min(cut, int(right[swaps - 1])) if swaps else cut
+    median = _cpu.where(ka < kb, _cpu.where(kb < kc, b, _cpu.where(ka < kc, c, a)),
+                        _cpu.where(ka < kc, a, _cpu.where(kb < kc, c, b)))
+    _swap_many(keys, perm, lo, median)
+    index = _cpu.arange(len(lo))
+    left, right, swaps, _, left_stop, right_stop = _scan_stops(keys, lo, hi, keys[lo], False)
+    _swap_many(keys, perm, left, right)
+    cut = left_stop(index, swaps, hi)
+    return _cpu.where(swaps > 0, _cpu.minimum(cut, right_stop(index, swaps - 1, hi)), cut)
 
 
-def _insertion_sort(keys, perm, lo, hi):
-    """libstdc++'s insertion sort, which is stable."""
-    order = _cpu.argsort(keys[lo:hi], kind="stable")
-    keys[lo:hi] = keys[lo:hi][order]
-    perm[lo:hi] = perm[lo:hi][order]
+def _quick_select_many(keys, perm, lo, hi, k):
+    """ATen's ``quick_select_template`` in every row at once: row r spans [lo[r], hi[r])
+    of the flat arrays, and its k-th smallest (k[r], absolute) lands at k[r]."""
+    low, high = lo.copy(), hi - 1
+    while True:
+        active = _cpu.flatnonzero(high > low)
+        if not len(active):
+            return
+        two = active[high[active] == low[active] + 1]
+        if len(two):
+            flip = two[keys[low[two]] > keys[high[two]]]
+            _swap_many(keys, perm, low[flip], high[flip])
+            high[two] = low[two]
+        rows = active[high[active] > low[active] + 1]
+        if not len(rows):
+            continue
+        L, R = low[rows], high[rows]
+        _swap_many(keys, perm, L + (R - L) // 2, L + 1)
+        for x, y in ((L + 1, R), (L, R), (L + 1, L)):
+            flip = keys[x] > keys[y]
+            _swap_many(keys, perm, x[flip], y[flip])
+        index = _cpu.arange(len(rows))
+        left, right, swaps, pairs, left_stop, right_stop = _scan_stops(
+            keys, L + 1, R + 1, keys[L], True)
+        _swap_many(keys, perm, left, right)
+        # Both scans stopping on one element (equal to the pivot) is a no-op swap, and the
+        # scans go on once more.
+        first = left_stop(index, swaps, -1)
+        more = (swaps < pairs) & (first == right_stop(index, swaps, -2))
+        i = left_stop(index, swaps + more, R + 1)
+        j = right_stop(index, swaps + more, L)
+        done = swaps > 0
+        i = _cpu.where(done, _cpu.minimum(i, right_stop(index, swaps - 1, R + 1)), i)
+        j = _cpu.where(done, _cpu.maximum(j, left_stop(index, swaps - 1, L)), j)
+        _swap_many(keys, perm, L, j)
+        target = k[rows]
+        low[rows] = _cpu.where(j <= target, i, L)
+        high[rows] = _cpu.where(j >= target, j - 1, R)
+
+
+def _stable_sort_segments(keys, perm, lo, hi):
+    """Insertion sort (stable) of every segment [lo, hi)."""
+    positions, segment = _segment_positions(lo, hi)
+    order = _cpu.lexsort((keys[positions], segment))
+    keys[positions], perm[positions] = keys[positions[order]], perm[positions[order]]
 
 
 def _adjust_heap(keys, perm, first, hole, length, key, index):
@@ -150,87 +237,105 @@ def _heap_sort(keys, perm, lo, hi):
     keys[lo:hi], perm[lo:hi] = key_list, perm_list
 
 
-def _introsort(keys, perm, lo, hi):
-    """libstdc++'s ``std::sort`` of keys[lo:hi], ``perm`` moving alongside."""
-    if hi - lo < 2:
-        return
-    # A segment whose keys are all different ends up sorted whatever the algorithm does in
-    # it: only segments holding equal keys are replayed further.
-    _, inverse, counts = _cpu.unique(keys[lo:hi], return_inverse=True, return_counts=True)
-    repeated = _cpu.zeros(int(perm[lo:hi].max()) + 1, bool)
-    repeated[perm[lo:hi]] = counts[inverse.reshape(-1)] > 1
-    pending = [(lo, hi, 2 * ((hi - lo).bit_length() - 1))]
-    while pending:
-        first, last, depth = pending.pop()
-        while last - first > _THRESHOLD:
-            if not repeated[perm[first:last]].any():
+def _heap_nth(keys, perm, lo, nth, hi):
+    """Introselect's fallback: ``__heap_select`` then the nth element swapped into place."""
+    key_list, perm_list = keys[lo:hi].tolist(), perm[lo:hi].tolist()
+    _heap_select(key_list, perm_list, 0, nth - lo + 1, hi - lo)
+    key_list[0], key_list[nth - lo] = key_list[nth - lo], key_list[0]
+    perm_list[0], perm_list[nth - lo] = perm_list[nth - lo], perm_list[0]
+    keys[lo:hi], perm[lo:hi] = key_list, perm_list
+
+
+def _flat(keys, perm=None):
+    """Row-major flat copies of 2-d ``keys`` and ``perm`` (by default the positions)."""
+    rows, size = keys.shape
+    if perm is None:
+        perm = _cpu.tile(_cpu.arange(size), rows)
+    return keys.reshape(-1).copy(), perm.reshape(-1).copy(), _cpu.arange(rows) * size
+
+
+def _introsort_rows(keys, perm=None):
+    """libstdc++'s ``std::sort`` of each row of ranks ``keys``: the rows of ``perm``
+    (default: the positions) in the order it leaves them."""
+    rows, size = keys.shape
+    flat, moved, lo = _flat(keys, perm)
+    if size > _THRESHOLD:
+        # A segment whose keys are all different ends up sorted whatever the algorithm does
+        # in it: only segments holding equal keys are replayed further.
+        span = int(flat.max() - flat.min()) + 1
+        _, inverse, counts = _cpu.unique((flat - flat.min()) + _cpu.repeat(lo // size, size)
+                                         * span, return_inverse=True, return_counts=True)
+        repeated = _cpu.zeros((rows, int(moved.max()) + 1), bool)
+        repeated[_cpu.repeat(_cpu.arange(rows), size), moved] = counts[inverse.reshape(-1)] > 1
+        hi = lo + size
+        depth = _cpu.full(rows, 2 * (size.bit_length() - 1))
+        while len(lo):
+            long = hi - lo > _THRESHOLD
+            lo, hi, depth = lo[long], hi[long], depth[long]
+            if not len(lo):
                 break
-            if depth == 0:
-                _heap_sort(keys, perm, first, last)
+            positions, segment = _segment_positions(lo, hi)
+            tied = _cpu.bincount(segment, repeated[positions // size, moved[positions]],
+                                 len(lo)) > 0
+            exhausted = tied & (depth == 0)
+            for first, last in zip(lo[exhausted].tolist(), hi[exhausted].tolist()):
+                _heap_sort(flat, moved, first, last)
+            go = tied & ~exhausted
+            lo, hi, depth = lo[go], hi[go], depth[go] - 1
+            if not len(lo):
                 break
-            depth -= 1
-            cut = _partition_pivot(keys, perm, first, last)
-            pending.append((cut, last, depth))
-            last = cut
+            cut = _partition_many(flat, moved, lo, hi)
+            lo, hi = _cpu.concatenate([lo, cut]), _cpu.concatenate([cut, hi])
+            depth = _cpu.concatenate([depth, depth])
     # The final insertion sort never moves an element out of its segment, and the segments
-    # are in order: it is a stable sort of the whole range.
-    _insertion_sort(keys, perm, lo, hi)
+    # are in order: it is a stable sort of each row.
+    order = _cpu.argsort(flat.reshape(rows, size), axis=-1, kind="stable")
+    return _cpu.take_along_axis(moved.reshape(rows, size), order, -1)
 
 
-def _nth_element(keys, perm, nth, hi):
-    """libstdc++'s ``std::nth_element(first, first + nth, first + hi)``."""
-    lo, depth = 0, 2 * (hi.bit_length() - 1)
-    while hi - lo > 3:
-        if depth == 0:
-            key_list, perm_list = keys[lo:hi].tolist(), perm[lo:hi].tolist()
-            _heap_select(key_list, perm_list, 0, nth - lo + 1, hi - lo)
-            _swap(key_list, perm_list, 0, nth - lo)
-            keys[lo:hi], perm[lo:hi] = key_list, perm_list
-            return
-        depth -= 1
-        cut = _partition_pivot(keys, perm, lo, hi)
-        if cut <= nth:
-            lo = cut
-        else:
-            hi = cut
-    _insertion_sort(keys, perm, lo, hi)
-
-
-def _quick_select(keys, perm, k):
-    """ATen's ``quick_select_template`` (kthvalue, median) putting the k-th smallest at k."""
-    low, high = 0, len(keys) - 1
+def _nth_element_rows(keys, nth):
+    """libstdc++'s ``std::nth_element`` at ``nth`` in each row of ranks ``keys``: the rows'
+    keys and positions as it leaves them."""
+    rows, size = keys.shape
+    flat, moved, lo = _flat(keys)
+    hi, target = lo + size, lo + nth
+    depth = _cpu.full(rows, 2 * (size.bit_length() - 1))
     while True:
-        if high <= low:
-            return
-        if high == low + 1:
-            if keys[low] > keys[high]:
-                _swap(keys, perm, low, high)
-            return
-        _swap(keys, perm, low + (high - low) // 2, low + 1)
-        if keys[low + 1] > keys[high]:
-            _swap(keys, perm, low + 1, high)
-        if keys[low] > keys[high]:
-            _swap(keys, perm, low, high)
-        if keys[low + 1] > keys[low]:
-            _swap(keys, perm, low + 1, low)
-        pivot = keys[low]
-        left = _cpu.flatnonzero(keys[low + 2:high + 1] >= pivot) + (low + 2)
-        right = _cpu.flatnonzero(keys[low + 1:high] <= pivot)[::-1] + (low + 1)
-        swaps = _crossing(left, right)
-        _swap_pairs(keys, perm, left[:swaps], right[:swaps])
-        # Both scans stopping on one element (equal to the pivot) is a no-op swap, and the
-        # scans go on once more.
-        more = swaps < builtins.min(len(left), len(right)) and left[swaps] == right[swaps]
-        i = int(left[swaps + more]) if swaps + more < len(left) else high + 1
-        j = int(right[swaps + more]) if swaps + more < len(right) else low
-        if swaps:
-            i = builtins.min(i, int(right[swaps - 1]))
-            j = builtins.max(j, int(left[swaps - 1]))
-        _swap(keys, perm, low, j)
-        if j <= k:
-            low = i
-        if j >= k:
-            high = j - 1
+        active = _cpu.flatnonzero(hi - lo > 3)
+        if not len(active):
+            break
+        exhausted = active[depth[active] == 0]
+        for first, last, at in zip(lo[exhausted].tolist(), hi[exhausted].tolist(),
+                                   target[exhausted].tolist()):
+            _heap_nth(flat, moved, first, at, last)
+        lo[exhausted] = hi[exhausted]  # done: nothing left to sort
+        active = active[depth[active] > 0]
+        depth[active] -= 1
+        cut = _partition_many(flat, moved, lo[active], hi[active])
+        right = cut <= target[active]
+        lo[active] = _cpu.where(right, cut, lo[active])
+        hi[active] = _cpu.where(right, hi[active], cut)
+    _stable_sort_segments(flat, moved, lo, _cpu.maximum(hi, lo))
+    return flat.reshape(rows, size), moved.reshape(rows, size)
+
+
+def _topk_rows(keys, k, sorted):
+    """Where PyTorch's topk takes the k elements of each row of ranks ``keys`` (smallest
+    first: largest negates them)."""
+    rows, size = keys.shape
+    if k * 64 <= size:  # std::partial_sort: a heap, element by element
+        chosen = _cpu.empty((rows, k), _cpu.int64)
+        for row, row_keys in enumerate(keys):
+            key_list, perm_list = row_keys.tolist(), list(range(size))
+            _heap_select(key_list, perm_list, 0, k, size)
+            _sort_heap(key_list, perm_list, 0, k)
+            chosen[row] = perm_list[:k]
+        return chosen
+    flat, moved = _nth_element_rows(keys, k - 1)
+    chosen = moved[:, :k].copy()
+    if sorted and k > 1:
+        chosen[:, :k - 1] = _introsort_rows(flat[:, :k - 1], moved[:, :k - 1])
+    return chosen
 
 
 class _Row:
@@ -359,12 +464,7 @@ def _sort_order(input, axis, descending, stable, name="sort"):
     if len(tied):
         flat_order = flat_order.copy()
         keys = _ranks(moved.reshape(-1, size)[tied])
-        if descending:
-            keys = -keys
-        for row, row_keys in zip(tied.tolist(), keys):
-            perm = _cpu.arange(size)
-            _introsort(row_keys, perm, 0, size)
-            flat_order[row] = perm
+        flat_order[tied] = _introsort_rows(-keys if descending else keys)
         order = flat_order.reshape(moved.shape)
     return order
 
@@ -461,17 +561,22 @@ def _sorted_pair(input, dim, descending, stable, name):
 
 
 def _check_dim_type(name, dim):
-    if not isinstance(dim, int) or isinstance(dim, builtins.bool):
-        raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                        f"dim of type {type(dim).__name__}, but expected (Tensor input, int "
-                        "dim = -1, bool descending = False)")
+    """``dim`` as an int; PyTorch takes anything with ``__index__`` except bools."""
+    if not isinstance(dim, builtins.bool):
+        try:
+            return operator.index(dim)
+        except TypeError:
+            pass
+    raise TypeError(f"{name}() received an invalid combination of arguments - got dim of "
+                    f"type {type(dim).__name__}, but expected (Tensor input, int dim = -1, "
+                    "bool descending = False)")
 
 
 @method("sort")
 def sort(input, dim: int = -1, descending: bool = False, *, stable=None, out=None):
     """Sorts ``input`` along ``dim``, returning (values, indices); NaN sorts as the largest
     value. Equal elements keep their order when ``stable``."""
-    _check_dim_type("sort", dim)
+    dim = _check_dim_type("sort", dim)
     values, indices, axis = _sorted_pair(input, dim, descending, bool(stable), "sort")
     if out is None:
         # PyTorch's overload that takes ``stable`` records the op as SortBackward1
@@ -487,7 +592,7 @@ def argsort(input, dim: int = -1, descending: bool = False, *, stable=None, out=
         raise TypeError("argsort() received an invalid combination of arguments - got "
                         "(Tensor, out=Tensor), but expected (Tensor input, *, bool stable, "
                         "int dim = -1, bool descending = False, Tensor out = None)")
-    _check_dim_type("argsort", dim)
+    dim = _check_dim_type("argsort", dim)
     indices = _sorted_pair(input, dim, descending, bool(stable), "sort")[1]
     return indices if out is None else write_out(out, indices)
 
@@ -506,32 +611,20 @@ def msort(input, *, out=None):
 
 
 def _check_k(name, k):
-    if not isinstance(k, int) or isinstance(k, builtins.bool):
-        raise TypeError(f"{name}(): argument 'k' (position 2) must be int, not "
-                        f"{type(k).__name__}")
-
-
-def _topk_row(keys, k, sorted):
-    """Where PyTorch's topk takes the k elements of one row of ranks ``keys`` (smallest
-    first: largest negates them)."""
-    size = len(keys)
-    perm = _cpu.arange(size)
-    if k * 64 <= size:
-        key_list, perm_list = keys.tolist(), perm.tolist()
-        _heap_select(key_list, perm_list, 0, k, size)
-        _sort_heap(key_list, perm_list, 0, k)
-        return _cpu.asarray(perm_list[:k], _cpu.int64)
-    _nth_element(keys, perm, k - 1, size)
-    if sorted:
-        _introsort(keys, perm, 0, k - 1)
-    return perm[:k]
+    if not isinstance(k, builtins.bool):
+        try:
+            return operator.index(k)
+        except TypeError:
+            pass
+    raise TypeError(f"{name}(): argument 'k' (position 2) must be int, not "
+                    f"{type(k).__name__}")
 
 
 @method("topk")
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
          out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
-    _check_k("topk", k)
+    k = _check_k("topk", k)
     ndim = input._data.ndim
     axis = _wrap_dim(dim, ndim) if ndim else _wrap_dim(dim, 0)
     size = input._data.shape[axis] if ndim else 1
@@ -557,10 +650,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         if len(replay):
             order = order.copy()
             keys = _ranks(rows[replay])
-            if largest:
-                keys = -keys
-            for row, row_keys in zip(replay.tolist(), keys):
-                order[row] = _topk_row(row_keys, k, sorted)
+            order[replay] = _topk_rows(-keys if largest else keys, k, sorted)
     shape = moved.shape[:-1] + (k,)
     values = _cpu.take_along_axis(rows, order, -1).reshape(shape)
     indices = order.reshape(shape)
@@ -578,7 +668,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 @method("kthvalue")
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (NaN the largest) and its index."""
-    _check_k("kthvalue", k)
+    k = _check_k("kthvalue", k)
     ndim = input._data.ndim
     axis = _wrap_dim(dim, ndim) if ndim else _wrap_dim(dim, 0)
     size = input._data.shape[axis] if ndim else 1
@@ -603,10 +693,9 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
         tied |= equal[:, k - 1]
     replay = _cpu.flatnonzero(tied)
     if len(replay):
-        for row, row_keys in zip(replay.tolist(), _ranks(rows[replay])):
-            perm = _cpu.arange(size)
-            _quick_select(row_keys, perm, k - 1)
-            chosen[row] = perm[k - 1]
+        keys, positions, lo = _flat(_ranks(rows[replay]))
+        _quick_select_many(keys, positions, lo, lo + size, lo + k - 1)
+        chosen[replay] = positions[lo + k - 1]
     shape = moved.shape[:-1]
     indices = chosen.reshape(shape)
     values = rows[_cpu.arange(len(rows)), chosen].reshape(shape)
