@@ -210,9 +210,9 @@ def gather(input, dim, index, *, sparse_grad: bool = False, out=None):
         check_out_allowed("gather", input)
         return _same_dtype_out(out, result, sources=(input, index))
     if needs_grad(input):
-        record_op("GatherBackward0", (lambda grad: zeros(
+        record_op("GatherBackward0", (lambda grad, input, index: zeros(
             input._data.shape, dtype=grad._dtype).scatter_add(dim, index, grad),),
-            (input,), (result,))
+            (input,), (result,), {"input": input, "index": index})
     return result
 
 
@@ -257,12 +257,12 @@ def _record_scatter(result, input, dim, index, src, reduce):
         record_op("torch::autograd::NotImplemented", (_not_implemented, _not_implemented),
                   (input, src), (result,))
     elif src is not None:
-        record_op("ScatterBackward0", (lambda grad: grad.scatter(dim, index, 0),
-                                       lambda grad: grad.gather(dim, index)),
-                  (input, src), (result,))
+        record_op("ScatterBackward0", (lambda grad, index: grad.scatter(dim, index, 0),
+                                       lambda grad, index: grad.gather(dim, index)),
+                  (input, src), (result,), {"index": index})
     else:
-        record_op("ScatterBackward1", (lambda grad: grad.scatter(dim, index, 0),),
-                  (input,), (result,))
+        record_op("ScatterBackward1", (lambda grad, index: grad.scatter(dim, index, 0),),
+                  (input,), (result,), {"index": index})
 
 
 def _not_implemented(grad):
@@ -321,8 +321,8 @@ def scatter_add(input, dim, index, src, *, out=None):
         return _same_dtype_out(out, result)
     if needs_grad(input, src):
         record_op("ScatterAddBackward0", (lambda grad: grad,
-                                          lambda grad: grad.gather(dim, index)),
-                  (input, src), (result,))
+                                          lambda grad, index: grad.gather(dim, index)),
+                  (input, src), (result,), {"index": index})
     return result
 
 
@@ -377,12 +377,20 @@ def _reduce_into(data, key, values, reduce, include_self, opmath=False):
             data[...] = data / counts
 
 
-def _reduce_backward(grad, self, src, result, reduce, include_self, select, add_into,
-                     fill_zero, again):
-    """Gradients of a reduction of ``src`` into ``self`` (scatter_reduce, index_reduce):
-    PyTorch's formulas, with ``select`` (gather / index_select), ``add_into`` (scatter_add
-    / index_add), ``fill_zero`` (zero the positions written to) and ``again`` (the same
-    reduction of other operands)."""
+def _reduce_backward(grad, self, src, result, index, reduce, include_self, ops):
+    """Gradients of a reduction of ``src`` into ``self`` at ``index`` (scatter_reduce,
+    index_reduce): PyTorch's formulas, over ``ops``, the family's (select, add_into,
+    fill_zero, again) as functions of their operands and the index: gather / index_select,
+    scatter_add / index_add, zeroing the positions written to, and the same reduction of
+    other operands."""
+    select_at, add_at, fill_zero_at, again_at = ops
+
+    def select(tensor):
+        return select_at(tensor, index)
+
+    def add_into(base, tensor):
+        return add_at(base, tensor, index)
+
     if reduce == "sum":
         grad_self, grad_src = grad, select(grad)
     elif reduce == "mean":
@@ -393,11 +401,11 @@ def _reduce_backward(grad, self, src, result, reduce, include_self, select, add_
         grad_src = select(grad) / select(counts)
     elif reduce == "prod":
         masked_self = self.masked_fill(self == 0, 1)
-        grad_self = grad * again(masked_self, src) / masked_self
+        grad_self = grad * again_at(masked_self, src, index) / masked_self
         src_zero = src == 0
         src_zeros = select(add_into(zeros_like(self), src_zero.to(self._dtype)))
         single_zero = src_zero & (src_zeros == 1)
-        masked_src_result = again(self, src.masked_fill(single_zero, 1))
+        masked_src_result = again_at(self, src.masked_fill(single_zero, 1), index)
         grad_src = where(single_zero, select(grad * masked_src_result),
                          select(grad * result) / src.masked_fill(src_zero, 1))
     else:  # amax, amin: shared evenly between the values that reach the result
@@ -408,20 +416,19 @@ def _reduce_backward(grad, self, src, result, reduce, include_self, select, add_
         grad_self = self_is_result * distributed
         grad_src = src_is_result * select(distributed)
     if not include_self:
-        grad_self = fill_zero(grad_self)
+        grad_self = fill_zero_at(grad_self, index)
     return grad_self, grad_src
 
 
-def _record_reduce(name, result, input, src, reduce, include_self, select, add_into,
-                   fill_zero, again):
+def _record_reduce(name, result, input, src, index, reduce, include_self, *ops):
     def backward(which):
-        def formula(grad, input, src, result):
-            return _reduce_backward(grad, input, src, result, reduce, include_self, select,
-                                    add_into, fill_zero, again)[which]
+        def formula(grad, input, src, result, index):
+            return _reduce_backward(grad, input, src, result, index, reduce, include_self,
+                                    ops)[which]
         return formula
 
     record_op(name, (backward(0), backward(1)), (input, src), (result,),
-              {"input": input, "src": src, "result": result})
+              {"input": input, "src": src, "result": result, "index": index})
 
 
 def _check_scatter_reduce(reduce):
@@ -443,12 +450,11 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self: bool = True,
     if needs_grad(input, src):
         wrapped = _wrap_dim(dim, input._data.ndim)
         _record_reduce(
-            "ScatterReduceBackward0", result, input, src, reduce, include_self,
-            lambda t: t.gather(wrapped, index),
-            lambda base, t: base.scatter_add(wrapped, index, t),
-            lambda t: t.scatter(wrapped, index, 0),
-            lambda s, t: s.scatter_reduce(wrapped, index, t, reduce,
-                                          include_self=include_self))
+            "ScatterReduceBackward0", result, input, src, index, reduce, include_self,
+            lambda t, i: t.gather(wrapped, i),
+            lambda base, t, i: base.scatter_add(wrapped, i, t),
+            lambda t, i: t.scatter(wrapped, i, 0),
+            lambda s, t, i: s.scatter_reduce(wrapped, i, t, reduce, include_self=include_self))
     return result
 
 
@@ -550,9 +556,10 @@ def index_select(input, dim, index, *, out=None):
         return _same_dtype_out(out, result, "index_select(): self and result must have the "
                                "same scalar type", (input, index))
     if needs_grad(input):
-        record_op("IndexSelectBackward0", (lambda grad: zeros(
-            input._data.shape, dtype=grad._dtype).index_add(dim, index, grad),),
-            (input,), (result,))
+        shape = input._data.shape
+        record_op("IndexSelectBackward0", (lambda grad, index: zeros(
+            shape, dtype=grad._dtype).index_add(dim, index, grad),), (input,), (result,),
+            {"index": index})
     return result
 
 
@@ -591,9 +598,9 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
         wrapped = _wrap_dim(dim, input._data.ndim)
         record_op("IndexAddBackward0", (
             lambda grad: grad,
-            lambda grad: _maybe_multiply(grad.index_select(wrapped, index), alpha
-                                         ).reshape(source._data.shape)), (input, source),
-            (result,))
+            lambda grad, index, source: _maybe_multiply(
+                grad.index_select(wrapped, index), alpha).reshape(source._data.shape)),
+            (input, source), (result,), {"index": index, "source": source})
     return result
 
 
@@ -655,9 +662,10 @@ def index_copy(input, dim, index, source, *, out=None):
     if needs_grad(input, source):
         wrapped = _wrap_dim(dim, input._data.ndim)
         record_op("IndexCopyBackward0", (
-            lambda grad: grad.index_fill(wrapped, index, 0),
-            lambda grad: grad.index_select(wrapped, index).reshape(source._data.shape)),
-            (input, source), (result,))
+            lambda grad, index: grad.index_fill(wrapped, index, 0),
+            lambda grad, index, source: grad.index_select(wrapped, index).reshape(
+                source._data.shape)), (input, source), (result,),
+            {"index": index, "source": source})
     return result
 
 
@@ -704,12 +712,13 @@ def index_fill(input, dim, index, value):
         wrapped = _wrap_dim(dim, input._data.ndim)
         if isinstance(value, Tensor):
             record_op("IndexFillBackward1", (
-                lambda grad: grad.index_fill(wrapped, index, 0),
-                lambda grad: grad.index_select(wrapped, index).sum()), (input, value),
-                (result,))
+                lambda grad, index: grad.index_fill(wrapped, index, 0),
+                lambda grad, index: grad.index_select(wrapped, index).sum()), (input, value),
+                (result,), {"index": index})
         else:
-            record_op("IndexFillBackward0", (lambda grad: grad.index_fill(wrapped, index, 0),),
-                      (input,), (result,))
+            record_op("IndexFillBackward0", (
+                lambda grad, index: grad.index_fill(wrapped, index, 0),), (input,), (result,),
+                {"index": index})
     return result
 
 
@@ -765,11 +774,11 @@ def index_reduce(input, dim, index, source, reduce, *, include_self: bool = True
     if needs_grad(input, source):
         wrapped = _wrap_dim(dim, input._data.ndim)
         _record_reduce(
-            "IndexReduceBackward0", result, input, source, reduce, include_self,
-            lambda t: t.index_select(wrapped, index),
-            lambda base, t: base.index_add(wrapped, index, t),
-            lambda t: t.index_fill(wrapped, index, 0),
-            lambda s, t: s.index_reduce(wrapped, index, t, reduce, include_self=include_self))
+            "IndexReduceBackward0", result, input, source, index, reduce, include_self,
+            lambda t, i: t.index_select(wrapped, i),
+            lambda base, t, i: base.index_add(wrapped, i, t),
+            lambda t, i: t.index_fill(wrapped, i, 0),
+            lambda s, t, i: s.index_reduce(wrapped, i, t, reduce, include_self=include_self))
     return result
 
 
@@ -901,11 +910,12 @@ def masked_fill(input, mask, value):
     if needs_grad(input, value):
         if isinstance(value, Tensor):
             record_op("MaskedFillBackward1", (
-                lambda grad: grad.masked_fill(mask, 0),
-                lambda grad: where(mask, grad, 0).sum()), (input, value), (result,))
+                lambda grad, mask: grad.masked_fill(mask, 0),
+                lambda grad, mask: where(mask, grad, 0).sum()), (input, value), (result,),
+                {"mask": mask})
         else:
-            record_op("MaskedFillBackward0", (lambda grad: grad.masked_fill(mask, 0),),
-                      (input,), (result,))
+            record_op("MaskedFillBackward0", (lambda grad, mask: grad.masked_fill(mask, 0),),
+                      (input,), (result,), {"mask": mask})
     return result
 
 
@@ -955,8 +965,9 @@ def masked_scatter(input, mask, source):
             taken = _strided.gather(grad, positions)
             return _strided.scatter(taken, source_shape, _cpu.arange(positions.size))
 
-        record_op("MaskedScatterBackward0", (lambda grad: grad.masked_fill(mask, 0),
-                                             source_grad), (input, source), (result,))
+        record_op("MaskedScatterBackward0", (lambda grad, mask: grad.masked_fill(mask, 0),
+                                             source_grad), (input, source), (result,),
+                  {"mask": mask})
     return result
 
 
@@ -1014,9 +1025,9 @@ def take(input, index, *, out=None):
                    f"{getattr(out._dtype, '_legacy_name', '')}")
         return _same_dtype_out(out, _laid_out_like(result, index), message, (input, index))
     if needs_grad(input):
-        record_op("TakeBackward0", (lambda grad: zeros(
+        record_op("TakeBackward0", (lambda grad, input, index: zeros(
             input._data.shape, dtype=grad._dtype).put(index, grad, accumulate=True),),
-            (input,), (result,))
+            (input,), (result,), {"input": input, "index": index})
     return result
 
 
@@ -1049,9 +1060,9 @@ def put(input, index, source, accumulate: bool = False):
     if needs_grad(input, source):
         record_op("PutBackward0", (
             (lambda grad: grad) if accumulate else
-            (lambda grad: grad.put(index, zeros_like(source), False)),
-            lambda grad: grad.take(index).reshape(source._data.shape)), (input, source),
-            (result,))
+            (lambda grad, index, source: grad.put(index, zeros_like(source), False)),
+            lambda grad, index, source: grad.take(index).reshape(source._data.shape)),
+            (input, source), (result,), {"index": index, "source": source})
     return result
 
 

@@ -289,3 +289,45 @@ def test_random_shapes_gradients_match_torch():
             assert ember_name == torch_name, name
             for ours, theirs in zip(actual, expected):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+_SAVING_OPS = {
+    "gather": lambda x, s, i, j: x.gather(0, i),
+    "scatter": lambda x, s, i, j: x.scatter(0, i, s),
+    "scatter_add": lambda x, s, i, j: x.scatter_add(0, i, s),
+    "scatter_reduce": lambda x, s, i, j: x.scatter_reduce(0, i, s, "sum"),
+    "index_select": lambda x, s, i, j: x.index_select(0, j),
+    "index_add": lambda x, s, i, j: x.index_add(0, j, s),
+    "index_copy": lambda x, s, i, j: x.index_copy(0, j, s),
+    "index_fill": lambda x, s, i, j: x.index_fill(0, j, 2.0),
+    "masked_fill": lambda x, s, i, j: x.masked_fill(x > 0, 1.0),
+    "take": lambda x, s, i, j: x.take(j),
+    "put": lambda x, s, i, j: x.put(j, s[0, :2]),
+}
+
+
+@pytest.mark.parametrize("name", list(_SAVING_OPS))
+@pytest.mark.parametrize("modified", ["input", "src", "index"])
+def test_saved_tensors_modified_in_place(name, modified):
+    """backward refuses the tensors the op saved (input, src, index: those torch saves)
+    once modified in place, and only those."""
+    outcomes = []
+    for lib in (torch, ember):
+        a = lib.ones(3, 4, dtype=lib.float64, requires_grad=True)
+        b = lib.ones(2, 4, dtype=lib.float64, requires_grad=True)
+        x, s = a * 1, b * 1
+        i, j = lib.tensor([[0, 1, 2, 0], [1, 0, 0, 2]]), lib.tensor([0, 2])
+        result = _SAVING_OPS[name](x, s, i, j)
+        if modified == "input":
+            x.add_(1)
+        elif modified == "src":
+            s.add_(1)
+        else:
+            i.zero_()
+            j.zero_()
+        try:
+            result.sum().backward()
+            outcomes.append(None)
+        except RuntimeError as error:
+            outcomes.append(str(error).split(":")[0])
+    assert outcomes[1] == outcomes[0]
