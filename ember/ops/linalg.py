@@ -1124,9 +1124,13 @@ def _tolerances(A, atol, rtol, values):
     return _cpu.maximum(_cpu.asarray(atol_value), _cpu.asarray(rtol_value) * largest)
 
 
-def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out=None) -> Tensor:
+def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None,
+         out=None) -> Tensor:
     """The Moore-Penrose pseudo-inverse; singular values at or under
-    max(atol, rtol * largest) are treated as zero."""
+    max(atol, rtol * largest) are treated as zero (``rcond``, the older spelling, is
+    rtol)."""
+    if rcond is not None:
+        atol, rtol = 0.0, rcond
     if not isinstance(A, Tensor) or A._data.ndim < 2 or A._dtype not in (
             _dtype.float32, _dtype.float64, _dtype.complex64, _dtype.complex128):
         kind = A._dtype._legacy_name if isinstance(A, Tensor) else type(A).__name__
@@ -1135,6 +1139,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out=None) 
                            "dimensions of float, double, cfloat or cdouble types")
     a = A._data
     if hermitian:
+        _check_matrix("linalg.eigh", A)
         values, vectors = _lapack.eigh(a) if a.size else (
             _cpu.zeros(a.shape[:-1], A._dtype.to_real()._np), a.copy())
         magnitude = _cpu.abs(values)

@@ -210,6 +210,7 @@ def pinv_samples(dtype, rng):
     yield Sample((hermitian((3, 3), dtype, rng),), {"hermitian": True}, "hermitian")
     yield Sample((general((4, 3), dtype, rng),), {"rtol": 0.5}, "rtol")
     yield Sample((general((4, 3), dtype, rng),), {"atol": 3.0}, "atol")
+    yield Sample((general((4, 3), dtype, rng), 0.5), name="rcond")
     low_rank = np.ones((3, 3)) * (1 + 1j if dtype in COMPLEX_DTYPES else 1)
     yield Sample((Arr(low_rank.astype(_np_type(dtype)), dtype),), name="rank 1")
 
