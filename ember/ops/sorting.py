@@ -646,6 +646,8 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         depends = equal[:, :k].any(-1) if k < size else equal.any(-1)
         if not sorted and k * 64 > size:
             depends = _cpu.ones(len(rows), bool)  # nth_element's order is its own
+        elif k == 1 and k * 64 <= size:
+            depends[:] = False  # a heap of one keeps the first extreme, as a stable sort
         replay = _cpu.flatnonzero(depends)
         if len(replay):
             order = order.copy()
