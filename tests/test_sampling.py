@@ -319,6 +319,7 @@ def test_poisson(dtype, seed):
         rates = lib.tensor([0.0, 0.5, 3.0, 9.99, 10.0, 25.0, 400.0, 1e5], dtype=kind)
         generator = lib.Generator().manual_seed(seed + 1)
         return [lib.poisson(rates), lib.poisson(lib.tensor([0.0, 0.5, 3.0, 9.99, 10.0, 25.0, 400.0, 1e5] * 40, dtype=kind)),
+                lib.poisson(lib.tensor([float("inf"), 1e300, 5.0], dtype=lib.float64)),
                 lib.poisson(rates.reshape(2, 4).t(), generator)]
 
     _same_draws(make, seed)

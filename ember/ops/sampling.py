@@ -752,6 +752,11 @@ def _load_lgamma():
 _lgamma = _load_lgamma()
 
 
+def _as_int64(value) -> int:
+    """C++'s conversion of a double to int64 on x86: out of range (or NaN) gives INT64_MIN."""
+    return int(value) if -2.0**63 <= value < 2.0**63 else -(1 << 63)
+
+
 def _sample_poisson(rate: float, uniforms) -> float:
     """One draw of PyTorch's Poisson sampler: Knuth's product of uniforms below 10, the
     transformed rejection of Hoermann (1993) from 10 on."""
@@ -765,14 +770,15 @@ def _sample_poisson(rate: float, uniforms) -> float:
             u = uniforms.next() - 0.5
             v = uniforms.next()
             us = 0.5 - abs(u)
-            k = math.floor((2 * a / us + b) * u + rate + 0.43)
+            k = (2 * a / us + b) * u + rate + 0.43
+            k = math.floor(k) if math.isfinite(k) else k
             if us >= 0.07 and v <= vr:
-                return k
+                return _as_int64(k)
             if k < 0 or (us < 0.013 and v > us):
                 continue
             if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
                     <= -rate + k * loglam - _lgamma(k + 1.0)):
-                return k
+                return _as_int64(k)
     if rate == 0:
         return 0
     limit = math.exp(-rate)
