@@ -1074,6 +1074,9 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
     high = _finish(_cpu.maximum.reduce(input._data, axis=axes, keepdims=kept), input._dtype,
                    input)
     if out is not None:
+        if not (isinstance(out, tuple | list) and len(out) == 2
+                and builtins.all(isinstance(tensor, Tensor) for tensor in out)):
+            raise TypeError("aminmax(): argument 'out' must be tuple of Tensors")
         check_out_allowed("aminmax", input)
         for tensor in out:
             _check_out_type(tensor, input._dtype)

@@ -261,7 +261,8 @@ def _running_extreme(name, kernel):
         values = finish(values, input._dtype, input._device)
         indices = finish(indices, _dtype.int64, input._device)
         if out is not None:
-            if not (isinstance(out, tuple | list) and len(out) == 2):
+            if not (isinstance(out, tuple | list) and len(out) == 2
+                    and builtins.all(isinstance(tensor, Tensor) for tensor in out)):
                 raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
             check_out_allowed(name, input)
             _check_same_dtype(out[0], input._dtype)

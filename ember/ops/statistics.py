@@ -56,14 +56,11 @@ def _values_and_indices(name, input, axis, keepdim, pick, out, node_name):
     values = finish(_cpu.array(values, order="C"), input._dtype, input._device)
     indices = finish(_cpu.array(indices, order="C"), _dtype.int64, input._device)
     if out is not None:
-        if not (isinstance(out, tuple | list) and len(out) == 2):
+        if not (isinstance(out, tuple | list) and len(out) == 2
+                and builtins.all(isinstance(tensor, Tensor) for tensor in out)):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
         check_out_allowed(name, input)
-        for tensor, expected in zip(out, (input._dtype, _dtype.int64)):
-            if isinstance(tensor, Tensor) and tensor._dtype is not expected:
-                raise RuntimeError(f"{name}(): Expected out tensor to have dtype "
-                                   f"{expected._legacy_name}, but got "
-                                   f"{tensor._dtype._legacy_name} instead")
+        _check_outs(name, input, *out)
         result_type = getattr(return_types, name + "_out")
         return result_type((write_out(out[0], values), write_out(out[1], indices)))
     if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
@@ -75,6 +72,27 @@ def _values_and_indices(name, input, axis, keepdim, pick, out, node_name):
                 grad, shape, axis, indices, keepdim)
         record_op(node_name, (formula,), (input,), (values,), {"indices": indices})
     return getattr(return_types, name)((values, indices))
+
+
+def _check_outs(name, input, values, indices):
+    """The out= tensors' dtypes, refused with PyTorch's messages (median checks the indices
+    first, mode the values)."""
+    if name == "mode":
+        for tensor, expected, what in ((values, input._dtype, "values"),
+                                       (indices, _dtype.int64, "indices")):
+            if tensor._dtype is not expected:
+                raise RuntimeError(f"expected scalar type '{expected._legacy_name}' but got "
+                                   f"'{tensor._dtype._legacy_name}' for {what} output")
+        return
+    if indices._dtype is not _dtype.int64:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have scalar type Long; "
+                           f"but got torch.{indices._dtype._legacy_name}Tensor instead (while "
+                           "checking arguments for median)")
+    if values._dtype is not input._dtype:
+        raise RuntimeError("Expected tensor for 'values' to have the same type as tensor for "
+                           f"argument #2 'self'; but type torch.{values._dtype._legacy_name}Tensor"
+                           f" does not equal torch.{input._dtype._legacy_name}Tensor (while "
+                           "checking arguments for median)")
 
 
 def _evenly_shared(grad, input, result):
