@@ -2,7 +2,6 @@
 generator where PyTorch leaves it (the next draw is equal too)."""
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -199,14 +198,6 @@ def test_results_are_contiguous():
     _same_draws(make, 2)
 
 
-# PyTorch draws bernoulli_ with a number p through MKL's VSL streams on Intel processors, and
-# through its own kernel (the one ember follows) on others.
-_INTEL = "GenuineIntel" in Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() \
-    else False
-
-
-@pytest.mark.xfail(_INTEL, strict=True, reason="on Intel processors PyTorch's bernoulli_(p) "
-                   "uses MKL's MCG31 stream, which ember does not reproduce")
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("size", SIZES)
 def test_bernoulli_scalar_p(size, seed):

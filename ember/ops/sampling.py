@@ -347,7 +347,7 @@ def _bernoulli_scalar(tensor: Tensor, p: float, generator) -> Tensor:
                                   f"'{tensor._dtype._legacy_name}'")
     if not tensor._data.size:
         return tensor
-    # The default kernel (the one PyTorch runs on AMD processors; Intel ones go through MKL).
+    # PyTorch's own kernel: its MKL (VSL) path is compiled out of public builds.
     generator = _generator(generator)
     return _fill(tensor, lambda count: _uniform_float64(generator, count) < p,
                  "BernoulliBackward2")
