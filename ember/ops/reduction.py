@@ -762,7 +762,8 @@ def _vector_norm(input, ord, dim, keepdim, dtype, out):
     ord = float(ord)
     if ord < 0 or ord == _cpu.inf:
         _check_identity(input, axes, ord)
-    data = _cpu.abs(input._data.astype(computed._np).astype(compute_dtype(computed)._np))
+    data = _cpu.abs(input._data.astype(computed._np, copy=False).astype(
+        compute_dtype(computed)._np, copy=False))
     with _cpu.errstate(over="ignore", divide="ignore", invalid="ignore"):
         if ord == _cpu.inf:
             data = _cpu.maximum.reduce(data, axis=axes, keepdims=keepdim)
@@ -888,7 +889,6 @@ def _nuclear_norm(input, dim, keepdim, dtype, out):
     return result
 
 
-@method("norm")
 def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     """The vector norm of order ``p`` over ``dim`` (all dims by default), 'fro' (the 2-norm)
     or the nuclear norm 'nuc' of matrices."""
@@ -900,6 +900,14 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         return _nuclear_norm(input, dim, keepdim, dtype, out)
     return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype, out)
+
+
+def _norm_method(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+    """Tensor.norm: torch.norm without out=, whose fifth argument is ``dtype``."""
+    return norm(self, p, dim, keepdim, dtype=dtype)
+
+
+Tensor.norm = _norm_method
 
 
 def _renormed(input, p, dim, maxnorm):
