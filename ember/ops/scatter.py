@@ -516,7 +516,7 @@ def _check_source(name, self, dim, indices, source, dtype_message):
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         raise RuntimeError(f"{name}(): Number of indices ({indices.size}) should be equal to "
                            f"source.size(dim): ({source_size}), for dim: {dim}")
-    if len(self_shape) != len(source_shape) and (self_shape or len(source_shape) > 1) or any(
+    if len(self_shape) != len(source_shape) or any(
             a != b for d, (a, b) in enumerate(zip(self_shape, source_shape)) if d != dim):
         raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(self_shape)} "
@@ -830,8 +830,8 @@ def _accumulate_into(self, indices, values):
 
 
 def _check_index_count(self, indices):
-    count = builtins.sum(item._data.ndim if item._dtype in (_dtype.bool, _dtype.uint8) else 1
-                         for item in indices)
+    count = builtins.sum(builtins.max(item._data.ndim, 1) if item._dtype in (
+        _dtype.bool, _dtype.uint8) else 1 for item in indices)
     if count > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim} "
                          f"(got {count})")
@@ -1098,17 +1098,18 @@ def take_along_dim(input, indices, dim=None, *, out=None):
             raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
                                f"number of dimensions, but got {ndim} dimensions for input, "
                                f"and {indices._data.ndim} dimensions for indices")
-        sizes = list(input._data.shape) or [1]
-        sizes[dim] = (indices._data.shape or (1,))[dim]
-        shape = list(broadcast_shape(builtins.tuple(sizes), indices._data.shape or (1,)))
-        index_shape = builtins.tuple(shape)[:ndim]
-        size = shape[dim] = (input._data.shape or (1,))[dim]
-        shape = builtins.tuple(shape)[:ndim]
+        if not ndim:  # PyTorch reads indices.size(dim)
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        sizes = list(input._data.shape)
+        sizes[dim] = indices._data.shape[dim]
+        index_shape = broadcast_shape(builtins.tuple(sizes), indices._data.shape)
+        shape = list(index_shape)
+        size = shape[dim] = input._data.shape[dim]
         wrapped = indices._data
         if wrapped.size and wrapped.min() < 0:
             wrapped = _cpu.where(wrapped < 0, wrapped + size, wrapped)
         wrapped = finish(wrapped, _dtype.int64, indices._device)
-        result = gather(expand(input, shape), dim, wrapped.expand(index_shape))
+        result = gather(expand(input, builtins.tuple(shape)), dim, wrapped.expand(index_shape))
     if out is not None:
         return _same_dtype_out(out, result)
     return result

@@ -710,3 +710,39 @@ def test_random_shapes_match_torch():
         for name, call in calls:
             expected, actual = run(lambda: call(torch)), run(lambda: call(ember))  # noqa: B023
             assert_same_outcome(actual, expected, where=Where(name), check_warnings=False)
+
+
+def _edge_cases(lib):
+    """0-dim operands, scalar indices and expanded or transposed indices."""
+    s = lib.tensor(1.5)
+    yield "gather 0-dim input", lambda: lib.gather(s, 0, lib.tensor([0, 0]))
+    yield "scatter 0-dim src", lambda: lib.scatter(lib.tensor([1.0, 2.0]), 0, lib.tensor(1),
+                                                   lib.tensor(5.0))
+    yield "scatter_reduce 0-dim", lambda: lib.scatter_reduce(
+        s, 0, lib.tensor([0, 0]), lib.tensor([5.0, 6.0]), "amax", include_self=False)
+    yield "index_add 0-dim", lambda: lib.index_add(s, 0, lib.tensor(0), lib.tensor(2.0))
+    yield "index_add 1-d source", lambda: lib.index_add(s, 0, lib.tensor([0]),
+                                                        lib.tensor([2.0]))
+    yield "index_add 1-d into 2-d", lambda: lib.index_add(lib.ones(3, 1), 0, lib.tensor([0]),
+                                                          lib.ones(1))
+    yield "index_copy scalar index", lambda: lib.index_copy(lib.ones(3), 0, lib.tensor(1),
+                                                            lib.tensor(2.0))
+    yield "index_fill repeats", lambda: lib.index_fill(s, -1, lib.tensor([0, 0]), 2.0)
+    yield "take 0-dim", lambda: lib.take(s, lib.tensor([[0, -1]]))
+    yield "put 0-dim", lambda: lib.put(s, lib.tensor(0), lib.tensor(3.0))
+    yield "masked_scatter 0-dim", lambda: lib.masked_scatter(s, lib.tensor(True),
+                                                             lib.tensor([3.0, 4.0]))
+    yield "take_along_dim 0-dim", lambda: lib.take_along_dim(s, lib.tensor(0), 0)
+    yield "take_along_dim 0-dim flat", lambda: lib.take_along_dim(s, lib.tensor(0))
+    yield "index_put 0-dim", lambda: lib.index_put(s, (lib.tensor(True),), lib.tensor(3.0))
+    yield "index_put 0-dim mask", lambda: lib.index_put(lib.ones(3), (lib.tensor(True),),
+                                                        lib.tensor(3.0))
+    yield "gather expanded index", lambda: lib.gather(lib.ones(2, 3), 1,
+                                                      lib.tensor([[0, 1]]).expand(2, 2))
+    yield "scatter expanded index", lambda: lib.scatter(
+        lib.zeros(2, 3), 1, lib.tensor([[0], [1]]).expand(2, 3), lib.ones(2, 3))
+
+
+def test_edge_cases():
+    for (name, ours), (_, theirs) in zip(_edge_cases(ember), _edge_cases(torch)):
+        assert_same_outcome(run(ours), run(theirs), where=Where(name))
