@@ -79,6 +79,22 @@ def test_like_forms_and_shapes():
     assert [t.tolist() for t in make(ember)] == [t.tolist() for t in make(torch)]
 
 
+def test_like_forms_fill_the_layout_they_make():
+    # empty_like keeps a transposed layout, and the in-place sampler walks it in memory order
+    # (the normal kernel's scalar path, as the result is not contiguous).
+    def make(lib):
+        transposed = lib.zeros(4, 5, dtype=lib.float64).t()
+        made = [lib.randn_like(transposed), lib.rand_like(transposed),
+                lib.randint_like(transposed, 3, 10), lib.randn_like(lib.zeros(8, 6).t()),
+                lib.randn_like(lib.zeros(3, 8).t(), dtype=lib.complex64),
+                lib.rand_like(lib.zeros(3, 8, dtype=lib.complex128).t())]
+        return [t.tolist() for t in made] + [[t.stride() for t in made]]
+
+    ember.manual_seed(4)
+    torch.manual_seed(4)
+    assert make(ember) == make(torch)
+
+
 def test_consecutive_calls_continue_the_stream():
     def make(lib):
         # Odd scalar normal counts leave a spare value that the next small randn uses.

@@ -905,18 +905,27 @@ def _uniform_integers(generator, low, high, count):
     return (values + _cpu.uint64(low % (1 << 64))).view(_cpu.int64)
 
 
+def _sampled_like(function, input, dtype, device, requires_grad, memory_format, sample):
+    """A tensor laid out as ``input`` (empty_like), filled in place by ``sample`` as PyTorch's
+    _like factories fill it: the in-place sampler walks that layout, so a non-contiguous
+    result draws in memory order."""
+    result = _like(function, input, dtype, device, False, memory_format)
+    sample(result)
+    if requires_grad:
+        result._set_requires_grad(True, "factory")
+    return result
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None) -> Tensor:
-    result = _like("rand_like", input, dtype, device, requires_grad, memory_format)
-    result._data[...] = rand(input._data.shape, dtype=result._dtype, generator=generator)._data
-    return result
+    return _sampled_like("rand_like", input, dtype, device, requires_grad, memory_format,
+                         lambda result: result.uniform_(0, 1, generator=generator))
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None) -> Tensor:
-    result = _like("randn_like", input, dtype, device, requires_grad, memory_format)
-    result._data[...] = randn(input._data.shape, dtype=result._dtype, generator=generator)._data
-    return result
+    return _sampled_like("randn_like", input, dtype, device, requires_grad, memory_format,
+                         lambda result: result.normal_(0, 1, generator=generator))
 
 
 def randint_like(input, *args, low=None, high=None, dtype=None, layout=None, device=None,
@@ -928,11 +937,10 @@ def randint_like(input, *args, low=None, high=None, dtype=None, layout=None, dev
     if high is None or len(args) > 2:
         raise TypeError("randint_like() received an invalid combination of arguments - "
                         "expected (input, high) or (input, low, high)")
-    result = _like("randint_like", input, dtype, device, requires_grad, memory_format)
-    drawn = randint(low or 0, high, input._data.shape, dtype=result._dtype,
-                    generator=generator)
-    result._data[...] = drawn._data
-    return result
+    low = _integer_bound(0 if low is None else low, "low")
+    high = _integer_bound(high, "high")
+    return _sampled_like("randint_like", input, dtype, device, requires_grad, memory_format,
+                         lambda result: result.random_(low, high, generator=generator))
 
 
 # --- legacy constructors -----------------------------------------------------------------------
