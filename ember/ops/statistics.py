@@ -186,16 +186,20 @@ def _first_of_equivalent(size):
     return indices[0]
 
 
+_OMITTED = object()  # median's overload without dim takes neither keepdim nor out=
+
+
 def _median(name, ignore_nan):
     node_name = ("Nanmedian" if ignore_nan else "Median") + "Backward1"
 
-    def function(input, dim=None, keepdim: bool = False, *, out=None):
-        if dim is None:
-            if out is not None or keepdim:
-                raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                                "(Tensor, out=Tensor), but expected (Tensor input, int dim, "
-                                "bool keepdim = False, *, tuple of Tensors out = None)")
+    def function(input, dim=_OMITTED, keepdim=_OMITTED, *, out=None):
+        if dim is _OMITTED:
+            if out is not None or keepdim is not _OMITTED:
+                raise TypeError(f"{name}() missing 1 required positional arguments: \"dim\"")
             return _median_of_all(name, input, ignore_nan)
+        if not isinstance(dim, int):
+            raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+        keepdim = keepdim is not _OMITTED and keepdim
         axis = _reduced_axis("median", input, dim)
         _check_kernel("median_out", input)
         return _values_and_indices(name, input, axis, keepdim, _median_picker(ignore_nan),

@@ -70,6 +70,11 @@ def _dim_errors(name):
         yield ErrorInput(Sample((x, 2)), IndexError)
         yield ErrorInput(Sample((arr((0, 3), "float32", rng), 0)), IndexError,
                          rf"{name}\(\): Expected reduction dim 0 to have non-zero size")
+        if name == "median":  # the overload without dim takes no keepdim; None is no int
+            yield ErrorInput(Sample((x,), {"keepdim": True}), TypeError,
+                             'missing 1 required positional arguments: "dim"')
+            yield ErrorInput(Sample((x, None)), TypeError, "argument 'dim' must be int")
+        yield ErrorInput(Sample((arr((3,), "complex64", rng), 0)), NotImplementedError)
 
     return errors
 
