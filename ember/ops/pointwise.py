@@ -968,13 +968,6 @@ def positive(input):
     return _positive(input)
 
 
-def _not_differentiable(name):
-    def refuse(grad):
-        raise RuntimeError(f"the derivative for '{name}' is not implemented.")
-
-    return refuse
-
-
 def _by_operands(name):
     """The node name of an op with overloads for two tensors (``name + "Backward0"``), a
     number ``input`` (``Backward1``) and a number ``other`` (``Backward2``)."""
@@ -1049,8 +1042,7 @@ def heaviside(input, values, *, out=None):
 
 nextafter = binary(_cpu.nextafter, name="nextafter", dtypes=_FLOATING, scalar_input=False,
                    scalar_other=False, opmath=False, grad_fn="NextafterBackward0",
-                   derivatives=(_not_differentiable("nextafter"),
-                                _not_differentiable("nextafter")))
+                   derivatives=(lambda grad: grad, _zero_grad))
 
 
 def _check_ldexp(input, other):
@@ -1104,9 +1096,10 @@ def ldexp(input, other, *, out=None):
         check_out_allowed("ldexp", input, other)
         return write_out(out, result)
     if needs_grad(input, other):
-        record_op("LdexpBackward0", (lambda grad, other: grad * exp2(other),
+        # PyTorch's formulas read pow(2, other): 0 for negative integer exponents
+        record_op("LdexpBackward0", (lambda grad, other: grad * pow(2, other),
                                      lambda grad, input, other: grad * input * math.log(2.0)
-                                     * exp2(other)),
+                                     * pow(2, other)),
                   (input, other), (result,), {"input": input, "other": other})
     return result
 

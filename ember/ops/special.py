@@ -426,7 +426,7 @@ special_i1e = unary(_float64_kernel(lambda x: _bessel_i(1, x, True)), INT_TO_FLO
 special_xlog1py = binary(
     _xlogy_like(_cpu.log1p), INT_TO_FLOAT, name="special_xlog1py", inplace=False,
     method=False, dtypes=_REAL, refuse=_not_implemented("xlog1py_cpu"),
-    grad_fn=_by_operands("SpecialXlog1PyBackward"),
+    grad_fn=_by_operands("SpecialXlog1Py"),
     derivatives=(lambda grad, input, other: grad * special_xlog1py(_nonzero(input, grad),
                                                                    other),
                  lambda grad, input, other: grad * input / (other + 1)))
@@ -611,7 +611,7 @@ def _no_zeta_derivative(grad):
 special_zeta = binary(
     _zeta_kernel, INT_TO_FLOAT, name="special_zeta", inplace=False, method=False,
     dtypes=_REAL - {_dtype.float16, _dtype.bfloat16}, refuse=_not_implemented("zeta_cpu"),
-    grad_fn=_by_operands("SpecialZetaBackward"),
+    grad_fn=_by_operands("SpecialZeta"),
     derivatives=(_no_zeta_derivative,
                  lambda grad, input, other: grad * -input * special_zeta(input + 1.0, other)))
 
