@@ -79,7 +79,7 @@ def test_like_forms_and_shapes():
     assert [t.tolist() for t in make(ember)] == [t.tolist() for t in make(torch)]
 
 
-def test_like_forms_fill_the_layout_they_make():
+def test_like_forms_and_out_fill_the_layout_they_have():
     # empty_like keeps a transposed layout, and the in-place sampler walks it in memory order
     # (the normal kernel's scalar path, as the result is not contiguous).
     def make(lib):
@@ -88,6 +88,8 @@ def test_like_forms_fill_the_layout_they_make():
                 lib.randint_like(transposed, 3, 10), lib.randn_like(lib.zeros(8, 6).t()),
                 lib.randn_like(lib.zeros(3, 8).t(), dtype=lib.complex64),
                 lib.rand_like(lib.zeros(3, 8, dtype=lib.complex128).t())]
+        out = lib.zeros(6, 5).t()
+        made += [lib.randn(5, 6, out=out), lib.rand(5, 6, out=lib.zeros(6, 5).t())]
         return [t.tolist() for t in made] + [[t.stride() for t in made]]
 
     ember.manual_seed(4)

@@ -683,6 +683,10 @@ def _random_float(sample, kernel, size, generator, dtype, device, requires_grad,
     dtype = dtype or (out._dtype if out is not None else _dtype.get_default_dtype())
     if not (dtype.is_floating_point or dtype.is_complex):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
+    if out is not None and out._dtype is dtype and out._data.shape == shape:
+        # PyTorch fills ``out`` in place, walking its layout (memory order).
+        fill = out.uniform_ if name == "rand" else out.normal_
+        return fill(0, 1, generator=generator)
     count = math.prod(shape)
     real = dtype.to_real()
     if dtype.is_complex:
