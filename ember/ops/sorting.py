@@ -319,10 +319,63 @@ def _nth_element_rows(keys, nth):
     return flat.reshape(rows, size), moved.reshape(rows, size)
 
 
+def _adjust_heaps(heap, perm, rows, hole, length, key, index):
+    """``__adjust_heap`` in the heaps of ``rows`` at once (each with its own ``hole``)."""
+    top = hole.copy()
+    while True:
+        going = _cpu.flatnonzero(hole < (length - 1) // 2)
+        if not len(going):
+            break
+        at, child = rows[going], 2 * (hole[going] + 1)
+        child = child - (heap[at, child] < heap[at, child - 1])
+        heap[at, hole[going]], perm[at, hole[going]] = heap[at, child], perm[at, child]
+        hole[going] = child
+    if length % 2 == 0:
+        last = _cpu.flatnonzero(hole == (length - 2) // 2)
+        at, child = rows[last], 2 * (hole[last] + 1) - 1
+        heap[at, hole[last]], perm[at, hole[last]] = heap[at, child], perm[at, child]
+        hole[last] = child
+    while True:  # __push_heap
+        parent = _cpu.maximum((hole - 1) // 2, 0)
+        going = _cpu.flatnonzero((hole > top) & (heap[rows, parent] < key))
+        if not len(going):
+            break
+        at = rows[going]
+        heap[at, hole[going]], perm[at, hole[going]] = heap[at, parent[going]], perm[
+            at, parent[going]]
+        hole[going] = parent[going]
+    heap[rows, hole], perm[rows, hole] = key, index
+
+
+def _partial_sort_rows(keys, k):
+    """``std::partial_sort`` of the first k of each row of ranks ``keys``, all rows in step
+    (for many short rows): the positions it leaves in front."""
+    rows, size = keys.shape
+    heap = keys[:, :k].copy()
+    perm = _cpu.tile(_cpu.arange(k), (rows, 1))
+    every = _cpu.arange(rows)
+    for parent in range((k - 2) // 2, -1, -1) if k >= 2 else ():
+        _adjust_heaps(heap, perm, every, _cpu.full(rows, parent), k, heap[:, parent].copy(),
+                      perm[:, parent].copy())
+    for position in range(k, size):
+        column = keys[:, position]
+        popping = _cpu.flatnonzero(column < heap[:, 0])
+        if len(popping):
+            _adjust_heaps(heap, perm, popping, _cpu.zeros(len(popping), _cpu.int64), k,
+                          column[popping], _cpu.full(len(popping), position))
+    for last in range(k - 1, 0, -1):  # __sort_heap
+        key, index = heap[:, last].copy(), perm[:, last].copy()
+        heap[:, last], perm[:, last] = heap[:, 0], perm[:, 0]
+        _adjust_heaps(heap, perm, every, _cpu.zeros(rows, _cpu.int64), last, key, index)
+    return perm
+
+
 def _topk_rows(keys, k, sorted):
     """Where PyTorch's topk takes the k elements of each row of ranks ``keys`` (smallest
     first: largest negates them)."""
     rows, size = keys.shape
+    if k * 64 <= size <= 512 and rows * 16 >= size:
+        return _partial_sort_rows(keys, k)
     if k * 64 <= size:  # std::partial_sort: a heap, element by element
         chosen = _cpu.empty((rows, k), _cpu.int64)
         for row, row_keys in enumerate(keys):

@@ -123,6 +123,9 @@ def _topk_samples(dtype, rng):
             yield Sample((x, size // 2), {"sorted": False}, f"{name}, unsorted")
             yield Sample((x, size // 2), {"largest": False, "sorted": False},
                          f"{name}, smallest unsorted")
+    many = ties((40, 130), dtype, rng, levels=3, nan=True)
+    yield Sample((many, 2), name="partial sort ties, many rows")
+    yield Sample((many, 2, 0, False), name="partial sort ties, many rows, smallest")
     for k in (1, 3, 20):
         row = ties((3, 200), dtype, rng, levels=4, nan=True)
         yield Sample((row, k), name=f"partial sort ties, k {k}")
