@@ -7,8 +7,11 @@ Each op turns its index into a NumPy key over the input's array: for the ``dim``
 broadcast ranges elsewhere; for the ``index_*`` ops a slice per dim and the index along
 ``dim``; for take / put the index unravelled into the row-major shape; for the masked ops
 the mask. Reads are ``data[key]``, writes ``data[key] = values`` (the last of repeated
-positions wins, as in PyTorch's sequential CPU kernels) and accumulations ``ufunc.at``.
-Gradients are written with these same ops, so they can be differentiated again.
+positions wins, as in PyTorch's sequential CPU kernels) and accumulations ``ufunc.at``
+(half precision sums of the scatter kernels taken in float32, as PyTorch's are). Gradients
+are PyTorch's formulas written with these same ops, so they can be differentiated again;
+they save what PyTorch saves (the index among them), so backward catches those tensors
+modified in place.
 """
 
 from __future__ import annotations

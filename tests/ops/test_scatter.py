@@ -261,7 +261,8 @@ def _index_source_samples(repeats=True, extra=()):
 
 def _index_add_errors(rng):
     yield from _index_errors("index_add")(rng)
-    x = arr((2, 3, 4), "float32", rng)  # torch checks the middle dim, or with alpha, apart
+    # along a middle dim, or with alpha, torch checks the indices as index_select does
+    x = arr((2, 3, 4), "float32", rng)
     yield ErrorInput(Sample((x, 1, index([3]), arr((2, 1, 4), "float32", rng))), IndexError,
                      "index out of range in self")
     yield ErrorInput(Sample((x, 0, index([-1]), arr((1, 3, 4), "float32", rng)), {"alpha": 2}),
@@ -277,7 +278,7 @@ def _index_add_samples(dtype, rng):
     yield Sample((x, 1, index([2, 0], dtype="int32"), arr((3, 2), dtype, rng)), name="int32")
 
 
-def _index_errors(name, source=True, int32=True):
+def _index_errors(name, source=True, takes_int32=True):
     def errors(rng):
         x = arr((3, 4), "float32", rng)
         rest = (arr((2, 4), "float32", rng),) if source else (1.5,)
@@ -289,7 +290,7 @@ def _index_errors(name, source=True, int32=True):
                          "index -4 is out of bounds for dimension 0 with size 3")
         yield ErrorInput(Sample((x, 0, Arr(np.zeros(2, np.float32), "float32"), *rest)),
                          IndexError if name == "index_fill" else RuntimeError)
-        if not int32:
+        if not takes_int32:
             yield ErrorInput(Sample((x, 0, index([0, 1], dtype="int32"), *rest)),
                              IndexError if name == "index_fill" else RuntimeError)
         yield ErrorInput(Sample((x, 0, index([[0], [1]]), *rest)),
@@ -558,10 +559,10 @@ OPS = [
       for reduce in ("sum", "prod", "mean", "amax", "amin") for include_self in (True, False)],
     OpInfo("index_select", _index_select_samples, inplace=False, errors=_index_select_errors),
     OpInfo("index_add", _index_add_samples, errors=_index_add_errors),
-    OpInfo("index_copy", _index_source_samples(), errors=_index_errors("index_copy",
-                                                                        int32=False)),
+    OpInfo("index_copy", _index_source_samples(),
+           errors=_index_errors("index_copy", takes_int32=False)),
     OpInfo("index_fill", _index_fill_samples, out=False,
-           errors=_index_errors("index_fill", source=False, int32=False)),
+           errors=_index_errors("index_fill", source=False, takes_int32=False)),
     OpInfo("index_put", _index_put_samples(False), out=False, errors=_index_put_errors),
     OpInfo("index_put", _index_put_samples(True), variant="accumulate", out=False),
     *[OpInfo("index_reduce", _index_reduce_samples(reduce, include_self),
