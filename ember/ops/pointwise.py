@@ -994,7 +994,14 @@ def _logaddexp_kernel(a, b, out=None):
         return _cpu.logaddexp(a, b, out=out)
     first = _cpu.real(a) >= _cpu.real(b)
     high, low = _cpu.where(first, a, b), _cpu.where(first, b, a)
-    return _cpu.add(high, _cpu.log1p(_cpu.exp(low - high)), out=out)
+    result = high + _cpu.log1p(_cpu.exp(low - high))
+    # equal infinite real parts give that infinity, as in PyTorch (not inf - inf)
+    same_infinity = _cpu.isinf(_cpu.real(a)) & (_cpu.real(a) == _cpu.real(b))
+    result = _cpu.where(same_infinity, _cpu.real(a) + 0j, result)
+    if out is None:
+        return result.astype(high.dtype, copy=False)
+    _cpu.copyto(out, result, casting="unsafe")
+    return out
 
 
 logaddexp = binary(_logaddexp_kernel, name="logaddexp", inplace=False,

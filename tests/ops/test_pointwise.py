@@ -447,13 +447,10 @@ def _ldexp_separate_pair(dtype, other):
     return other == "float16" and dtype in COMPLEX_DTYPES
 
 
-# Complex inverse trigonometric functions at infinities and NaN follow C99's tables in
-# torch; NumPy agrees for finite values, which are what the complex samples hold.
-_FINITE = {"special": FLOAT_DTYPES}
 MORE_BINARY_OPS = [
     _binary("copysign", REAL_DTYPES, scalars=(2, -3.5, True)),
     _binary("hypot", FLOAT_DTYPES, scalars=(), errors=_tensor_only_errors("hypot")),
-    _binary("logaddexp", INEXACT_DTYPES, inplace=False, scalars=(), special=FLOAT_DTYPES,
+    _binary("logaddexp", INEXACT_DTYPES, inplace=False, scalars=(),
             errors=_tensor_only_errors("logaddexp")),
     _binary("logaddexp2", FLOAT_DTYPES, inplace=False, scalars=(),
             errors=_tensor_only_errors("logaddexp2")),
@@ -469,14 +466,14 @@ MORE_BINARY_OPS = [
 ]
 
 MORE_UNARY_OPS = [
-    _unary("asin", aliases=("arcsin",), options=_inside_unit, **_FINITE),
-    _unary("acos", aliases=("arccos",), options=_inside_unit, **_FINITE),
-    _unary("atan", aliases=("arctan",), **_FINITE),
-    _unary("sinh", **_FINITE),
-    _unary("cosh", **_FINITE),
-    _unary("asinh", aliases=("arcsinh",), **_FINITE),
-    _unary("acosh", aliases=("arccosh",), options=_at_least_one, **_FINITE),
-    _unary("atanh", aliases=("arctanh",), options=_inside_unit, **_FINITE),
+    _unary("asin", aliases=("arcsin",), options=_inside_unit),
+    _unary("acos", aliases=("arccos",), options=_inside_unit),
+    _unary("atan", aliases=("arctan",)),
+    _unary("sinh"),
+    _unary("cosh"),
+    _unary("asinh", aliases=("arcsinh",)),
+    _unary("acosh", aliases=("arccosh",), options=_at_least_one),
+    _unary("atanh", aliases=("arctanh",), options=_inside_unit),
     _unary("deg2rad", REAL_DTYPES),
     _unary("rad2deg", REAL_DTYPES),
     _unary("square"),
