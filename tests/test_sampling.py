@@ -237,6 +237,20 @@ def test_normal_overloads(dtype, size, seed):
     _same_draws(make, seed)
 
 
+def test_out_tensors_are_sampled_in_place():
+    # normal and randint sample into ``out`` itself: its dtype, and its layout's order.
+    def make(lib):
+        made = [lib.zeros(6, 5, dtype=lib.float64).t(), lib.zeros(6, 5).t(),
+                lib.zeros(6, 5).t(), lib.zeros(6, 5, dtype=lib.int64).t()]
+        lib.normal(lib.zeros(5, 6), lib.ones(6), out=made[0])
+        lib.normal(lib.zeros(5, 6), 2.0, out=made[1])
+        lib.normal(1.0, lib.ones(5, 6), out=made[2])
+        lib.randint(0, 9, (5, 6), out=made[3])
+        return made
+
+    _same_draws(make, 5)
+
+
 def test_normal_broadcasting_and_out():
     def make(lib):
         out = lib.empty(0, dtype=lib.float64)
@@ -345,6 +359,7 @@ ERRORS = {
     "normal_std_float": lambda lib: lib.normal(lib.zeros(3), -1.0),
     "normal_size": lambda lib: lib.normal(0.0, -1.0, (3,)),
     "normal_shapes": lambda lib: lib.normal(lib.zeros(3), lib.ones(2)),
+    "normal_out_shape": lambda lib: lib.normal(lib.zeros(5), 1.0, out=lib.zeros(3)),
     "exponential": lambda lib: lib.empty(3).exponential_(0),
     "exponential_long": lambda lib: lib.empty(3, dtype=lib.int64).exponential_(),
     "geometric": lambda lib: lib.empty(3).geometric_(1),

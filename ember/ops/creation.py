@@ -890,6 +890,8 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     shape = _size_argument("randint", (size,), None)
     dtype = dtype or (out._dtype if out is not None else _dtype.int64)
     low, high = _random_bounds(low, high, dtype)
+    if out is not None and out._dtype is dtype and out._data.shape == shape:
+        return out.random_(low, high, generator=generator)  # in place, in out's layout
     data = _cast_array(_uniform_integers(_generator(generator), low, high, math.prod(shape)),
                        dtype).reshape(shape)
     if out is not None:

@@ -256,9 +256,14 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     shape = broadcast_shape(mean._data.shape if mean_is_tensor else (),
                             std._data.shape if std_is_tensor else ())
     if mean_is_tensor and not std_is_tensor:
-        shape = mean._data.shape
-    result = _finish_factory(_cpu.empty(shape, template._dtype._np), template._dtype,
-                             template._device, False)
+        # PyTorch broadcasts the mean with ``out`` (a tensor standing in for std).
+        shape = broadcast_shape(mean._data.shape, out._data.shape) if out is not None else \
+            mean._data.shape
+    if out is not None and out._data.shape == shape and not needs_grad(mean, std):
+        result = out  # PyTorch samples into ``out`` itself, in its dtype and layout
+    else:
+        result = _finish_factory(_cpu.empty(shape, template._dtype._np), template._dtype,
+                                 template._device, False)
     generator = _generator(generator)
     if std_is_tensor:
         normal_(result, 0, 1, generator=generator)
@@ -270,6 +275,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     else:
         normal_(result, 0, std, generator=generator)
         result._data[...] = _cast_array(result._data + mean._data, result._dtype)
+    result._bump_version()
     inputs = [value for value in (mean, std) if isinstance(value, Tensor)]
     if needs_grad(*inputs):
         name = "NormalBackward3" if len(inputs) == 2 else (
@@ -277,7 +283,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         result = result.detach()
         record_op(name, tuple(_zero_gradient for _ in inputs), tuple(inputs),
                   (result,), {})
-    if out is not None:
+    if out is not None and result is not out:
         return write_out(out, result)
     return result
 
