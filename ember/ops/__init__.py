@@ -5,6 +5,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     complex,
     creation,
     fft,
+    indexed,
     indexing,
     inplace_functions,
     joining,
