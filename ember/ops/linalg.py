@@ -1324,7 +1324,7 @@ def eig(A: Tensor, *, out=None):
         return _finish_out("linalg_eig", out, (L, V), (A,), "linalg_eig")
     if _needs(A):
         record("LinalgEigBackward0", _eig_backward, (A,), (L, V), (A,),
-               input_complex=A._dtype.is_complex, real_dtype=A._dtype,
+               input_complex=A._dtype.is_complex,
                _materialize_grads=False)
     return return_types.linalg_eig((L, V))
 

@@ -176,4 +176,13 @@ for name, function, inputs in (
 ):
     case(f"{name} complex", function, *inputs, dtypes=("complex128",))
 
+
+def _eig_invariants(L, a):
+    """Eigenvalues and |eigenvectors|^2 (invariant under each vector's phase)."""
+    values, vectors = L.linalg.eig(a)
+    return values.real, (vectors * vectors.conj()).real
+
+
+case("eig", _eig_invariants, spd(3, 3) + np.triu(v(3, 3), 1))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
