@@ -1460,8 +1460,6 @@ _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 def _matrix_norm_value(A, ord, dim, keepdim):
     """The matrix norm as a composition of ember ops (so its gradient is theirs)."""
-    import ember
-
     dim0, dim1 = dim
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim)
@@ -1484,7 +1482,6 @@ def _matrix_norm_value(A, ord, dim, keepdim):
     if not keepdim and dim0 < dim1:
         dim1 -= 1
     summed = vector_norm(A, 1, dim0, keepdim)
-    del ember
     return summed.amax(dim1, keepdim=keepdim) if ord > 0 else summed.amin(dim1,
                                                                          keepdim=keepdim)
 
@@ -1654,8 +1651,6 @@ except ImportError:
     @method("matrix_power")
     def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
         """A square matrix to the integer power ``n`` (negative: of its inverse)."""
-        import ember
-
         _check_matrix("linalg.matrix_power", A)
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"linalg_matrix_power(): argument 'n' must be int, not "
@@ -1680,7 +1675,6 @@ except ImportError:
                     n >>= 1
                     if n:
                         power = matmul(power, power)
-            del ember
         if out is not None:
             check_out_allowed("linalg_matrix_power", A)
             if _dtype.can_cast(result._dtype, out._dtype):
