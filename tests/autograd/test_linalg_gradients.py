@@ -185,4 +185,21 @@ def _eig_invariants(L, a):
 
 case("eig", _eig_invariants, spd(3, 3) + np.triu(v(3, 3), 1))
 
+
+def _phase_invariants(L, a, name):
+    """For complex inputs: values and |vectors|^2 of svd / eigh / qr."""
+    if name == "svd":
+        U, S, Vh = L.linalg.svd(a, full_matrices=False)
+        return S, (U * U.conj()).real, (Vh * Vh.conj()).real
+    if name == "eigh":
+        values, vectors = L.linalg.eigh(a + a.mH)
+        return values, (vectors * vectors.conj()).real
+    Q, R = L.linalg.qr(a)
+    return (Q * Q.conj()).real, (R * R.conj()).real
+
+
+for name, values in (("svd", v(4, 3)), ("eigh", spd(3, 3)), ("qr", well(4, 3))):
+    case(f"{name} complex", lambda L, a, name=name: _phase_invariants(L, a, name), values,
+         dtypes=("complex128",))
+
 test_matches_torch, test_gradcheck, test_gradgradcheck = TABLE.tests()
