@@ -137,7 +137,14 @@ def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     if norm_factor._data.item() <= 0:
         warnings.warn(_NO_DEGREES_OF_FREEDOM, UserWarning, stacklevel=2)
         norm_factor.zero_()
-    centered = observations - average.unsqueeze(1)
+    if count == 1 and (fweights is None) != (aweights is None):
+        # PyTorch's single observation with one kind of weights: the centered values are
+        # zeroed in place, in the input's own memory (a leaf that requires grad refuses)
+        centered = observations.zero_()
+        if not (centered._dtype.is_floating_point or centered._dtype.is_complex):
+            centered = centered.to(_dtype.float32)
+    else:
+        centered = observations - average.unsqueeze(1)
     other = centered if weights is None else centered * weights
     return true_divide(mm(centered, other.t().conj()), norm_factor).squeeze()
 
@@ -159,6 +166,8 @@ def corrcoef(input) -> Tensor:
     c = c / stddev.view(-1, 1)
     c = c / stddev.view(1, -1)
     if c._dtype.is_complex:
+        if not c._data.size:  # nothing to clip (and ember.complex refuses empty parts)
+            return c.clone()
         return complex(real(c).clip(-1, 1), imag(c).clip(-1, 1))
     return c.clip(-1, 1)
 
@@ -464,15 +473,10 @@ def unravel_index(indices, shape) -> tuple:
     if any(size < 0 for size in shape):
         raise ValueError(f"'shape' cannot have negative values, but got {tuple(shape)}")
     strides = list(itertools.accumulate(reversed((*shape[1:], 1)), operator.mul))[::-1]
-    flat = indices._data.astype(_cpu.int64)[..., None]
-    divisors = _cpu.array(strides, _cpu.int64)
-    sizes = _cpu.array(shape, _cpu.int64)
-    if flat.size and sizes.size and not (divisors.all() and sizes.all()):
-        raise RuntimeError("ZeroDivisionError")
-    with _cpu.errstate(divide="ignore"):
-        coordinates = _cpu.floor_divide(flat, divisors) % sizes if sizes.size else (
-            _cpu.zeros((*flat.shape[:-1], 0), _cpu.int64))
-    return finish(_cpu.ascontiguousarray(coordinates), _dtype.int64, indices._device).unbind(-1)
+    device = indices._device
+    divisors = finish(_cpu.array(strides, _cpu.int64), _dtype.int64, device)
+    sizes = finish(_cpu.array(shape, _cpu.int64), _dtype.int64, device)
+    return (indices.unsqueeze(-1).floor_divide(divisors) % sizes).unbind(-1)
 
 
 __all__ = ["corrcoef", "cov", "gradient", "isin", "unravel_index", "vander"]

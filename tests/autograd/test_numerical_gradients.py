@@ -24,6 +24,10 @@ case("cov_both_weights", lambda L, a, w: L.cov(a, fweights=L.tensor([2, 1, 1, 3]
                                               aweights=w, correction=3), v(2, 4), p(4))
 case("cov_aweights_only_input", lambda L, a, w: L.cov(a, aweights=w), v(3, 4), p(4),
      requires_grad=(0,))
+# One observation with one kind of weights: torch zeroes the centered input in place.
+case("cov_one_observation", lambda L, a: L.cov(a * 1, fweights=L.tensor([2])), v(3, 1))
+case("cov_one_observation_aweights", lambda L, a, w: L.cov(a * 1, aweights=w, correction=0),
+     v(3, 1), p(1))
 case("corrcoef", lambda L, a: L.corrcoef(a), v(3, 5))
 case("corrcoef_method", lambda L, a: a.corrcoef(), v(4, 6))
 case("corrcoef_vector", lambda L, a: L.corrcoef(a), v(5))
@@ -73,3 +77,29 @@ def test_vander_backward_as_torch(options):
     """torch.vander fills its powers in place with cumprod, which saves the slice that the
     next copy overwrites: its graph has torch's nodes, and its backward raises as torch's."""
     assert _vander_backward(ember, **options) == _vander_backward(torch, **options)
+
+
+def _cov_of_leaf_one_observation(lib):
+    x = lib.tensor([[1.0], [2.0]], requires_grad=True)
+    try:
+        lib.cov(x, fweights=lib.tensor([2]))
+    except RuntimeError as error:
+        return str(error)
+    return None
+
+
+def test_cov_one_observation_of_a_leaf_as_torch():
+    """cov zeroes a single observation in place: a leaf that requires grad refuses."""
+    assert _cov_of_leaf_one_observation(ember) == _cov_of_leaf_one_observation(torch)
+
+
+def _input_after_cov_of_one_observation(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+        lib.cov(x[:1], aweights=lib.tensor([0.5]))
+    return x.tolist()
+
+
+def test_cov_one_observation_zeroes_its_input_as_torch():
+    assert (_input_after_cov_of_one_observation(ember)
+            == _input_after_cov_of_one_observation(torch) == [0.0, 2.0, 3.0])
