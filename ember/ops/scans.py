@@ -24,6 +24,7 @@ _grad_state = grad_mode.state
 
 
 def row_major_strides(shape) -> list:
+    """Element strides of a row-major array of ``shape``."""
     strides, step = [], 1
     for size in reversed(shape):
         strides.append(step)
@@ -186,7 +187,7 @@ def _cumprod_grad_with_zeros(grad, input, axis):
 def _accumulation(name, kernel, node_name, grad_for):
     """cumsum or cumprod: the function, method, in-place method and out= form."""
 
-    def compute(input, dim, dtype, out, inplace=False):
+    def compute(input, dim, dtype, out):
         axis = _scan_axis(input, dim)
         computed = _accumulated_dtype(name, input, dtype, out)
         data = _scan(kernel, _cast_values(input, computed), axis)
