@@ -17,7 +17,7 @@ import warnings
 from ember import _dtype, return_types
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import check_out_allowed, record, record_op
+from ember.ops._autograd import check_out_allowed, record
 from ember.ops._common import Tensor, _wrap_dim, finish, method, reduction_dims, write_out
 from ember.ops.matmul import _CPP_NAMES, matmul
 
@@ -161,6 +161,38 @@ def _finish_out(name, out, results, inputs, tuple_type=None):
     return getattr(return_types, tuple_type + "_out")(written)
 
 
+def _record_op(name, formulas, inputs, outputs, values=None):
+    """``record_op`` for formulas in PyTorch's own convention for complex gradients.
+
+    Note [Complex gradients of linalg]
+    ``record_op`` applies a formula conjugated (``conj(f(conj(grad)))``) to a complex
+    gradient, for the elementwise ops written as holomorphic derivatives. The formulas here
+    are PyTorch's (``FunctionsManual.cpp``), which already take the adjoint (A^{-H}, not
+    A^{-T}): they are applied to the gradient as it is, like the multi-output backwards
+    recorded with ``record``."""
+    needs = [getattr(x, "_requires_grad", False) for x in inputs]
+    names = []
+    for formula, needed in zip(formulas, needs):
+        if formula is not None and needed:
+            names.extend(n for n in _formula_parameters(formula) if n not in names)
+    return record(name, _apply_adjoint_formulas, inputs, outputs,
+                  [values[n] for n in names] if values else (), formulas=formulas,
+                  value_names=tuple(names))
+
+
+def _formula_parameters(formula):
+    code = formula.__code__
+    return code.co_varnames[1:code.co_argcount]
+
+
+def _apply_adjoint_formulas(ctx, grad):
+    values = dict(zip(ctx.value_names, ctx.saved_tensors))
+    return tuple(
+        None if formula is None or not needed
+        else formula(grad, *[values[n] for n in _formula_parameters(formula)])
+        for formula, needed in zip(ctx.formulas, ctx.needs_input_grad))
+
+
 def _needs(*inputs):
     return _grad_state.enabled and any(getattr(x, "_requires_grad", False) for x in inputs)
 
@@ -174,7 +206,7 @@ def _conj(t):
         return t
     result = finish(_cpu.conj(t._data), t._dtype, t._device)
     if _needs(t):
-        record_op("ConjBackward0", (_conj,), (t,), (result,))
+        _record_op("ConjBackward0", (_conj,), (t,), (result,))
     return result
 
 
@@ -344,7 +376,7 @@ def _inverse(name, A, check_errors=True):
     inverse = _tensor(data, A._dtype, A._device, colmajor=True)
     info = finish(info, _dtype.int32, A._device)
     if _needs(A):
-        record_op("LinalgInvExBackward0", (_inv_grad,), (A,), (inverse,),
+        _record_op("LinalgInvExBackward0", (_inv_grad,), (A,), (inverse,),
                   {"inverse": inverse})
     return inverse, info
 
@@ -405,7 +437,7 @@ def det(A: Tensor, *, out=None) -> Tensor:
     if out is not None:
         return _finish_out("linalg_det", out, result, (A,))
     if _needs(A):
-        record_op("LinalgDetBackward0", (_det_grad,), (A,), (result,),
+        _record_op("LinalgDetBackward0", (_det_grad,), (A,), (result,),
                   {"A": A, "result": result})
     return result
 
@@ -780,7 +812,7 @@ def _cholesky(name, A, upper, check_errors, node_name):
     factor = _tensor(data, A._dtype, A._device, colmajor=True)
     info = finish(info, _dtype.int32, A._device)
     if _needs(A):
-        record_op(node_name, (lambda grad, factor: _cholesky_grad(grad, factor, upper),),
+        _record_op(node_name, (lambda grad, factor: _cholesky_grad(grad, factor, upper),),
                   (A,), (factor,), {"factor": factor})
     return factor, info
 
@@ -849,7 +881,7 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out=No
             grad_low = matmul(common, low)
             return grad_low.mH if upper else grad_low
 
-        record_op("CholeskySolveBackward0", (grad_b, grad_l), (input, input2), (result,),
+        _record_op("CholeskySolveBackward0", (grad_b, grad_l), (input, input2), (result,),
                   {"factor_saved": input2, "result": result})
     return result
 
@@ -871,7 +903,7 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
             grad_low = matmul(common, low)
             return grad_low.mH if upper else grad_low
 
-        record_op("CholeskyInverseBackward0", (grad_l,), (input,), (result,),
+        _record_op("CholeskyInverseBackward0", (grad_l,), (input,), (result,),
                   {"factor": input, "result": result})
     return result
 
@@ -1161,7 +1193,7 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
         check_out_allowed("linalg_pinv", A)
         return _write_castable("linalg.pinv", out, result)
     if _needs(A):
-        record_op("LinalgPinvBackward0", (_pinv_grad,), (A,), (result,),
+        _record_op("LinalgPinvBackward0", (_pinv_grad,), (A,), (result,),
                   {"pinvA": result, "A": A})
     return result
 
@@ -1448,7 +1480,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     if out is not None:
         return _finish_out("linalg_vector_norm", out, result, (x,))
     if _needs(x):
-        record_op("LinalgVectorNormBackward0",
+        _record_op("LinalgVectorNormBackward0",
                   (_vector_norm_grad(ord, dims if dims is not None and ndim else None,
                                      keepdim, ndim),),
                   (x,), (result,), {"input": x, "result": result})
@@ -1613,7 +1645,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     if out is not None:
         return _finish_out("linalg_cross", out, result, (input, other))
     if _needs(input, other):
-        record_op("LinalgCrossBackward0",
+        _record_op("LinalgCrossBackward0",
                   (lambda grad, other: cross(_conj(other), grad, dim=dim),
                    lambda grad, input: cross(grad, _conj(input), dim=dim)),
                   (input, other), (result,), {"input": input, "other": other})
@@ -1640,7 +1672,7 @@ def matrix_exp(A: Tensor) -> Tensor:
     data = A._data.astype(_cpu.float32) if A._dtype in _HALF else A._data
     result = _tensor(_matrix_exp_kernel(data), A._dtype, A._device)
     if _needs(A):
-        record_op("LinalgMatrixExpBackward0", (_matrix_exp_grad,), (A,), (result,), {"A": A})
+        _record_op("LinalgMatrixExpBackward0", (_matrix_exp_grad,), (A,), (result,), {"A": A})
     return result
 
 
@@ -1660,7 +1692,7 @@ except ImportError:
                                     A._data.shape)
             result = finish(eye.copy(), A._dtype, A._device)
             if _needs(A):
-                record_op("CopyBackwards", (lambda grad: grad * 0,), (A,), (result,))
+                _record_op("CopyBackwards", (lambda grad: grad * 0,), (A,), (result,))
         else:
             base = inv(A) if n < 0 else A
             n = abs(n)
