@@ -83,7 +83,7 @@ def _scan_stops(keys, lo, hi, pivot, right_skips_last):
     left_index, right_index = _cpu.flatnonzero(left_mask), _cpu.flatnonzero(right_mask)
     right_before = _cpu.cumsum(right_mask)  # right stops up to each element
     ends = offsets + lengths - 1
-    left_end = _cpu.cumsum(left_mask[...])[ends] if len(left_index) else _cpu.zeros(count, int)
+    left_end = _cpu.cumsum(left_mask)[ends]
     right_end = right_before[ends]  # right stops are read from the end
     left_count = _cpu.diff(left_end, prepend=0)
     right_count = _cpu.diff(right_end, prepend=0)
