@@ -227,6 +227,19 @@ COMPLEX_CASES = {
     "pinv": (lambda L, a: L.linalg.pinv(a), False),
     "matrix_exp": (lambda L, a: L.linalg.matrix_exp(a / 4), False),
     "vector_norm": (lambda L, a: L.linalg.vector_norm(a, 3), False),
+    "svd": (lambda L, a: _phase_invariants(L, a, "svd"), False),
+    "eigh": (lambda L, a: _phase_invariants(L, a, "eigh"), True),
+    "qr": (lambda L, a: _phase_invariants(L, a, "qr"), False),
+    "solve_triangular": (lambda L, a: L.linalg.solve_triangular(a, a.mH, upper=True), False),
+    "lstsq": (lambda L, a: L.linalg.lstsq(a, a.mT).solution, False),
+    "cholesky_solve": (lambda L, a: torch_level(L, "cholesky_solve")(
+        a.mT, L.linalg.cholesky((a + a.mH) / 2)), True),
+    "cholesky_inverse": (lambda L, a: torch_level(L, "cholesky_inverse")(
+        L.linalg.cholesky((a + a.mH) / 2)), True),
+    "matrix_norm nuc": (lambda L, a: L.linalg.matrix_norm(a, "nuc"), False),
+    "cross": (lambda L, a: L.linalg.cross(a, a.mT), False),
+    "vecdot": (lambda L, a: L.linalg.vecdot(a, a.mT), False),
+    "lu_factor": (lambda L, a: L.linalg.lu_factor(a).LU, False),
 }
 
 
@@ -239,11 +252,15 @@ def test_complex_valued_gradients(name):
     grads = []
     for lib in (torch, ember):
         a = lib.tensor(values, dtype=lib.complex128, requires_grad=True)
-        result = function(lib, a)
-        seed = rng.standard_normal(tuple(result.shape))
-        if result.is_complex():
-            seed = seed + 1j * rng.standard_normal(tuple(result.shape))
-        result.backward(lib.tensor(seed, dtype=result.dtype))
+        results = function(lib, a)
+        results = results if isinstance(results, tuple) else (results,)
+        seeds = []
+        for result in results:
+            seed = rng.standard_normal(tuple(result.shape))
+            if result.is_complex():
+                seed = seed + 1j * rng.standard_normal(tuple(result.shape))
+            seeds.append(lib.tensor(seed, dtype=result.dtype))
+        lib.autograd.backward(list(results), seeds)
         grads.append(a.grad.detach().numpy())
         rng = np.random.default_rng(7)
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-7, atol=1e-9)
