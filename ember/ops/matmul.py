@@ -964,6 +964,23 @@ def _check_scalars(dtype, beta, alpha):
                                    "a floating point number.")
 
 
+def _check_convertible(dtype, *values):
+    """PyTorch refuses scalars that do not fit the kernel's type."""
+    for value in values:
+        if isinstance(value, complex) and not dtype.is_complex or (
+                dtype is not _dtype.bool and not dtype.is_floating_point
+                and not dtype.is_complex and not _fits(dtype, int(value.real)
+                                                        if isinstance(value, complex)
+                                                        else int(value))):
+            raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dtype]} "
+                               "without overflow")
+
+
+def _fits(dtype, value):
+    info = _cpu.iinfo(dtype._np)
+    return info.min <= value <= info.max
+
+
 def _fused_product(name, a, b, compute):
     """The product of ``name``'s operands over backend arrays in ``compute``."""
     a, b = a._data.astype(compute, copy=False), b._data.astype(compute, copy=False)
@@ -981,6 +998,7 @@ def _fused(name, input, a, b, beta, alpha, out=None):
     shape, dtype = _fused_shape(name, input, a, b)
     if name == "addr":
         _check_scalars(dtype, beta, alpha)
+    _check_convertible(dtype, beta, alpha)
     input_data = _cpu.broadcast_to(input._data, shape)
     if dtype in (_dtype.float16, _dtype.bfloat16) and name in ("addmv", "addbmm"):
         data = _half_sum(name, input_data, a._data, b._data, beta, alpha, dtype)

@@ -292,12 +292,15 @@ def _fused_samples(shape_sets):
                              name=f"{shapes} {kwargs}")
             yield Sample(_operands(shapes, dtype, rng, [C, T if len(shapes[1]) > 1 else N, N]),
                          name=f"{shapes} strided")
+        shapes = shape_sets[0]
         if dtype in ("float32", "float64", "complex64", "complex128"):
-            shapes = shape_sets[0]
             operands = (arr(shapes[0], dtype, rng, special=True),
                         *_operands(shapes[1:], dtype, rng))
             yield Sample(operands, {"beta": 0}, name="beta=0 ignores NaN")
             yield Sample(operands, {"beta": 0.5, "alpha": -1.5}, name="float scalars")
+        elif dtype != "bool":  # integer kernels truncate them (addr refuses them)
+            yield Sample(_operands(shapes, dtype, rng), {"beta": 2.5, "alpha": -1.5},
+                         name="float scalars, integer tensors")
 
     return samples
 
