@@ -1056,7 +1056,7 @@ def _fused_inplace(name, input, a, b, beta, alpha):
     return input
 
 
-def _fused_family(name, first, second):
+def _fused_family(name, product):
     def function(input, a, b, *, beta=1, alpha=1, out=None):
         return _fused(name, input, a, b, beta, alpha, out)
 
@@ -1064,18 +1064,19 @@ def _fused_family(name, first, second):
         return _fused_inplace(name, self, a, b, beta, alpha)
 
     function.__name__, inplace.__name__ = name, name + "_"
-    function.__doc__ = (f"``beta * input + alpha * `` the product of ``{first}`` and "
-                        f"``{second}`` (see Note [beta * input + alpha * product]).")
+    function.__doc__ = (f"``beta * input + alpha * {product}``, ``input`` broadcast to the "
+                        "product's shape (see Note [beta * input + alpha * product]).")
+    inplace.__doc__ = f"In-place :func:`{name}` of ``self``, which must have the result's shape."
     method(name)(function)
     method(name + "_")(inplace)
     return function
 
 
-addmm = _fused_family("addmm", "mat1", "mat2")
-addmv = _fused_family("addmv", "mat", "vec")
-addr = _fused_family("addr", "vec1", "vec2")
-baddbmm = _fused_family("baddbmm", "batch1", "batch2")
-addbmm = _fused_family("addbmm", "batch1", "batch2")
+addmm = _fused_family("addmm", "mat1 @ mat2")
+addmv = _fused_family("addmv", "mat @ vec")
+addr = _fused_family("addr", "outer(vec1, vec2)")
+baddbmm = _fused_family("baddbmm", "bmm(batch1, batch2)")
+addbmm = _fused_family("addbmm", "bmm(batch1, batch2).sum(0)")
 
 
 # --- matrix_power, chain_matmul, multi_dot ---------------------------------------------------
