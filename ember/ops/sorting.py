@@ -24,7 +24,7 @@ import os
 import warnings
 
 from ember import _dtype, return_types
-from ember._tensor import _make
+from ember._tensor import _make, _warn_once
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, record, record_op
@@ -468,8 +468,8 @@ def _sortable(input, name):
     """``input``'s values as an array NumPy orders as PyTorch does (NaN last)."""
     dtype = input._dtype
     if dtype.is_complex:
-        raise RuntimeError(f"{name} does not support complex dtypes on CPU" if name == "topk"
-                           else f"{name}(): not implemented for '{dtype._legacy_name}'")
+        raise RuntimeError(f"{'Sort' if name == 'sort' else name} does not support complex "
+                           "dtypes on CPU")
     data = input._data
     if dtype is _dtype.bfloat16 or dtype is _dtype.float16:
         return data.astype(_cpu.float32)
@@ -1257,7 +1257,10 @@ def bincount(input, weights=None, minlength: int = 0):
         counts = _cpu.bincount(data.astype(_cpu.int64), minlength=minlength)
         return finish(counts, _dtype.int64, input._device)
     dtype = _dtype.float32 if weights._dtype is _dtype.float32 else _dtype.float64
-    values = weights._data.real if weights._dtype.is_complex else weights._data
+    values = weights._data
+    if weights._dtype.is_complex:
+        _warn_once("Casting complex values to real discards the imaginary part", stacklevel=3)
+        values = values.real
     sums = _cpu.bincount(data.astype(_cpu.int64), values.astype(_cpu.float64),
                          minlength=minlength)
     return finish(sums, dtype, input._device)
