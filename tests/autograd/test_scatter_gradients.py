@@ -1,6 +1,7 @@
-"""Gradients of the gather / scatter ops against torch: outputs, grad_fn names and input
-gradients in float64 and float32, float64 gradcheck and gradgradcheck; repeated indices,
-ties and zeros, the in-place forms, and scatter's reduce= which has no derivative."""
+"""Gradients of the gather / scatter ops (ember/ops/scatter.py and ember/ops/indexed.py)
+against torch: outputs, grad_fn names and input gradients in float64 and float32, float64
+gradcheck and gradgradcheck; repeated indices, ties and zeros, the in-place forms, and
+scatter's reduce= which has no derivative."""
 
 from __future__ import annotations
 

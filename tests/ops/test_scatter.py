@@ -1,8 +1,9 @@
-"""The gather / scatter op table: gather, scatter (src, value, reduce), scatter_add,
-scatter_reduce, index_select, index_add, index_copy, index_fill, index_put, index_reduce,
-masked_fill, masked_scatter, take, take_along_dim and put, checked against torch over every
-dtype, non-contiguous inputs and indices, negative dims, empty indices, repeated indices for
-the accumulating forms, and in the method, in-place and ``out=`` forms; then their errors."""
+"""The gather / scatter op table, for the ops of ember/ops/scatter.py (gather, scatter with
+src, value or reduce, scatter_add, scatter_reduce, take_along_dim) and ember/ops/indexed.py
+(index_select, index_add, index_copy, index_fill, index_put, index_reduce, masked_fill,
+masked_scatter, take and put), checked against torch over every dtype, non-contiguous inputs
+and indices, negative dims, empty indices, repeated indices for the accumulating forms, and
+in the method, in-place and ``out=`` forms; then their errors."""
 
 from __future__ import annotations
 
