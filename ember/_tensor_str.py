@@ -235,7 +235,8 @@ def tensor_repr(t) -> str:
         if dtype not in (default, default_complex, int64, _bool):
             suffixes.append(f"dtype={dtype!r}")
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        # the node's class name, which drops the namespace of nodes such as CopySlices
+        suffixes.append(f"grad_fn=<{t.grad_fn.name().rpartition('::')[2]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

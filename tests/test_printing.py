@@ -323,6 +323,9 @@ AUTOGRAD_CASES = {
     "dtype_and_grad_wrap": lambda: (torch.arange(7.0) / 3).half().requires_grad_(),
     "summarized": lambda: torch.linspace(0, 1, 2000).requires_grad_().exp(),
     "empty": lambda: torch.zeros(0, 2, requires_grad=True).t(),
+    "namespaced_node": lambda: torch.floor_divide(torch.ones(2, requires_grad=True), 2.0),
+    "copy_slices": lambda: (torch.ones(2, requires_grad=True) * 1).index_fill_(0, torch.tensor(0),
+                                                                              5.0),
 }
 
 

@@ -7,9 +7,9 @@ from ember._tensor import Tensor
 from ember.ops import (  # noqa: F401  (the modules that attach these methods)
     complex,
     creation,
+    indexed,
     matmul,
     pointwise,
-    scatter,
     special,
     views,
 )
