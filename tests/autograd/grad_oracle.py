@@ -161,6 +161,7 @@ class GradTable:
 
         @pytest.mark.parametrize("grad_case", gradcheck_params)
         def test_gradgradcheck(grad_case):
+            ember.manual_seed(0)  # its random grad outputs, the same whatever ran before
             assert ember.autograd.gradgradcheck(ember_function(grad_case),
                                                 build(ember, grad_case, "float64"))
 
