@@ -105,6 +105,7 @@ from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
 from ember.ops.matmul import *  # noqa: F403
+from ember.ops.norms import *  # noqa: F403
 from ember.ops.numerical import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace, range

@@ -11,6 +11,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     joining,
     linalg,
     matmul,
+    norms,
     numerical,
     pointwise,
     reduction,
