@@ -100,6 +100,7 @@ from ember.ops.creation import (
     zeros,
     zeros_like,
 )
+from ember.ops.einsum import *  # noqa: F403
 from ember.ops.indexed import *  # noqa: F403
 from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403

@@ -4,6 +4,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     combining,
     complex,
     creation,
+    einsum,
     fft,
     indexed,
     indexing,
