@@ -4,6 +4,8 @@ negative dims, the method, in-place and ``out=`` forms, and their errors."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -348,7 +350,7 @@ def _cross_samples(dtype, rng):
     yield Sample((a((3, 4)), a((3, 1)), 0), name="broadcast")
     yield Sample((a((2, 3, 4), "noncontiguous"), a((2, 4, 3), "transposed"), -2),
                  name="layouts, dim -2")
-    yield Sample((a((2, 3)), a((2, 3))), name="default dim (warns once)")
+    yield Sample((a((2, 3)), a((2, 3))), name="default dim")
     yield Sample((a((3, 3)), a((3, 3))), {"dim": -1}, name="square, dim -1")
     yield Sample((a((0, 3)), a((1, 3)), 1), name="empty")
 
@@ -666,6 +668,30 @@ SHAPING = [
            xfails={"out": {None: "torch's narrow_copy writes a non-contiguous out= as if it "
                                  "were contiguous; ember writes through its strides"}}),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cross_warned_once():
+    """torch.cross without dim warns once per process: give that warning in both libraries
+    before the table compares them, so that what they warn does not depend on which tests
+    ran first (test_cross_without_dim_warns_once checks ember's warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lib in (torch, ember):
+            lib.cross(lib.ones(3), lib.ones(3))
+
+
+def test_cross_without_dim_warns_once():
+    from ember._tensor import _WARNINGS_GIVEN
+    from ember.ops.combining import _CROSS_DIM_WARNING
+
+    _WARNINGS_GIVEN.discard(_CROSS_DIM_WARNING)
+    x = ember.ones(3)
+    with pytest.warns(UserWarning, match="Using torch.cross without specifying the dim arg"):
+        ember.cross(x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.cross(x, x)
 
 
 @pytest.mark.parametrize("op, dtype", op_params(SHAPING, "function"))
