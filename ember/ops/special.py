@@ -105,72 +105,103 @@ def _erf_small(x):
     return x * (numerator + _ERF_A[3]) / (denominator + _ERF_B[3])
 
 
-def _erfc_scaled(y):
-    """``exp(y²) erfc(y)`` for ``y`` > 0.46875 (Cody's two outer ranges)."""
+def _by_region(x, *regions):
+    """``function(x)`` where ``mask`` holds, for each (mask, function) of ``regions`` (the
+    masks disjoint), NaN elsewhere: each formula runs only on its own elements."""
+    result = _cpu.full(x.shape, _cpu.nan)
+    for mask, function in regions:
+        if mask.any():
+            result[mask] = function(x[mask])
+    return result
+
+
+def _erfc_middle(y):
     numerator = _ERF_C[8] * y
     denominator = y
     for i in range(7):
         numerator = (numerator + _ERF_C[i]) * y
         denominator = (denominator + _ERF_D[i]) * y
-    middle = (numerator + _ERF_C[7]) / (denominator + _ERF_D[7])
+    return (numerator + _ERF_C[7]) / (denominator + _ERF_D[7])
+
+
+def _erfc_tail(y):
     z = 1 / (y * y)
     numerator = _ERF_P[5] * z
     denominator = z
     for i in range(4):
         numerator = (numerator + _ERF_P[i]) * z
         denominator = (denominator + _ERF_Q[i]) * z
-    tail = (1 / math.sqrt(_PI) - z * (numerator + _ERF_P[4]) / (denominator + _ERF_Q[4])) / y
-    return _cpu.where(y <= 4, middle, tail)
+    return (1 / math.sqrt(_PI) - z * (numerator + _ERF_P[4]) / (denominator + _ERF_Q[4])) / y
 
 
 def _erfc_positive(y):
-    """``erfc(y)`` for ``y`` > 0.46875, with exp(-y²) split to keep its precision."""
+    """``erfc(y)`` for ``y`` > 0.46875 (Cody's two outer ranges), with exp(-y²) split to
+    keep its precision."""
     rounded = _cpu.trunc(y * 16) / 16
     delta = (y - rounded) * (y + rounded)
-    value = _cpu.exp(-rounded * rounded) * _cpu.exp(-delta) * _erfc_scaled(y)
+    scaled = _by_region(y, (y <= 4, _erfc_middle), ((y > 4) & (y < _ERFC_UNDERFLOW), _erfc_tail))
+    value = _cpu.exp(-rounded * rounded) * _cpu.exp(-delta) * scaled
     return _cpu.where(y >= _ERFC_UNDERFLOW, 0.0, value)
 
 
 def _erf(x):
     y = _cpu.abs(x)
     small = y <= _ERF_SMALL
-    outer = _cpu.where(small, 1.0, y)  # keeps the outer formulas away from 0
-    large = (0.5 - _erfc_positive(outer)) + 0.5
-    return _cpu.where(small, _erf_small(x), _cpu.copysign(large, x))
+    return _by_region(x, (small, _erf_small), (
+        ~small & (y == y), lambda x: _cpu.copysign((0.5 - _erfc_positive(_cpu.abs(x))) + 0.5, x)))
 
 
 def _erfc(x):
     y = _cpu.abs(x)
     small = y <= _ERF_SMALL
-    outer = _erfc_positive(_cpu.where(small, 1.0, y))
-    return _cpu.where(small, 1 - _erf_small(x), _cpu.where(x < 0, 2 - outer, outer))
+
+    def outer(x):
+        value = _erfc_positive(_cpu.abs(x))
+        return _cpu.where(x < 0, 2 - value, value)
+
+    return _by_region(x, (small, lambda x: 1 - _erf_small(x)), (~small & (y == y), outer))
 
 
 def _erfinv(y):
     """Giles' single-precision approximation ("Approximating the erfinv function", 2010),
-    then four Newton steps."""
+    then four Newton steps: on erf(x) = |y| in the centre, on log erfc(x) = log(1 - |y|)
+    in the tails, where 1 - |y| is exact."""
     a = _cpu.abs(y)
     inside = a < 1
-    safe = _cpu.where(inside, a, 0.5)
-    w = -_cpu.log((1 - safe) * (1 + safe))
+    return _by_region(y, (inside & (a <= 0.5), _erfinv_centre), (inside & (a > 0.5), _erfinv_tail),
+                      (a == 1, lambda y: _cpu.copysign(_cpu.inf, y)))
+
+
+def _erfinv_guess(a):
+    w = -_cpu.log((1 - a) * (1 + a))
     central = _polynomial(w - 2.5, (2.81022636e-08, 3.43273939e-07, -3.5233877e-06,
                                     -4.39150654e-06, 0.00021858087, -0.00125372503,
                                     -0.00417768164, 0.246640727, 1.50140941))
     outer = _polynomial(_cpu.sqrt(w) - 3, (-0.000200214257, 0.000100950558, 0.00134934322,
                                            -0.00367342844, 0.00573950773, -0.0076224613,
                                            0.00943887047, 1.00167406, 2.83297682))
-    x = _cpu.where(w < 5, central, outer) * safe
-    tail = safe > 0.5
-    complement = 1 - safe  # exact where it is used, for |y| > 1/2
+    return _cpu.where(w < 5, central, outer) * a
+
+
+_ERF_SLOPE = 2 / math.sqrt(_PI)
+
+
+def _erfinv_centre(y):
+    a = _cpu.abs(y)
+    x = _erfinv_guess(a)
     for _ in range(4):
-        slope = 2 / math.sqrt(_PI) * _cpu.exp(-x * x)
-        # Newton on erf(x) = |y| in the centre, on log erfc(x) = log(1 - |y|) in the tails
-        upper = _erfc(_cpu.where(tail, x, 1.0))
-        step = _cpu.where(tail, -_cpu.log(upper / complement) * upper, _erf(x) - safe)
-        x = x - step / slope
-    x = _cpu.copysign(x, y)
-    x = _cpu.where(a == 1, _cpu.copysign(_cpu.inf, y), x)
-    return _cpu.where(inside | (a == 1), x, _cpu.nan)
+        x = x - (_erf(x) - a) / (_ERF_SLOPE * _cpu.exp(-x * x))
+    return _cpu.copysign(x, y)
+
+
+def _erfinv_tail(y):
+    a = _cpu.abs(y)
+    complement = 1 - a
+    x = _erfinv_guess(a)
+    for _ in range(4):
+        upper = _erfc(x)
+        x = x + _cpu.log(upper / complement) * upper / (_ERF_SLOPE * _cpu.exp(-x * x))
+    return _cpu.copysign(x, y)
 
 
 # --- the gamma function family ---------------------------------------------------------------
@@ -322,31 +353,34 @@ def _bessel_i(order, x, scaled):
     """``I_order(x)`` (times ``exp(-|x|)`` if ``scaled``) for orders 0 and 1: the power
     series (all terms positive, so no cancellation) for small ``|x|``, Hankel's asymptotic
     expansion for large."""
+
+    def series(y):
+        quarter = y * y / 4
+        term = _cpu.ones_like(y) if order == 0 else y / 2
+        total = term
+        for k in range(1, 80):
+            term = term * quarter / (k * (k + order))
+            total = total + term
+        return total * _cpu.exp(-y) if scaled else total
+
+    def expansion(y):
+        mu = 4.0 * order * order
+        term = _cpu.ones_like(y)
+        total = term
+        for k in range(1, 40):
+            term = -term * (mu - (2 * k - 1) ** 2) / (k * 8 * y)
+            total = total + term
+        total = total / _cpu.sqrt(2 * _PI * y)
+        if scaled:
+            return total
+        half = _cpu.exp(y / 2)  # e^y in two halves, so that it overflows only at the end
+        return total * half * half
+
     y = _cpu.abs(x)
-    small = _cpu.where(y <= _BESSEL_SERIES_LIMIT, y, 0.0)
-    quarter = small * small / 4
-    term = _cpu.ones_like(small) if order == 0 else small / 2
-    series = term
-    for k in range(1, 80):
-        term = term * quarter / (k * (k + order))
-        series = series + term
-    if scaled:
-        series = series * _cpu.exp(-small)
-    large = _cpu.where(y > _BESSEL_SERIES_LIMIT, y, _BESSEL_SERIES_LIMIT + 1)
-    mu = 4.0 * order * order
-    term = _cpu.ones_like(large)
-    expansion = term
-    for k in range(1, 40):
-        term = -term * (mu - (2 * k - 1) ** 2) / (k * 8 * large)
-        expansion = expansion + term
-    expansion = expansion / _cpu.sqrt(2 * _PI * large)
-    if not scaled:  # e^x / sqrt(2 pi x) in two halves, so that it overflows only at the end
-        half = _cpu.exp(large / 2)
-        expansion = expansion * half * half
-    result = _cpu.where(y <= _BESSEL_SERIES_LIMIT, series, expansion)
     # PyTorch's Chebyshev kernels give NaN at infinity, and 0 scaled
-    result = _cpu.where(_cpu.isinf(y), 0.0 if scaled else _cpu.nan, result)
-    result = _cpu.where(_cpu.isnan(y), _cpu.nan, result)
+    result = _by_region(y, (y <= _BESSEL_SERIES_LIMIT, series),
+                        ((y > _BESSEL_SERIES_LIMIT) & (y < _cpu.inf), expansion),
+                        (y == _cpu.inf, lambda y: _cpu.zeros_like(y) if scaled else y * _cpu.nan))
     return _cpu.copysign(result, x) if order == 1 else result
 
 
