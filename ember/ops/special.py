@@ -162,6 +162,25 @@ def _erfc(x):
     return _by_region(x, (small, lambda x: 1 - _erf_small(x)), (~small & (y == y), outer))
 
 
+def _erfcx(x):
+    """The scaled complementary error function ``exp(x²) erfc(x)``: Cody's scaled outer
+    ranges need no exponential at all."""
+    y = _cpu.abs(x)
+    small = y <= _ERF_SMALL
+    return _by_region(
+        x, (small, lambda x: _cpu.exp(x * x) * (1 - _erf_small(x))),
+        (~small & (x > 0), lambda x: _by_region(x, (x <= 4, _erfc_middle), (x > 4, _erfc_tail))),
+        (~small & (x < 0), lambda x: 2 * _cpu.exp(x * x) - _erfcx(-x)))
+
+
+def _log_ndtr(x):
+    """PyTorch's formula: through erfcx below -1, where the distribution function
+    underflows, and log1p above."""
+    half = math.sqrt(0.5)
+    return _by_region(x, (x < -1, lambda v: _cpu.log(_erfcx(-v * half) / 2) - v * v / 2),
+                      (x >= -1, lambda v: _cpu.log1p(-_erfc(v * half) / 2)))
+
+
 def _erfinv(y):
     """Giles' single-precision approximation ("Approximating the erfinv function", 2010),
     then four Newton steps: on erf(x) = |y| in the centre, on log erfc(x) = log(1 - |y|)
@@ -398,6 +417,7 @@ def _sinc_kernel(x, out=None):
 
 _SQRT_PI = math.sqrt(_PI)
 _REAL_ONLY = dict(dtypes=_REAL)
+_REAL_NO_HALF = _REAL - {_dtype.float16, _dtype.bfloat16}
 
 
 def _vml_refusal(name):
@@ -644,7 +664,7 @@ def _no_zeta_derivative(grad):
 
 special_zeta = binary(
     _zeta_kernel, INT_TO_FLOAT, name="special_zeta", inplace=False, method=False,
-    dtypes=_REAL - {_dtype.float16, _dtype.bfloat16}, refuse=_not_implemented("zeta_cpu"),
+    dtypes=_REAL_NO_HALF, refuse=_not_implemented("zeta_cpu"),
     grad_fn=_by_operands("SpecialZeta"),
     derivatives=(_no_zeta_derivative,
                  lambda grad, input, other: grad * -input * special_zeta(input + 1.0, other)))
@@ -673,9 +693,21 @@ def special_ndtr(input: Tensor, *, out=None) -> Tensor:
 special_ndtri = unary(_float64_kernel(lambda p: math.sqrt(2) * _erfinv(2 * p - 1)),
                       INT_TO_FLOAT, name="special_ndtri", inplace=False, method=False,
                       refuse=_not_implemented("ndtri_cpu"), grad_fn="SpecialNdtriBackward0",
-                      dtypes=_REAL - {_dtype.float16, _dtype.bfloat16},
+                      dtypes=_REAL_NO_HALF,
                       derivative=lambda grad, result: grad * math.sqrt(2 * _PI)
                       * exp(result * result * 0.5))
+
+
+special_erfcx = unary(_float64_kernel(_erfcx), INT_TO_FLOAT, name="special_erfcx",
+                      inplace=False, method=False, refuse=_not_implemented("erfcx_cpu"),
+                      grad_fn="SpecialErfcxBackward0", dtypes=_REAL_NO_HALF,
+                      derivative=lambda grad, input, result: (2.0 * input * result
+                                                              - 2.0 / _SQRT_PI) * grad)
+special_log_ndtr = unary(_float64_kernel(_log_ndtr), INT_TO_FLOAT, name="special_log_ndtr",
+                         inplace=False, method=False, refuse=_not_implemented("log_ndtr_cpu"),
+                         grad_fn="SpecialLogNdtrBackward0", dtypes=_REAL_NO_HALF,
+                         derivative=lambda grad, input, result: grad / math.sqrt(2 * _PI) * exp(
+                             -(result + input * input / 2)))
 
 
 def _entr(x):

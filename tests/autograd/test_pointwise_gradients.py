@@ -99,6 +99,8 @@ case("special_i1e", lambda L, a: L.special.i1e(a), v(2, 3))
 case("special_ndtr", lambda L, a: L.special.ndtr(a), v(2, 3))
 case("special_ndtri", lambda L, a: L.special.ndtri(a), p(2, 3, low=0.1, high=0.9))
 case("special_entr", lambda L, a: L.special.entr(a), p(2, 3))
+case("special_erfcx", lambda L, a: L.special.erfcx(a), v(2, 3))
+case("special_log_ndtr", lambda L, a: L.special.log_ndtr(a), v(2, 3) * 2)
 case("special_zeta", lambda L, b: L.special.zeta(3.0, b), p(2, 3))
 case("special_erf_composite", lambda L, a: L.special.erf(a).sum() * L.special.erfc(a),
      v(2, 3))

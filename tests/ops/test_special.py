@@ -187,6 +187,8 @@ SPECIAL_OPS = [
     _special("ndtr", unary_samples(), tolerances=_HALF_TOLERANCE),
     _special("ndtri", unary_samples(_probabilities), REAL_NO_HALF),
     _special("entr", unary_samples(), tolerances=_HALF_TOLERANCE),
+    _special("erfcx", unary_samples(), REAL_NO_HALF),
+    _special("log_ndtr", unary_samples(), REAL_NO_HALF),
     _special("xlog1py", binary_samples(rhs=_positive, scalars=(2, 0.5, True))),
     _special("xlogy", binary_samples(rhs=_positive, scalars=(2, 0.5, True)), method=True,
              inplace=True),
