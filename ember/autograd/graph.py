@@ -66,14 +66,16 @@ class save_on_cpu(saved_tensors_hooks):
 
 
 class SavedTensor:
-    """A tensor a backward formula needs, with its version at save time."""
+    """A tensor a backward formula needs, with its version at save time; ``output_nr`` is
+    its position among the saving node's outputs, None for an input."""
 
-    __slots__ = ("_tensor", "_version", "_is_output", "_unpack_hook")
+    __slots__ = ("_tensor", "_version", "_output_nr", "_unpack_hook")
 
-    def __init__(self, tensor, is_output: bool):
+    def __init__(self, tensor, output_nr):
+        is_output = output_nr is not None
         self._tensor = _untracked_alias(tensor) if is_output else tensor
         self._version = tensor._version
-        self._is_output = is_output
+        self._output_nr = output_nr
         self._unpack_hook = None
         if _saved_tensors_hooks.stack:  # the innermost saved_tensors_hooks packs it
             pack, self._unpack_hook = _saved_tensors_hooks.stack[-1]
@@ -85,23 +87,24 @@ class SavedTensor:
             tensor = self._unpack_hook(tensor)
         elif tensor._version != self._version:
             raise RuntimeError(self._modified_message(tensor, node))
-        if self._is_output:
+        if self._output_nr is not None:
             from ember.ops.views import detach
 
             tensor = detach(tensor)
             tensor._requires_grad = True
             tensor._grad_fn = node
-            tensor._output_nr = 0
+            tensor._output_nr = self._output_nr
         return tensor
 
     def _modified_message(self, tensor, node):
         # PyTorch names the producing node without "Backward": the saving node for a saved
         # output, the tensor's grad_fn now (after the in-place op) for a saved input.
-        if not self._is_output and tensor._base is not None:
+        is_output = self._output_nr is not None
+        if not is_output and tensor._base is not None:
             _refresh_view(tensor)
-        producer = node if self._is_output else tensor._grad_fn
+        producer = node if is_output else tensor._grad_fn
         which = "" if producer is None else (
-            f", which is output {0 if self._is_output else tensor._output_nr} of "
+            f", which is output {self._output_nr if is_output else tensor._output_nr} of "
             f"{_short_name(producer)},")
         hint = ("the backtrace further above shows the operation that failed to compute its "
                 "gradient. The variable in question was changed in there or anywhere later. "
@@ -209,7 +212,8 @@ class Node:
         saved = []
         for value in values:
             if hasattr(value, "_requires_grad"):
-                value = SavedTensor(value, any(value is output for output in outputs))
+                value = SavedTensor(value, next((index for index, output in enumerate(outputs)
+                                                 if value is output), None))
             saved.append(value)
         self._saved = tuple(saved)
 

@@ -444,3 +444,29 @@ PROGRAMS = [
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__)
 def test_function(program):
     check(program)
+
+
+def test_saved_second_output_differentiates_to_that_output():
+    """A saved output read under create_graph leads back to the output it is, not to the
+    node's first one."""
+
+    def program(lib):
+        x = _leaf(lib, (3.0, 1.0, 2.0))
+
+        class TwoOutputs(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                doubled, cubed = x * 2, x ** 3
+                ctx.save_for_backward(x, cubed)
+                return doubled, cubed
+
+            @staticmethod
+            def backward(ctx, grad_doubled, grad_cubed):
+                x, cubed = ctx.saved_tensors
+                return grad_doubled * 2 + grad_cubed * 3 * cubed / x
+
+        doubled, cubed = TwoOutputs.apply(x)
+        (first,) = lib.autograd.grad((doubled * cubed).sum(), x, create_graph=True)
+        return first, lib.autograd.grad(first.sum(), x)
+
+    check(program)
