@@ -1,8 +1,10 @@
-"""Matrix products, handed to the backend's BLAS.
+"""Matrix products, handed to the backend's BLAS: matmul (and ``@``), mm, bmm, mv and dot;
+inner, outer (and its alias ger) and vdot; the products added to a tensor (addmm, addmv,
+addr, baddbmm, addbmm); matrix_power, multi_dot and chain_matmul.
 
 matmul picks one of PyTorch's four kernels by the operands' ranks (see ``_kernel``), and the
 errors it raises (dtype and shape mismatches, unsupported dtypes, a wrong ``out=``) are that
-kernel's."""
+kernel's. einsum and tensordot, written over these products, are einsum.py's."""
 
 from __future__ import annotations
 
@@ -10,17 +12,25 @@ import operator
 import warnings
 
 from ember import _dtype
+from ember._size import contiguous_format
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import (
     Tensor,
+    _wrap_dim,
     check_inplace,
     compute_dtype,
     finish,
     method,
     write_out,
 )
+from ember.ops.creation import eye
+
+__all__ = [
+    "addbmm", "addmm", "addmv", "addr", "baddbmm", "bmm", "chain_matmul", "dot", "ger", "inner",
+    "matmul", "matrix_power", "mm", "multi_dot", "mv", "outer", "vdot",
+]
 
 _grad_state = grad_mode.state
 
@@ -53,6 +63,16 @@ def _check_tensors(name, *named):
         if not isinstance(value, Tensor):
             raise TypeError(f"{name}(): argument '{label}' (position {position}) must be Tensor, "
                             f"not {type(value).__name__}")
+
+
+_WARNED = set()  # PyTorch gives its deprecation warnings (ger, chain_matmul) once per process
+
+
+def _warn_once(key, message):
+    """Warn with ``message`` unless a warning of ``key`` was given already."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _check_dtypes(kernel, a, b, out):
@@ -124,7 +144,7 @@ def _broadcast_batches(a, b):
                            f"({size_b}) at non-singleton dimension {dim}") from None
 
 
-def _input_grad(grad, other):
+def _matmul_input_grad(grad, other):
     """d(input @ other)/d input applied to ``grad``, for every rank combination (the node
     then sums away broadcast batch dims)."""
     if other._data.ndim == 1:
@@ -136,7 +156,7 @@ def _input_grad(grad, other):
     return grad @ other.mT
 
 
-def _other_grad(grad, input):
+def _matmul_other_grad(grad, input):
     """d(input @ other)/d other applied to ``grad``."""
     if input._data.ndim == 1:
         if grad._data.ndim == 0:  # dot
@@ -147,7 +167,7 @@ def _other_grad(grad, input):
     return input.mT @ grad
 
 
-_DERIVATIVES = (_input_grad, _other_grad)
+_MATMUL_DERIVATIVES = (_matmul_input_grad, _matmul_other_grad)
 
 
 def _node_name(input, other):
@@ -185,7 +205,7 @@ def _product(kernel, input, other, out, node_name):
         return write_out(out, result)
     if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
         record_op(node_name if node_name.__class__ is str else node_name(input, other),
-                  _DERIVATIVES, (input, other), (result,),
+                  _MATMUL_DERIVATIVES, (input, other), (result,),
                   {"input": input, "other": other})
     return result
 
@@ -193,10 +213,8 @@ def _product(kernel, input, other, out, node_name):
 @method("matmul")
 def matmul(input, other, *, out=None):
     """The matrix product, with NumPy's (and PyTorch's) rules for 1-D and batched inputs."""
-    for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"matmul(): argument '{name}' (position {position}) must be "
-                            f"Tensor, not {type(value).__name__}")
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        _check_tensors("matmul", ("input", input), ("other", other))
     a_ndim, b_ndim = input._data.ndim, other._data.ndim
     if a_ndim == 0 or b_ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -262,338 +280,12 @@ Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 
 
-__all__ = ["bmm", "dot", "matmul", "mm", "mv"]
-
-
-# --- einsum ------------------------------------------------------------------------------
-# Note [einsum as PyTorch contracts it]
-# Every operand is brought to one shared dim order (output dims, then the dims summed away)
-# by diagonals for repeated labels, unsqueezes for missing ones and a permute; the operands
-# are then contracted left to right, two at a time, through bmm (``_sum_product_pair``),
-# summing a dim as soon as no operand still to come has it. All of it is made of ember ops,
-# so the gradients, the grad_fn names and the strides of the result are PyTorch's.
-
-_ELLIPSIS = 52  # the label of "..." (letters are 0..51: A-Z, then a-z)
-
-
-def _label_of(char: str) -> int:
-    return ord(char) - 65 if char <= "Z" else ord(char) - 97 + 26
-
-
-def _is_subscript(char: str) -> bool:
-    return "A" <= char <= "Z" or "a" <= char <= "z"
-
-
-def _sublist_subscript(value) -> str:
-    if value is Ellipsis:
-        return "..."
-    if 0 <= value < 26:
-        return chr(65 + value)
-    if 26 <= value < 52:
-        return chr(97 + value - 26)
-    raise ValueError("einsum(): subscript in subscript list is not within the valid range "
-                     "[0, 52)")
-
-
-def _parse_operands(equation: str, count: int):
-    """The labels of each operand on the left of ``equation``."""
-    lhs = equation.split("->", 1)[0]
-    labels = [[] for _ in range(count)]
-    current, ellipsis_seen, i = 0, False, 0
-    while i < len(lhs):
-        char = lhs[i]
-        if char == ".":
-            if ellipsis_seen:
-                raise RuntimeError(f"einsum(): found '.' for operand {current} for which an "
-                                   "ellipsis was already found")
-            if not lhs.startswith("...", i):
-                raise RuntimeError(f"einsum(): found '.' for operand {current} that is not "
-                                   "part of any ellipsis")
-            labels[current].append(_ELLIPSIS)
-            ellipsis_seen = True
-            i += 2
-        elif char == ",":
-            current += 1
-            if current >= count:
-                raise RuntimeError("einsum(): fewer operands were provided than specified "
-                                   "in the equation")
-            ellipsis_seen = False
-        elif char != " ":
-            if not _is_subscript(char):
-                raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
-                                   "equation string, subscripts must be in [a-zA-Z]")
-            labels[current].append(_label_of(char))
-        i += 1
-    if current != count - 1:
-        raise RuntimeError("einsum(): more operands were provided than specified in the "
-                           "equation")
-    return labels
-
-
-def _output_positions(equation, lhs_length, label_count, ellipsis_dims):
-    """Where each label (and the ellipsis) goes in the shared dim order: the output's dims
-    first. Returns (positions by label, ellipsis start, output rank, total rank)."""
-    positions = [-1] * 52
-    if "->" not in equation:  # implicit output: the ellipsis, then labels seen once
-        ellipsis_start, index = 0, ellipsis_dims
-        for label in range(52):
-            if label_count[label] == 1:
-                positions[label] = index
-                index += 1
-        ellipsis_in_output = True
-    else:
-        rhs = equation.split("->", 1)[1]
-        ellipsis_start, index, ellipsis_in_output, i = 0, 0, False, 0
-        while i < len(rhs):
-            char = rhs[i]
-            if char == ".":
-                if ellipsis_in_output:
-                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) "
-                                       "was already found")
-                if not rhs.startswith("...", i):
-                    raise RuntimeError("einsum(): found '.' for output that is not part of "
-                                       "any ellipsis (...)")
-                ellipsis_start, index, ellipsis_in_output = index, index + ellipsis_dims, True
-                i += 2
-            elif char != " ":
-                if not _is_subscript(char):
-                    raise RuntimeError(f"einsum(): invalid subscript given at index "
-                                       f"{lhs_length + 2 + i} in the equation string, "
-                                       "subscripts must be in [a-zA-Z]")
-                label = _label_of(char)
-                if label_count[label] == 0 or positions[label] != -1:
-                    problem = ("appears more than once in the output" if positions[label] != -1
-                               else "does not appear in the equation for any input operand")
-                    raise RuntimeError(f"einsum(): output subscript {char} {problem}")
-                positions[label] = index
-                index += 1
-            i += 1
-    output_rank = index
-    if not ellipsis_in_output:
-        ellipsis_start, index = index, index + ellipsis_dims
-    for label in range(52):
-        if label_count[label] and positions[label] == -1:
-            positions[label] = index
-            index += 1
-    return positions, ellipsis_start, output_rank, index
-
-
-def _align(operand, number, labels, positions, ellipsis_start, ellipsis_dims, total,
-           label_size, ellipsis_sizes, dim_counts):
-    """``operand`` with diagonals taken, missing dims added and its dims permuted to the
-    shared order; updates the sizes seen and how many operands have each dim."""
-    permutation = [-1] * total
-    ndim = operand._data.ndim
-    dim = 0
-    for label in labels:
-        if label == _ELLIPSIS:
-            covered = ndim - (len(labels) - 1)
-            for j in range(ellipsis_dims - covered, ellipsis_dims):
-                size = operand.shape[dim]
-                if size != 1:
-                    if ellipsis_sizes[j] not in (1, size):
-                        raise RuntimeError("einsum(): operands do not broadcast with remapped "
-                                           "shapes (original->remapped)")
-                    ellipsis_sizes[j] = size
-                    dim_counts[ellipsis_start + j] += 1
-                permutation[ellipsis_start + j] = dim
-                dim += 1
-        elif permutation[positions[label]] == -1:
-            size = operand.shape[dim]
-            if size != 1:
-                if label_size[label] not in (1, size):
-                    raise RuntimeError(
-                        f"einsum(): subscript {_subscript_char(label)} has size {size} for "
-                        f"operand {number} which does not broadcast with previously seen "
-                        f"size {label_size[label]}")
-                label_size[label] = size
-                dim_counts[positions[label]] += 1
-            permutation[positions[label]] = dim
-            dim += 1
-        else:  # a repeated label: its diagonal
-            previous = permutation[positions[label]]
-            if operand.shape[dim] != operand.shape[previous]:
-                raise RuntimeError(
-                    f"einsum(): subscript {_subscript_char(label)} is repeated for operand "
-                    f"{number} but the sizes don't match, {operand.shape[dim]} != "
-                    f"{operand.shape[previous]}")
-            operand = operand.diagonal(0, previous, dim).movedim(-1, previous)
-    for index, value in enumerate(permutation):
-        if value == -1:
-            operand = operand.unsqueeze(-1)
-            permutation[index] = operand._data.ndim - 1
-    return operand.permute(permutation)
-
-
-def _subscript_char(label: int) -> str:
-    return chr(65 + label) if label < 26 else chr(97 + label - 26)
-
-
-def _sum_product_pair(left, right, sum_dims):
-    """``(left * right).sum(sum_dims, keepdim=True)`` through one bmm: both operands have
-    the same rank, with broadcast (size 1) dims where one lacks a dim."""
-    if not sum_dims:
-        return left * right
-    both, left_only, right_only = [], [], []
-    both_size = left_size = right_size = sum_size = 1
-    for dim in range(left._data.ndim):
-        in_left, in_right = left.shape[dim] != 1, right.shape[dim] != 1
-        if dim in sum_dims:
-            if in_left and in_right:
-                if left.shape[dim] != right.shape[dim]:
-                    raise RuntimeError("non-broadcast dimensions must match")
-                sum_size *= left.shape[dim]
-            elif in_left:
-                left = left.sum(dim, True)
-            elif in_right:
-                right = right.sum(dim, True)
-        elif in_left and in_right:
-            if left.shape[dim] != right.shape[dim]:
-                raise RuntimeError("non-broadcast dimensions must match")
-            both.append(dim)
-            both_size *= left.shape[dim]
-        elif in_left:
-            left_only.append(dim)
-            left_size *= left.shape[dim]
-        else:
-            right_only.append(dim)
-            right_size *= right.shape[dim]
-    if left_only and right_only and right_only[-1] < left_only[0]:
-        # PyTorch swaps the operands when that lays the result out in the order of its dims
-        left, right = right, left
-        left_only, right_only = right_only, left_only
-        left_size, right_size = right_size, left_size
-    out_size = ([left.shape[d] for d in both] + [left.shape[d] for d in left_only]
-                + [1] * len(sum_dims) + [right.shape[d] for d in right_only])
-    left_order = both + left_only + list(sum_dims) + right_only
-    right_order = both + list(sum_dims) + right_only + left_only
-    out_order = [0] * len(left_order)
-    for position, dim in enumerate(both + left_only + list(sum_dims) + right_only):
-        out_order[dim] = position
-    left = left.permute(left_order).reshape(both_size, left_size, sum_size)
-    right = right.permute(right_order).reshape(both_size, sum_size, right_size)
-    if _dtype.bool in (left._dtype, right._dtype) and left._data.size and right._data.size:
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
-    return bmm(left, right).view(out_size).permute(out_order)
-
-
-def _einsum(equation: str, operands):
-    if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
-    for operand in operands:
-        if not isinstance(operand, Tensor):
-            raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, not "
-                            f"{type(operand).__name__}")
-    labels = _parse_operands(equation, len(operands))
-    label_count = [0] * 52
-    ellipsis_dims = 0
-    for number, (operand, operand_labels) in enumerate(zip(operands, labels)):
-        ndim = operand._data.ndim
-        count = len(operand_labels)
-        has_ellipsis = _ELLIPSIS in operand_labels
-        if has_ellipsis:
-            count -= 1
-            ellipsis_dims = max(ellipsis_dims, ndim - count)
-        for label in operand_labels:
-            if label != _ELLIPSIS:
-                label_count[label] += 1
-        if count > ndim if has_ellipsis else count != ndim:
-            raise RuntimeError(
-                f"einsum(): the number of subscripts in the equation ({count}) does not match "
-                f"the number of dimensions ({ndim}) for operand {number}"
-                f"{'' if has_ellipsis else ' and no ellipsis was given'}")
-    lhs_length = len(equation.split("->", 1)[0])
-    positions, ellipsis_start, output_rank, total = _output_positions(
-        equation, lhs_length, label_count, ellipsis_dims)
-    label_size, ellipsis_sizes, dim_counts = [1] * 52, [1] * ellipsis_dims, [0] * total
-    aligned = [_align(operand, number, operand_labels, positions, ellipsis_start,
-                      ellipsis_dims, total, label_size, ellipsis_sizes, dim_counts)
-               for number, (operand, operand_labels) in enumerate(zip(operands, labels))]
-    while len(aligned) > 1:
-        a, b = aligned.pop(0), aligned.pop(0)
-        sum_dims, a_sums, b_sums = [], [], []
-        for dim in range(output_rank, total):
-            if a.shape[dim] != 1 and b.shape[dim] != 1:
-                dim_counts[dim] -= 1
-                if dim_counts[dim] == 1:
-                    sum_dims.append(dim)
-                    dim_counts[dim] = 0
-            elif dim_counts[dim] == 1:
-                if a.shape[dim] != 1:
-                    a_sums.append(dim)
-                    dim_counts[dim] = 0
-                elif b.shape[dim] != 1:
-                    b_sums.append(dim)
-                    dim_counts[dim] = 0
-        if a_sums:
-            a = a.sum(a_sums, True)
-        if b_sums:
-            b = b.sum(b_sums, True)
-        aligned.insert(0, _sum_product_pair(a, b, sum_dims))
-    result = aligned[0]
-    if total > output_rank:
-        if len(operands) > 1:
-            return result.view(result.shape[:output_rank])
-        return result.sum(list(range(output_rank, total)))
-    return result
-
-
-def einsum(*args) -> Tensor:
-    """Sums of products of the operands' elements over the dims that ``equation`` names:
-    ``einsum("ij,jk->ik", a, b)`` is ``a @ b``. The sublist form
-    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` and a list of operands are accepted too.
-    See Note [einsum as PyTorch contracts it].
-
-    Example::
-
-        >>> a = ember.tensor([[1., 2.], [3., 4.]])
-        >>> ember.einsum("ii", a)
-        tensor(5.)
-        >>> ember.einsum("ij,j->i", a, ember.tensor([1., 1.]))
-        tensor([3., 7.])
-    """
-    if len(args) < 2:
-        raise ValueError("einsum(): must specify the equation string and at least one "
-                         "operand, or at least one operand and its subscripts list")
-    if isinstance(args[0], Tensor):
-        equation = ",".join("".join(_sublist_subscript(s) for s in sublist)
-                            for sublist in args[1::2])
-        if len(args) % 2 == 1:
-            equation += "->" + "".join(_sublist_subscript(s) for s in args[-1])
-            operands = args[:-1:2]
-        else:
-            operands = args[::2]
-    else:
-        equation, operands = args[0], args[1:]
-    if len(operands) == 1 and isinstance(operands[0], list | tuple):
-        operands = operands[0]
-    return _einsum(equation, list(operands))
-
-
-# --- tensordot, inner, outer, vdot ---------------------------------------------------------
-
-
-def _tensordot_dims(a, b, dims):
-    if isinstance(dims, Tensor):
-        dims = dims.tolist() if dims._data.size > 1 else int(dims._data.reshape(())[()])
-    if not isinstance(dims, int | list | tuple):
-        raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or "
-                           f"list[list[int]] containing two lists, but got dims={dims}")
-    if isinstance(dims, int):
-        dims = int(dims)
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        if dims > min(a._data.ndim, b._data.ndim):
-            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        return list(range(-dims, 0)), list(range(dims))
-    dims_a, dims_b = dims
-    if isinstance(dims_a, int) or isinstance(dims_b, int):
-        raise TypeError("tensordot(): argument 'dims_self' (position 3) must be tuple of ints, "
-                        "not int")
-    return list(dims_a), list(dims_b)
+# --- inner, outer, vdot ------------------------------------------------------------------
 
 
 def _tensordot(a, b, dims_a, dims_b):
+    """``a``'s dims ``dims_a`` contracted with ``b``'s ``dims_b`` through one mm: inner's
+    kernel, and tensordot's (einsum.py)."""
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     if a._dtype is not b._dtype:
@@ -612,8 +304,8 @@ def _tensordot(a, b, dims_a, dims_b):
                                f"{dim_b}")
         else:
             contracted *= size_a
-    wrapped_a = [_wrap(d, a._data.ndim) for d in dims_a]
-    wrapped_b = [_wrap(d, b._data.ndim) for d in dims_b]
+    wrapped_a = [_wrap_dim(d, a._data.ndim) for d in dims_a]
+    wrapped_b = [_wrap_dim(d, b._data.ndim) for d in dims_b]
     kept_a = [d for d in range(a._data.ndim) if d not in wrapped_a]
     kept_b = [d for d in range(b._data.ndim) if d not in wrapped_b]
     sizes = [first.shape[d] for d in kept_a] + [second.shape[d] for d in kept_b]
@@ -627,12 +319,6 @@ def _tensordot(a, b, dims_a, dims_b):
     return mm(first, second).reshape(sizes)
 
 
-def _wrap(dim, ndim):
-    from ember._tensor import _wrap_dim
-
-    return _wrap_dim(dim, ndim)
-
-
 def _exact_out(name, result, out):
     """``out=`` for ops that need the out tensor to have the result's dtype."""
     if out._dtype is not result._dtype:
@@ -640,23 +326,6 @@ def _exact_out(name, result, out):
                            f"{result._dtype._legacy_name}, but got an output tensor with dtype "
                            f"{out._dtype._legacy_name}")
     return write_out(out, result)
-
-
-def tensordot(a, b, dims=2, out=None):
-    """Sums the products of ``a``'s and ``b``'s elements over the dims ``dims`` names: an int
-    (the last ``dims`` of ``a`` with the first of ``b``) or two lists of dims.
-
-    Example::
-
-        >>> ember.tensordot(ember.ones(2, 3, 4), ember.ones(4, 3), dims=([1, 2], [1, 0]))
-        tensor([12., 12.])
-    """
-    dims_a, dims_b = _tensordot_dims(a, b, dims)
-    if out is not None:
-        check_out_allowed("tensordot", a, b)
-        with grad_mode.no_grad():
-            return _exact_out("tensordot", _tensordot(a, b, dims_a, dims_b), out)
-    return _tensordot(a, b, dims_a, dims_b)
 
 
 @method("inner")
@@ -693,15 +362,6 @@ def outer(input, vec2, *, out=None):
         check_out_allowed("outer", input, vec2)
         return write_out(out, result)
     return result
-
-
-_WARNED = set()  # PyTorch gives its deprecation warnings once per process
-
-
-def _warn_once(key, message):
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 @method("ger")
@@ -955,7 +615,6 @@ def _dtype_word(tensor):
     return _CPP_NAMES[tensor._dtype].split()[-1]
 
 
-
 def _check_scalars(dtype, beta, alpha):
     if not (dtype.is_floating_point or dtype.is_complex):
         for label, value in (("beta", beta), ("alpha", alpha)):
@@ -1039,14 +698,13 @@ def _result_shape(name, a, b):
 
 
 def _fused_inplace(name, input, a, b, beta, alpha):
+    """The in-place form of ``name``: ``input`` must already have the result's shape (checked
+    first, as PyTorch does), and the operands are checked before autograd's in-place rules."""
     shape = _result_shape(name, a, b)
     if shape is not None and input._data.shape != shape:
         raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
                            f"tensor size {list(shape)} should match")
-    shape, dtype = _fused_shape(name, input, a, b)
-    if input._data.shape != tuple(shape):
-        raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
-                           f"tensor size {list(shape)} should match")
+    _fused_shape(name, input, a, b)
     if needs_grad(input, a, b):
         return inplace_with_grad(input, lambda old: _fused(name, old, a, b, beta, alpha))
     result = _fused(name, input, a, b, beta, alpha)
@@ -1106,17 +764,11 @@ def _inverse(input):
         inverse = data.copy()
     # LAPACK writes each matrix column-major
     inverse = _cpu.ascontiguousarray(_cpu.swapaxes(inverse, -1, -2)).swapaxes(-1, -2)
-    result = _make_result(inverse.astype(dtype._np, copy=False), dtype, input._device)
+    result = finish(inverse, dtype, input._device)
     if input._requires_grad and _grad_state.enabled:
         record_op("LinalgInvExBackward0", (_inverse_grad,), (input,), (result,),
                   {"result": result})
     return result
-
-
-def _make_result(data, dtype, device):
-    from ember._tensor import _make
-
-    return _make(data, dtype, device)
 
 
 @method("matrix_power")
@@ -1140,15 +792,13 @@ def matrix_power(input, n: int, *, out=None):
         with grad_mode.no_grad():
             return write_out(out, matrix_power(input, n).contiguous())
     if n == 0:
-        from ember.ops.creation import eye
-
         identity = eye(rows, dtype=input.dtype).expand_as(input)
-        return input.clone(memory_format=_contiguous()).copy_(identity)
+        return input.clone(memory_format=contiguous_format).copy_(identity)
     base = input
     if n < 0:
         base, n = _inverse(input), -n
     if n == 1:
-        return base if base is not input else base.clone(memory_format=_contiguous())
+        return base if base is not input else base.clone(memory_format=contiguous_format)
     if n == 2:
         return matmul(base, base)
     if n == 3:
@@ -1160,12 +810,6 @@ def matrix_power(input, n: int, *, out=None):
         if bit:
             result = square if result is None else matmul(result, square)
     return result
-
-
-def _contiguous():
-    from ember._size import contiguous_format
-
-    return contiguous_format
 
 
 def _chain_order(shapes):
@@ -1265,12 +909,6 @@ def chain_matmul(*matrices, out=None):
             raise RuntimeError(f"Tensor dimension is {matrix._data.ndim}, expected 2 instead.")
     if len(matrices) == 1:
         if out is None:
-            return matrices[0].clone(memory_format=_contiguous())
+            return matrices[0].clone(memory_format=contiguous_format)
         return write_out(out, matrices[0].to(out.dtype))  # PyTorch copies into any out
     return multi_dot(list(matrices), out=out)
-
-
-__all__ += [
-    "addbmm", "addmm", "addmv", "addr", "baddbmm", "chain_matmul", "einsum", "ger", "inner",
-    "matrix_power", "multi_dot", "outer", "tensordot", "vdot",
-]

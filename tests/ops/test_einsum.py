@@ -1,7 +1,9 @@
-"""The einsum table: explicit and implicit outputs, ``...`` broadcasting, diagonals of
-repeated labels, sums, two and more operands, the sublist format and a list of operands,
-checked against torch (values, dtype, shape and the strides of views) for every dtype,
-with transposed, non-contiguous and empty operands, and the errors of bad equations."""
+"""The tables of ember/ops/einsum.py. einsum: explicit and implicit outputs, ``...``
+broadcasting, diagonals of repeated labels, sums, two and more operands, the sublist format
+and a list of operands, and the errors of bad equations. tensordot: dims as a count, as two
+lists (negative dims too) and as a broadcast size-one dim, ``out=``, and the errors of bad
+dims. All checked against torch (values, dtype, shape and the strides of views) for every
+dtype, with transposed, non-contiguous and empty operands."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from .op_table import (
     arr,
     check_errors,
     check_function,
+    check_inplace,
     check_method,
     check_out,
     op_params,
@@ -124,6 +127,48 @@ def _errors(rng):
                      r"subscript in subscript list is not within the valid range \[0, 52\)")
 
 
+# (operand shapes, layouts or None, keyword arguments)
+TENSORDOT_CASES = [
+    (((2, 3, 4), (3, 4, 5)), None, {}),
+    (((2, 3), (3, 4)), None, {"dims": 1}),
+    (((2, 3), (4, 5)), None, {"dims": 0}),
+    (((2, 3, 4), (4, 3, 5)), None, {"dims": ([1, 2], [1, 0])}),
+    (((2, 3, 4), (4, 3, 5)), None, {"dims": [[-1, -2], [0, 1]]}),
+    (((2, 1, 4), (3, 4)), None, {"dims": ([1, 2], [0, 1])}),
+    (((3, 4), (4, 3)), (T, N), {"dims": 1}),
+    (((0, 3), (3, 2)), None, {"dims": 1}),
+    (((2, 0), (0, 2)), None, {"dims": 1}),
+]
+
+
+def _tensordot_samples(dtype, rng):
+    for shapes, layouts, kwargs in TENSORDOT_CASES:
+        layouts = layouts or (C,) * len(shapes)
+        operands = tuple(arr(shape, dtype, rng, layout, low=-3, high=3)
+                         for shape, layout in zip(shapes, layouts))
+        yield Sample(operands, dict(kwargs), name=f"{shapes} {layouts} {kwargs}")
+
+
+def _tensordot_errors(rng):
+    f32 = "float32"
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), "float64", rng))),
+                     RuntimeError, "both inputs should have same dtype")
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": -1}),
+                     RuntimeError, "tensordot expects dims >= 0, but got dims=-1")
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": 3}),
+                     RuntimeError, "tensordot expects dims < ndim_a or ndim_b")
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)),
+                            {"dims": ([0], [0])}), RuntimeError,
+                     "contracted dimensions need to match, but first has size 2 in dim 0 and "
+                     "second has size 3 in dim 0")
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)),
+                            {"dims": ([0, 1], [0])}), RuntimeError,
+                     "both dimension lists should have same length")
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": 1.5}),
+                     RuntimeError)
+    yield ErrorInput(Sample((arr((2, 3), f32, rng), 2)), AttributeError)  # torch's Python code
+
+
 EINSUM = [
     OpInfo("einsum", _samples, dtypes=NON_BOOL, method=False, inplace=False, out=False,
            errors=_errors),
@@ -134,9 +179,30 @@ EINSUM = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(EINSUM, "function"))
+TENSORDOT = [
+    OpInfo("tensordot", _tensordot_samples, dtypes=NON_BOOL, method=False, inplace=False,
+           errors=_tensordot_errors),
+]
+
+
+@pytest.mark.parametrize("op, dtype", op_params(EINSUM + TENSORDOT, "function"))
 def test_function(op, dtype):
     check_function(op, dtype)
+
+
+@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "method"))
+def test_method(op, dtype):
+    check_method(op, dtype)
+
+
+@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "inplace"))
+def test_inplace(op, dtype):
+    check_inplace(op, dtype)
+
+
+@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "out"))
+def test_out(op, dtype):
+    check_out(op, dtype)
 
 
 @pytest.mark.parametrize("op", EINSUM, ids=lambda op: op.id)
@@ -149,6 +215,6 @@ def test_no_out(op):
     check_out(op, "float32")
 
 
-@pytest.mark.parametrize("op", EINSUM, ids=lambda op: op.id)
+@pytest.mark.parametrize("op", EINSUM + TENSORDOT, ids=lambda op: op.id)
 def test_errors(op):
     check_errors(op)

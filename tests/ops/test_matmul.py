@@ -1,6 +1,8 @@
 """The matrix product table: matmul (and ``@``), mm, bmm, mv and dot against torch, for every
 dtype, 1-D / 2-D / batched / broadcast shapes, transposed and non-contiguous operands, empty
-operands, ``out=`` and the errors for mismatched dtypes and shapes."""
+operands, ``out=`` and the errors for mismatched dtypes and shapes; then the rest of
+ember/ops/matmul.py: inner, outer and ger, vdot, addmm, addmv, addr, baddbmm, addbmm,
+matrix_power, multi_dot and chain_matmul. einsum and tensordot are test_einsum.py's."""
 
 from __future__ import annotations
 
@@ -183,44 +185,6 @@ def _samples_of(cases):
 
 T, N = "transposed", "noncontiguous"
 C = "contiguous"
-
-_TENSORDOT = _samples_of([
-    (((2, 3, 4), (3, 4, 5)), None, {}),
-    (((2, 3), (3, 4)), None, {"dims": 1}),
-    (((2, 3), (4, 5)), None, {"dims": 0}),
-    (((2, 3, 4), (4, 3, 5)), None, {"dims": ([1, 2], [1, 0])}),
-    (((2, 3, 4), (4, 3, 5)), None, {"dims": [[-1, -2], [0, 1]]}),
-    (((2, 1, 4), (3, 4)), None, {"dims": ([1, 2], [0, 1])}),
-    (((3, 4), (4, 3)), (T, N), {"dims": 1}),
-    (((0, 3), (3, 2)), None, {"dims": 1}),
-    (((2, 0), (0, 2)), None, {"dims": 1}),
-])
-
-
-def _tensordot_errors(rng):
-    f32 = "float32"
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), "float64", rng))),
-                     RuntimeError, "both inputs should have same dtype")
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": -1}),
-                     RuntimeError, "tensordot expects dims >= 0, but got dims=-1")
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": 3}),
-                     RuntimeError, "tensordot expects dims < ndim_a or ndim_b")
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)),
-                            {"dims": ([0], [0])}), RuntimeError,
-                     "contracted dimensions need to match, but first has size 2 in dim 0 and "
-                     "second has size 3 in dim 0")
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)),
-                            {"dims": ([0, 1], [0])}), RuntimeError,
-                     "both dimension lists should have same length")
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), arr((3, 2), f32, rng)), {"dims": 1.5}),
-                     RuntimeError)
-    yield ErrorInput(Sample((arr((2, 3), f32, rng), 2)), AttributeError)  # torch's Python code
-
-
-def _tensordot_out_errors(rng):
-    yield ErrorInput(Sample((arr((2, 3), "float32", rng), arr((3, 2), "float32", rng)),
-                            {"dims": 1, "out": arr((2, 2), "float64", rng)}), RuntimeError)
-
 
 _INNER = _samples_of([
     (((4,), (4,)), None, {}),
@@ -472,8 +436,6 @@ FLOATING = ("float16", "bfloat16", "float32", "float64", "complex64", "complex12
 INVERTIBLE = ("float32", "float64", "complex64", "complex128")
 
 PRODUCT_FAMILY = [
-    OpInfo("tensordot", _TENSORDOT, dtypes=NON_BOOL, method=False, inplace=False,
-           errors=_tensordot_errors),
     OpInfo("inner", _INNER, dtypes=NON_BOOL, inplace=False, errors=_inner_errors),
     OpInfo("outer", _outer_mixed, inplace=False, errors=_outer_errors),
     OpInfo("ger", _OUTER, inplace=False, errors=_outer_errors, call=_quiet("ger"),
