@@ -1,6 +1,6 @@
-"""The order in which PyTorch's CPU kernels leave equal elements: sort, topk, kthvalue,
-unique and searchsorted replayed on NumPy arrays (no Tensor here); ember/ops/sorting.py
-holds the ops that call into it.
+"""The order in which PyTorch's CPU kernels leave equal elements (and NaNs) in sort, topk,
+kthvalue, unique and searchsorted: their C++ algorithms replayed as plain functions over
+NumPy arrays. The ops themselves are in ember/ops/sorting.py.
 
 Note [Tie order of sort, topk and kthvalue]
 PyTorch's CPU kernels order equal elements as their C++ algorithms leave them: sort with
@@ -24,9 +24,9 @@ from ember.backends import cpu as _cpu
 _THRESHOLD = 16  # libstdc++'s _S_threshold: introsort leaves such segments to insertion sort
 
 
-# --- the orders the ops take ------------------------------------------------------------
-# ``values`` / ``rows`` hold the elements to order along their last axis, as NumPy orders
-# them as PyTorch does (NaN last; see sorting.py's _sortable).
+# --- the orders the ops take --------------------------------------------------------------
+# ``values`` and ``rows`` hold the elements along their last axis, in a dtype that NumPy
+# orders as PyTorch does (NaN last: see _sortable in sorting.py).
 
 
 def sort_order(values, descending, stable, integral, expanded):
@@ -114,7 +114,7 @@ def searchsorted_positions(sequence, points, right):
     return _bisect(rows, points.reshape(len(rows), -1), right).reshape(points.shape)
 
 
-# --- keys --------------------------------------------------------------------------------
+# --- keys ---------------------------------------------------------------------------------
 
 
 def _ranks(rows):
@@ -411,7 +411,7 @@ def _nth_element_rows(keys, nth):
         right = cut <= target[active]
         lo[active] = _cpu.where(right, cut, lo[active])
         hi[active] = _cpu.where(right, hi[active], cut)
-    _stable_sort_segments(flat, moved, lo, _cpu.maximum(hi, lo))
+    _stable_sort_segments(flat, moved, lo, hi)
     return flat.reshape(rows, size), moved.reshape(rows, size)
 
 
@@ -487,6 +487,9 @@ def _topk_rows(keys, k, sorted):
     return chosen
 
 
+# --- std::sort element by element (unique(dim=...) of slices with NaNs) -------------------
+
+
 class _Slice:
     """A slice compared as PyTorch's unique(dim=...) compares them: by the first element
     where one is less or greater than the other (so NaNs are passed over)."""
@@ -557,8 +560,7 @@ def _std_sort(items):
             _linear_insert(items, position)
 
 
-
-# --- binary search ---------------------------------------------------------------------
+# --- binary search ------------------------------------------------------------------------
 
 
 def _bisect(rows, queries, right):

@@ -52,9 +52,9 @@ def _sortable(input, name):
     return data
 
 
-def _sort_order(input, axis, descending, stable, name="sort"):
+def _sort_order(input, axis, descending, stable):
     """The indices that sort ``input`` along ``axis``, in the moved-axis shape."""
-    moved = _cpu.moveaxis(_sortable(input, name), axis, -1)
+    moved = _cpu.moveaxis(_sortable(input, "sort"), axis, -1)
     return _tie_order.sort_order(moved, descending, stable, input._dtype._category == 1,
                                  input._data.strides[axis] == 0)
 
@@ -131,17 +131,17 @@ def _pair_result(name, input, values, indices, out):
                                                  write_out(out[1], indices)))
 
 
-def _sorted_pair(input, dim, descending, stable, name):
+def _sorted_pair(input, dim, descending, stable):
     """(values, indices) of ``input`` sorted along ``dim``, laid out like ``input``."""
     from ember.ops.creation import _like_data
 
     axis = _wrap_dim(dim, input._data.ndim) if input._data.ndim else (_wrap_dim(dim, 0) or 0)
     device = input._device
-    _sortable(input, name)
     if not input._data.ndim:
+        _sortable(input, "sort")  # refuses complex inputs, 0-d ones too
         return input.detach().clone(), finish(_cpu.zeros((), _cpu.int64), _dtype.int64,
                                               device), axis
-    order = _sort_order(input, axis, descending, stable, name)
+    order = _sort_order(input, axis, descending, stable)
     moved_values = _cpu.take_along_axis(_cpu.moveaxis(input._data, axis, -1), order, -1)
     values = _like_data(input, input._dtype, None)
     values[...] = _cpu.moveaxis(moved_values, -1, axis)
@@ -167,7 +167,7 @@ def sort(input, dim: int = -1, descending: bool = False, *, stable=None, out=Non
     """Sorts ``input`` along ``dim``, returning (values, indices); NaN sorts as the largest
     value. Equal elements keep their order when ``stable``."""
     dim = _check_dim_type("sort", dim)
-    values, indices, axis = _sorted_pair(input, dim, descending, bool(stable), "sort")
+    values, indices, axis = _sorted_pair(input, dim, descending, bool(stable))
     if out is None:
         # PyTorch's overload that takes ``stable`` records the op as SortBackward1
         _record_selection("SortBackward0" if stable is None else "SortBackward1", input,
@@ -183,7 +183,7 @@ def argsort(input, dim: int = -1, descending: bool = False, *, stable=None, out=
                         "(Tensor, out=Tensor), but expected (Tensor input, *, bool stable, "
                         "int dim = -1, bool descending = False, Tensor out = None)")
     dim = _check_dim_type("argsort", dim)
-    indices = _sorted_pair(input, dim, descending, bool(stable), "sort")[1]
+    indices = _sorted_pair(input, dim, descending, bool(stable))[1]
     return indices if out is None else write_out(out, indices)
 
 
@@ -196,7 +196,7 @@ def msort(input, *, out=None):
             raise RuntimeError(f"Expected out tensor to have dtype "
                                f"{_CPP_NAMES[input._dtype]}, but got "
                                f"{_CPP_NAMES[out._dtype]} instead")
-        return write_out(out, _sorted_pair(input, 0, False, False, "sort")[0])
+        return write_out(out, _sorted_pair(input, 0, False, False)[0])
     return sort(input, 0).values
 
 
@@ -282,9 +282,10 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
 # --- unique --------------------------------------------------------------------------------
 
 
-def _unique_flat(input, name):
+def _unique_flat(input):
+    """``input``'s values, flattened, as unique and unique_consecutive compare them."""
     if input._dtype.is_complex:
-        raise NotImplementedError(f"\"{name}\" not implemented for "
+        raise NotImplementedError(f"\"unique\" not implemented for "
                                   f"'{input._dtype._legacy_name}'")
     return _sortable(input, "sort").reshape(-1)
 
@@ -334,11 +335,10 @@ def _unique_rows(input, axis, consecutive):
 
 
 def _unique_result(input, values, inverse, counts, return_inverse, return_counts, name):
-    result = values
-    _record_unique(name, input, result)
+    _record_unique(name, input, values)
     if not (return_inverse or return_counts):
-        return result
-    parts = [result]
+        return values
+    parts = [values]
     device = input._device
     if return_inverse:
         parts.append(finish(inverse, _dtype.int64, device))
@@ -347,7 +347,7 @@ def _unique_result(input, values, inverse, counts, return_inverse, return_counts
     return tuple(parts)
 
 
-def _unique_along(input, dim, return_inverse, return_counts, consecutive, name):
+def _unique_along(input, dim, return_inverse, return_counts, consecutive):
     axis = _wrap_dim(dim, input._data.ndim)
     if input._dtype.is_complex:
         raise NotImplementedError(f"\"{'unique' if consecutive else 'unique_dim'}\" not "
@@ -367,8 +367,8 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,
     """The unique elements of ``input`` (or unique slices along ``dim``), sorted, with the
     inverse indices and counts if asked for. NaNs are each unique."""
     if dim is not None:
-        return _unique_along(input, dim, return_inverse, return_counts, False, "unique")
-    flat = _unique_flat(input, "unique")
+        return _unique_along(input, dim, return_inverse, return_counts, False)
+    flat = _unique_flat(input)
     # PyTorch sorts with sort(stable=False): its order among NaNs (each unique) shows in the
     # inverse; equal numbers share one entry whatever their order.
     order = _sort_order(_make(input._data.reshape(-1), input._dtype), 0, False,
@@ -391,9 +391,8 @@ def unique_consecutive(input, return_inverse: bool = False, return_counts: bool 
     """``input`` with each run of equal consecutive elements (or slices along ``dim``)
     reduced to one."""
     if dim is not None:
-        return _unique_along(input, dim, return_inverse, return_counts, True,
-                             "unique_consecutive")
-    flat = _unique_flat(input, "unique")
+        return _unique_along(input, dim, return_inverse, return_counts, True)
+    flat = _unique_flat(input)
     starts = _cpu.ones(flat.size, bool)
     starts[1:] = flat[1:] != flat[:-1]
     inverse = _cpu.cumsum(starts) - 1
@@ -405,11 +404,13 @@ def unique_consecutive(input, return_inverse: bool = False, return_counts: bool 
 
 # --- searchsorted, bucketize ----------------------------------------------------------------
 
+_WARNED = set()  # PyTorch gives the non-contiguous input warnings once per process
+
 
 def _search(boundaries, input, right, sorter, out_int32):
     """Insertion positions of ``input``'s values in the last dim of ``boundaries``."""
     scalar = not isinstance(input, Tensor)
-    values = input if isinstance(input, Tensor) else as_tensor_operand(input)
+    values = as_tensor_operand(input) if scalar else input
     seq_shape, value_shape = boundaries._data.shape, values._data.shape
     if not seq_shape:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive "
@@ -453,9 +454,6 @@ def _search(boundaries, input, right, sorter, out_int32):
     points = values._data.astype(compute, copy=False)
     found = _tie_order.searchsorted_positions(sequence, points, right)
     return finish(_cpu.asarray(found), dtype, values._device)
-
-
-_WARNED = set()  # PyTorch gives the non-contiguous input warnings once per process
 
 
 def _check_search_out(out, out_int32):
@@ -502,8 +500,8 @@ def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False
 def _bin_positions(data, edges, dtype, local_search):
     """The bin of each element of ``data`` among the sorted ``edges`` (-1 outside),
     computed as PyTorch's histogram kernel: by linear interpolation in the input's dtype,
-    corrected by a local search; or, for explicit edges (``local_search`` None), by
-    binary search."""
+    corrected by a local search if ``local_search``; or, for explicit edges
+    (``local_search`` None), by binary search."""
     count = len(edges) - 1
     left, right = edges[0], edges[-1]
     with _cpu.errstate(all="ignore"):
