@@ -109,6 +109,7 @@ from ember.ops.matmul import *  # noqa: F403
 from ember.ops.norms import *  # noqa: F403
 from ember.ops.numerical import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
+from ember.ops.random_tensors import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace, range
 from ember.ops.reduction import *  # noqa: F403
 from ember.ops.sampling import *  # noqa: F403

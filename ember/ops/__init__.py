@@ -15,6 +15,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     norms,
     numerical,
     pointwise,
+    random_tensors,
     reduction,
     sampling,
     scans,
