@@ -1,29 +1,81 @@
 """Linear algebra: decompositions, solvers, inverses, norms, with their gradients.
 
-The kernels are NumPy's LAPACK wrappers (``numpy.linalg``), applied over the leading batch
-dims; the few LAPACK routines NumPy does not wrap (getrf's pivoted LU, trsm's triangular
-solve, the matrix exponential) are written here over batches of arrays. Results take the
-layout PyTorch's LAPACK calls leave: column-major matrices, batch-major stacks.
-
-Gradients follow PyTorch's formulas (``FunctionsManual.cpp``) and are written in ember ops,
-so that they can be differentiated again. Eigen- and singular vectors are defined up to a
-sign (a phase for complex inputs): their gradients are those of PyTorch's gauge."""
+The public functions of ``torch.linalg`` (re-exported by ``ember.linalg``), the linear algebra
+functions of the ``torch.`` namespace (``TORCH_FUNCTIONS``) and their Tensor methods. Their
+kernels over NumPy arrays are in ember/ops/_linalg_kernels.py, their backward formulas in
+ember/ops/_linalg_grad.py, the checks and result layouts they share in
+ember/ops/_linalg_common.py."""
 
 from __future__ import annotations
 
 import math
-import warnings
 
 from ember import _dtype, return_types
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, record
 from ember.ops._common import Tensor, _wrap_dim, finish, method, reduction_dims, write_out
-from ember.ops.matmul import _CPP_NAMES, matmul
+from ember.ops._linalg_common import (
+    _HALF,
+    _batch_prefix,
+    _broadcast_batch,
+    _check_eig,
+    _check_float,
+    _check_input,
+    _check_matrix,
+    _check_same_dtype,
+    _check_uplo,
+    _complex_of,
+    _finish_out,
+    _is_vector_rhs,
+    _no_kernel,
+    _ord_text,
+    _tensor,
+    _warn_once,
+    _write_castable,
+    _write_exact,
+)
+from ember.ops._linalg_grad import (
+    _cholesky_grad,
+    _cholesky_inverse_grad,
+    _cholesky_solve_grads,
+    _conj,
+    _det_grad,
+    _eig_backward,
+    _eigh_backward,
+    _inv_grad,
+    _lstsq_backward,
+    _lu_backward,
+    _lu_factor_backward,
+    _matrix_exp_grad,
+    _needs,
+    _pinv_grad,
+    _qr_backward,
+    _record_op,
+    _slogdet_backward,
+    _solve_backward,
+    _solve_triangular_backward,
+    _svd_backward,
+    _svdvals_backward,
+    _triangular_solve_backward,
+    _vector_norm_grad,
+)
+from ember.ops._linalg_kernels import (
+    _cholesky_data,
+    _colmajor,
+    _first_failure,
+    _inv_data,
+    _lu_kernel,
+    _lu_solve_data,
+    _matrix_exp_kernel,
+    _rowmajor,
+    _svd_data,
+    _triangular_kernel,
+    _unpack,
+)
+from ember.ops.matmul import matmul
 
-_grad_state = grad_mode.state
 _lapack = _cpu.linalg
-_HALF = (_dtype.float16, _dtype.bfloat16)
 
 
 class LinAlgError(RuntimeError):
@@ -31,336 +83,7 @@ class LinAlgError(RuntimeError):
     positive-definite), as ``torch.linalg.LinAlgError``."""
 
 
-# --- checks -----------------------------------------------------------------------------------
-
-
-def _check_matrix(name, A, square=True, arg="A"):
-    """``A`` is a (batch of) matrix, square where ``square``."""
-    if A._data.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor {arg} must have at least 2 dimensions.")
-    if square and A._data.shape[-1] != A._data.shape[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
-
-
-def _check_float(name, A, kernel=None):
-    """``A`` is float32/float64/complex: integers are refused by ``name``, half precision
-    by ``kernel``'s missing loop (or ``name``'s low-precision check when no kernel)."""
-    dtype = A._dtype
-    if not (dtype.is_floating_point or dtype.is_complex):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {dtype._legacy_name}")
-    if dtype in _HALF:
-        if kernel is None:
-            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got "
-                               f"{dtype._legacy_name}")
-        _no_kernel(kernel, A)
-
-
-_SKIPPED_WHEN_EMPTY = ("lu_cpu", "cholesky_cpu", "linalg_eigh_cpu", "linalg_svd_cpu")
-
-
-def _no_kernel(kernel, A):
-    """PyTorch's error for a kernel without a loop for A's dtype (some kernels are never
-    reached by an empty input)."""
-    if A._data.size or kernel not in _SKIPPED_WHEN_EMPTY:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for "
-                                  f"'{A._dtype._legacy_name}'")
-
-
-def _check_input(name, A, kernel=None, square=True):
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{name}(): argument 'A' must be Tensor, not {type(A).__name__}")
-    _check_matrix(name, A, square)
-    _check_float(name, A, kernel)
-
-
-def _check_same_dtype(name, A, B, a="A", b="B"):
-    if A._dtype is not B._dtype:
-        raise RuntimeError(f"{name}: Expected {a} and {b} to have the same dtype, but found "
-                           f"{a} of type {A._dtype._legacy_name} and {b} of type "
-                           f"{B._dtype._legacy_name} instead")
-
-
-def _batch_prefix(ndim, index):
-    return f"(Batch element {index}): " if ndim > 2 else ""
-
-
-def _first_failure(info):
-    """The flat index and value of the first non-zero ``info``, or None."""
-    flat = info.reshape(-1)
-    failed = _cpu.flatnonzero(flat)
-    if not failed.size:
-        return None
-    return int(failed[0]), int(flat[failed[0]])
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-def _colmajor(data):
-    """``data`` with column-major matrices, the layout LAPACK leaves PyTorch's results in."""
-    if data.size == 0:  # NumPy gives empty arrays all-zero strides: spell PyTorch's out
-        *batch, m, n = data.shape
-        strides, step = [1, max(m, 1)], max(m, 1) * max(n, 1)
-        for size in reversed(batch):
-            strides.insert(0, step)
-            step *= max(size, 1)
-        item = data.dtype.itemsize
-        return _cpu.as_strided(_cpu.empty(1, data.dtype), data.shape,
-                               tuple(s * item for s in strides))
-    result = _cpu.swapaxes(_cpu.empty(data.shape[:-2] + data.shape[:-3:-1], data.dtype), -1, -2)
-    result[...] = data
-    return result
-
-
-def _tensor(data, dtype, device, colmajor=False):
-    if colmajor and data.ndim >= 2:
-        data = _colmajor(data.astype(dtype._np, copy=False))
-    elif not colmajor:
-        data = _rowmajor(data)
-    return finish(data, dtype, device)
-
-
-def _rowmajor(data):
-    """``data`` C-contiguous (an empty array too, whose strides NumPy leaves as they were)."""
-    if data.size:
-        return _cpu.ascontiguousarray(data)
-    return _cpu.empty(data.shape, data.dtype)
-
-
-def _write_exact(out, result):
-    """``out=`` of a LAPACK-backed op: ``out`` must have the result's dtype."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._dtype is not result._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[result._dtype]}, "
-                           f"but got {_CPP_NAMES.get(out._dtype, out._dtype._legacy_name)} "
-                           "instead")
-    return write_out(out, result)
-
-
-def _write_castable(name, out, result, what="result"):
-    """``out=`` of a composite op: ``out`` must take the result's dtype without a lossy
-    cast of category."""
-    if not _dtype.can_cast(result._dtype, out._dtype):
-        raise RuntimeError(f"{name}: Expected {what} to be safely castable from "
-                           f"{result._dtype._legacy_name} dtype, but got {what} with dtype "
-                           f"{out._dtype._legacy_name}")
-    return write_out(out, result)
-
-
-def _finish_out(name, out, results, inputs, tuple_type=None):
-    """Fill ``out`` (a tensor or a tuple of them) with ``results`` for the op ``name``."""
-    check_out_allowed(name, *inputs)
-    if tuple_type is None:
-        return _write_exact(out, results)
-    if len(out) != len(results):
-        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(results)} Tensors")
-    written = tuple(_write_exact(o, r) for o, r in zip(out, results))
-    return getattr(return_types, tuple_type + "_out")(written)
-
-
-def _record_op(name, formulas, inputs, outputs, values=None):
-    """``record_op`` for formulas in PyTorch's own convention for complex gradients.
-
-    Note [Complex gradients of linalg]
-    ``record_op`` applies a formula conjugated (``conj(f(conj(grad)))``) to a complex
-    gradient, for the elementwise ops written as holomorphic derivatives. The formulas here
-    are PyTorch's (``FunctionsManual.cpp``), which already take the adjoint (A^{-H}, not
-    A^{-T}): they are applied to the gradient as it is, like the multi-output backwards
-    recorded with ``record``."""
-    needs = [getattr(x, "_requires_grad", False) for x in inputs]
-    names = []
-    for formula, needed in zip(formulas, needs):
-        if formula is not None and needed:
-            names.extend(n for n in _formula_parameters(formula) if n not in names)
-    return record(name, _apply_adjoint_formulas, inputs, outputs,
-                  [values[n] for n in names] if values else (), formulas=formulas,
-                  value_names=tuple(names))
-
-
-def _formula_parameters(formula):
-    code = formula.__code__
-    return code.co_varnames[1:code.co_argcount]
-
-
-def _apply_adjoint_formulas(ctx, grad):
-    values = dict(zip(ctx.value_names, ctx.saved_tensors))
-    return tuple(
-        None if formula is None or not needed
-        else formula(grad, *[values[n] for n in _formula_parameters(formula)])
-        for formula, needed in zip(ctx.formulas, ctx.needs_input_grad))
-
-
-def _needs(*inputs):
-    return _grad_state.enabled and any(getattr(x, "_requires_grad", False) for x in inputs)
-
-
-# --- small differentiable helpers for the gradient formulas -----------------------------------
-
-
-def _conj(t):
-    """The complex conjugate (a real tensor is its own), differentiable."""
-    if not t._dtype.is_complex:
-        return t
-    result = finish(_cpu.conj(t._data), t._dtype, t._device)
-    if _needs(t):
-        _record_op("ConjBackward0", (_conj,), (t,), (result,))
-    return result
-
-
-def _mask(t, kind, k=0):
-    """The 0/1 matrix keeping ``t``'s lower (``kind`` "tril") or upper part from diagonal k."""
-    rows, columns = t._data.shape[-2:]
-    ones = _cpu.ones((rows, columns), t._dtype._np)
-    return finish(_cpu.tril(ones, k) if kind == "tril" else _cpu.triu(ones, k), t._dtype,
-                  t._device)
-
-
-def _tril(t, k=0):
-    return t * _mask(t, "tril", k)
-
-
-def _triu(t, k=0):
-    return t * _mask(t, "triu", k)
-
-
-def _eye(n, like):
-    return finish(_cpu.eye(n, dtype=like._dtype._np), like._dtype, like._device)
-
-
-def _diag_embed(v):
-    return v.unsqueeze(-1) * _eye(v._data.shape[-1], v)
-
-
-def _diag(t):
-    return t.diagonal(0, -2, -1)
-
-
-def _real(t):
-    if not t._dtype.is_complex:
-        return t
-    return (t + _conj(t)) * 0.5
-
-
-def _sgn(t):
-    """``t / |t|`` (0 at 0), differentiable where ``t`` is not 0."""
-    import ember
-
-    if not t._dtype.is_complex:
-        return t.sign()
-    magnitude = t.abs()
-    return ember.where(magnitude == 0, 0.0, t / ember.where(magnitude == 0, 1.0, magnitude))
-
-
-# --- kernels NumPy lacks ----------------------------------------------------------------------
-
-
-def _lu_kernel(a):
-    """LAPACK getrf over a batch: partial pivoting on the first largest |re| + |im| of each
-    column. Returns (LU, pivots (1-based, int32), info (first zero pivot, 1-based))."""
-    *batch, m, n = a.shape
-    k = min(m, n)
-    lu = a.reshape(-1, m, n).copy()
-    count = lu.shape[0]
-    if lu.size == 0:
-        return (a.copy(), _cpu.ones(tuple(batch) + (k,), _cpu.int32) * _cpu.arange(1, k + 1,
-                dtype=_cpu.int32), _cpu.zeros(tuple(batch), _cpu.int32))
-    pivots = _cpu.zeros((count, k), _cpu.int32)
-    info = _cpu.zeros(count, _cpu.int32)
-    rows = _cpu.arange(count)
-    for j in range(k):
-        column = lu[:, j:, j]
-        size = _cpu.abs(column.real) + _cpu.abs(column.imag) if lu.dtype.kind == "c" else (
-            _cpu.abs(column))
-        p = _cpu.argmax(size, axis=1) + j
-        pivots[:, j] = p + 1
-        row_j = lu[rows, j, :].copy()
-        lu[rows, j, :] = lu[rows, p, :]
-        lu[rows, p, :] = row_j
-        pivot = lu[:, j, j]
-        zero = pivot == 0
-        info[(info == 0) & zero] = j + 1
-        factors = lu[:, j + 1:, j] / _cpu.where(zero, 1, pivot)[:, None]
-        lu[:, j + 1:, j] = _cpu.where(zero[:, None], lu[:, j + 1:, j], factors)
-        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
-    return (lu.reshape(*batch, m, n), pivots.reshape(*batch, k), info.reshape(batch))
-
-
-def _triangular_kernel(a, b, upper, unitriangular):
-    """Solve ``a x = b`` for triangular ``a`` (trsm): substitution row by row, so that a
-    zero on the diagonal gives infinities and NaNs as LAPACK's does, not an error."""
-    n = a.shape[-1]
-    dtype = _cpu.result_type(a, b)
-    x = _cpu.zeros(b.shape, dtype)
-    order = range(n - 1, -1, -1) if upper else range(n)
-    done = []
-    for i in order:
-        row = b[..., i, :].astype(dtype)
-        if done:
-            lo, hi = (i + 1, n) if upper else (0, i)
-            row = row - _cpu.matmul(a[..., i:i + 1, lo:hi], x[..., lo:hi, :])[..., 0, :]
-        x[..., i, :] = row if unitriangular else row / a[..., i, i, None]
-        done.append(i)
-    return x
-
-
-def _matrix_exp_kernel(a):
-    """exp(a) by scaling and squaring a degree-18 Taylor polynomial."""
-    if a.size == 0:
-        return a.copy()
-    norms = _cpu.abs(a).sum(-2).max(-1)
-    squarings = _cpu.maximum(0, _cpu.ceil(_cpu.log2(_cpu.maximum(norms, 1e-300) / 0.25)))
-    squarings = _cpu.where(_cpu.isfinite(squarings), squarings, 0).astype(int)
-    scaled = a / (2.0 ** squarings)[..., None, None].astype(a.real.dtype)
-    eye = _cpu.broadcast_to(_cpu.eye(a.shape[-1], dtype=a.dtype), a.shape)
-    result = eye.copy()
-    for degree in range(18, 0, -1):
-        result = eye + _cpu.matmul(scaled, result) / degree
-    for step in range(int(squarings.max()) if squarings.size else 0):
-        squared = _cpu.matmul(result, result)
-        result = _cpu.where((squarings > step)[..., None, None], squared, result)
-    return result
-
-
 # --- inverses and determinants ----------------------------------------------------------------
-
-
-def _inv_data(data):
-    """(inverse, info) of a batch of square matrices; a singular one's inverse holds the
-    infinities and NaNs of dividing by its zero pivot."""
-    info = _cpu.zeros(data.shape[:-2], _cpu.int32)
-    try:  # LAPACK's gesv fails exactly where getrf meets a zero pivot
-        return _lapack.inv(data), info
-    except _lapack.LinAlgError:
-        _, _, info = _lu_kernel(data)
-    inverse = _cpu.empty_like(data)
-    flat, flat_info = data.reshape(-1, *data.shape[-2:]), info.reshape(-1)
-    result = inverse.reshape(-1, *data.shape[-2:])
-    eye = _cpu.eye(data.shape[-1], dtype=data.dtype)
-    for index in range(flat.shape[0]):
-        if flat_info[index]:
-            with _cpu.errstate(all="ignore"):
-                lu, pivots, _ = _lu_kernel(flat[index])
-                result[index] = _lu_solve_data(lu, pivots, eye)
-        else:
-            result[index] = _lapack.inv(flat[index])
-    return inverse, info
-
-
-def _lu_solve_data(lu, pivots, b):
-    """Solve with one getrf factorization (getrs): permute, then two substitutions."""
-    b = b.copy()
-    for j, p in enumerate(pivots):
-        b[[j, p - 1]] = b[[p - 1, j]]
-    y = _triangular_kernel(lu, b, upper=False, unitriangular=True)
-    return _triangular_kernel(lu, y, upper=True, unitriangular=False)
-
-
-def _inv_grad(grad, inverse):
-    inverse_h = inverse.mH
-    return -matmul(inverse_h, matmul(grad, inverse_h))
 
 
 def _inverse(name, A, check_errors=True):
@@ -402,32 +125,6 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
     return inv(input, out=out)
 
 
-def _det_grad(grad, A, result):
-    """d det(A) = det(A) tr(A^{-1} dA): the gradient is conj(g det) A^{-H}. As PyTorch,
-    a singular A gets 0 (its zero pivots nudged to eps) in first-order backward, and the
-    cofactor matrix from an SVD where higher-order gradients are wanted (|det| under
-    100 eps)."""
-    import ember
-
-    eps = float(_cpu.finfo(A._dtype.to_real()._np).eps)
-    small = _cpu.abs(result._data) < (100 * eps if _grad_state.enabled else eps / 2)
-    scale = (grad * _conj(result)).unsqueeze(-1).unsqueeze(-1)
-    if not small.any():
-        return scale * inv(A).mH
-    mask = finish(small[..., None, None], _dtype.bool, A._device)
-    eye = _eye(A._data.shape[-1], A)
-    if not _grad_state.enabled:
-        return ember.where(mask, 0.0, scale * inv(ember.where(mask, eye, A)).mH)
-    U, S, Vh = svd(A)
-    alpha = _conj(det(U) * det(Vh))
-    n = S._data.shape[-1]
-    others = ember.stack([S[..., :i].prod(-1) * S[..., i + 1:].prod(-1) for i in range(n)], -1)
-    cofactor_grad = matmul(U * (others * (grad * alpha).unsqueeze(-1)).unsqueeze(-2), Vh)
-    if small.all():
-        return cofactor_grad
-    return ember.where(mask, cofactor_grad, scale * inv(ember.where(mask, eye, A)).mH)
-
-
 @method("det")
 def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of square matrices."""
@@ -440,18 +137,6 @@ def det(A: Tensor, *, out=None) -> Tensor:
         _record_op("LinalgDetBackward0", (_det_grad,), (A,), (result,),
                   {"A": A, "result": result})
     return result
-
-
-def _slogdet_backward(ctx, grad_sign, grad_logabsdet):
-    A, sign = ctx.saved_tensors
-    if grad_logabsdet is None:
-        return (None,)
-    if A._dtype.is_complex:
-        # g = grad_logabsdet - i Im(conj(sign) grad_sign), spread as g A^{-H}.
-        if grad_sign is not None:
-            product = _conj(sign) * grad_sign
-            grad_logabsdet = grad_logabsdet - (product - _conj(product)) * 0.5
-    return (grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * inv(A).mH,)
 
 
 def _slogdet(name, A, out, tuple_type):
@@ -495,28 +180,6 @@ def logdet(input: Tensor) -> Tensor:
 
 
 # --- solvers ----------------------------------------------------------------------------------
-
-
-def _is_vector_rhs(A, B):
-    """PyTorch treats B as a (batch of) vector when it has one dim less than A and its
-    shape is A's without the last dim."""
-    return B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1
-                                 and B._data.shape == A._data.shape[:-1])
-
-
-def _solve_backward(ctx, grad):
-    A, result = ctx.saved_tensors
-    left, vector = ctx.left, ctx.vector
-    needs_a, needs_b = ctx.needs_input_grad
-    if vector:
-        grad, result = grad.unsqueeze(-1), result.unsqueeze(-1)
-    grad_b = solve(A.mH, grad, left=left)
-    grad_a = None
-    if needs_a:
-        grad_a = -matmul(grad_b, result.mH) if left else -matmul(result.mH, grad_b)
-    if vector:
-        grad_b = grad_b.squeeze(-1)
-    return grad_a, grad_b if needs_b else None
 
 
 def _solve(name, A, B, left, check_errors):
@@ -575,15 +238,6 @@ def _solve(name, A, B, left, check_errors):
     return result, info
 
 
-def _broadcast_batch(a, b):
-    try:
-        return tuple(_cpu.broadcast_shapes(a, b))
-    except ValueError:
-        from ember.ops._common import broadcast_error
-
-        raise broadcast_error(a, b) from None
-
-
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """The solution X of AX = B (XA = B when ``left`` is False) for square invertible A."""
     result, _ = _solve("linalg.solve", A, B, left, True)
@@ -597,20 +251,6 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     if out is not None:
         return _finish_out("linalg_solve_ex", out, (result, info), (A, B), "linalg_solve_ex")
     return return_types.linalg_solve_ex((result, info))
-
-
-def _solve_triangular_backward(ctx, grad):
-    A, result = ctx.saved_tensors
-    upper, left, unitriangular = ctx.upper, ctx.left, ctx.unitriangular
-    needs_a, needs_b = ctx.needs_input_grad
-    grad_b = solve_triangular(A.mH, grad, upper=not upper, left=left,
-                              unitriangular=unitriangular)
-    grad_a = None
-    if needs_a:
-        grad_a = -matmul(grad_b, result.mH) if left else -matmul(result.mH, grad_b)
-        grad_a = _triu(grad_a, 1 if unitriangular else 0) if upper else _tril(
-            grad_a, -1 if unitriangular else 0)
-    return grad_a, grad_b if needs_b else None
 
 
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
@@ -652,28 +292,6 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
 
 
 _LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
-
-
-def _lstsq_backward(ctx, grad_solution, *_):
-    A, B = ctx.saved_tensors
-    pinv_a = pinv(A)
-    needs_a, needs_b = ctx.needs_input_grad
-    vector = ctx.vector
-    if grad_solution is None:
-        return None, None
-    if vector:
-        grad_solution = grad_solution.unsqueeze(-1)
-        B = B.unsqueeze(-1)
-    grad_a = grad_b = None
-    if needs_a:
-        # X = pinv(A) B: differentiate through pinv with X's cotangent.
-        with_grad = grad_solution
-        grad_a = _pinv_grad(matmul(with_grad, B.mH), pinv_a, A)
-    if needs_b:
-        grad_b = matmul(pinv_a.mH, grad_solution)
-        if vector:
-            grad_b = grad_b.squeeze(-1)
-    return grad_a, grad_b
 
 
 def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None):
@@ -755,50 +373,6 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
 # --- Cholesky ---------------------------------------------------------------------------------
 
 
-def _cholesky_grad(grad, L, upper):
-    if upper:
-        L, grad = L.mH, grad.mH
-    gA = _tril(matmul(L.mH, grad))
-    gA = 0.5 * (gA + _tril(gA, -1).mH)
-    gA = solve_triangular(L.mH, gA, upper=True, left=True)
-    return solve_triangular(L, gA, upper=False, left=False)
-
-
-def _cholesky_data(a, upper):
-    """(factor, info): info is the order of the first leading minor that is not positive
-    definite, as potrf reports it; the factor of a failed matrix is left partial."""
-    info = _cpu.zeros(a.shape[:-2], _cpu.int32)
-    if upper:
-        a = _cpu.conj(_cpu.swapaxes(a, -1, -2))
-    try:
-        factor = _lapack.cholesky(a) if a.size else a.copy()
-    except _lapack.LinAlgError:
-        factor = _cpu.zeros_like(a)
-        flat, flat_factor, flat_info = (a.reshape(-1, *a.shape[-2:]),
-                                        factor.reshape(-1, *a.shape[-2:]), info.reshape(-1))
-        for index in range(flat.shape[0]):
-            try:
-                flat_factor[index] = _lapack.cholesky(flat[index])
-            except _lapack.LinAlgError:
-                order = next(k for k in range(1, a.shape[-1] + 1)
-                             if not _is_positive_definite(flat[index, :k, :k]))
-                flat_info[index] = order
-                if order > 1:
-                    flat_factor[index, :order - 1, :order - 1] = _lapack.cholesky(
-                        flat[index, :order - 1, :order - 1])
-    if upper:
-        factor = _cpu.conj(_cpu.swapaxes(factor, -1, -2))
-    return factor, info
-
-
-def _is_positive_definite(a):
-    try:
-        _lapack.cholesky(a)
-    except _lapack.LinAlgError:
-        return False
-    return True
-
-
 def _cholesky(name, A, upper, check_errors, node_name):
     _check_input(name, A, "cholesky_cpu")
     data, info = _cholesky_data(A._data, upper)
@@ -834,16 +408,6 @@ def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     return factor if out is None else _finish_out("linalg_cholesky", out, factor, (A,))
 
 
-_warned = set()
-
-
-def _warn_once(key, message):
-    """PyTorch's TORCH_WARN_ONCE: the first call in the process warns."""
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
-
 @method("cholesky")
 def _torch_cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """``torch.cholesky`` (deprecated in favour of ``linalg.cholesky``)."""
@@ -870,19 +434,8 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out=No
     if out is not None:
         return _finish_out("cholesky_solve", out, result, (input, input2))
     if _needs(input, input2):
-        def grad_b(grad, factor_saved, result):
-            return cholesky_solve(grad, factor_saved, upper)
-
-        def grad_l(grad, factor_saved, result):
-            grad_b_value = cholesky_solve(grad, factor_saved, upper)
-            common = -matmul(grad_b_value, result.mH)
-            common = common + common.mH
-            low = factor_saved.mH if upper else factor_saved
-            grad_low = matmul(common, low)
-            return grad_low.mH if upper else grad_low
-
-        _record_op("CholeskySolveBackward0", (grad_b, grad_l), (input, input2), (result,),
-                  {"factor_saved": input2, "result": result})
+        _record_op("CholeskySolveBackward0", _cholesky_solve_grads(upper), (input, input2),
+                   (result,), {"factor_saved": input2, "result": result})
     return result
 
 
@@ -897,57 +450,12 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     if out is not None:
         return _finish_out("cholesky_inverse", out, result, (input,))
     if _needs(input):
-        def grad_l(grad, factor, result):
-            common = -matmul(matmul(result, grad + grad.mH), result)
-            low = factor.mH if upper else factor
-            grad_low = matmul(common, low)
-            return grad_low.mH if upper else grad_low
-
-        _record_op("CholeskyInverseBackward0", (grad_l,), (input,), (result,),
-                  {"factor": input, "result": result})
+        _record_op("CholeskyInverseBackward0", (_cholesky_inverse_grad(upper),), (input,),
+                   (result,), {"factor": input, "result": result})
     return result
 
 
 # --- QR ---------------------------------------------------------------------------------------
-
-
-def _copyltu(M):
-    """The Hermitian matrix with ``M``'s lower triangle (and the real part of its diagonal)."""
-    low = _tril(M, -1)
-    return low + low.mH + _diag_embed(_real(_diag(M)))
-
-
-def _qr_square_grad(gQ, gR, Q, R):
-    """The gradient for A = QR with m >= n (reduced): (gQ + Q copyltu(M)) R^{-H},
-    M = R gR^H - gQ^H Q."""
-    M = matmul(R, gR.mH) - matmul(gQ.mH, Q)
-    b = gQ + matmul(Q, _copyltu(M))
-    return solve_triangular(R.mH, b, upper=False, left=False)
-
-
-def _qr_backward(ctx, gQ, gR):
-    (A,) = ctx.saved_tensors
-    Q, R = _qr(A, ctx.mode, "linalg_qr")  # see Note [Recomputed factors]
-    if ctx.mode == "r":
-        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
-                           "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
-                           "are going to differentiate through linalg.qr.")
-    m, n = Q._data.shape[-2], R._data.shape[-1]
-    if ctx.mode == "complete" and m > n:
-        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
-                           "and nrows > ncols.")
-    import ember
-
-    gQ = ember.zeros_like(Q) if gQ is None else gQ
-    gR = ember.zeros_like(R) if gR is None else gR
-    if m >= n:
-        return (_qr_square_grad(gQ, gR, Q, R),)
-    # A = [X | Y] with X square: X = Q U, Y = Q V.
-    U, V = R[..., :, :m], R[..., :, m:]
-    gU, gV = gR[..., :, :m], gR[..., :, m:]
-    Y_grad = matmul(Q, gV)
-    X_grad = _qr_square_grad(gQ + matmul(matmul(Q, V), gV.mH), gU, Q, U)
-    return (ember.cat([X_grad, Y_grad], -1),)
 
 
 def _qr(A, mode, tuple_type, name="linalg.qr"):
@@ -995,86 +503,7 @@ def _torch_qr(input: Tensor, some: bool = True, *, out=None):
     return return_types.qr((Q, R))
 
 
-# Note [Recomputed factors]
-# The backward of a decomposition with several outputs (qr, svd, eigh, eig) needs those
-# outputs, but a saved output comes back as output 0 of its node whatever its position,
-# which would send second-order gradients to the wrong output. These nodes save their input
-# instead and recompute the factors in backward: under create_graph the recomputation is a
-# node of its own, through which double backward flows; LAPACK's results are deterministic,
-# so the recomputed factors (signs included) are the forward's.
-
 # --- singular values --------------------------------------------------------------------------
-
-
-def _svd_grad(gU, gS, gVh, U, S, Vh):
-    """PyTorch's svd_backward for the reduced decomposition (distinct singular values)."""
-    m, n = U._data.shape[-2], Vh._data.shape[-1]
-    if gU is None and gVh is None:
-        if gS is None:
-            return None
-        return matmul(U * gS.unsqueeze(-2), Vh)
-    import ember
-
-    gU = ember.zeros_like(U) if gU is None else gU
-    gVh = ember.zeros_like(Vh) if gVh is None else gVh
-    V, gV = Vh.mH, gVh.mH
-    UhgU = matmul(U.mH, gU)
-    VhgV = matmul(Vh, gV)
-    UhgU_skew = UhgU - UhgU.mH
-    VhgV_skew = VhgV - VhgV.mH
-    S2 = S * S
-    E = S2.unsqueeze(-2) - S2.unsqueeze(-1)
-    E = E + _eye(S._data.shape[-1], E)  # the diagonal, not used, is made 1
-    gA = (UhgU_skew * S.unsqueeze(-2) + S.unsqueeze(-1) * VhgV_skew) / E
-    if gS is not None:
-        gA = gA + _diag_embed(gS)
-    if U._dtype.is_complex:
-        imaginary = _diag(UhgU)
-        gA = gA + _diag_embed((imaginary - _real(imaginary)) / (2 * S))
-    if m > n:
-        gA = matmul(U, gA)
-        gUSinv = gU / S.unsqueeze(-2)
-        gA = gA + gUSinv - matmul(U, matmul(U.mH, gUSinv))
-        return matmul(gA, Vh)
-    if m < n:
-        gA = matmul(gA, Vh)
-        SinvgVh = gVh / S.unsqueeze(-1)
-        gA = gA + SinvgVh - matmul(matmul(SinvgVh, V), Vh)
-        return matmul(U, gA)
-    return matmul(U, matmul(gA, Vh))
-
-
-def _svd_backward(ctx, gU, gS, gVh):
-    (A,) = ctx.saved_tensors
-    U, S, Vh = svd(A, ctx.full_matrices)  # see Note [Recomputed factors]
-    if ctx.full_matrices:
-        k = S._data.shape[-1]
-        U, Vh = U[..., :, :k], Vh[..., :k, :]
-        gU = None if gU is None else gU[..., :, :k]
-        gVh = None if gVh is None else gVh[..., :k, :]
-    return (_svd_grad(gU, gS, gVh, U, S, Vh),)
-
-
-def _svdvals_backward(ctx, gS):
-    (A,) = ctx.saved_tensors
-    U, S, Vh = svd(A, False)  # see Note [Recomputed factors]
-    return (_svd_grad(None, gS, None, U, S, Vh),)
-
-
-def _svd_data(a, full_matrices, compute_uv=True):
-    m, n = a.shape[-2:]
-    k = min(m, n)
-    real = a.real.dtype
-    if a.size:
-        if not compute_uv:
-            return None, _lapack.svd(a, compute_uv=False).astype(real), None
-        u, s, vh = _lapack.svd(a, full_matrices=full_matrices)
-        return u, s.astype(real), vh
-    batch = a.shape[:-2]
-    rows_u, rows_vh = (m, n) if full_matrices else (k, k)
-    u = _cpu.broadcast_to(_cpu.eye(m, rows_u, dtype=a.dtype), batch + (m, rows_u)).copy()
-    vh = _cpu.broadcast_to(_cpu.eye(rows_vh, n, dtype=a.dtype), batch + (rows_vh, n)).copy()
-    return u, _cpu.zeros(batch + (k,), real), vh
 
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out=None):
@@ -1124,21 +553,6 @@ def _torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out
     if out is not None:
         return _finish_out("svd", out, result, (input,), "svd")
     return return_types.svd(result)
-
-
-def _pinv_grad(grad, pinvA, A):
-    m, n = A._data.shape[-2:]
-    pinvAh = pinvA.mH
-    gradh = grad.mH
-    if m <= n:
-        K = matmul(gradh, pinvA)
-        KpinvAh = matmul(K, pinvAh)
-        return (-matmul(pinvA, K).mH + KpinvAh - matmul(matmul(A, pinvA), KpinvAh)
-                + matmul(matmul(pinvAh, pinvA), gradh - matmul(K, A)))
-    K = matmul(pinvA, gradh)
-    pinvAhK = matmul(pinvAh, K)
-    return (-matmul(K, pinvA).mH + pinvAhK - matmul(matmul(pinvAhK, pinvA), A)
-            + matmul(matmul(gradh - matmul(A, K), pinvA), pinvAh))
 
 
 def _tolerances(A, atol, rtol, values):
@@ -1238,36 +652,6 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
 # --- eigenvalues ------------------------------------------------------------------------------
 
 
-def _eigh_grad(gL, gV, L, V):
-    """PyTorch's linalg_eig_backward for Hermitian matrices."""
-    if gV is None:
-        if gL is None:
-            return None
-        return matmul(V * gL.unsqueeze(-2), V.mH)
-    VhgV = matmul(V.mH, gV)
-    VhgV = 0.5 * (VhgV - VhgV.mH)
-    E = L.unsqueeze(-2) - L.unsqueeze(-1)
-    E = E + _eye(L._data.shape[-1], E)
-    gA = VhgV / E
-    off_diagonal = 1 - _eye(L._data.shape[-1], E)
-    gA = gA * off_diagonal
-    if gL is not None:
-        gA = gA + _diag_embed(gL)
-    return matmul(V, matmul(gA, V.mH))
-
-
-def _eigh_backward(ctx, gL, gV):
-    (A,) = ctx.saved_tensors
-    L, V = eigh(A, ctx.UPLO)  # see Note [Recomputed factors]
-    return (_eigh_grad(gL, gV, L, V),)
-
-
-def _check_uplo(UPLO):
-    if UPLO not in ("L", "U", "l", "u"):
-        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    return UPLO.upper()
-
-
 def eigh(A: Tensor, UPLO: str = "L", *, out=None):
     """Eigenvalues (ascending) and orthonormal eigenvectors of Hermitian matrices, read
     from their lower (``UPLO`` "L") or upper triangle."""
@@ -1302,44 +686,6 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
         a.shape[:-1], A._dtype.to_real()._np)
     L = finish(values, A._dtype.to_real(), A._device)
     return L if out is None else _finish_out("linalg_eigvalsh", out, L, (A,))
-
-
-def _complex_of(dtype):
-    return {_dtype.float32: _dtype.complex64, _dtype.float64: _dtype.complex128}.get(
-        dtype, dtype)
-
-
-def _check_eig(A):
-    if not (A._dtype.is_floating_point or A._dtype.is_complex):
-        raise RuntimeError(f"Unknown Complex ScalarType for {A._dtype._legacy_name}")
-    _check_matrix("linalg.eig", A)
-    if A._dtype in _HALF:
-        if A._data.size:  # PyTorch makes its complex-half result before refusing the dtype
-            _warn_once("complex half", "ComplexHalf support is experimental and many "
-                       "operators don't support it yet.")
-        _no_kernel("linalg_eig_out_cpu", A)
-
-
-def _eig_backward(ctx, gL, gV):
-    (A,) = ctx.saved_tensors
-    L, V = eig(A)  # see Note [Recomputed factors]
-    if gV is None:
-        if gL is None:
-            return (None,)
-        gA = _diag_embed(gL)
-    else:
-        VhgV = matmul(V.mH, gV)
-        VhgV = VhgV - matmul(V.mH, V * _real(_diag(VhgV)).unsqueeze(-2))
-        Lc = _conj(L)
-        E = Lc.unsqueeze(-2) - Lc.unsqueeze(-1)
-        E = E + _eye(L._data.shape[-1], E)
-        gA = VhgV / E * (1 - _eye(L._data.shape[-1], E))
-        if gL is not None:
-            gA = gA + _diag_embed(gL)
-    result = solve(V.mH, matmul(gA, V.mH))
-    if not ctx.input_complex:
-        result = result.real
-    return (result,)
 
 
 def eig(A: Tensor, *, out=None):
@@ -1381,49 +727,6 @@ def eigvals(A: Tensor, *, out=None) -> Tensor:
 
 
 # --- norms ------------------------------------------------------------------------------------
-
-
-def _ord_text(ord):
-    if isinstance(ord, float) and ord.is_integer():
-        return str(int(ord)) if math.isfinite(ord) else str(ord)
-    return str(ord)
-
-
-def _unsqueeze_dims(t, dims, ndim):
-    for d in dims:
-        t = t.unsqueeze(d)
-    return t
-
-
-def _vector_norm_grad(ord, dims, keepdim, ndim):
-    import ember
-
-    def formula(grad, input, result):
-        if not keepdim and dims is not None:
-            grad = _unsqueeze_dims(grad, dims, ndim)
-            result = _unsqueeze_dims(result, dims, ndim)
-        elif not keepdim:
-            grad = grad.reshape((1,) * ndim)
-            result = result.reshape((1,) * ndim)
-        if ord == 0:
-            return None
-        if ord == 1:
-            return _sgn(input) * grad
-        if ord == 2:
-            safe = ember.where(result == 0, 1.0, result)
-            return ember.where(result == 0, 0.0, input * (grad / safe))
-        if math.isinf(ord):
-            magnitude = input.abs()
-            hit = (magnitude == result).to(input._dtype.to_real())
-            count = hit.sum(dims if dims is not None else None, keepdim=True) if (
-                dims is not None) else hit.sum().reshape((1,) * ndim)
-            return _sgn(input) * hit * (grad / count)
-        magnitude = input.abs()
-        safe = ember.where(result == 0, 1.0, result)
-        scale = magnitude ** (ord - 2) * (grad / safe ** (ord - 1))
-        return ember.where(result == 0, 0.0, input * scale)
-
-    return formula
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
@@ -1652,16 +955,6 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     return result
 
 
-def _matrix_exp_grad(grad, A):
-    import ember
-
-    n = A._data.shape[-1]
-    Ah = A.mH
-    top = ember.cat([Ah, grad], -1)
-    bottom = ember.cat([ember.zeros_like(Ah), Ah], -1)
-    return matrix_exp(ember.cat([top, bottom], -2))[..., :n, n:]
-
-
 @method("matrix_exp")
 def matrix_exp(A: Tensor) -> Tensor:
     """The matrix exponential of square matrices."""
@@ -1741,44 +1034,6 @@ def _lu_factor(name, A, pivot, node_name="LinalgLuFactorExBackward0"):
     return LU, finish(pivots, _dtype.int32, A._device), finish(info, _dtype.int32, A._device)
 
 
-def _lu_grad(gL, gU, A):
-    """PyTorch's linalg_lu_backward for square A = P L U:
-    gA = P L^{-H} (tril(L^H gL, -1) + triu(gU U^H)) U^{-H}."""
-    m, n = A._data.shape[-2:]
-    if m != n:
-        raise NotImplementedError("ember: the gradient of an LU factorization of non-square "
-                                  "matrices is not implemented")
-    P, L, U = _differentiable_lu(A)
-    middle = _tril(matmul(L.mH, gL), -1) + _triu(matmul(gU, U.mH))
-    gR = solve_triangular(L.mH, middle, upper=True, unitriangular=True)
-    return matmul(P, solve_triangular(U.mH, gR, upper=False, left=False))
-
-
-def _differentiable_lu(A):
-    """P, L, U of A, recomputed with A's history (see Note [Recomputed factors])."""
-    LU, pivots, _ = _lu_factor("linalg.lu", A, True)
-    k = min(A._data.shape[-2:])
-    P, _, _ = _unpack(LU._data, pivots._data)
-    L = _tril(LU[..., :, :k], -1) + finish(_cpu.eye(LU._data.shape[-2], k, dtype=LU._dtype._np),
-                                           LU._dtype, LU._device)
-    U = _triu(LU[..., :k, :])
-    return finish(P, A._dtype, A._device), L, U
-
-
-def _lu_factor_backward(ctx, grad):
-    (A,) = ctx.saved_tensors
-    return (_lu_grad(_tril(grad, -1), _triu(grad), A),)
-
-
-def _lu_backward(ctx, gP, gL, gU):
-    (A,) = ctx.saved_tensors
-    import ember
-
-    gL = ember.zeros_like(A) if gL is None else gL
-    gU = ember.zeros_like(A) if gU is None else gU
-    return (_lu_grad(gL, gU, A),)
-
-
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
     """LAPACK's compact LU factorization with partial pivoting, and ``info``."""
     LU, pivots, info = _lu_factor("torch.linalg.lu_factor_ex", A, pivot)
@@ -1809,26 +1064,6 @@ def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
     if out is not None:
         return _finish_out("linalg_lu_factor", out, (LU, pivots), (A,), "linalg_lu_factor")
     return return_types.linalg_lu_factor((LU, pivots))
-
-
-def _unpack(lu, pivots):
-    """P, L, U from a compact LU and its pivots."""
-    *batch, m, n = lu.shape
-    k = min(m, n)
-    perm = _cpu.broadcast_to(_cpu.arange(m), tuple(batch) + (m,)).copy().reshape(-1, m)
-    flat_pivots = pivots.reshape(-1, k) - 1
-    rows = _cpu.arange(perm.shape[0])
-    for j in range(k):
-        target = flat_pivots[:, j]
-        current = perm[rows, j].copy()
-        perm[rows, j] = perm[rows, target]
-        perm[rows, target] = current
-    P = _cpu.zeros((perm.shape[0], m, m), lu.dtype)
-    for index in range(perm.shape[0]):
-        P[index, perm[index], _cpu.arange(m)] = 1
-    L = _cpu.tril(lu[..., :, :k], -1) + _cpu.eye(m, k, dtype=lu.dtype)
-    U = _cpu.triu(lu[..., :k, :])
-    return P.reshape(*batch, m, m), L, U
 
 
 def lu(A: Tensor, *, pivot: bool = True, out=None):
@@ -1862,26 +1097,6 @@ _LU_WITH_INFO = return_types._return_type("_lu_with_info", ("LU", "pivots", "inf
 def _tensor_lu(self: Tensor, pivot: bool = True, get_infos: bool = False):
     """``Tensor.lu``: ``torch.lu`` returning a plain tuple."""
     return tuple(_torch_lu(self, pivot, get_infos))
-
-
-def _triangular_solve_backward(ctx, grad_solution, grad_coefficient):
-    A, solution = ctx.saved_tensors
-    upper, transpose, unitriangular = ctx.upper, ctx.transpose, ctx.unitriangular
-    needs_b, needs_a = ctx.needs_input_grad
-    grad_b = grad_a = None
-    if grad_solution is not None:
-        # solve op(A)^H grad_b = grad_solution
-        adjoint = _conj(A) if transpose else A.mH
-        grad_b = solve_triangular(adjoint, grad_solution, upper=upper == transpose,
-                                  unitriangular=unitriangular)
-        if needs_a:
-            grad_a = (-matmul(_conj(solution), grad_b.mT) if transpose
-                      else -matmul(grad_b, solution.mH))
-            grad_a = _triu(grad_a, int(unitriangular)) if upper else _tril(
-                grad_a, -int(unitriangular))
-    if grad_coefficient is not None and needs_a:
-        grad_a = grad_coefficient if grad_a is None else grad_a + grad_coefficient
-    return grad_b if needs_b else None, grad_a
 
 
 @method("triangular_solve")
