@@ -29,52 +29,87 @@ def _float_outputs(function, inputs):
             and (o._dtype.is_floating_point or o._dtype.is_complex)]
 
 
+# A complex number counts as its two real parts: a complex output as the real parts of its
+# elements followed by their imaginary parts, a complex input as the real and imaginary part
+# of each element in turn. Jacobians are those of these real functions of real variables;
+# autograd's side of them follows Note [Complex gradients] (ember/ops/_autograd.py).
+
+
+def _real_parts(array):
+    """An output's values as the real variables gradcheck compares."""
+    flat = array.reshape(-1)
+    if flat.dtype.kind != "c":
+        return flat.copy()
+    from ember.backends import cpu
+
+    return cpu.concatenate([flat.real, flat.imag])
+
+
 def _numerical_jacobians(function, inputs, differentiable, eps):
     """For each input needing grad and each output, d output / d input as an array of shape
-    (numel_in, numel_out), from central differences."""
+    (real variables in, real variables out), from central differences."""
     from ember.backends import cpu
 
     jacobians = []
     with grad_mode.no_grad():
         for tensor in differentiable:
             data = tensor._data  # perturbed in place, so that views of it see the change too
+            steps = (eps, eps * 1j) if data.dtype.kind == "c" else (eps,)
             columns = []
             for index in cpu.ndindex(data.shape):
                 original = data[index].copy()
-                data[index] = original + eps
-                plus = [o._data.reshape(-1).copy() for o in _float_outputs(function, inputs)]
-                data[index] = original - eps
-                minus = [o._data.reshape(-1).copy() for o in _float_outputs(function, inputs)]
-                data[index] = original
-                columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+                for step in steps:
+                    data[index] = original + step
+                    plus = [_real_parts(o._data) for o in _float_outputs(function, inputs)]
+                    data[index] = original - step
+                    minus = [_real_parts(o._data) for o in _float_outputs(function, inputs)]
+                    data[index] = original
+                    columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
             outputs = _float_outputs(function, inputs)
             jacobians.append([
                 cpu.stack([c[o] for c in columns]) if columns else
-                cpu.zeros((0, outputs[o]._data.size), outputs[o]._data.dtype)
+                cpu.zeros((0, _real_parts(outputs[o]._data).size))
                 for o in range(len(outputs))])
     return jacobians
 
 
 def _analytical_jacobians(function, inputs, differentiable):
-    """The same Jacobians from autograd, one vector-Jacobian product per output element."""
+    """The same Jacobians from autograd, one vector-Jacobian product per real output
+    variable (a gradient of 1 for a real part, of 1j for an imaginary part)."""
     from ember.backends import cpu
     from ember.ops.creation import zeros
 
     outputs = _float_outputs(function, inputs)
-    jacobians = [[cpu.zeros((t._data.size, o._data.size), o._data.dtype) for o in outputs]
+    jacobians = [[cpu.zeros((t._data.size * (2 if t._dtype.is_complex else 1),
+                             _real_parts(o._data).size)) for o in outputs]
                  for t in differentiable]
     for output_index, output in enumerate(outputs):
         if not output._requires_grad:
             continue
-        for element in range(output._data.size):
-            seed = zeros(output.shape, dtype=output.dtype)  # row-major, so the write lands
-            seed._data.reshape(-1)[element] = 1
-            grads = autograd_grad(output, differentiable, seed, retain_graph=True,
-                                  allow_unused=True)
-            for input_index, grad in enumerate(grads):
-                if grad is not None:
-                    jacobians[input_index][output_index][:, element] = grad._data.reshape(-1)
+        units = (1, 1j) if output._dtype.is_complex else (1,)
+        size = output._data.size
+        for part, unit in enumerate(units):
+            for element in range(size):
+                seed = zeros(output.shape, dtype=output.dtype)  # row-major: the write lands
+                seed._data.reshape(-1)[element] = unit
+                grads = autograd_grad(output, differentiable, seed, retain_graph=True,
+                                      allow_unused=True)
+                for input_index, grad in enumerate(grads):
+                    if grad is not None:
+                        values = grad._data.reshape(-1)
+                        if values.dtype.kind == "c":  # (real, imaginary) of each element
+                            values = cpu.stack([values.real, values.imag], -1).reshape(-1)
+                        column = jacobians[input_index][output_index]
+                        column[:, part * size + element] = values
     return jacobians, outputs
+
+
+def _shown(jacobian, output):
+    """A Jacobian as a tensor of ``output``'s real dtype, for the error message."""
+    from ember._tensor import _make
+
+    dtype = output._dtype.to_real()
+    return _make(jacobian.astype(dtype._np), dtype)
 
 
 def _fail(message, raise_exception):
@@ -91,8 +126,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
               fast_mode: bool = False, masked=None) -> bool:
     """Check the gradients of ``func`` at ``inputs`` against central finite differences.
     Inputs that require grad should be float64 (or complex128)."""
-    from ember._tensor import _make
-
     inputs = _as_tuple(inputs)
     differentiable = []
     for position, tensor in enumerate(inputs):
@@ -121,8 +154,8 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                 continue
             if (abs(actual - expected) > atol + rtol * abs(expected)).any():
                 return _fail(f"Jacobian mismatch for output {output_index} with respect to "
-                             f"input {input_index},\nnumerical:{_make(expected, output._dtype)}\n"
-                             f"analytical:{_make(actual, output._dtype)}\n", raise_exception)
+                             f"input {input_index},\nnumerical:{_shown(expected, output)}\n"
+                             f"analytical:{_shown(actual, output)}\n", raise_exception)
     return True
 
 

@@ -194,6 +194,36 @@ def gradcheck_single_tensor(lib):
     return lib.autograd.gradcheck(lambda t: t.sin(), x)
 
 
+def _complex_square(lib, conjugate):
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return z * z
+
+        @staticmethod
+        def backward(ctx, grad):
+            (z,) = ctx.saved_tensors
+            derivative = 2 * z
+            return grad * (derivative.conj() if conjugate else derivative)
+
+    return Square
+
+
+def gradcheck_complex(lib):
+    """Complex inputs and outputs count as their real parts: PyTorch's convention for the
+    gradient (the conjugate derivative) passes, the plain derivative does not."""
+    z = lib.tensor([1 + 2j, 0.5 - 1j], dtype=lib.complex128, requires_grad=True)
+    a = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    return [lib.autograd.gradcheck(_complex_square(lib, True).apply, (z,)),
+            lib.autograd.gradcheck(_complex_square(lib, False).apply, (z,),
+                                   raise_exception=False),
+            lib.autograd.gradcheck(lambda t: (t * t).exp(), (z,)),
+            lib.autograd.gradgradcheck(lambda t: (t * t).exp(), (z,)),
+            lib.autograd.gradcheck(lambda t: lib.complex(t, t * 2), (a,)),
+            lib.autograd.gradgradcheck(lambda t: lib.polar(t, t), (a,))]
+
+
 def gradcheck_multiple_outputs_and_int(lib):
     x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
     return lib.autograd.gradcheck(lambda t: (t.sin(), t.long()), (x,))
@@ -239,6 +269,7 @@ PROGRAMS = [
     gradcheck_noncontiguous,
     gradcheck_single_tensor,
     gradcheck_multiple_outputs_and_int,
+    gradcheck_complex,
     gradcheck_nondifferentiable_output,
     gradgradcheck_given_grad_outputs,
     hessian_non_scalar,
