@@ -22,7 +22,7 @@ from ember.ops.matmul import matmul
 _grad_state = grad_mode.state
 
 
-# --- recording ------------------------------------------------------------------------------------
+# --- recording --------------------------------------------------------------------------------
 
 
 def _record_op(name, formulas, inputs, outputs, values=None):
@@ -62,7 +62,7 @@ def _needs(*inputs):
 
 
 
-# --- small differentiable helpers -----------------------------------------------------------------
+# --- small differentiable helpers -------------------------------------------------------------
 
 
 def _conj(t):
@@ -120,7 +120,7 @@ def _sgn(t):
 
 
 
-# --- inverses and determinants --------------------------------------------------------------------
+# --- inverses and determinants ----------------------------------------------------------------
 
 
 def _inv_grad(grad, inverse):
@@ -167,7 +167,7 @@ def _slogdet_backward(ctx, grad_sign, grad_logabsdet):
 
 
 
-# --- solvers --------------------------------------------------------------------------------------
+# --- solvers ----------------------------------------------------------------------------------
 
 
 def _solve_backward(ctx, grad):
@@ -242,7 +242,7 @@ def _triangular_solve_backward(ctx, grad_solution, grad_coefficient):
 
 
 
-# --- Cholesky -------------------------------------------------------------------------------------
+# --- Cholesky ---------------------------------------------------------------------------------
 
 
 def _cholesky_grad(grad, L, upper):
@@ -284,7 +284,7 @@ def _cholesky_inverse_grad(upper):
     return grad_l
 
 
-# --- decompositions -------------------------------------------------------------------------------
+# --- decompositions ---------------------------------------------------------------------------
 
 
 # Note [Recomputed factors]
@@ -491,7 +491,7 @@ def _lu_backward(ctx, gP, gL, gU):
 
 
 
-# --- norms and the rest ---------------------------------------------------------------------------
+# --- norms and the rest -----------------------------------------------------------------------
 
 
 def _unsqueeze_dims(t, dims, ndim):

@@ -8,12 +8,14 @@ column-major matrices, batch-major stacks."""
 
 from __future__ import annotations
 
+import math
+
 from ember.backends import cpu as _cpu
 
 _lapack = _cpu.linalg
 
 
-# --- layouts --------------------------------------------------------------------------------------
+# --- layouts ----------------------------------------------------------------------------------
 
 
 def _colmajor(data):
@@ -49,7 +51,7 @@ def _first_failure(info):
 
 
 
-# --- LU and triangular solves ---------------------------------------------------------------------
+# --- LU and triangular solves -----------------------------------------------------------------
 
 
 def _lu_kernel(a):
@@ -130,6 +132,32 @@ def _lu_solve_data(lu, pivots, b):
     return _triangular_kernel(lu, y, upper=True, unitriangular=False)
 
 
+def _lu_solve_batch(lu, pivots, b):
+    """getrs over a batch: solve ``b`` with the factorizations ``lu``, ``pivots`` broadcast
+    to its batch, one matrix at a time."""
+    n = lu.shape[-1]
+    batch = b.shape[:-2]
+    lu = _cpu.broadcast_to(lu, batch + lu.shape[-2:])
+    pivots = _cpu.broadcast_to(pivots, batch + pivots.shape[-1:])
+    data = _cpu.empty(b.shape, lu.dtype)
+    flat_lu, flat_piv = lu.reshape(-1, n, n), pivots.reshape(-1, n)
+    flat_b, flat_out = b.reshape(-1, *b.shape[-2:]), data.reshape(-1, *b.shape[-2:])
+    for index in range(flat_b.shape[0]):
+        flat_out[index] = _lu_solve_data(flat_lu[index], flat_piv[index], flat_b[index])
+    return data
+
+
+def _solve_triangular_data(a, b, upper, left, unitriangular):
+    """trsm for AX = B, or XA = B (not ``left``) solved as A^T X^T = B^T; a zero on the
+    diagonal gives infinities and NaNs without a warning."""
+    with _cpu.errstate(all="ignore"):
+        if left:
+            return _triangular_kernel(a, b, upper, unitriangular)
+        return _cpu.swapaxes(_triangular_kernel(
+            _cpu.swapaxes(a, -1, -2), _cpu.swapaxes(b, -1, -2), not upper, unitriangular),
+            -1, -2)
+
+
 def _inv_data(data):
     """(inverse, info) of a batch of square matrices; a singular one's inverse holds the
     infinities and NaNs of dividing by its zero pivot."""
@@ -153,7 +181,7 @@ def _inv_data(data):
 
 
 
-# --- Cholesky and singular values -----------------------------------------------------------------
+# --- Cholesky and singular values -------------------------------------------------------------
 
 
 def _cholesky_data(a, upper):
@@ -208,7 +236,129 @@ def _svd_data(a, full_matrices, compute_uv=True):
 
 
 
-# --- matrix exponential ---------------------------------------------------------------------------
+def _lstsq_data(a, b, rcond, driver, vector):
+    """(solution, residuals, rank, singular values) of the least-squares problems a x = b
+    (b broadcast to a's batch; a batch of vectors if ``vector``), through an SVD that drops
+    the singular values under ``rcond`` times the largest, as the CPU ``driver`` (gels,
+    gelsy, gelsd or gelss) reports them: residuals where m > n and (but for gels) A has full
+    rank, the rank but for gels, the singular values for gelsd and gelss; empty otherwise."""
+    *batch, m, n = a.shape
+    batch = tuple(batch)
+    real = a.real.dtype
+    if rcond is None:
+        rcond = float(_cpu.finfo(real).eps) * max(m, n)
+    k = b.shape[-1]
+    if a.size and b.size:
+        u, s, vh = _lapack.svd(a, full_matrices=False)
+        threshold = rcond * s[..., :1]
+        keep = s > threshold
+        s_inv = _cpu.where(keep, 1 / _cpu.where(keep, s, 1), 0)
+        uh_b = _cpu.matmul(_cpu.conj(_cpu.swapaxes(u, -1, -2)), b)
+        solution = _cpu.matmul(_cpu.conj(_cpu.swapaxes(vh, -1, -2)), s_inv[..., None] * uh_b)
+        rank = keep.sum(-1)
+    else:
+        solution = _cpu.zeros(batch + (n, k), a.dtype)
+        s = _cpu.zeros(batch + (0,), real)
+        rank = _cpu.zeros(batch, _cpu.int64)
+    residuals = _cpu.zeros((0,), real)
+    if driver != "gelsy" and m > n and (driver == "gels" or (rank == n).all()):
+        difference = _cpu.matmul(a, solution) - b
+        residuals = (_cpu.abs(difference) ** 2).sum(-2).astype(real)
+    if vector:
+        solution = solution[..., 0]
+        if residuals.ndim:
+            residuals = residuals[..., 0] if residuals.size else residuals
+    # PyTorch solves in a buffer of max(m, n) rows, whose column-major layout the solution keeps.
+    rows = max(m, n)
+    if vector:
+        buffer = _cpu.zeros(batch + (rows,), a.dtype)
+        buffer[..., :n] = solution
+        solution = buffer[..., :n]
+    else:
+        buffer = _colmajor(_cpu.zeros(batch + (rows, k), a.dtype))
+        buffer[..., :n, :] = solution
+        solution = buffer[..., :n, :]
+    rank = rank if driver != "gels" else _cpu.zeros((0,), _cpu.int64)
+    singular = s if driver in ("gelsd", "gelss") else _cpu.zeros((0,), real)
+    return solution, residuals, rank, singular
+
+
+def _tolerances(a, atol, rtol, values):
+    """The cut-off max(atol, rtol * largest of ``values``) per matrix, PyTorch's rules:
+    rtol defaults to eps * max(m, n), or 0 when a positive atol is given."""
+    m, n = a.shape[-2:]
+    real = a.real.dtype
+    atol_value = 0.0 if atol is None else atol
+    if rtol is None:
+        positive_atol = atol is not None and _cpu.all(_cpu.asarray(atol_value) > 0)
+        rtol_value = 0.0 if positive_atol else float(_cpu.finfo(real).eps) * max(m, n)
+    else:
+        rtol_value = rtol
+    largest = values.max(-1) if values.shape[-1] else _cpu.zeros(values.shape[:-1], real)
+    return _cpu.maximum(_cpu.asarray(atol_value), _cpu.asarray(rtol_value) * largest)
+
+
+def _pinv_data(a, hermitian, atol, rtol):
+    """The pseudo-inverse, from the eigendecomposition of Hermitian matrices or else the
+    SVD, dropping the values at or under ``_tolerances``' cut-off."""
+    if hermitian:
+        values, vectors = _lapack.eigh(a) if a.size else (
+            _cpu.zeros(a.shape[:-1], a.real.dtype), a.copy())
+        magnitude = _cpu.abs(values)
+        tol = _tolerances(a, atol, rtol, magnitude)
+        keep = magnitude > tol[..., None]
+        inverse_values = _cpu.where(keep, 1 / _cpu.where(keep, values, 1), 0)
+        data = _cpu.matmul(vectors * inverse_values[..., None, :].astype(a.dtype),
+                           _cpu.conj(_cpu.swapaxes(vectors, -1, -2)))
+    else:
+        u, s, vh = _svd_data(a, False)
+        tol = _tolerances(a, atol, rtol, s)
+        keep = s > tol[..., None]
+        inverse_values = _cpu.where(keep, 1 / _cpu.where(keep, s, 1), 0)
+        data = _cpu.matmul(_cpu.conj(_cpu.swapaxes(vh, -1, -2))
+                           * inverse_values[..., None, :].astype(a.dtype),
+                           _cpu.conj(_cpu.swapaxes(u, -1, -2)))
+    return _cpu.ascontiguousarray(data)
+
+
+def _matrix_rank_data(a, hermitian, atol, rtol):
+    """The number of singular values (|eigenvalues| if ``hermitian``) over
+    ``_tolerances``' cut-off."""
+    if hermitian:
+        values = _cpu.abs(_lapack.eigvalsh(a)) if a.size else _cpu.zeros(a.shape[:-1])
+        if a.size:
+            values = _cpu.sort(values, -1)[..., ::-1]
+    else:
+        _, values, _ = _svd_data(a, False, compute_uv=False)
+    tolerance = _tolerances(a, atol, rtol, values)
+    return (values > tolerance[..., None]).sum(-1).astype(_cpu.int64)
+
+
+# --- vector norms -----------------------------------------------------------------------------
+
+
+def _vector_norm_data(data, ord, axes, keepdim):
+    """The ``ord``-norm of ``data`` over ``axes``."""
+    magnitude = _cpu.abs(data)
+    axes = tuple(axes)
+    if ord == 0:
+        value = (magnitude != 0).sum(axes, keepdims=keepdim).astype(magnitude.dtype)
+    elif ord == math.inf:
+        reduced = math.prod(data.shape[axis] for axis in axes)
+        value = magnitude.max(axes, keepdims=keepdim, initial=0) if reduced else (
+            magnitude.sum(axes, keepdims=keepdim))
+    elif ord == -math.inf:
+        value = magnitude.min(axes, keepdims=keepdim)
+    elif ord == 1:
+        value = magnitude.sum(axes, keepdims=keepdim)
+    elif ord == 2:
+        value = _cpu.sqrt((magnitude * magnitude).sum(axes, keepdims=keepdim))
+    else:
+        value = (magnitude ** ord).sum(axes, keepdims=keepdim) ** (1.0 / ord)
+    return _cpu.asarray(value)
+
+
+# --- matrix exponential -----------------------------------------------------------------------
 
 
 def _matrix_exp_kernel(a):

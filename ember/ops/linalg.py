@@ -33,7 +33,6 @@ from ember.ops._linalg_common import (
     _tensor,
     _warn_once,
     _write_castable,
-    _write_exact,
 )
 from ember.ops._linalg_grad import (
     _cholesky_grad,
@@ -62,18 +61,21 @@ from ember.ops._linalg_grad import (
 )
 from ember.ops._linalg_kernels import (
     _cholesky_data,
-    _colmajor,
     _first_failure,
     _inv_data,
+    _lstsq_data,
     _lu_kernel,
-    _lu_solve_data,
+    _lu_solve_batch,
     _matrix_exp_kernel,
+    _matrix_rank_data,
+    _pinv_data,
     _rowmajor,
+    _solve_triangular_data,
     _svd_data,
-    _triangular_kernel,
     _unpack,
+    _vector_norm_data,
 )
-from ember.ops.matmul import matmul
+from ember.ops.matmul import matrix_power, multi_dot
 
 _lapack = _cpu.linalg
 
@@ -218,13 +220,7 @@ def _solve(name, A, B, left, check_errors):
         raise LinAlgError(f"torch.linalg.solve: {_batch_prefix(a.ndim, failure[0])}"
                           "The solver failed because the input matrix is singular.")
     if failure is not None:
-        lu = _cpu.broadcast_to(lu, batch + a.shape[-2:])
-        pivots = _cpu.broadcast_to(pivots, batch + pivots.shape[-1:])
-        data = _cpu.empty(b.shape, a.dtype)
-        flat_lu, flat_piv = lu.reshape(-1, n, n), pivots.reshape(-1, n)
-        flat_b, flat_out = b.reshape(-1, *b.shape[-2:]), data.reshape(-1, *b.shape[-2:])
-        for index in range(flat_b.shape[0]):
-            flat_out[index] = _lu_solve_data(flat_lu[index], flat_piv[index], flat_b[index])
+        data = _lu_solve_batch(lu, pivots, b)
     if not left:
         data = _cpu.swapaxes(data, -1, -2)
     if vector:  # a batch of vectors is laid out as the columns of one matrix
@@ -275,13 +271,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(a, batch + a.shape[-2:])
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
-    with _cpu.errstate(all="ignore"):
-        if left:
-            data = _triangular_kernel(a, b, upper, unitriangular)
-        else:
-            data = _cpu.swapaxes(_triangular_kernel(
-                _cpu.swapaxes(a, -1, -2), _cpu.swapaxes(b, -1, -2), not upper, unitriangular),
-                -1, -2)
+    data = _solve_triangular_data(a, b, upper, left, unitriangular)
     result = _tensor(data, A._dtype, A._device, colmajor=True)
     if out is not None:
         return _finish_out("linalg_solve_triangular", out, result, (A, B))
@@ -324,48 +314,13 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     batch = _broadcast_batch(A._data.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(A._data, batch + (m, n))
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
-    real = A._dtype.to_real()
-    if rcond is None:
-        rcond = float(_cpu.finfo(real._np).eps) * max(m, n)
-    k = b.shape[-1]
-    if a.size and b.size:
-        u, s, vh = _lapack.svd(a, full_matrices=False)
-        threshold = rcond * s[..., :1]
-        keep = s > threshold
-        s_inv = _cpu.where(keep, 1 / _cpu.where(keep, s, 1), 0)
-        uh_b = _cpu.matmul(_cpu.conj(_cpu.swapaxes(u, -1, -2)), b)
-        solution = _cpu.matmul(_cpu.conj(_cpu.swapaxes(vh, -1, -2)), s_inv[..., None] * uh_b)
-        rank = keep.sum(-1)
-    else:
-        solution = _cpu.zeros(batch + (n, k), A._dtype._np)
-        s = _cpu.zeros(batch + (0,), real._np)
-        rank = _cpu.zeros(batch, _cpu.int64)
-    device = A._device
-    residuals = _cpu.zeros((0,), real._np)
-    if driver != "gelsy" and m > n and (driver == "gels" or (rank == n).all()):
-        difference = _cpu.matmul(a, solution) - b
-        residuals = (_cpu.abs(difference) ** 2).sum(-2).astype(real._np)
-    if vector:
-        solution = solution[..., 0]
-        if residuals.ndim:
-            residuals = residuals[..., 0] if residuals.size else residuals
-    # PyTorch solves in a buffer of max(m, n) rows, whose column-major layout the solution keeps.
-    rows = max(m, n)
-    if vector:
-        buffer = _cpu.zeros(batch + (rows,), A._dtype._np)
-        buffer[..., :n] = solution
-        solution_tensor = finish(buffer[..., :n], A._dtype, device)
-    else:
-        buffer = _colmajor(_cpu.zeros(batch + (rows, k), A._dtype._np))
-        buffer[..., :n, :] = solution
-        solution_tensor = finish(buffer[..., :n, :], A._dtype, device)
-    rank_tensor = finish(rank if driver != "gels" else _cpu.zeros((0,), _cpu.int64),
-                         _dtype.int64, device)
-    singular = s if driver in ("gelsd", "gelss") else _cpu.zeros((0,), real._np)
-    result = (solution_tensor, finish(residuals, real, device), rank_tensor,
+    solution, residuals, rank, singular = _lstsq_data(a, b, rcond, driver, vector)
+    real, device = A._dtype.to_real(), A._device
+    solution = finish(solution, A._dtype, device)
+    result = (solution, finish(residuals, real, device), finish(rank, _dtype.int64, device),
               finish(singular, real, device))
     if _needs(A, B):
-        record("LinalgLstsqBackward0", _lstsq_backward, (A, B), (solution_tensor,), (A, B),
+        record("LinalgLstsqBackward0", _lstsq_backward, (A, B), (solution,), (A, B),
                vector=vector)
     return return_types.linalg_lstsq(result)
 
@@ -555,19 +510,9 @@ def _torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out
     return return_types.svd(result)
 
 
-def _tolerances(A, atol, rtol, values):
-    """The cut-off max(atol, rtol * largest singular value) per matrix, PyTorch's rules:
-    rtol defaults to eps * max(m, n), or 0 when a positive atol is given."""
-    m, n = A._data.shape[-2:]
-    real = A._dtype.to_real()._np
-    atol_value = 0.0 if atol is None else (atol._data if isinstance(atol, Tensor) else atol)
-    if rtol is None:
-        positive_atol = atol is not None and _cpu.all(_cpu.asarray(atol_value) > 0)
-        rtol_value = 0.0 if positive_atol else float(_cpu.finfo(real).eps) * max(m, n)
-    else:
-        rtol_value = rtol._data if isinstance(rtol, Tensor) else rtol
-    largest = values.max(-1) if values.shape[-1] else _cpu.zeros(values.shape[:-1], real)
-    return _cpu.maximum(_cpu.asarray(atol_value), _cpu.asarray(rtol_value) * largest)
+def _array(value):
+    """A tolerance as the kernels take it: a number, or a tensor's array."""
+    return value._data if isinstance(value, Tensor) else value
 
 
 def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None,
@@ -583,26 +528,10 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
         shape = list(A._data.shape) if isinstance(A, Tensor) else []
         raise RuntimeError(f"linalg.pinv({kind}{{{shape}}}): expected a tensor with 2 or more "
                            "dimensions of float, double, cfloat or cdouble types")
-    a = A._data
     if hermitian:
         _check_matrix("linalg.eigh", A)
-        values, vectors = _lapack.eigh(a) if a.size else (
-            _cpu.zeros(a.shape[:-1], A._dtype.to_real()._np), a.copy())
-        magnitude = _cpu.abs(values)
-        tol = _tolerances(A, atol, rtol, magnitude)
-        keep = magnitude > tol[..., None]
-        inverse_values = _cpu.where(keep, 1 / _cpu.where(keep, values, 1), 0)
-        data = _cpu.matmul(vectors * inverse_values[..., None, :].astype(a.dtype),
-                           _cpu.conj(_cpu.swapaxes(vectors, -1, -2)))
-    else:
-        u, s, vh = _svd_data(a, False)
-        tol = _tolerances(A, atol, rtol, s)
-        keep = s > tol[..., None]
-        inverse_values = _cpu.where(keep, 1 / _cpu.where(keep, s, 1), 0)
-        data = _cpu.matmul(_cpu.conj(_cpu.swapaxes(vh, -1, -2))
-                           * inverse_values[..., None, :].astype(a.dtype),
-                           _cpu.conj(_cpu.swapaxes(u, -1, -2)))
-    result = finish(_cpu.ascontiguousarray(data), A._dtype, A._device)
+    data = _pinv_data(A._data, hermitian, _array(atol), _array(rtol))
+    result = finish(data, A._dtype, A._device)
     if out is not None:
         check_out_allowed("linalg_pinv", A)
         return _write_castable("linalg.pinv", out, result)
@@ -632,18 +561,8 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
     if A._data.ndim < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
                            "least 2 dimensions.")
-    if tol is not None:
-        atol, rtol = tol, 0.0
-    a = A._data
-    if hermitian:
-        values = _cpu.abs(_lapack.eigvalsh(a)) if a.size else _cpu.zeros(a.shape[:-1])
-        if a.size:
-            values = _cpu.sort(values, -1)[..., ::-1]
-    else:
-        _, values, _ = _svd_data(a, False, compute_uv=False)
-    tolerance = _tolerances(A, atol, rtol, values)
-    result = finish((values > tolerance[..., None]).sum(-1).astype(_cpu.int64), _dtype.int64,
-                    A._device)
+    rank = _matrix_rank_data(A._data, hermitian, _array(atol), _array(rtol))
+    result = finish(rank, _dtype.int64, A._device)
     if out is not None:
         return _write_castable("linalg.matrix_rank", out, result)
     return result
@@ -762,24 +681,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         raise RuntimeError(f"{name} cannot compute the {_ord_text(ord)} norm on an empty "
                            "tensor because the operation does not have an identity")
     result_dtype = x._dtype.to_real()
-    compute = _dtype.float32._np if x._dtype in _HALF else None
-    data = x._data if compute is None else x._data.astype(compute)
-    magnitude = _cpu.abs(data)
-    axes_arg = tuple(axes)
-    if ord == 0:
-        value = (magnitude != 0).sum(axes_arg, keepdims=keepdim).astype(magnitude.dtype)
-    elif ord == math.inf:
-        value = magnitude.max(axes_arg, keepdims=keepdim, initial=0) if reduced else (
-            magnitude.sum(axes_arg, keepdims=keepdim))
-    elif ord == -math.inf:
-        value = magnitude.min(axes_arg, keepdims=keepdim)
-    elif ord == 1:
-        value = magnitude.sum(axes_arg, keepdims=keepdim)
-    elif ord == 2:
-        value = _cpu.sqrt((magnitude * magnitude).sum(axes_arg, keepdims=keepdim))
-    else:
-        value = (magnitude ** ord).sum(axes_arg, keepdims=keepdim) ** (1.0 / ord)
-    result = finish(_cpu.asarray(value), result_dtype, x._device)
+    data = x._data.astype(_cpu.float32) if x._dtype in _HALF else x._data
+    result = finish(_vector_norm_data(data, ord, axes, keepdim), result_dtype, x._device)
     if out is not None:
         return _finish_out("linalg_vector_norm", out, result, (x,))
     if _needs(x):
@@ -969,50 +872,6 @@ def matrix_exp(A: Tensor) -> Tensor:
     return result
 
 
-try:  # matrix products live in matmul.py once written there
-    from ember.ops.matmul import matrix_power
-except ImportError:
-
-    @method("matrix_power")
-    def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
-        """A square matrix to the integer power ``n`` (negative: of its inverse)."""
-        _check_matrix("linalg.matrix_power", A)
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise TypeError(f"linalg_matrix_power(): argument 'n' must be int, not "
-                            f"{type(n).__name__}")
-        if n == 0:
-            eye = _cpu.broadcast_to(_cpu.eye(A._data.shape[-1], dtype=A._dtype._np),
-                                    A._data.shape)
-            result = finish(eye.copy(), A._dtype, A._device)
-            if _needs(A):
-                _record_op("CopyBackwards", (lambda grad: grad * 0,), (A,), (result,))
-        else:
-            base = inv(A) if n < 0 else A
-            n = abs(n)
-            if n == 1:
-                result = base.clone() if n == 1 and base is A else base
-            else:
-                result = None
-                power = base
-                while n:
-                    if n & 1:
-                        result = power if result is None else matmul(result, power)
-                    n >>= 1
-                    if n:
-                        power = matmul(power, power)
-        if out is not None:
-            check_out_allowed("linalg_matrix_power", A)
-            if _dtype.can_cast(result._dtype, out._dtype):
-                return _write_exact(out, result)
-            return _write_castable("matrix_power", out, result)
-        return result
-
-try:
-    from ember.ops.matmul import multi_dot
-except ImportError:
-    multi_dot = None
-
-
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """The diagonal of the matrices (a view), as ``torch.diagonal`` with matrix defaults."""
     return A.diagonal(offset, dim1, dim2)
@@ -1126,12 +985,10 @@ def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bo
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
     "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex",
-    "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "norm", "pinv", "qr",
-    "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot",
+    "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
+    "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot",
     "vector_norm",
 ]
-if multi_dot is not None:
-    __all__.append("multi_dot")
 
 # The linear algebra functions of the ``torch.`` namespace (not of ``torch.linalg``), by the
 # name they take there: ``torch.slogdet``, ``torch.cholesky``, ``torch.qr`` and ``torch.svd``
