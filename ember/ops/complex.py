@@ -243,7 +243,7 @@ def _from_parts(name, names, a, b, kernel, node_name, derivatives, out):
 
 def _complex_kernel(real_part, imag_part):
     return real_part + 1j * imag_part if real_part.size or imag_part.size else (
-        _cpu.zeros(_cpu.broadcast_shapes(real_part.shape, imag_part.shape), complex))
+        _cpu.zeros(_cpu.broadcast_shapes(real_part.shape, imag_part.shape), _cpu.complex128))
 
 
 def complex(real, imag, *, out=None):

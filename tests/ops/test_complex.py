@@ -197,3 +197,9 @@ def test_conj_of_complex_is_computed_not_lazy():
     actual = ember.tensor(values).t().conj()
     assert actual.tolist() == expected.tolist() and actual.stride() == expected.stride()
     assert not actual.is_conj()
+
+
+def test_complex_of_empty_parts():
+    for L in (torch, ember):
+        result = L.complex(L.zeros(0, 3), L.zeros(3))
+        assert tuple(result.shape) == (0, 3) and result.dtype == L.complex64
