@@ -19,15 +19,24 @@ from ember.ops._linalg_common import (
     _HALF,
     _batch_prefix,
     _broadcast_batch,
+    _check_cross,
     _check_eig,
+    _check_eigh,
     _check_float,
+    _check_floating,
     _check_input,
+    _check_lstsq,
     _check_matrix,
+    _check_matrix_norm,
+    _check_matrix_rank,
+    _check_pinv,
     _check_same_dtype,
+    _check_solve,
+    _check_solve_triangular,
     _check_uplo,
+    _check_vector_norm,
     _complex_of,
     _finish_out,
-    _is_vector_rhs,
     _no_kernel,
     _ord_text,
     _tensor,
@@ -186,26 +195,11 @@ def logdet(input: Tensor) -> Tensor:
 
 def _solve(name, A, B, left, check_errors):
     """(result, info) of AX = B (XA = B if not ``left``), recorded as LinalgSolveExBackward0."""
-    for arg, value in (("A", A), ("B", B)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"linalg_solve(): argument '{arg}' must be Tensor, not "
-                            f"{type(value).__name__}")
-    _check_matrix("linalg.solve", A)
-    _check_float("linalg.solve", A, "lu_cpu")
-    _check_same_dtype("linalg.solve", A, B)
-    vector = left and _is_vector_rhs(A, B)
+    vector = _check_solve(A, B, left)
     b = B._data[..., None] if vector else B._data
-    if b.ndim < 1 or (b.ndim < 2):
-        raise RuntimeError("linalg.solve: The input tensor B must have at least 1 dimensions.")
     a = A._data if left else _cpu.swapaxes(A._data, -1, -2)
     if not left:
         b = _cpu.swapaxes(b, -1, -2)
-    n = a.shape[-1]
-    if b.shape[-2] != n:
-        shape = f"{b.shape[-2]}x{b.shape[-1]}" if left else f"{b.shape[-1]}x{b.shape[-2]}"
-        equation = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
-                           f"{equation} ({n}x{n} and {shape})")
     info = _cpu.zeros(a.shape[:-2], _cpu.int32)
     batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
     wide_a = _cpu.broadcast_to(a, batch + a.shape[-2:])
@@ -254,19 +248,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     """The solution of AX = B (XA = B when not ``left``) for triangular A (only its
     ``upper`` or lower triangle is read; its diagonal is taken as ones if
     ``unitriangular``)."""
-    name = "linalg.solve_triangular"
-    _check_matrix(name, A)
-    _check_matrix(name, B, square=False, arg="B")
-    _check_same_dtype(name, A, B)
-    if not (A._dtype.is_floating_point or A._dtype.is_complex) or A._dtype in _HALF:
-        _no_kernel("triangular_solve_cpu", A)
-    n = A._data.shape[-1]
-    k_b = B._data.shape[-2] if left else B._data.shape[-1]
-    if k_b != n:
-        equation = "AX = B" if left else "XA = B"
-        rows, columns = B._data.shape[-2:]
-        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
-                           f"{equation} ({n}x{n} and {rows}x{columns})")
+    _check_solve_triangular(A, B, left)
     a, b = A._data, B._data
     batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(a, batch + a.shape[-2:])
@@ -281,36 +263,13 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     return result
 
 
-_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
-
-
 def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None):
     """The least-squares solution of AX = B, with residuals, rank and singular values as
     PyTorch's CPU drivers give them (``gelsy`` by default)."""
-    name = "torch.linalg.lstsq"
-    if A._dtype is not B._dtype:
-        raise RuntimeError(f"{name}: Expected input and other to have the same dtype, but "
-                           f"got input's dtype {A._dtype._legacy_name} and other's dtype "
-                           f"{B._dtype._legacy_name}")
-    if A._dtype not in (_dtype.float32, _dtype.float64, _dtype.complex64, _dtype.complex128):
-        raise RuntimeError("This function doesn't handle types other than float and double")
-    if A._data.ndim < 2:
-        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
-    if B._data.ndim < 1:
-        raise RuntimeError(f"{name}: other must have at least 1 dimension.")
-    difference = A._data.ndim - B._data.ndim
-    if difference not in (0, 1):
-        raise RuntimeError(f"{name}: input.dim() must be greater or equal to other.dim() "
-                           "and (input.dim() - other.dim()) <= 1")
-    vector = difference == 1
+    driver = "gelsy" if driver is None else driver
+    vector = _check_lstsq(A, B, driver)
     b = B._data[..., None] if vector else B._data
     m, n = A._data.shape[-2:]
-    if b.shape[-2] != m:
-        raise RuntimeError(f"{name}: input.size(-2) should match other.size(-2)")
-    driver = "gelsy" if driver is None else driver
-    if driver not in _LSTSQ_DRIVERS:
-        raise RuntimeError(f"{name}: parameter `driver` should be one of (gels, gelsy, "
-                           "gelsd, gelss)")
     batch = _broadcast_batch(A._data.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(A._data, batch + (m, n))
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
@@ -522,12 +481,7 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
     rtol)."""
     if rcond is not None:
         atol, rtol = 0.0, rcond
-    if not isinstance(A, Tensor) or A._data.ndim < 2 or A._dtype not in (
-            _dtype.float32, _dtype.float64, _dtype.complex64, _dtype.complex128):
-        kind = A._dtype._legacy_name if isinstance(A, Tensor) else type(A).__name__
-        shape = list(A._data.shape) if isinstance(A, Tensor) else []
-        raise RuntimeError(f"linalg.pinv({kind}{{{shape}}}): expected a tensor with 2 or more "
-                           "dimensions of float, double, cfloat or cdouble types")
+    _check_pinv(A)
     if hermitian:
         _check_matrix("linalg.eigh", A)
     data = _pinv_data(A._data, hermitian, _array(atol), _array(rtol))
@@ -552,15 +506,7 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
     """The number of singular values over max(atol, rtol * largest singular value)."""
     if tol is not None:
         atol, rtol = tol, 0.0
-    if A._dtype not in (_dtype.float32, _dtype.float64, _dtype.complex64,
-                        _dtype.complex128):
-        if rtol is None:  # the default rtol needs the dtype's eps
-            raise RuntimeError("This function doesn't handle types other than float and "
-                               "double")
-        _check_float("linalg.svd", A, "linalg_svd_cpu")
-    if A._data.ndim < 2:
-        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
-                           "least 2 dimensions.")
+    _check_matrix_rank(A, rtol)
     rank = _matrix_rank_data(A._data, hermitian, _array(atol), _array(rtol))
     result = finish(rank, _dtype.int64, A._device)
     if out is not None:
@@ -575,9 +521,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
     """Eigenvalues (ascending) and orthonormal eigenvectors of Hermitian matrices, read
     from their lower (``UPLO`` "L") or upper triangle."""
     UPLO = _check_uplo(UPLO)
-    _check_matrix("linalg.eigh", A)
-    if not (A._dtype.is_complex or A._dtype in (_dtype.float32, _dtype.float64)):
-        _no_kernel("linalg_eigh_cpu", A)
+    _check_eigh(A)
     a = A._data
     values, vectors = _lapack.eigh(a, UPLO) if a.size else (
         _cpu.zeros(a.shape[:-1], A._dtype.to_real()._np), a.copy())
@@ -597,9 +541,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
     if _needs(A):
         L, V = eigh(A, UPLO)
         return L
-    _check_matrix("linalg.eigh", A)
-    if not (A._dtype.is_complex or A._dtype in (_dtype.float32, _dtype.float64)):
-        _no_kernel("linalg_eigh_cpu", A)
+    _check_eigh(A)
     a = A._data
     values = _lapack.eigvalsh(a, UPLO) if a.size else _cpu.zeros(
         a.shape[:-1], A._dtype.to_real()._np)
@@ -651,35 +593,18 @@ def eigvals(A: Tensor, *, out=None) -> Tensor:
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
                 out=None) -> Tensor:
     """The vector ``ord``-norm over ``dim`` (all elements when None)."""
-    name = "linalg.vector_norm"
-    if not isinstance(ord, int | float) or isinstance(ord, bool):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not "
-                        f"{type(ord).__name__}")
-    if not (x._dtype.is_floating_point or x._dtype.is_complex):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {x._dtype._legacy_name}")
-    if dtype is not None:
-        if not (dtype.is_floating_point or dtype.is_complex):
-            raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
-                               f"{dtype._legacy_name}")
-        if dtype.is_complex != x._dtype.is_complex:
-            kind = "complex" if x._dtype.is_complex else "real"
-            raise RuntimeError(f"{name}: dtype should be {kind} for {kind} inputs, but got "
-                               f"{dtype._legacy_name}")
-        if dtype is not x._dtype:
-            x = x.to(dtype)
+    _check_vector_norm(x, ord, dtype)
+    if dtype is not None and dtype is not x._dtype:
+        x = x.to(dtype)
     ndim = x._data.ndim
     dims = reduction_dims(dim, max(ndim, 1)) if ndim else (
         None if dim is None else reduction_dims(dim, 1))
     if ndim == 0:
         dims = None
     axes = dims if dims is not None else tuple(range(ndim))
-    reduced = 1
-    for axis in axes:
-        reduced *= x._data.shape[axis]
-    if reduced == 0 and (ord < 0 or math.isinf(ord)):
-        raise RuntimeError(f"{name} cannot compute the {_ord_text(ord)} norm on an empty "
-                           "tensor because the operation does not have an identity")
+    if (ord < 0 or math.isinf(ord)) and not math.prod(x._data.shape[axis] for axis in axes):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_text(ord)} norm on an "
+                           "empty tensor because the operation does not have an identity")
     result_dtype = x._dtype.to_real()
     data = x._data.astype(_cpu.float32) if x._dtype in _HALF else x._data
     result = finish(_vector_norm_data(data, ord, axes, keepdim), result_dtype, x._device)
@@ -691,9 +616,6 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
                                      keepdim, ndim),),
                   (x,), (result,), {"input": x, "result": result})
     return result
-
-
-_MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
 def _matrix_norm_value(A, ord, dim, keepdim):
@@ -728,22 +650,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
                 out=None) -> Tensor:
     """The matrix norm ``ord`` ("fro", "nuc", ±1, ±2, ±inf) over the two dims ``dim``."""
     name = "linalg.matrix_norm"
-    if A._data.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if not (A._dtype.is_floating_point or A._dtype.is_complex):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {A._dtype._legacy_name}")
-    if isinstance(ord, str):
-        if ord not in ("fro", "nuc"):
-            raise RuntimeError(f"{name}: Order {ord} not supported.")
-    elif ord not in _MATRIX_ORDS:
-        raise RuntimeError(f"{name}: Order {_ord_text(ord)} not supported.")
-    dim = tuple(dim)
-    if len(dim) != 2:
-        raise RuntimeError(f"{name}: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
-    wrapped = (_wrap_dim(dim[0], A._data.ndim), _wrap_dim(dim[1], A._data.ndim))
-    if wrapped[0] == wrapped[1]:
-        raise RuntimeError(f"{name}: dims must be different. Got ({dim[0]}, {dim[1]})")
+    wrapped = _check_matrix_norm(A, ord, dim)
     if dtype is not None and dtype is not A._dtype:
         A = A.to(dtype)
     if ord not in ("fro",) and ord not in (1, -1, math.inf, -math.inf):
@@ -812,9 +719,7 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """The dot product of vectors along ``dim``: sum(conj(x) * y)."""
     name = "linalg.vecdot"
-    if not (x._dtype.is_floating_point or x._dtype.is_complex):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {x._dtype._legacy_name}")
+    _check_floating(name, x)
     _check_same_dtype(name, x, y, "x", "y")
     shape = _broadcast_batch(x._data.shape, y._data.shape)
     _wrap_dim(dim, len(shape))
@@ -830,17 +735,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (broadcast)."""
-    if input._dtype is not other._dtype:
-        raise RuntimeError(f"expected scalar type {input._dtype._legacy_name} but found "
-                           f"{other._dtype._legacy_name}")
-    if input._data.ndim != other._data.ndim:
-        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    ndim = input._data.ndim
-    axis = _wrap_dim(dim, ndim)
-    size_a, size_b = input._data.shape[axis], other._data.shape[axis]
-    if size_a != 3 or size_b != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{size_a} and {size_b}")
+    axis = _check_cross(input, other, dim)
     shape = _broadcast_batch(input._data.shape, other._data.shape)
     if input._dtype is _dtype.bool:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
@@ -862,9 +757,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
 def matrix_exp(A: Tensor) -> Tensor:
     """The matrix exponential of square matrices."""
     _check_matrix("linalg.matrix_exp", A)
-    if not (A._dtype.is_floating_point or A._dtype.is_complex):
-        raise RuntimeError(f"linalg.matrix_exp: Expected a floating point or complex tensor "
-                           f"as input. Got {A._dtype._legacy_name}")
+    _check_floating("linalg.matrix_exp", A)
     data = A._data.astype(_cpu.float32) if A._dtype in _HALF else A._data
     result = _tensor(_matrix_exp_kernel(data), A._dtype, A._device)
     if _needs(A):
