@@ -1,6 +1,7 @@
 """The order in which PyTorch's CPU kernels leave equal elements (and NaNs) in sort, topk,
-kthvalue, unique and searchsorted: their C++ algorithms replayed as plain functions over
-NumPy arrays. The ops themselves are in ember/ops/sorting.py.
+kthvalue, unique, searchsorted, mode, nanmedian and multinomial: their C++ algorithms
+replayed as plain functions over NumPy arrays. The ops themselves are in ember/ops/sorting.py,
+ember/ops/statistics.py and ember/ops/sampling.py.
 
 Note [Tie order of sort, topk and kthvalue]
 PyTorch's CPU kernels order equal elements as their C++ algorithms leave them: sort with
@@ -12,9 +13,11 @@ depends on how ties are broken. A partition step of these algorithms (Hoare's sc
 replayed with a few vectorized NumPy operations: the i-th swap pairs the i-th element from
 the left that stops the left scan with the i-th one from the right that stops the right
 scan, for as long as the two have not crossed. unique sorts with sort(stable=False) too,
-which shows in its inverse only among NaNs; unique(dim=...) compares slices in a way that
-is no strict weak order when they hold NaNs, so its std::sort is replayed element by
-element. searchsorted's binary search is replayed step by step where NaNs steer it.
+which shows in its inverse only among NaNs; unique(dim=...) compares slices, and mode values
+with ``<``, in ways that are no strict weak order where NaNs take part, so their std::sort
+is replayed element by element there. multinomial without replacement takes its samples
+with topk, nanmedian with std::nth_element. searchsorted's binary search is replayed step
+by step where NaNs steer it.
 """
 
 from __future__ import annotations
@@ -92,6 +95,26 @@ def kthvalue_positions(rows, k):
         _quick_select_many(keys, positions, lo, lo + size, lo + k - 1)
         chosen[replay] = positions[lo + k - 1]
     return chosen
+
+
+def nth_element_positions(rows, nth):
+    """The position of the element libstdc++'s ``std::nth_element`` leaves at ``nth`` in
+    each row of the 2-d ``rows`` (NaN the largest, NaNs equivalent)."""
+    _, moved = _nth_element_rows(_ranks(rows), nth)
+    return moved[:, nth]
+
+
+def mode_order(rows):
+    """The order in which PyTorch's mode sorts each row of the 2-d ``rows``: ``std::sort``
+    comparing values with ``<``. A NaN is equivalent to every value there, no strict weak
+    order: the rows holding NaNs are replayed element by element."""
+    order = sort_order(rows, False, False, False, False)
+    if rows.dtype.kind == "f":
+        for row in _cpu.flatnonzero(_cpu.isnan(rows).any(-1)).tolist():
+            items = [_Slice((value,), index) for index, value in enumerate(rows[row].tolist())]
+            _std_sort(items)
+            order[row] = [item.index for item in items]
+    return order
 
 
 def unique_dim_order(rows):
@@ -487,12 +510,13 @@ def _topk_rows(keys, k, sorted):
     return chosen
 
 
-# --- std::sort element by element (unique(dim=...) of slices with NaNs) -------------------
+# --- std::sort element by element (unique(dim=...) and mode, where NaNs take part) --------
 
 
 class _Slice:
     """A slice compared as PyTorch's unique(dim=...) compares them: by the first element
-    where one is less or greater than the other (so NaNs are passed over)."""
+    where one is less or greater than the other (so NaNs are passed over). A slice of one
+    value compares with ``<``, as mode compares values."""
 
     __slots__ = ("values", "index")
 
@@ -518,7 +542,8 @@ def _linear_insert(items, last):
 
 def _std_sort(items):
     """libstdc++'s ``std::sort`` of a list, element by element: for comparisons that are not
-    a strict weak order (slices with NaNs), whose result only a faithful replay gives."""
+    a strict weak order (values or slices with NaNs), whose result only a faithful replay
+    gives."""
     size = len(items)
     if size < 2:
         return

@@ -21,6 +21,7 @@ from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_inplace_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import broadcast_shape, method, write_out
+from ember.ops._tie_order import topk_order
 from ember.ops.creation import (
     _C_NAMES,
     _TYPE_META_NAMES,
@@ -573,160 +574,9 @@ def _without_replacement(input: Tensor, generator, num_samples):
     keys = keys.reshape(-1, data.shape[-1]).astype(_F64)
     if num_samples == 1:
         return _cpu.argmax(keys, axis=1).reshape(-1, 1)
-    result = _cpu.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    for row in range(keys.shape[0]):
-        ordered = keys[row, result[row]]
-        boundary = keys[row].size > num_samples and (keys[row] == ordered[-1]).sum() > \
-            (ordered == ordered[-1]).sum()
-        if boundary or (ordered[1:] == ordered[:-1]).any():
-            # Equal keys: their order is the one libstdc++'s selection leaves.
-            result[row] = _topk_like_libstdcxx(keys[row].tolist(), num_samples)
-    return result
-
-
-# Note [topk's order among equal keys]
-# PyTorch's CPU topk (TopKImpl.h) puts (key, index) pairs through std::partial_sort when
-# k * 64 <= n, else std::nth_element and a std::sort of the first k - 1; neither is stable, so
-# the order of equal keys is what libstdc++'s algorithms leave. The functions below follow
-# libstdc++ (GCC 13) step for step; they run only for rows where equal keys matter.
-
-
-def _topk_like_libstdcxx(keys, k):
-    """The indices of the ``k`` largest ``keys``, in the order PyTorch's topk gives them."""
-    items = [(key, index) for index, key in enumerate(keys)]
-    if k * 64 <= len(items):
-        _heap_select(items, 0, k, len(items))
-        _sort_heap(items, 0, k)
-    else:
-        _introselect(items, 0, k - 1, len(items), 2 * (len(items).bit_length() - 1))
-        _sort(items, 0, k - 1)
-    return [index for _, index in items[:k]]
-
-
-def _before(x, y) -> bool:
-    """The comparator of topk(largest=True): NaN first, then larger keys."""
-    return (x[0] != x[0] and y[0] == y[0]) or x[0] > y[0]
-
-
-def _adjust_heap(items, first, hole, length, value):
-    top = hole
-    child = hole
-    while child < (length - 1) // 2:
-        child = 2 * (child + 1)
-        if _before(items[first + child], items[first + child - 1]):
-            child -= 1
-        items[first + hole] = items[first + child]
-        hole = child
-    if length % 2 == 0 and child == (length - 2) // 2:
-        child = 2 * (child + 1)
-        items[first + hole] = items[first + child - 1]
-        hole = child - 1
-    parent = (hole - 1) // 2
-    while hole > top and _before(items[first + parent], value):
-        items[first + hole] = items[first + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    items[first + hole] = value
-
-
-def _pop_heap(items, first, last, result):
-    value = items[result]
-    items[result] = items[first]
-    _adjust_heap(items, first, 0, last - first, value)
-
-
-def _heap_select(items, first, middle, last):
-    length = middle - first
-    if length >= 2:
-        for parent in range((length - 2) // 2, -1, -1):
-            _adjust_heap(items, first, parent, length, items[first + parent])
-    for i in range(middle, last):
-        if _before(items[i], items[first]):
-            _pop_heap(items, first, middle, i)
-
-
-def _sort_heap(items, first, last):
-    while last - first > 1:
-        last -= 1
-        _pop_heap(items, first, last, last)
-
-
-def _insertion_sort(items, first, last):
-    for i in range(first + 1, last):
-        value = items[i]
-        if _before(value, items[first]):
-            items[first + 1:i + 1] = items[first:i]
-            items[first] = value
-        else:
-            _linear_insert(items, i)
-
-
-def _linear_insert(items, last):
-    value = items[last]
-    while _before(value, items[last - 1]):
-        items[last] = items[last - 1]
-        last -= 1
-    items[last] = value
-
-
-def _partition_pivot(items, first, last):
-    """Median of three moved to ``first``, then Hoare's unguarded partition around it."""
-    a, b, c = first + 1, first + (last - first) // 2, last - 1
-    if _before(items[a], items[b]):
-        median = b if _before(items[b], items[c]) else c if _before(items[a], items[c]) else a
-    else:
-        median = a if _before(items[a], items[c]) else c if _before(items[b], items[c]) else b
-    items[first], items[median] = items[median], items[first]
-    low, high, pivot = first + 1, last, items[first]
-    while True:
-        while _before(items[low], pivot):
-            low += 1
-        high -= 1
-        while _before(pivot, items[high]):
-            high -= 1
-        if not low < high:
-            return low
-        items[low], items[high] = items[high], items[low]
-        low += 1
-
-
-def _introselect(items, first, nth, last, depth):
-    while last - first > 3:
-        if depth == 0:
-            _heap_select(items, first, nth + 1, last)
-            items[first], items[nth] = items[nth], items[first]
-            return
-        depth -= 1
-        cut = _partition_pivot(items, first, last)
-        if cut <= nth:
-            first = cut
-        else:
-            last = cut
-    _insertion_sort(items, first, last)
-
-
-def _sort(items, first, last):
-    if last - first < 2:
-        return
-    _introsort_loop(items, first, last, 2 * ((last - first).bit_length() - 1))
-    if last - first > 16:
-        _insertion_sort(items, first, first + 16)
-        for i in range(first + 16, last):
-            _linear_insert(items, i)
-    else:
-        _insertion_sort(items, first, last)
-
-
-def _introsort_loop(items, first, last, depth):
-    while last - first > 16:
-        if depth == 0:
-            _heap_select(items, first, last, last)
-            _sort_heap(items, first, last)
-            return
-        depth -= 1
-        cut = _partition_pivot(items, first, last)
-        _introsort_loop(items, cut, last, depth)
-        last = cut
+    # topk of the keys: equal keys in the order its C++ selection leaves them (see Note [Tie
+    # order of sort, topk and kthvalue] in ember/ops/_tie_order.py)
+    return topk_order(keys, num_samples, True, True)
 
 
 def _finish_multinomial(indices, out):

@@ -3,7 +3,8 @@
 Which index PyTorch reports among equal values is part of its result: median orders the
 elements by (value, index) and picks the middle one; mode runs libstdc++'s ``std::sort`` on
 (value, index) pairs compared by value alone and takes the last pair of the longest run, so
-its index follows that sort's exact sequence of swaps (see ``_std_sort``)."""
+its index follows that sort's exact sequence of swaps (replayed in ember/ops/_tie_order.py:
+see Note [Tie order of sort, topk and kthvalue] there)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import builtins
 from ember import _dtype, return_types
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops import _tie_order
 from ember.ops._autograd import check_out_allowed, record_op
 from ember.ops._common import Tensor, _wrap_dim, finish, method, write_out
 from ember.ops._strided import scatter
@@ -162,28 +164,10 @@ def _median_picker(ignore_nan):
         if not ignore_nan:
             return _cpu.where(nans.any(-1), nans.argmax(-1), picked)
         # NaNs compare equivalent: which one an all-NaN line gives is nth_element's doing
-        return _cpu.where(counts == 0, _first_of_equivalent(size), picked)
+        first_nan = _tie_order.nth_element_positions(_cpu.zeros((1, size)), 0)[0]
+        return _cpu.where(counts == 0, first_nan, picked)
 
     return pick
-
-
-def _first_of_equivalent(size):
-    """The index libstdc++'s ``std::nth_element`` leaves first among ``size`` elements that
-    all compare equivalent: its partitions then only swap pairs from both ends."""
-    indices = list(range(size))
-    first, last = 0, size
-    while last - first > 3:
-        middle = first + (last - first) // 2
-        indices[first], indices[middle] = indices[middle], indices[first]
-        low, high = first + 1, last
-        while True:
-            high -= 1
-            if not low < high:
-                break
-            indices[low], indices[high] = indices[high], indices[low]
-            low += 1
-        last = low  # the cut; the element sought (the first) lies before it
-    return indices[0]
 
 
 _OMITTED = object()  # median's overload without dim takes neither keepdim nor out=
@@ -217,139 +201,20 @@ nanmedian = _median("nanmedian", True)
 # --- mode ---------------------------------------------------------------------------------
 
 
-def _std_sort(items):
-    """libstdc++'s ``std::sort`` of ``items`` ((value, index) pairs) compared by value with
-    ``<`` (so NaN is unordered), step for step: introsort down to runs of 16, then one
-    insertion sort."""
-
-    def less(a, b):
-        return a[0] < b[0]
-
-    def insertion_sort(first, last):
-        for i in range(first + 1, last):
-            value = items[i]
-            if less(value, items[first]):
-                items[first + 1:i + 1] = items[first:i]
-                items[first] = value
-            else:
-                linear_insert(i)
-
-    def linear_insert(position):
-        value = items[position]
-        while position > 0 and less(value, items[position - 1]):
-            items[position] = items[position - 1]
-            position -= 1
-        items[position] = value
-
-    def move_median_to_first(result, a, b, c):
-        if less(items[a], items[b]):
-            if less(items[b], items[c]):
-                chosen = b
-            elif less(items[a], items[c]):
-                chosen = c
-            else:
-                chosen = a
-        elif less(items[a], items[c]):
-            chosen = a
-        elif less(items[b], items[c]):
-            chosen = c
-        else:
-            chosen = b
-        items[result], items[chosen] = items[chosen], items[result]
-
-    def partition(first, last, pivot):
-        while True:
-            while first < last and less(items[first], items[pivot]):
-                first += 1
-            last -= 1
-            while last > pivot and less(items[pivot], items[last]):
-                last -= 1
-            if not first < last:
-                return first
-            items[first], items[last] = items[last], items[first]
-            first += 1
-
-    def introsort_loop(first, last, depth):
-        while last - first > 16:
-            if depth == 0:
-                items[first:last] = _heap_sorted(items[first:last], less)
-                return
-            depth -= 1
-            middle = first + (last - first) // 2
-            move_median_to_first(first, first + 1, middle, last - 1)
-            cut = partition(first + 1, last, first)
-            introsort_loop(cut, last, depth)
-            last = cut
-
-    size = len(items)
-    if size > 1:
-        introsort_loop(0, size, 2 * (size.bit_length() - 1))
-        if size > 16:
-            insertion_sort(0, 16)
-            for i in range(16, size):
-                linear_insert(i)
-        else:
-            insertion_sort(0, size)
-    return items
-
-
-def _heap_sorted(items, less):
-    """std::partial_sort over everything: make_heap, then pop_heap one by one."""
-
-    def adjust(hole, length, value):
-        top = hole
-        child = hole
-        while child < (length - 1) // 2:
-            child = 2 * (child + 1)
-            if less(items[child], items[child - 1]):
-                child -= 1
-            items[hole] = items[child]
-            hole = child
-        if length % 2 == 0 and child == (length - 2) // 2:
-            child = 2 * (child + 1)
-            items[hole] = items[child - 1]
-            hole = child - 1
-        parent = (hole - 1) // 2
-        while hole > top and less(items[parent], value):
-            items[hole] = items[parent]
-            hole = parent
-            parent = (hole - 1) // 2
-        items[hole] = value
-
-    length = len(items)
-    for parent in range((length - 2) // 2, -1, -1):
-        adjust(parent, length, items[parent])
-    for end in range(length - 1, 0, -1):
-        value = items[end]
-        items[end] = items[0]
-        adjust(0, end, value)
-    return items
-
-
-def _mode_of_line(line):
-    items = _std_sort([(value, index) for index, value in enumerate(line.tolist())])
-    best_index, best_count, count = 0, 0, 0
-    for position, (value, index) in enumerate(items):
-        count += 1
-        if position == len(items) - 1 or value != items[position + 1][0]:
-            if count > best_count:
-                best_index, best_count = index, count
-            count = 0
-    return best_index
-
-
 def _mode_picker(lines):
+    """The index of the last element of the first longest run of equal values, in the order
+    std::sort leaves the line (a NaN equals nothing: each is a run of its own)."""
     flat = _sortable(lines.reshape(-1, lines.shape[-1]))
-    # Lines of distinct values (no NaN) need no sort to replay: each value is a run of one,
-    # and the first run, the smallest value, wins.
-    ordered = _cpu.sort(flat, -1)
-    distinct = ~(ordered[:, 1:] == ordered[:, :-1]).any(-1)
-    if flat.dtype.kind == "f":
-        distinct &= ~_cpu.isnan(ordered[:, -1])
-    picked = flat.argmin(-1) if flat.shape[0] else _cpu.zeros(0, _cpu.int64)
-    for row in _cpu.flatnonzero(~distinct):
-        picked[row] = _mode_of_line(flat[row])
-    return picked.astype(_cpu.int64).reshape(lines.shape[:-1])
+    order = _tie_order.mode_order(flat)
+    ordered = _cpu.take_along_axis(flat, order, -1)
+    ends = _cpu.ones(flat.shape, bool)
+    ends[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
+    positions = _cpu.arange(flat.shape[-1])
+    starts = _cpu.zeros(flat.shape, _cpu.int64)
+    starts[:, 1:] = _cpu.where(ends[:, :-1], positions[1:], 0)
+    lengths = _cpu.where(ends, positions - _cpu.maximum.accumulate(starts, -1) + 1, 0)
+    last = _cpu.take_along_axis(order, lengths.argmax(-1)[:, None], -1)[:, 0]
+    return last.astype(_cpu.int64).reshape(lines.shape[:-1])
 
 
 @method("mode")
