@@ -313,7 +313,7 @@ def _qr_square_grad(gQ, gR, Q, R):
 
 def _qr_backward(ctx, gQ, gR):
     (A,) = ctx.saved_tensors
-    Q, R = linalg._qr(A, ctx.mode, "linalg_qr")  # see Note [Recomputed factors]
+    Q, R = linalg._qr(A, ctx.mode)  # see Note [Recomputed factors]
     if ctx.mode == "r":
         raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
                            "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "

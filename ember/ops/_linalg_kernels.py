@@ -132,6 +132,14 @@ def _lu_solve_data(lu, pivots, b):
     return _triangular_kernel(lu, y, upper=True, unitriangular=False)
 
 
+def _solve_data(a, b):
+    """gesv: the solution of a x = b, or None when one of the matrices is singular."""
+    try:
+        return _lapack.solve(a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
+    except _lapack.LinAlgError:
+        return None
+
+
 def _lu_solve_batch(lu, pivots, b):
     """getrs over a batch: solve ``b`` with the factorizations ``lu``, ``pivots`` broadcast
     to its batch, one matrix at a time."""
@@ -181,6 +189,41 @@ def _inv_data(data):
 
 
 
+# --- determinants and eigenvalues ------------------------------------------------------------
+
+
+def _det_data(a):
+    return _lapack.det(a) if a.size else _cpu.ones(a.shape[:-2], a.dtype)
+
+
+def _slogdet_data(a):
+    """(sign, log |det|); an empty matrix's determinant is 1."""
+    if a.size:
+        return _lapack.slogdet(a)
+    return _cpu.ones(a.shape[:-2], a.dtype), _cpu.zeros(a.shape[:-2], a.real.dtype)
+
+
+def _eigh_data(a, UPLO, eigenvectors=True):
+    """The eigenvalues (ascending) of Hermitian matrices read from their ``UPLO`` triangle,
+    and their eigenvectors where ``eigenvectors``."""
+    if not eigenvectors:
+        return _lapack.eigvalsh(a, UPLO) if a.size else _cpu.zeros(a.shape[:-1], a.real.dtype)
+    if a.size:
+        return _lapack.eigh(a, UPLO)
+    return _cpu.zeros(a.shape[:-1], a.real.dtype), a.copy()
+
+
+def _eig_data(a, dtype, eigenvectors=True):
+    """The eigenvalues of square matrices, and their eigenvectors where ``eigenvectors``, as
+    the complex ``dtype``."""
+    if not eigenvectors:
+        values = _lapack.eigvals(a) if a.size else _cpu.zeros(a.shape[:-1], dtype)
+        return values.astype(dtype)
+    values, vectors = _lapack.eig(a) if a.size else (_cpu.zeros(a.shape[:-1], dtype),
+                                                       a.astype(dtype))
+    return values.astype(dtype), vectors.astype(dtype)
+
+
 # --- Cholesky and singular values -------------------------------------------------------------
 
 
@@ -217,6 +260,20 @@ def _is_positive_definite(a):
     except _lapack.LinAlgError:
         return False
     return True
+
+
+def _qr_data(a, mode):
+    """(Q, R) of ``mode`` "reduced", "complete" or "r" (Q empty)."""
+    if mode == "r":
+        r = _lapack.qr(a, mode="r") if a.size else _cpu.zeros(
+            a.shape[:-2] + (min(a.shape[-2:]), a.shape[-1]), a.dtype)
+        return _cpu.zeros((0,), a.dtype), r
+    if a.size:
+        return _lapack.qr(a, mode=mode)
+    m, n = a.shape[-2:]
+    k = m if mode == "complete" else min(m, n)
+    q = _cpu.broadcast_to(_cpu.eye(m, k, dtype=a.dtype), a.shape[:-2] + (m, k)).copy()
+    return q, _cpu.zeros(a.shape[:-2] + (k, n), a.dtype)
 
 
 def _svd_data(a, full_matrices, compute_uv=True):

@@ -70,6 +70,9 @@ from ember.ops._linalg_grad import (
 )
 from ember.ops._linalg_kernels import (
     _cholesky_data,
+    _det_data,
+    _eig_data,
+    _eigh_data,
     _first_failure,
     _inv_data,
     _lstsq_data,
@@ -78,15 +81,16 @@ from ember.ops._linalg_kernels import (
     _matrix_exp_kernel,
     _matrix_rank_data,
     _pinv_data,
+    _qr_data,
     _rowmajor,
+    _slogdet_data,
+    _solve_data,
     _solve_triangular_data,
     _svd_data,
     _unpack,
     _vector_norm_data,
 )
 from ember.ops.matmul import matrix_power, multi_dot
-
-_lapack = _cpu.linalg
 
 
 class LinAlgError(RuntimeError):
@@ -140,8 +144,7 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
 def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of square matrices."""
     _check_input("linalg.det", A, "lu_cpu")
-    result = finish(_lapack.det(A._data) if A._data.size else _cpu.ones(
-        A._data.shape[:-2], A._dtype._np), A._dtype, A._device)
+    result = finish(_det_data(A._data), A._dtype, A._device)
     if out is not None:
         return _finish_out("linalg_det", out, result, (A,))
     if _needs(A):
@@ -150,13 +153,9 @@ def det(A: Tensor, *, out=None) -> Tensor:
     return result
 
 
-def _slogdet(name, A, out, tuple_type):
-    _check_input(name, A)
-    if A._data.size:
-        sign, logabsdet = _lapack.slogdet(A._data)
-    else:
-        sign = _cpu.ones(A._data.shape[:-2], A._dtype._np)
-        logabsdet = _cpu.zeros(A._data.shape[:-2], A._dtype.to_real()._np)
+def _slogdet(A, out, tuple_type):
+    _check_input("linalg.slogdet", A)
+    sign, logabsdet = _slogdet_data(A._data)
     sign = finish(sign, A._dtype, A._device)
     logabsdet = finish(logabsdet, A._dtype.to_real(), A._device)
     if out is not None:
@@ -170,13 +169,13 @@ def _slogdet(name, A, out, tuple_type):
 
 def slogdet(A: Tensor, *, out=None):
     """The sign (phase) and the log of the absolute value of the determinant."""
-    return _slogdet("linalg.slogdet", A, out, "linalg_slogdet")
+    return _slogdet(A, out, "linalg_slogdet")
 
 
 @method("slogdet")
 def _torch_slogdet(input: Tensor, *, out=None):
     """``torch.slogdet``: ``linalg.slogdet`` returning ``torch.return_types.slogdet``."""
-    return _slogdet("linalg.slogdet", input, out, "slogdet")
+    return _slogdet(input, out, "slogdet")
 
 
 @method("logdet")
@@ -193,7 +192,7 @@ def logdet(input: Tensor) -> Tensor:
 # --- solvers ----------------------------------------------------------------------------------
 
 
-def _solve(name, A, B, left, check_errors):
+def _solve(A, B, left, check_errors):
     """(result, info) of AX = B (XA = B if not ``left``), recorded as LinalgSolveExBackward0."""
     vector = _check_solve(A, B, left)
     b = B._data[..., None] if vector else B._data
@@ -204,10 +203,9 @@ def _solve(name, A, B, left, check_errors):
     batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
     wide_a = _cpu.broadcast_to(a, batch + a.shape[-2:])
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
+    data = _solve_data(wide_a, b)
     failure = None
-    try:  # LAPACK's gesv fails exactly where getrf meets a zero pivot
-        data = _lapack.solve(wide_a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
-    except _lapack.LinAlgError:
+    if data is None:  # LAPACK's gesv fails exactly where getrf meets a zero pivot
         lu, pivots, info = _lu_kernel(a)
         failure = _first_failure(info)
     if failure is not None and check_errors:
@@ -230,14 +228,14 @@ def _solve(name, A, B, left, check_errors):
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """The solution X of AX = B (XA = B when ``left`` is False) for square invertible A."""
-    result, _ = _solve("linalg.solve", A, B, left, True)
+    result, _ = _solve(A, B, left, True)
     return result if out is None else _finish_out("linalg_solve", out, result, (A, B))
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False,
              out=None):
     """``solve`` and LAPACK's ``info`` per matrix (0: solved; k: pivot k of A is zero)."""
-    result, info = _solve("linalg.solve_ex", A, B, left, check_errors)
+    result, info = _solve(A, B, left, check_errors)
     if out is not None:
         return _finish_out("linalg_solve_ex", out, (result, info), (A, B), "linalg_solve_ex")
     return return_types.linalg_solve_ex((result, info))
@@ -372,23 +370,12 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
 # --- QR ---------------------------------------------------------------------------------------
 
 
-def _qr(A, mode, tuple_type, name="linalg.qr"):
+def _qr(A, mode):
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
-    _check_input(name, A, "geqrf_cpu", square=False)
-    a = A._data
-    if mode == "r":
-        r = _lapack.qr(a, mode="r") if a.size else _cpu.zeros(
-            a.shape[:-2] + (min(a.shape[-2:]), a.shape[-1]), a.dtype)
-        q = _cpu.zeros((0,), a.dtype)
-    elif a.size:
-        q, r = _lapack.qr(a, mode=mode)
-    else:
-        m, n = a.shape[-2:]
-        k = m if mode == "complete" else min(m, n)
-        q = _cpu.broadcast_to(_cpu.eye(m, k, dtype=a.dtype), a.shape[:-2] + (m, k)).copy()
-        r = _cpu.zeros(a.shape[:-2] + (k, n), a.dtype)
+    _check_input("linalg.qr", A, "geqrf_cpu", square=False)
+    q, r = _qr_data(A._data, mode)
     Q = _tensor(q, A._dtype, A._device, colmajor=True)
     R = _tensor(r, A._dtype, A._device, colmajor=True)
     if _needs(A):
@@ -400,7 +387,7 @@ def _qr(A, mode, tuple_type, name="linalg.qr"):
 def qr(A: Tensor, mode: str = "reduced", *, out=None):
     """The QR decomposition: ``mode`` "reduced" (Q m x k), "complete" (Q m x m) or "r"
     (R only, Q empty)."""
-    Q, R = _qr(A, mode, "linalg_qr")
+    Q, R = _qr(A, mode)
     if out is not None:
         return _finish_out("linalg_qr", out, (Q, R), (A,), "linalg_qr")
     return return_types.linalg_qr((Q, R))
@@ -411,7 +398,7 @@ def _torch_qr(input: Tensor, some: bool = True, *, out=None):
     """``torch.qr`` (deprecated in favour of ``linalg.qr``)."""
     _warn_once("qr", "torch.qr is deprecated in favor of torch.linalg.qr and will be "
                "removed in a future PyTorch release.")
-    Q, R = _qr(input, "reduced" if some else "complete", "qr")
+    Q, R = _qr(input, "reduced" if some else "complete")
     if out is not None:
         return _finish_out("qr", out, (Q, R), (input,), "qr")
     return return_types.qr((Q, R))
@@ -522,9 +509,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
     from their lower (``UPLO`` "L") or upper triangle."""
     UPLO = _check_uplo(UPLO)
     _check_eigh(A)
-    a = A._data
-    values, vectors = _lapack.eigh(a, UPLO) if a.size else (
-        _cpu.zeros(a.shape[:-1], A._dtype.to_real()._np), a.copy())
+    values, vectors = _eigh_data(A._data, UPLO)
     L = finish(values, A._dtype.to_real(), A._device)
     V = _tensor(vectors, A._dtype, A._device, colmajor=True)
     if out is not None:
@@ -542,9 +527,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
         L, V = eigh(A, UPLO)
         return L
     _check_eigh(A)
-    a = A._data
-    values = _lapack.eigvalsh(a, UPLO) if a.size else _cpu.zeros(
-        a.shape[:-1], A._dtype.to_real()._np)
+    values = _eigh_data(A._data, UPLO, eigenvectors=False)
     L = finish(values, A._dtype.to_real(), A._device)
     return L if out is None else _finish_out("linalg_eigvalsh", out, L, (A,))
 
@@ -554,17 +537,14 @@ def eig(A: Tensor, *, out=None):
     square matrices, complex even for real input."""
     _check_eig(A)
     dtype = _complex_of(A._dtype)
-    a = A._data
-    values, vectors = _lapack.eig(a) if a.size else (
-        _cpu.zeros(a.shape[:-1], dtype._np), a.astype(dtype._np))
-    L = finish(values.astype(dtype._np), dtype, A._device)
-    V = _tensor(vectors.astype(dtype._np), dtype, A._device, colmajor=True)
+    values, vectors = _eig_data(A._data, dtype._np)
+    L = finish(values, dtype, A._device)
+    V = _tensor(vectors, dtype, A._device, colmajor=True)
     if out is not None:
         return _finish_out("linalg_eig", out, (L, V), (A,), "linalg_eig")
     if _needs(A):
         record("LinalgEigBackward0", _eig_backward, (A,), (L, V), (A,),
-               input_complex=A._dtype.is_complex,
-               _materialize_grads=False)
+               input_complex=A._dtype.is_complex, _materialize_grads=False)
     return return_types.linalg_eig((L, V))
 
 
@@ -574,9 +554,7 @@ def eigvals(A: Tensor, *, out=None) -> Tensor:
     if _needs(A):
         return eig(A)[0]
     dtype = _complex_of(A._dtype)
-    values = _lapack.eigvals(A._data) if A._data.size else _cpu.zeros(
-        A._data.shape[:-1], dtype._np)
-    L = finish(values.astype(dtype._np), dtype, A._device)
+    L = finish(_eig_data(A._data, dtype._np, eigenvectors=False), dtype, A._device)
     if out is not None:
         check_out_allowed("linalg_eigvals", A)
         if not _dtype.can_cast(L._dtype, out._dtype):
@@ -612,8 +590,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         return _finish_out("linalg_vector_norm", out, result, (x,))
     if _needs(x):
         _record_op("LinalgVectorNormBackward0",
-                  (_vector_norm_grad(ord, dims if dims is not None and ndim else None,
-                                     keepdim, ndim),),
+                  (_vector_norm_grad(ord, dims, keepdim, ndim),),
                   (x,), (result,), {"input": x, "result": result})
     return result
 
