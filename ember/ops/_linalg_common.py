@@ -131,7 +131,6 @@ def _warn_once(key, message):
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
-
 def _check_solve(A, B, left):
     """The checks of linalg.solve; returns whether B is a (batch of) vector."""
     for arg, value in (("A", A), ("B", B)):

@@ -61,7 +61,6 @@ def _needs(*inputs):
     return _grad_state.enabled and any(getattr(x, "_requires_grad", False) for x in inputs)
 
 
-
 # --- small differentiable helpers -------------------------------------------------------------
 
 
@@ -119,7 +118,6 @@ def _sgn(t):
     return ember.where(magnitude == 0, 0.0, t / ember.where(magnitude == 0, 1.0, magnitude))
 
 
-
 # --- inverses and determinants ----------------------------------------------------------------
 
 
@@ -166,7 +164,6 @@ def _slogdet_backward(ctx, grad_sign, grad_logabsdet):
     return (grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * linalg.inv(A).mH,)
 
 
-
 # --- solvers ----------------------------------------------------------------------------------
 
 
@@ -190,7 +187,7 @@ def _solve_triangular_backward(ctx, grad):
     upper, left, unitriangular = ctx.upper, ctx.left, ctx.unitriangular
     needs_a, needs_b = ctx.needs_input_grad
     grad_b = linalg.solve_triangular(A.mH, grad, upper=not upper, left=left,
-                              unitriangular=unitriangular)
+                                     unitriangular=unitriangular)
     grad_a = None
     if needs_a:
         grad_a = -matmul(grad_b, result.mH) if left else -matmul(result.mH, grad_b)
@@ -200,20 +197,19 @@ def _solve_triangular_backward(ctx, grad):
 
 
 def _lstsq_backward(ctx, grad_solution, *_):
+    if grad_solution is None:
+        return None, None
     A, B = ctx.saved_tensors
     pinv_a = linalg.pinv(A)
     needs_a, needs_b = ctx.needs_input_grad
     vector = ctx.vector
-    if grad_solution is None:
-        return None, None
     if vector:
         grad_solution = grad_solution.unsqueeze(-1)
         B = B.unsqueeze(-1)
     grad_a = grad_b = None
     if needs_a:
         # X = pinv(A) B: differentiate through pinv with X's cotangent.
-        with_grad = grad_solution
-        grad_a = _pinv_grad(matmul(with_grad, B.mH), pinv_a, A)
+        grad_a = _pinv_grad(matmul(grad_solution, B.mH), pinv_a, A)
     if needs_b:
         grad_b = matmul(pinv_a.mH, grad_solution)
         if vector:
@@ -230,7 +226,7 @@ def _triangular_solve_backward(ctx, grad_solution, grad_coefficient):
         # solve op(A)^H grad_b = grad_solution
         adjoint = _conj(A) if transpose else A.mH
         grad_b = linalg.solve_triangular(adjoint, grad_solution, upper=upper == transpose,
-                                  unitriangular=unitriangular)
+                                         unitriangular=unitriangular)
         if needs_a:
             grad_a = (-matmul(_conj(solution), grad_b.mT) if transpose
                       else -matmul(grad_b, solution.mH))
@@ -239,7 +235,6 @@ def _triangular_solve_backward(ctx, grad_solution, grad_coefficient):
     if grad_coefficient is not None and needs_a:
         grad_a = grad_coefficient if grad_a is None else grad_a + grad_coefficient
     return grad_b if needs_b else None, grad_a
-
 
 
 # --- Cholesky ---------------------------------------------------------------------------------
@@ -252,7 +247,6 @@ def _cholesky_grad(grad, L, upper):
     gA = 0.5 * (gA + _tril(gA, -1).mH)
     gA = linalg.solve_triangular(L.mH, gA, upper=True, left=True)
     return linalg.solve_triangular(L, gA, upper=False, left=False)
-
 
 
 def _cholesky_solve_grads(upper):
@@ -294,7 +288,6 @@ def _cholesky_inverse_grad(upper):
 # instead and recompute the factors in backward: under create_graph the recomputation is a
 # node of its own, through which double backward flows; LAPACK's results are deterministic,
 # so the recomputed factors (signs included) are the forward's.
-
 
 
 def _copyltu(M):
@@ -490,23 +483,23 @@ def _lu_backward(ctx, gP, gL, gU):
     return (_lu_grad(gL, gU, A),)
 
 
-
 # --- norms and the rest -----------------------------------------------------------------------
 
 
-def _unsqueeze_dims(t, dims, ndim):
+def _unsqueeze_dims(t, dims):
     for d in dims:
         t = t.unsqueeze(d)
     return t
 
 
 def _vector_norm_grad(ord, dims, keepdim, ndim):
+    """The formula of vector_norm over ``dims`` (all ``ndim`` dims when None)."""
     import ember
 
     def formula(grad, input, result):
         if not keepdim and dims is not None:
-            grad = _unsqueeze_dims(grad, dims, ndim)
-            result = _unsqueeze_dims(result, dims, ndim)
+            grad = _unsqueeze_dims(grad, dims)
+            result = _unsqueeze_dims(result, dims)
         elif not keepdim:
             grad = grad.reshape((1,) * ndim)
             result = result.reshape((1,) * ndim)
@@ -520,8 +513,8 @@ def _vector_norm_grad(ord, dims, keepdim, ndim):
         if math.isinf(ord):
             magnitude = input.abs()
             hit = (magnitude == result).to(input._dtype.to_real())
-            count = hit.sum(dims if dims is not None else None, keepdim=True) if (
-                dims is not None) else hit.sum().reshape((1,) * ndim)
+            count = hit.sum(dims, keepdim=True) if dims is not None else (
+                hit.sum().reshape((1,) * ndim))
             return _sgn(input) * hit * (grad / count)
         magnitude = input.abs()
         safe = ember.where(result == 0, 1.0, result)

@@ -50,7 +50,6 @@ def _first_failure(info):
     return int(failed[0]), int(flat[failed[0]])
 
 
-
 # --- LU and triangular solves -----------------------------------------------------------------
 
 
@@ -132,14 +131,6 @@ def _lu_solve_data(lu, pivots, b):
     return _triangular_kernel(lu, y, upper=True, unitriangular=False)
 
 
-def _solve_data(a, b):
-    """gesv: the solution of a x = b, or None when one of the matrices is singular."""
-    try:
-        return _lapack.solve(a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
-    except _lapack.LinAlgError:
-        return None
-
-
 def _lu_solve_batch(lu, pivots, b):
     """getrs over a batch: solve ``b`` with the factorizations ``lu``, ``pivots`` broadcast
     to its batch, one matrix at a time."""
@@ -153,6 +144,14 @@ def _lu_solve_batch(lu, pivots, b):
     for index in range(flat_b.shape[0]):
         flat_out[index] = _lu_solve_data(flat_lu[index], flat_piv[index], flat_b[index])
     return data
+
+
+def _solve_data(a, b):
+    """gesv: the solution of a x = b, or None when one of the matrices is singular."""
+    try:
+        return _lapack.solve(a, b) if b.size else _cpu.zeros(b.shape, a.dtype)
+    except _lapack.LinAlgError:
+        return None
 
 
 def _solve_triangular_data(a, b, upper, left, unitriangular):
@@ -188,11 +187,11 @@ def _inv_data(data):
     return inverse, info
 
 
-
-# --- determinants and eigenvalues ------------------------------------------------------------
+# --- determinants and eigenvalues -------------------------------------------------------------
 
 
 def _det_data(a):
+    """The determinant; an empty matrix's is 1."""
     return _lapack.det(a) if a.size else _cpu.ones(a.shape[:-2], a.dtype)
 
 
@@ -224,7 +223,7 @@ def _eig_data(a, dtype, eigenvectors=True):
     return values.astype(dtype), vectors.astype(dtype)
 
 
-# --- Cholesky and singular values -------------------------------------------------------------
+# --- Cholesky, QR and singular values ---------------------------------------------------------
 
 
 def _cholesky_data(a, upper):
@@ -277,6 +276,8 @@ def _qr_data(a, mode):
 
 
 def _svd_data(a, full_matrices, compute_uv=True):
+    """(U, S, Vh) (U and Vh None unless ``compute_uv``); an empty matrix's U and Vh are
+    identities, as PyTorch gives them."""
     m, n = a.shape[-2:]
     k = min(m, n)
     real = a.real.dtype
@@ -291,6 +292,8 @@ def _svd_data(a, full_matrices, compute_uv=True):
     vh = _cpu.broadcast_to(_cpu.eye(rows_vh, n, dtype=a.dtype), batch + (rows_vh, n)).copy()
     return u, _cpu.zeros(batch + (k,), real), vh
 
+
+# --- least squares, pseudo-inverse and rank ---------------------------------------------------
 
 
 def _lstsq_data(a, b, rcond, driver, vector):
@@ -359,8 +362,7 @@ def _pinv_data(a, hermitian, atol, rtol):
     """The pseudo-inverse, from the eigendecomposition of Hermitian matrices or else the
     SVD, dropping the values at or under ``_tolerances``' cut-off."""
     if hermitian:
-        values, vectors = _lapack.eigh(a) if a.size else (
-            _cpu.zeros(a.shape[:-1], a.real.dtype), a.copy())
+        values, vectors = _eigh_data(a, "L")
         magnitude = _cpu.abs(values)
         tol = _tolerances(a, atol, rtol, magnitude)
         keep = magnitude > tol[..., None]
@@ -382,9 +384,7 @@ def _matrix_rank_data(a, hermitian, atol, rtol):
     """The number of singular values (|eigenvalues| if ``hermitian``) over
     ``_tolerances``' cut-off."""
     if hermitian:
-        values = _cpu.abs(_lapack.eigvalsh(a)) if a.size else _cpu.zeros(a.shape[:-1])
-        if a.size:
-            values = _cpu.sort(values, -1)[..., ::-1]
+        values = _cpu.sort(_cpu.abs(_eigh_data(a, "L", eigenvectors=False)), -1)[..., ::-1]
     else:
         _, values, _ = _svd_data(a, False, compute_uv=False)
     tolerance = _tolerances(a, atol, rtol, values)

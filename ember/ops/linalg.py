@@ -115,7 +115,7 @@ def _inverse(name, A, check_errors=True):
     info = finish(info, _dtype.int32, A._device)
     if _needs(A):
         _record_op("LinalgInvExBackward0", (_inv_grad,), (A,), (inverse,),
-                  {"inverse": inverse})
+                   {"inverse": inverse})
     return inverse, info
 
 
@@ -149,7 +149,7 @@ def det(A: Tensor, *, out=None) -> Tensor:
         return _finish_out("linalg_det", out, result, (A,))
     if _needs(A):
         _record_op("LinalgDetBackward0", (_det_grad,), (A,), (result,),
-                  {"A": A, "result": result})
+                   {"A": A, "result": result})
     return result
 
 
@@ -299,7 +299,7 @@ def _cholesky(name, A, upper, check_errors, node_name):
     info = finish(info, _dtype.int32, A._device)
     if _needs(A):
         _record_op(node_name, (lambda grad, factor: _cholesky_grad(grad, factor, upper),),
-                  (A,), (factor,), {"factor": factor})
+                   (A,), (factor,), {"factor": factor})
     return factor, info
 
 
@@ -378,7 +378,7 @@ def _qr(A, mode):
     q, r = _qr_data(A._data, mode)
     Q = _tensor(q, A._dtype, A._device, colmajor=True)
     R = _tensor(r, A._dtype, A._device, colmajor=True)
-    if _needs(A):
+    if _needs(A):  # saves A: see Note [Recomputed factors] in _linalg_grad.py
         record("LinalgQrBackward0", _qr_backward, (A,), (Q, R), (A,), mode=mode,
                _materialize_grads=False)
     return Q, R
@@ -478,7 +478,7 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
         return _write_castable("linalg.pinv", out, result)
     if _needs(A):
         _record_op("LinalgPinvBackward0", (_pinv_grad,), (A,), (result,),
-                  {"pinvA": result, "A": A})
+                   {"pinvA": result, "A": A})
     return result
 
 
@@ -590,8 +590,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         return _finish_out("linalg_vector_norm", out, result, (x,))
     if _needs(x):
         _record_op("LinalgVectorNormBackward0",
-                  (_vector_norm_grad(ord, dims, keepdim, ndim),),
-                  (x,), (result,), {"input": x, "result": result})
+                   (_vector_norm_grad(ord, dims, keepdim, ndim),),
+                   (x,), (result,), {"input": x, "result": result})
     return result
 
 
@@ -724,9 +724,9 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
         return _finish_out("linalg_cross", out, result, (input, other))
     if _needs(input, other):
         _record_op("LinalgCrossBackward0",
-                  (lambda grad, other: cross(_conj(other), grad, dim=dim),
-                   lambda grad, input: cross(grad, _conj(input), dim=dim)),
-                  (input, other), (result,), {"input": input, "other": other})
+                   (lambda grad, other: cross(_conj(other), grad, dim=dim),
+                    lambda grad, input: cross(grad, _conj(input), dim=dim)),
+                   (input, other), (result,), {"input": input, "other": other})
     return result
 
 
@@ -800,10 +800,10 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
     LU, pivots, _ = _lu_factor("linalg.lu", A, pivot, node_name=None)
     P, L, U = _unpack(LU._data, pivots._data)
     result = tuple(_tensor(x, A._dtype, A._device) for x in (P, L, U))
-    if out is None and _needs(A):
-        record("LinalgLuBackward0", _lu_backward, (A,), result, (A,), _materialize_grads=False)
     if out is not None:
         return _finish_out("linalg_lu", out, result, (A,), "linalg_lu")
+    if _needs(A):
+        record("LinalgLuBackward0", _lu_backward, (A,), result, (A,), _materialize_grads=False)
     return return_types.linalg_lu(result)
 
 
