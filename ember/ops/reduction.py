@@ -1,4 +1,7 @@
-"""Reductions over all dims or over ``dim`` (an int or a tuple), with ``keepdim``.
+"""Reductions over all dims or over ``dim`` (an int or a tuple), with ``keepdim``: sum,
+nansum, prod, mean, nanmean; max, min, amax, amin, argmax, argmin, all, any, count_nonzero;
+var, std, var_mean, std_mean, aminmax; and the stable logsumexp, softmax and log_softmax.
+The norms, built on the helpers here, are in norms.py.
 
 PyTorch allocates a reduction's result row-major whatever the input's layout, and an
 ``out=`` tensor's dtype often decides the dtype the reduction is computed in."""
@@ -11,7 +14,7 @@ import warnings
 from ember import _dtype, return_types
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
-from ember.ops._autograd import check_out_allowed, record_op
+from ember.ops._autograd import check_out_allowed, record, record_op
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
@@ -50,6 +53,32 @@ def _axes(input, dim):
     return reduction_dims(dim, input._data.ndim)
 
 
+def _finish(data, dtype, input) -> Tensor:
+    """The result tensor, row-major with PyTorch's strides (which NumPy's reductions do not
+    always give dims of size 1)."""
+    if data.__class__ is _ndarray and data.ndim > 1 and (
+            1 in data.shape or not data.flags.c_contiguous):
+        step = data.itemsize
+        for n, stride in zip(reversed(data.shape), reversed(data.strides)):
+            if stride != step:
+                data = data.copy()
+                break
+            step *= builtins.max(n, 1)
+    return finish(data, dtype, input._device)
+
+
+def _inexact(dtype) -> bool:
+    return dtype.is_floating_point or dtype.is_complex
+
+
+def _check_out_dtype(out, expected):
+    """An ``out=`` tensor must have the result's dtype (anything else passes: None, or a
+    tuple whose tensors are checked one by one)."""
+    if isinstance(out, Tensor) and out._dtype is not expected:
+        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[expected]}, but got "
+                           f"{_CPP_NAMES[out._dtype]} instead")
+
+
 # --- gradients ---------------------------------------------------------------------------
 
 
@@ -67,7 +96,14 @@ def _spread_back(shape, axes, keepdim):
     return lambda grad: _spread(grad, shape, axes, keepdim)
 
 
+def _sum_kept(value, axes):
+    """``value`` summed over ``axes`` (None: all), keeping them, in ember ops."""
+    return value.sum() if axes is None else value.sum(axes, keepdim=True)
+
+
 def _record(name, formula, input, result, values=None):
+    """The node of a one-input reduction, if ``input`` needs grad and the result can take
+    one (a floating point or complex result)."""
     if input._requires_grad and _grad_state.enabled and result._dtype._category >= 2:
         record_op(name, (formula,), (input,), (result,), values)
 
@@ -77,8 +113,7 @@ def _even_share(grad, input, result, axes, keepdim):
     that attain the extreme, as PyTorch shares it."""
     shape = input._data.shape
     attains = input == _spread(result, shape, axes, keepdim)
-    counts = attains.sum() if axes is None else attains.sum(axes, keepdim=True)
-    return _spread(grad, shape, axes, keepdim) * attains / counts
+    return _spread(grad, shape, axes, keepdim) * attains / _sum_kept(attains, axes)
 
 
 def _product_grad(grad, input, result, axes, keepdim):
@@ -123,29 +158,7 @@ def _exclusive_products(input, dim, reverse):
     return products
 
 
-def prod_over(input, dims):
-    """The product over several ``dims``, keeping them (prod takes one dim at a time)."""
-    for dim in dims:
-        input = prod(input, dim, keepdim=True)
-    return input
-
-
-def _finish(data, dtype, input) -> Tensor:
-    """The result tensor, row-major with PyTorch's strides (which NumPy's reductions do not
-    always give dims of size 1)."""
-    if data.__class__ is _ndarray and data.ndim > 1 and (
-            1 in data.shape or not data.flags.c_contiguous):
-        step = data.itemsize
-        for n, stride in zip(reversed(data.shape), reversed(data.strides)):
-            if stride != step:
-                data = data.copy()
-                break
-            step *= builtins.max(n, 1)
-    return finish(data, dtype, input._device)
-
-
-def _inexact(dtype) -> bool:
-    return dtype.is_floating_point or dtype.is_complex
+# --- sums, products and means: sum, nansum, prod, mean, nanmean -------------------------------
 
 
 def _values(input, dtype):
@@ -158,9 +171,9 @@ def _values(input, dtype):
 
 
 def _check_dtype_matches_out(dtype, out):
-    if dtype is not None and isinstance(out, Tensor) and out._dtype is not dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but got "
-                           f"{_CPP_NAMES[out._dtype]} instead")
+    """A ``dtype=`` given must be that of ``out=``."""
+    if dtype is not None:
+        _check_out_dtype(out, dtype)
 
 
 def _summed_dtype(input, dtype, out):
@@ -329,6 +342,9 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     return result if out is None else write_out(out, result)
 
 
+# --- max, min, amax, amin, argmax, argmin; all, any, count_nonzero ----------------------------
+
+
 def _check_nonempty(name, input, axes, error=RuntimeError):
     if input._data.size == 0:
         if axes is None:
@@ -338,12 +354,6 @@ def _check_nonempty(name, input, axes, error=RuntimeError):
             if input._data.shape[axis] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero "
                                  "size.")
-
-
-def _check_out_type(out, expected):
-    if out._dtype is not expected:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[expected]}, but got "
-                           f"{_CPP_NAMES[out._dtype]} instead")
 
 
 def _selected(grad, indices, shape, axis, keepdim):
@@ -400,8 +410,8 @@ def _extreme(name, kernel, arg_kernel, binary):
         if not (isinstance(out, tuple | list) and len(out) == 2
                 and builtins.all(isinstance(t, Tensor) for t in out)):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors")
-        _check_out_type(out[0], input._dtype)
-        _check_out_type(out[1], _dtype.int64)
+        _check_out_dtype(out[0], input._dtype)
+        _check_out_dtype(out[1], _dtype.int64)
         return out_result_type((write_out(out[0], values), write_out(out[1], indices)))
 
     reduce.__name__ = name
@@ -461,8 +471,7 @@ def _arg_extreme(name, kernel):
         result = _finish(data, _dtype.int64, input)
         if out is None:
             return result
-        if isinstance(out, Tensor):
-            _check_out_type(out, _dtype.int64)
+        _check_out_dtype(out, _dtype.int64)
         return write_out(out, result)
 
     reduce.__name__ = name
@@ -512,6 +521,9 @@ def count_nonzero(input, dim=None):
     """The number of non-zero elements, over all dims or over ``dim``."""
     data = _cpu.count_nonzero(input._data, axis=_axes(input, dim))
     return _finish(_cpu.asarray(data, _cpu.int64), _dtype.int64, input)
+
+
+# --- variance and deviation: var, std ---------------------------------------------------------
 
 
 def _variance(name, input, dim, unbiased, keepdim, correction, out):
@@ -596,8 +608,6 @@ def _centered(input, axes):
     return input - input.mean(axes, keepdim=True)
 
 
-
-
 # --- stable reductions: logsumexp, softmax, log_softmax --------------------------------------
 
 
@@ -677,9 +687,7 @@ def _normalized(name, input, dim, dtype, out, kernel, node_name, formula):
         last = "lastdim_" if axis == builtins.max(input._data.ndim - 1, 0) else ""
         raise NotImplementedError(f"\"{name}_{last}kernel_impl\" not implemented for "
                                   f"'{input._dtype._legacy_name}'")
-    if isinstance(out, Tensor) and out._dtype is not input._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[input._dtype]}, but "
-                           f"got {_CPP_NAMES[out._dtype]} instead")
+    _check_out_dtype(out, input._dtype)
     data = input._data.astype(compute_dtype(input._dtype)._np, copy=empty)
     axes = (axis,) if data.ndim else None
     if not empty:
@@ -710,10 +718,6 @@ def _log_softmax_kernel(shifted, axes, rounded):
     return shifted - rounded(_cpu.log(rounded(total)))
 
 
-def _sum_kept(value, axes):
-    return value.sum() if axes is None else value.sum(axes, keepdim=True)
-
-
 @method("softmax")
 def softmax(input, dim, dtype=None, *, out=None):
     """``exp(input)`` normalized to sum to one along ``dim``."""
@@ -728,285 +732,6 @@ def log_softmax(input, dim, dtype=None, *, out=None):
     return _normalized("log_softmax", input, dim, dtype, out, _log_softmax_kernel,
                        "LogSoftmaxBackward0", lambda grad, result, axes: grad - result.exp()
                        * _sum_kept(grad, axes))
-
-
-# --- norms --------------------------------------------------------------------------------
-
-
-def _ord_name(ord) -> str:
-    return str(builtins.int(ord)) if float(ord).is_integer() else str(ord)
-
-
-def _vector_norm(input, ord, dim, keepdim, dtype, out):
-    """linalg.vector_norm, which torch.norm is for numbers and 'fro'."""
-    name = "linalg.vector_norm"
-    if not _inexact(input._dtype):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {input._dtype._legacy_name}")
-    if dtype is not None:
-        if not _inexact(dtype):
-            raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
-                               f"{dtype._legacy_name}")
-        if input._dtype.is_complex != dtype.is_complex:
-            kind = "complex" if input._dtype.is_complex else "real"
-            raise RuntimeError(f"{name}: dtype should be {kind} for {kind} inputs, but got "
-                               f"{dtype._legacy_name}")
-        if _dtype.promote_types(input._dtype, dtype) is not dtype:
-            raise RuntimeError(f"{name}: the dtype of the input ({input._dtype._legacy_name}) "
-                               "should be convertible without narrowing to the specified dtype "
-                               f"({dtype._legacy_name})")
-    computed = dtype or input._dtype
-    result_dtype = computed.to_real()
-    _check_out_type_if_tensor(out, result_dtype)
-    axes = _axes(input, dim)
-    ord = float(ord)
-    if ord < 0 or ord == _cpu.inf:
-        _check_identity(input, axes, ord)
-    data = _cpu.abs(input._data.astype(computed._np, copy=False).astype(
-        compute_dtype(computed)._np, copy=False))
-    with _cpu.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        if ord == _cpu.inf:
-            data = _cpu.maximum.reduce(data, axis=axes, keepdims=keepdim)
-        elif ord == -_cpu.inf:
-            data = _cpu.minimum.reduce(data, axis=axes, keepdims=keepdim)
-        elif ord == 0:
-            data = _cpu.add.reduce((data != 0).astype(data.dtype), axis=axes, keepdims=keepdim)
-        elif ord == 1:
-            data = _cpu.add.reduce(data, axis=axes, keepdims=keepdim)
-        elif ord == 2:
-            data = _cpu.sqrt(_cpu.add.reduce(data * data, axis=axes, keepdims=keepdim))
-        else:
-            data = _cpu.add.reduce(data ** ord, axis=axes, keepdims=keepdim) ** (1 / ord)
-    result = _finish(data, result_dtype, input)
-    if out is not None:
-        check_out_allowed("linalg_vector_norm", input)
-        return write_out(out, result)
-    if input._requires_grad and _grad_state.enabled:
-        record_op("LinalgVectorNormBackward0", (_vector_norm_grad(ord, axes, keepdim),),
-                  (input,), (result,), {"input": input, "result": result})
-    return result
-
-
-def _check_out_type_if_tensor(out, expected):
-    if isinstance(out, Tensor):
-        _check_out_type(out, expected)
-
-
-def _check_identity(input, axes, ord):
-    """The inf and negative norms have no value over nothing."""
-    message = f"linalg.vector_norm cannot compute the {_ord_name(ord)} norm on "
-    if input._data.size == 0 and axes is None:
-        raise RuntimeError(message + "an empty tensor because the operation does not have an "
-                           "identity")
-    for axis in axes or ():
-        if input._data.shape[axis] == 0:
-            raise RuntimeError(message + f"the dimension {axis}because this dimension is empty "
-                               "and the operation does not have an identity")
-
-
-def _sign_of(input):
-    from ember.ops.pointwise import sign
-
-    if input._dtype.is_complex:
-        size = input.abs()
-        return where(size == 0, 0.0, input / size)
-    return sign(input)
-
-
-def _vector_norm_grad(ord, axes, keepdim):
-    """PyTorch's norm_backward, case by case."""
-
-    def formula(grad, input, result):
-        shape = input._data.shape
-        grad = _spread(grad, shape, axes, keepdim)
-        norm = _spread(result, shape, axes, keepdim)
-        size = input.abs()
-        if ord == 0:
-            return None  # PyTorch's gradient is undefined: the input gets none
-        if ord == 1:
-            return _sign_of(input) * grad
-        if ord == 2:
-            return input * where(norm == 0, 0.0, grad / norm)
-        if builtins.abs(ord) == _cpu.inf:
-            attains = (size == norm).logical_or(size.isnan())
-            count = attains.sum() if axes is None else attains.sum(axes, keepdim=True)
-            return _sign_of(input) * (grad / count * attains)
-        if ord < 1:
-            return where(input == 0, 0.0, _sign_of(input) * size ** (ord - 1) * grad
-                         * norm ** (1 - ord))
-        scaled = where(norm == 0, 0.0, grad / norm ** (ord - 1))
-        if ord < 2:
-            return _sign_of(input) * size ** (ord - 1) * scaled
-        return input * size ** (ord - 2) * scaled
-
-    return formula
-
-
-def _nuclear_norm(input, dim, keepdim, dtype, out):
-    """The sum of the singular values over the two dims ``dim``."""
-    name = "linalg.matrix_norm"
-    ndim = input._data.ndim
-    if ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if not _inexact(input._dtype):
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {input._dtype._legacy_name}")
-    if input._dtype in (_dtype.float16, _dtype.bfloat16):
-        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got "
-                           f"{input._dtype._legacy_name}")
-    dims = list(range(ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
-    if len(dims) != 2:
-        raise RuntimeError(f"{name}: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
-    rows, columns = (_wrap_dim(d, ndim) for d in dims)
-    if rows == columns:
-        raise RuntimeError(f"{name}: dims must be different. Got ({dims[0]}, {dims[1]})")
-    if dtype is not None and dtype is not input._dtype:
-        input = input.to(dtype)
-    result_dtype = input._dtype.to_real()
-    if isinstance(out, Tensor) and out._dtype is not result_dtype:
-        raise RuntimeError(f"{name} expected out tensor dtype {result_dtype._legacy_name} but "
-                           f"got: {out._dtype._legacy_name}")
-    matrices = _cpu.moveaxis(input._data, (rows, columns), (-2, -1))
-    if matrices.size:
-        left, singular, right = _cpu.linalg.svd(matrices, full_matrices=False)
-        data = singular.sum(-1)
-    else:
-        left = right = None
-        data = _cpu.zeros(matrices.shape[:-2], result_dtype._np)
-    if keepdim:
-        data = _cpu.expand_dims(data, tuple(sorted((rows, columns))))
-    result = _finish(_cpu.asarray(data), result_dtype, input)
-    if out is not None:
-        check_out_allowed("linalg_matrix_norm", input)
-        return write_out(out, result)
-    if input._requires_grad and _grad_state.enabled and left is not None:
-        # d |A|_* / dA = U V^H; PyTorch's graph is svdvals then a sum, whose node shows
-        direction = finish(_cpu.moveaxis(left @ right, (-2, -1), (rows, columns)).copy(),
-                           input._dtype, input._device)
-        kept = sorted((rows, columns))
-        record_op("SumBackward1", (lambda grad: _spread(grad, input.shape, kept, keepdim)
-                                   * direction,), (input,), (result,))
-    return result
-
-
-def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
-    """The vector norm of order ``p`` over ``dim`` (all dims by default), 'fro' (the 2-norm)
-    or the nuclear norm 'nuc' of matrices."""
-    if isinstance(p, str):
-        count = 1 if dim is None or isinstance(dim, int) else len(dim)
-        if p == "fro" and (dim is None or count <= 2):
-            return _vector_norm(input, 2, dim, keepdim, dtype, out)
-        if p not in ("fro", "nuc"):
-            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-        return _nuclear_norm(input, dim, keepdim, dtype, out)
-    return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype, out)
-
-
-def _norm_method(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
-    """Tensor.norm: torch.norm without out=, whose fifth argument is ``dtype``."""
-    return norm(self, p, dim, keepdim, dtype=dtype)
-
-
-Tensor.norm = _norm_method
-
-
-def _renormed(input, p, dim, maxnorm):
-    """renorm's result and the dims its norms reduce, in PyTorch's precisions: the norms
-    accumulate in float32 for half types, the factor rounds to the input's dtype."""
-    if p <= 0:
-        raise RuntimeError("renorm: non-positive-norm not supported")
-    if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_ord_name(maxnorm)}")
-    ndim = input._data.ndim
-    if ndim <= 1:
-        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {ndim} dimensions")
-    axis = _wrap_dim(dim, ndim)
-    others = tuple(d for d in range(ndim) if d != axis)
-    with grad_mode.no_grad():
-        wide = compute_dtype(input._dtype)
-        norms = _vector_norm(input, p, others, True, None if wide is input._dtype else wide,
-                             None)
-    data = norms._data
-    with _cpu.errstate(divide="ignore", invalid="ignore"):
-        factor = _cpu.where(data > maxnorm, maxnorm / (data + 1e-7), 1).astype(data.dtype)
-    factor = factor.astype(input._dtype._np).astype(compute_dtype(input._dtype)._np)
-    result = input._data.astype(compute_dtype(input._dtype)._np, copy=False) * factor
-    return _finish(result, input._dtype, input), others
-
-
-def _renorm_grad(p, others, maxnorm):
-    """PyTorch's renorm_backward: the scaled slices' gradient through their norms."""
-
-    def formula(grad, input):
-        norms = _vector_norm(input, p, others, True, None, None)  # differentiable again
-        # For complex inputs the node applies this as conj(formula(conj(grad))) (see Note
-        # [Complex gradients]): PyTorch's conj(input) * grad becomes input * grad here, and
-        # the norm's gradient is taken at conj(input).
-        inner = input * grad
-        if input._dtype.is_complex:
-            inner, input = inner.real, input.conj()
-        through_norm = _vector_norm_grad(float(p), others, True)(
-            inner.sum(others, keepdim=True), input, norms)
-        inverse = 1 / (norms + 1e-7)
-        return where(norms > maxnorm, inverse * maxnorm * (grad - inverse * through_norm), grad)
-
-    return formula
-
-
-@method("renorm")
-def renorm(input, p, dim: int, maxnorm, *, out=None):
-    """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to norm
-    ``maxnorm``."""
-    result, others = _renormed(input, p, dim, maxnorm)
-    if out is not None:
-        check_out_allowed("renorm", input)
-        _check_out_type_if_tensor(out, input._dtype)
-        return write_out(out, result)
-    if input._requires_grad and _grad_state.enabled:
-        record_op("RenormBackward0", (_renorm_grad(p, others, maxnorm),), (input,), (result,),
-                  {"input": input})
-    return result
-
-
-def _renorm_inplace(self, p, dim: int, maxnorm):
-    from ember.ops._autograd import inplace_with_grad, needs_grad
-
-    if needs_grad(self) or self._base is not None and needs_grad(self._base):
-        return inplace_with_grad(self, lambda old: renorm(old, p, dim, maxnorm))
-    result = _renormed(self, p, dim, maxnorm)[0]
-    _cpu.copyto(self._data, result._data)
-    self._bump_version()
-    return self
-
-
-Tensor.renorm_ = _renorm_inplace
-
-
-@method("dist")
-def dist(input, other, p=2):
-    """The ``p``-norm of ``input - other`` (broadcast)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"dist(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
-    promoted = _dtype._result_dtype(input, other)
-    if not _inexact(promoted):
-        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
-                           f"Got {promoted._legacy_name} instead.")
-    with grad_mode.no_grad():
-        difference = input - other
-    result = _vector_norm(difference, p, None, False, None, None)
-    if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
-        formula = _vector_norm_grad(float(p), None, False)
-
-        def input_grad(grad, input, other, result):
-            return formula(grad, input - other, result)
-
-        def other_grad(grad, input, other, result):
-            return -formula(grad, input - other, result)
-
-        record_op("DistBackward0", (input_grad, other_grad), (input, other), (result,),
-                  {"input": input, "other": other, "result": result})
-    return result
 
 
 # --- several results: var_mean, std_mean, aminmax -----------------------------------------
@@ -1043,8 +768,6 @@ def _with_mean(name, input, dim, unbiased, keepdim, correction, deviation):
                 total = part if total is None else total + part
             return (total,)
 
-        from ember.ops._autograd import record
-
         record(node_name, backward, (input,), (spread, mean), saved=(input, spread))
     return spread, mean
 
@@ -1076,10 +799,9 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
             raise RuntimeError(f"aminmax not implemented for {input._dtype._legacy_name}")
         raise NotImplementedError(f"\"aminmax_cpu\" not implemented for "
                                   f"'{input._dtype._legacy_name}'")
-    kept = keepdim
-    low = _finish(_cpu.minimum.reduce(input._data, axis=axes, keepdims=kept), input._dtype,
+    low = _finish(_cpu.minimum.reduce(input._data, axis=axes, keepdims=keepdim), input._dtype,
                   input)
-    high = _finish(_cpu.maximum.reduce(input._data, axis=axes, keepdims=kept), input._dtype,
+    high = _finish(_cpu.maximum.reduce(input._data, axis=axes, keepdims=keepdim), input._dtype,
                    input)
     if out is not None:
         if not (isinstance(out, tuple | list) and len(out) == 2
@@ -1087,7 +809,7 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
             raise TypeError("aminmax(): argument 'out' must be tuple of Tensors")
         check_out_allowed("aminmax", input)
         for tensor in out:
-            _check_out_type(tensor, input._dtype)
+            _check_out_dtype(tensor, input._dtype)
         return return_types.aminmax_out((write_out(out[0], low), write_out(out[1], high)))
     if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
 
@@ -1096,18 +818,16 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
             total = None
             for grad, extreme in ((low_grad, low), (high_grad, high)):
                 if grad is not None:
-                    part = _even_share(grad, input, extreme, axes, kept)
+                    part = _even_share(grad, input, extreme, axes, keepdim)
                     total = part if total is None else total + part
             return (total,)
-
-        from ember.ops._autograd import record
 
         record("AminmaxBackward0", backward, (input,), (low, high), saved=(input, low, high))
     return return_types.aminmax((low, high))
 
 
 __all__ = [
-    "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "dist",
-    "log_softmax", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod",
-    "renorm", "softmax", "std", "std_mean", "sum", "var", "var_mean",
+    "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero",
+    "log_softmax", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "prod", "softmax",
+    "std", "std_mean", "sum", "var", "var_mean",
 ]
