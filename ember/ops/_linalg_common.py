@@ -1,5 +1,6 @@
-"""What the linear algebra ops in ember/ops/linalg.py share: argument checks with PyTorch's
-messages, results in the layout PyTorch's LAPACK calls leave, and their ``out=`` forms."""
+"""What the linear algebra ops in ember/ops/linalg.py share: their argument checks, with
+PyTorch's messages, and their results, in the layout PyTorch's LAPACK calls leave, with their
+``out=`` forms."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import warnings
 from ember import _dtype, return_types
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed
-from ember.ops._common import Tensor, _wrap_dim, finish, write_out
+from ember.ops._common import Tensor, _wrap_dim, broadcast_error, finish, write_out
 from ember.ops._linalg_kernels import _colmajor, _rowmajor
 from ember.ops.matmul import _CPP_NAMES
 
@@ -73,6 +74,12 @@ def _check_same_dtype(name, A, B, a="A", b="B"):
                            f"{B._dtype._legacy_name} instead")
 
 
+def _check_uplo(UPLO):
+    if UPLO not in ("L", "U", "l", "u"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return UPLO.upper()
+
+
 def _is_vector_rhs(A, B):
     """PyTorch treats B as a (batch of) vector when it has one dim less than A and its
     shape is A's without the last dim."""
@@ -80,35 +87,20 @@ def _is_vector_rhs(A, B):
                                  and B._data.shape == A._data.shape[:-1])
 
 
-def _broadcast_batch(a, b):
+def _broadcast_shape(a, b):
+    """The broadcast of the shapes ``a`` and ``b``, or PyTorch's error."""
     try:
         return tuple(_cpu.broadcast_shapes(a, b))
     except ValueError:
-        from ember.ops._common import broadcast_error
-
         raise broadcast_error(a, b) from None
-
-
-def _check_uplo(UPLO):
-    if UPLO not in ("L", "U", "l", "u"):
-        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    return UPLO.upper()
-
-
-def _check_eig(A):
-    if not (A._dtype.is_floating_point or A._dtype.is_complex):
-        raise RuntimeError(f"Unknown Complex ScalarType for {A._dtype._legacy_name}")
-    _check_matrix("linalg.eig", A)
-    if A._dtype in _HALF:
-        if A._data.size:  # PyTorch makes its complex-half result before refusing the dtype
-            _warn_once("complex half", "ComplexHalf support is experimental and many "
-                       "operators don't support it yet.")
-        _no_kernel("linalg_eig_out_cpu", A)
-
 
 def _complex_of(dtype):
     return {_dtype.float32: _dtype.complex64, _dtype.float64: _dtype.complex128}.get(
         dtype, dtype)
+
+
+
+# --- messages ---------------------------------------------------------------------------------
 
 
 def _ord_text(ord):
@@ -129,6 +121,10 @@ def _warn_once(key, message):
     if key not in _warned:
         _warned.add(key)
         warnings.warn(message, UserWarning, stacklevel=3)
+
+
+
+# --- the checks of single ops -----------------------------------------------------------------
 
 
 def _check_solve(A, B, left):
@@ -223,6 +219,17 @@ def _check_eigh(A):
         _no_kernel("linalg_eigh_cpu", A)
 
 
+def _check_eig(A):
+    if not (A._dtype.is_floating_point or A._dtype.is_complex):
+        raise RuntimeError(f"Unknown Complex ScalarType for {A._dtype._legacy_name}")
+    _check_matrix("linalg.eig", A)
+    if A._dtype in _HALF:
+        if A._data.size:  # PyTorch makes its complex-half result before refusing the dtype
+            _warn_once("complex half", "ComplexHalf support is experimental and many "
+                       "operators don't support it yet.")
+        _no_kernel("linalg_eig_out_cpu", A)
+
+
 def _check_vector_norm(x, ord, dtype):
     name = "linalg.vector_norm"
     if not isinstance(ord, int | float) or isinstance(ord, bool):
@@ -277,10 +284,13 @@ def _check_cross(input, other, dim):
     return axis
 
 
+
 # --- results ----------------------------------------------------------------------------------
 
 
 def _tensor(data, dtype, device, colmajor=False):
+    """The result tensor over ``data``: with column-major matrices if ``colmajor``, else
+    C-contiguous."""
     if colmajor and data.ndim >= 2:
         data = _colmajor(data.astype(dtype._np, copy=False))
     elif not colmajor:

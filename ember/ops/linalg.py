@@ -18,7 +18,7 @@ from ember.ops._common import Tensor, _wrap_dim, finish, method, reduction_dims,
 from ember.ops._linalg_common import (
     _HALF,
     _batch_prefix,
-    _broadcast_batch,
+    _broadcast_shape,
     _check_cross,
     _check_eig,
     _check_eigh,
@@ -200,7 +200,7 @@ def _solve(A, B, left, check_errors):
     if not left:
         b = _cpu.swapaxes(b, -1, -2)
     info = _cpu.zeros(a.shape[:-2], _cpu.int32)
-    batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
+    batch = _broadcast_shape(a.shape[:-2], b.shape[:-2])
     wide_a = _cpu.broadcast_to(a, batch + a.shape[-2:])
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
     data = _solve_data(wide_a, b)
@@ -248,7 +248,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     ``unitriangular``)."""
     _check_solve_triangular(A, B, left)
     a, b = A._data, B._data
-    batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
+    batch = _broadcast_shape(a.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(a, batch + a.shape[-2:])
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
     data = _solve_triangular_data(a, b, upper, left, unitriangular)
@@ -268,7 +268,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     vector = _check_lstsq(A, B, driver)
     b = B._data[..., None] if vector else B._data
     m, n = A._data.shape[-2:]
-    batch = _broadcast_batch(A._data.shape[:-2], b.shape[:-2])
+    batch = _broadcast_shape(A._data.shape[:-2], b.shape[:-2])
     a = _cpu.broadcast_to(A._data, batch + (m, n))
     b = _cpu.broadcast_to(b, batch + b.shape[-2:])
     solution, residuals, rank, singular = _lstsq_data(a, b, rcond, driver, vector)
@@ -557,11 +557,7 @@ def eigvals(A: Tensor, *, out=None) -> Tensor:
     L = finish(_eig_data(A._data, dtype._np, eigenvectors=False), dtype, A._device)
     if out is not None:
         check_out_allowed("linalg_eigvals", A)
-        if not _dtype.can_cast(L._dtype, out._dtype):
-            raise RuntimeError(f"torch.linalg.eigvals: Expected eigenvalues to be safely "
-                               f"castable from {L._dtype._legacy_name} dtype, but got "
-                               f"eigenvalues with dtype {out._dtype._legacy_name}")
-        return write_out(out, L)
+        return _write_castable("torch.linalg.eigvals", out, L, "eigenvalues")
     return L
 
 
@@ -698,7 +694,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     name = "linalg.vecdot"
     _check_floating(name, x)
     _check_same_dtype(name, x, y, "x", "y")
-    shape = _broadcast_batch(x._data.shape, y._data.shape)
+    shape = _broadcast_shape(x._data.shape, y._data.shape)
     _wrap_dim(dim, len(shape))
     result = (_conj(x) * y).sum(dim)
     if out is not None:
@@ -713,7 +709,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (broadcast)."""
     axis = _check_cross(input, other, dim)
-    shape = _broadcast_batch(input._data.shape, other._data.shape)
+    shape = _broadcast_shape(input._data.shape, other._data.shape)
     if input._dtype is _dtype.bool:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     a = _cpu.broadcast_to(input._data, shape)
@@ -839,7 +835,7 @@ def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bo
         coefficient = A.mT if transpose else A
         solution = solve_triangular(coefficient, input, upper=upper != transpose,
                                     unitriangular=unitriangular)
-    batch = _broadcast_batch(input._data.shape[:-2], A._data.shape[:-2])
+    batch = _broadcast_shape(input._data.shape[:-2], A._data.shape[:-2])
     cloned = _tensor(_cpu.broadcast_to(A._data, batch + A._data.shape[-2:]), A._dtype,
                      A._device, colmajor=True)
     if out is not None:
