@@ -1,4 +1,4 @@
-"""Linear algebra: decompositions, solvers, inverses, norms, with their gradients.
+"""Linear algebra: decompositions, solvers, inverses and norms, as ``torch.linalg``.
 
 The public functions of ``torch.linalg`` (re-exported by ``ember.linalg``), the linear algebra
 functions of the ``torch.`` namespace (``TORCH_FUNCTIONS``) and their Tensor methods. Their
@@ -456,7 +456,7 @@ def _torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out
     return return_types.svd(result)
 
 
-def _array(value):
+def _tolerance(value):
     """A tolerance as the kernels take it: a number, or a tensor's array."""
     return value._data if isinstance(value, Tensor) else value
 
@@ -471,7 +471,7 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
     _check_pinv(A)
     if hermitian:
         _check_matrix("linalg.eigh", A)
-    data = _pinv_data(A._data, hermitian, _array(atol), _array(rtol))
+    data = _pinv_data(A._data, hermitian, _tolerance(atol), _tolerance(rtol))
     result = finish(data, A._dtype, A._device)
     if out is not None:
         check_out_allowed("linalg_pinv", A)
@@ -494,7 +494,7 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
     if tol is not None:
         atol, rtol = tol, 0.0
     _check_matrix_rank(A, rtol)
-    rank = _matrix_rank_data(A._data, hermitian, _array(atol), _array(rtol))
+    rank = _matrix_rank_data(A._data, hermitian, _tolerance(atol), _tolerance(rtol))
     result = finish(rank, _dtype.int64, A._device)
     if out is not None:
         return _write_castable("linalg.matrix_rank", out, result)
