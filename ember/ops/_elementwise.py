@@ -74,11 +74,14 @@ def _not_implemented(kernel_name, complex_message=None, complex_error=NotImpleme
     return refuse
 
 
-def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=False):
+def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=False,
+                unrounded_scalar=False):
     """Promote ``input`` and ``other`` as PyTorch does, then run ``kernel`` on backend
     arrays; the result tensor (or ``input``, updated, when ``inplace``). ``dtypes`` are the
     computation dtypes the kernel has loops for; ``refuse(dtype)`` is the error otherwise.
-    Half-precision inputs are computed in float32 when ``opmath``, else in their dtype."""
+    Half-precision inputs are computed in float32 when ``opmath``, else in their dtype;
+    with ``unrounded_scalar`` a number or 0-dim ``other`` enters that computation as it is,
+    not rounded to half precision first (PyTorch's mul and div kernels read it so)."""
     check_same_device(input, other)
     promoted = _promote(input, other)
     dtype = result_dtype(promoted, kind)
@@ -88,7 +91,7 @@ def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=Fals
         check_inplace(input, dtype, broadcast_shape(input._data.shape, shape_of(other)))
         if computed not in dtypes:
             raise refuse(computed)
-        a, b = _operands(input, other, computed._np, compute)
+        a, b = _operands(input, other, computed._np, compute, unrounded_scalar)
         if compute is input._dtype._np:
             kernel(a, b, out=input._data)
         else:
@@ -103,7 +106,7 @@ def _run_binary(kernel, input, other, kind, dtypes, refuse, opmath, inplace=Fals
         a = operand(input, compute)
         b = operand(other, compute)
     else:
-        a, b = _operands(input, other, common, compute)
+        a, b = _operands(input, other, common, compute, unrounded_scalar)
     try:
         data = kernel(a, b)
     except ValueError:
@@ -124,7 +127,9 @@ def _operand(value, common, compute):
     return operand(value, common).astype(compute, copy=False)
 
 
-def _operands(input, other, common, compute):
+def _operands(input, other, common, compute, unrounded_scalar=False):
+    if unrounded_scalar and (not isinstance(other, Tensor) or not other._data.ndim):
+        return _operand(input, common, compute), operand(other, compute)
     return _operand(input, common, compute), _operand(other, common, compute)
 
 
@@ -133,7 +138,8 @@ _ALL_DTYPES = frozenset(_dtype.ALL_DTYPES)
 
 def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
            check_numbers_only=False, dtypes=_ALL_DTYPES, refuse=None, scalar_input=True,
-           scalar_other=True, opmath=True, grad_fn=None, derivatives=None):
+           scalar_other=True, opmath=True, unrounded_scalar=False, grad_fn=None,
+           derivatives=None):
     """Declare a binary op over the backend ufunc ``kernel``: returns the function, with the
     in-place form as its ``inplace`` attribute, and (if ``method``) attaches the methods
     ``name`` and (if ``inplace``) ``name_``. ``check(input, other)``
@@ -142,7 +148,8 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
     a kernel for, and ``refuse(dtype)`` the error it raises for others (by default, its
     "not implemented" error for the kernel ``name_cpu``). ``scalar_input`` /
     ``scalar_other`` say whether that operand may be a Python number. ``opmath`` False
-    keeps half-precision computation in half precision (see ``compute_dtype``).
+    keeps half-precision computation in half precision (see ``compute_dtype``);
+    ``unrounded_scalar`` is as for ``_run_binary``.
 
     ``derivatives`` are the backward formulas for ``input`` and ``other`` (see
     ``record_op``; they may read ``input``, ``other`` and ``result``), recorded as the node
@@ -209,7 +216,8 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
             require_tensors(input, other)
         if check is not None:
             check(input, other)
-        result = _run_binary(kernel, input, other, kind, dtypes, refuse, opmath)
+        result = _run_binary(kernel, input, other, kind, dtypes, refuse, opmath,
+                             unrounded_scalar=unrounded_scalar)
         if out is not None:
             check_out_allowed(name, input, other)
             return write_out(out, result)
@@ -236,7 +244,8 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
             # a comparison in place keeps the dtype, and PyTorch gives it a zero gradient
             return inplace_with_grad(self, lambda old: _zero_gradient_result(
                 op(old, other), old, other, grad_fn(old, other)))
-        return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True)
+        return _run_binary(kernel, self, other, kind, dtypes, refuse, opmath, inplace=True,
+                           unrounded_scalar=unrounded_scalar)
 
     return _declare(op, op_, name, inplace, method)
 

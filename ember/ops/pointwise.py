@@ -210,13 +210,13 @@ def _sub_inplace(self, other, *, alpha=1):
 
 
 subtract = sub
-mul = binary(_cpu.multiply, name="mul", grad_fn="MulBackward0",
+mul = binary(_cpu.multiply, name="mul", unrounded_scalar=True, grad_fn="MulBackward0",
              derivatives=(lambda grad, other: grad * other, lambda grad, input: grad * input))
 multiply = mul
 Tensor.multiply = Tensor.mul
 Tensor.multiply_ = Tensor.mul_
 true_divide = binary(_true_divide_kernel, INT_TO_FLOAT, name="true_divide",
-                     grad_fn="DivBackward0",
+                     unrounded_scalar=True, grad_fn="DivBackward0",
                      derivatives=(lambda grad, other: grad / other,
                                   lambda grad, input, other: -grad * input / (other * other)))
 def _no_floor_divide_derivative(grad):

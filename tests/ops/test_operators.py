@@ -175,3 +175,20 @@ def test_inplace_operator_keeps_identity_and_views():
     tensor = ember.from_numpy(array)
     tensor *= 2
     assert array.tolist() == [[0.0, 2.0, 4.0], [6.0, 8.0, 10.0]]
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name, function", [
+    ("add", lambda x, b: x + b), ("sub", lambda x, b: x - b), ("mul", lambda x, b: x * b),
+    ("div", lambda x, b: x / b), ("rdiv", lambda x, b: b / x), ("pow", lambda x, b: x ** b),
+    ("mul_", lambda x, b: x.clone().mul_(b)), ("div_", lambda x, b: x.clone().div_(b)),
+    ("mul_0dim_double", lambda x, b: x * x.new_tensor(b).double()),
+])
+def test_half_precision_with_a_number_rounds_as_torch(dtype, name, function):
+    """PyTorch's mul and div read a number (or 0-dim) operand unrounded into their float32
+    computation; add, sub and pow round it to half precision first."""
+    values = np.random.default_rng(0).uniform(-100, 100, 20000).astype(np.float32)
+    for number in (0.3, 2.7):
+        expected = function(torch.from_numpy(values).to(getattr(torch, dtype)), number)
+        actual = function(ember.from_numpy(values).to(getattr(ember, dtype)), number)
+        np.testing.assert_array_equal(actual.float().numpy(), expected.float().numpy())
