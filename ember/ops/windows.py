@@ -36,33 +36,40 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, symmetr
     return window.requires_grad_(requires_grad)
 
 
+def _scaled(values, factor):
+    """``values`` times ``factor`` in place, the factor rounded to their dtype first, as
+    PyTorch's window code multiplies."""
+    return values.mul_(values.new_tensor(factor))
+
+
+def _cosine_sum(name, window_length, periodic, alpha, beta, dtype, device, requires_grad):
+    def symmetric(positions, n):
+        return _scaled(_scaled(positions, 2 * math.pi / (n - 1)).cos_(), -beta).add_(alpha)
+
+    return _window(name, window_length, periodic, dtype, device, requires_grad, symmetric)
+
+
 def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
                    beta: float = 0.46, *, dtype=None, layout=None, device=None,
                    requires_grad: bool = False):
     """``alpha - beta cos(2 pi n / (N - 1))``."""
-    def symmetric(positions, n):
-        return positions.mul_(2 * math.pi / (n - 1)).cos_().mul_(-beta).add_(alpha)
-
-    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
-                   symmetric)
+    return _cosine_sum("hamming_window", window_length, periodic, alpha, beta, dtype, device,
+                       requires_grad)
 
 
 def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
                 device=None, requires_grad: bool = False):
     """The Hamming window with ``alpha = beta = 0.5``."""
-    def symmetric(positions, n):
-        return positions.mul_(2 * math.pi / (n - 1)).cos_().mul_(-0.5).add_(0.5)
-
-    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
-                   symmetric)
+    return _cosine_sum("hann_window", window_length, periodic, 0.5, 0.5, dtype, device,
+                       requires_grad)
 
 
 def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
                     device=None, requires_grad: bool = False):
     """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
     def symmetric(positions, n):
-        phase = positions.mul_(math.pi / (n - 1))
-        return (phase.mul(4).cos_().mul_(0.08) - phase.mul(2).cos_().mul_(0.5)).add_(0.42)
+        phase = _scaled(positions, math.pi / (n - 1))
+        return (_scaled(phase.mul(4).cos_(), 0.08) - _scaled(phase.mul(2).cos_(), 0.5)).add_(0.42)
 
     return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
                    symmetric)
@@ -72,7 +79,7 @@ def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, la
                     device=None, requires_grad: bool = False):
     """The triangular window: rising as ``2n / (N - 1)``, then falling to 0."""
     def symmetric(positions, n):
-        window = positions.mul_(2.0 / (n - 1))
+        window = _scaled(positions, 2.0 / (n - 1))
         first_half = ((n - 1) >> 1) + 1
         window[first_half:].mul_(-1).add_(2)
         return window
