@@ -453,7 +453,7 @@ negative = neg
 Tensor.negative = Tensor.neg
 Tensor.negative_ = Tensor.neg_
 abs = unary(_cpu.absolute, COMPLEX_TO_FLOAT, name="abs", dtypes=_NUMBERS,
-            grad_fn="AbsBackward0", derivative=lambda grad, input: grad * sign(input))
+            grad_fn="AbsBackward0", derivative=lambda grad, input: grad * sgn(input))
 absolute = abs
 
 
@@ -941,8 +941,18 @@ def _sgn_kernel(x, out=None):
     return result
 
 
-# Note: the gradient of sgn is zero for real inputs; ember has no complex formula yet.
-sgn = unary(_sgn_kernel, name="sgn", grad_fn="SgnBackward0", derivative=_zero_grad)
+def _sgn_derivative(grad, input, result):
+    """Zero for real inputs (a step function). For z = |z| sgn(z), in PyTorch's convention
+    (see Note [Complex gradients], which takes this formula as it is):
+    (grad - sgn(z)² conj(grad)) / 2|z|, and 0 at z = 0."""
+    if not input._dtype.is_complex:
+        return grad * 0
+    magnitude = input.abs()
+    share = (grad - result * result * grad.conj()) / (2 * magnitude)
+    return where(magnitude == 0, 0.0, share)
+
+
+sgn = unary(_sgn_kernel, name="sgn", grad_fn="SgnBackward0", derivative=_sgn_derivative)
 
 
 @method("square")

@@ -49,6 +49,10 @@ hcase("matmul", lambda L, a, b, c, d: L.view_as_real(_z(L, a, b) @ _z(L, c, d)),
 hcase("real_times_complex", lambda L, a, b, c: L.view_as_real(a * _z(L, b, c)), hv(3), hv(3),
       hv(3))
 hcase("pow_log", lambda L, a, b: L.view_as_real((_z(L, a, b) ** 2).log()), hv(3), hv(3))
+hcase("abs", lambda L, a, b: _z(L, a, b).abs() ** 3, hv(3), hv(3))
+hcase("sgn", lambda L, a, b: L.view_as_real(_z(L, a, b).sgn()) * 2, hv(3), hv(3))
+hcase("sgn_times_abs", lambda L, a, b: L.view_as_real(_z(L, a, b).sgn() * _z(L, a, b).abs()),
+      hv(2, 2), hv(2, 2))
 hcase("reciprocal_conj", lambda L, a, b: L.view_as_real(_z(L, a, b).conj().reciprocal()),
       hv(3), hv(3))
 
