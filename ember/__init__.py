@@ -90,17 +90,12 @@ from ember.ops.creation import (
     full_like,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
     tensor,
     zeros,
     zeros_like,
 )
 from ember.ops.einsum import *  # noqa: F403
+from ember.ops.elementary import *  # noqa: F403
 from ember.ops.indexed import *  # noqa: F403
 from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403

@@ -5,6 +5,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     complex,
     creation,
     einsum,
+    elementary,
     fft,
     indexed,
     indexing,

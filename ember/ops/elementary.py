@@ -1,0 +1,6 @@
+"""Elementary functions, elementwise: exponentials and logarithms, trigonometric and
+hyperbolic functions and their inverses, rounding."""
+
+from __future__ import annotations
+
+__all__ = []
