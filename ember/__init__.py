@@ -100,6 +100,31 @@ from ember.ops.indexed import *  # noqa: F403
 from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403
 from ember.ops.joining import cat, concat, concatenate, hstack, row_stack, stack, vstack
+from ember.ops.linalg import (
+    _torch_cholesky as cholesky,
+)
+from ember.ops.linalg import (
+    _torch_lu as lu,
+)
+from ember.ops.linalg import (
+    _torch_qr as qr,
+)
+from ember.ops.linalg import (
+    _torch_slogdet as slogdet,
+)
+from ember.ops.linalg import (
+    _torch_svd as svd,
+)
+from ember.ops.linalg import (
+    cholesky_inverse,
+    cholesky_solve,
+    det,
+    inverse,
+    logdet,
+    matrix_exp,
+    pinverse,
+    triangular_solve,
+)
 from ember.ops.matmul import *  # noqa: F403
 from ember.ops.norms import *  # noqa: F403
 from ember.ops.numerical import *  # noqa: F403

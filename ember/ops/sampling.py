@@ -24,22 +24,24 @@ from ember.ops._common import broadcast_shape, method, write_out
 from ember.ops._tie_order import topk_order
 from ember.ops.creation import (
     _C_NAMES,
-    _TYPE_META_NAMES,
     _cast_array,
     _check_dtype_argument,
     _factory_device,
     _finish_factory,
-    _random_bounds,
     _size_argument,
-    _uniform_integers,
     zeros_like,
+)
+from ember.ops.random_tensors import (
+    _TYPE_META_NAMES,
+    _normal,
+    _random_bounds,
+    _uniform_integers,
 )
 from ember.random import (
     _fma32,
     _fma64,
     _generator,
     _libm,
-    _normal_fill,
     _scalar_normals,
     _uniform_float32,
     _uniform_float64,
@@ -193,13 +195,10 @@ def _number(value):
 
 
 def _normal_values(tensor: Tensor, generator, mean: float, std: float, count: int):
-    """What PyTorch's normal kernel draws for ``tensor``, in iteration order: the block fill
-    for a contiguous tensor of 16 or more elements, else the scalar sampler per element."""
-    dtype = tensor._dtype
-    if count >= 16 and tensor.is_contiguous():
-        kind = "float64" if dtype is _dtype.float64 else "reduced" if dtype in _REDUCED \
-            else "float32"
-        return _normal_fill(generator, count, mean, std, kind)
+    """What PyTorch's normal kernel draws for ``tensor``, in iteration order: as for randn
+    when it is contiguous, else the scalar sampler per element."""
+    if tensor.is_contiguous():
+        return _normal(generator, count, tensor._dtype, std, mean)
     return _scalar_normals(generator, count, mean, std)
 
 
