@@ -1,7 +1,9 @@
 """Linear algebra: decompositions, solvers, inverses and norms, as ``torch.linalg``.
 
 The public functions of ``torch.linalg`` (re-exported by ``ember.linalg``), the linear algebra
-functions of the ``torch.`` namespace (``TORCH_FUNCTIONS``) and their Tensor methods. Their
+functions of the ``torch.`` namespace (exported by ``ember``; ``torch.slogdet``,
+``torch.cholesky``, ``torch.qr``, ``torch.svd`` and ``torch.lu`` differ from their ``linalg``
+namesakes and are defined here as ``_torch_<name>``) and their Tensor methods. Their
 kernels over NumPy arrays are in ember/ops/_linalg_kernels.py, their backward formulas in
 ember/ops/_linalg_grad.py, the checks and result layouts they share in
 ember/ops/_linalg_common.py."""
@@ -855,14 +857,3 @@ __all__ = [
     "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot",
     "vector_norm",
 ]
-
-# The linear algebra functions of the ``torch.`` namespace (not of ``torch.linalg``), by the
-# name they take there: ``torch.slogdet``, ``torch.cholesky``, ``torch.qr`` and ``torch.svd``
-# differ from their ``linalg`` namesakes.
-TORCH_FUNCTIONS = {
-    "det": det, "logdet": logdet, "slogdet": _torch_slogdet, "inverse": inverse,
-    "pinverse": pinverse, "cholesky": _torch_cholesky, "cholesky_solve": cholesky_solve,
-    "cholesky_inverse": cholesky_inverse, "qr": _torch_qr, "svd": _torch_svd,
-    "matrix_exp": matrix_exp, "matrix_power": matrix_power, "lu": _torch_lu,
-    "triangular_solve": triangular_solve,
-}

@@ -17,7 +17,6 @@ import pytest
 import torch
 
 import ember
-from ember.ops.linalg import TORCH_FUNCTIONS
 
 from .grad_oracle import GradTable
 
@@ -26,9 +25,9 @@ case, v, p = TABLE.case, TABLE.v, TABLE.p
 
 
 def torch_level(L, name):
-    """``torch.<name>`` in torch, its ember function until ember exports it; deprecation
-    warnings (torch gives them once per process, so depending on test order) silenced."""
-    function = getattr(L, name, None) or TORCH_FUNCTIONS[name]
+    """``torch.<name>`` in ``L``, its deprecation warnings (torch gives them once per
+    process, so depending on test order) silenced."""
+    function = getattr(L, name)
 
     def call(*args, **kwargs):
         with warnings.catch_warnings():
