@@ -167,7 +167,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   check_rev_over_rev: bool = True, fast_mode: bool = False,
                   masked: bool = False) -> bool:
     """Check second derivatives: gradcheck of the gradient of ``func``."""
-    from ember.ops.creation import randn
+    from ember.ops.random_tensors import randn
 
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(func, inputs)

@@ -789,13 +789,3 @@ def _no_grad_through(grad):
 
 Tensor.fill_ = _fill
 Tensor.zero_ = lambda self: _fill(self, 0, "ZeroBackward0")
-
-
-def __getattr__(name):
-    """``randn``, which ember/autograd/gradcheck.py imports from here, lives in
-    ember/ops/random_tensors.py; that module imports from this one, so it is fetched late."""
-    if name == "randn":
-        from ember.ops.random_tensors import randn
-
-        return randn
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
