@@ -7,6 +7,7 @@ from ember._tensor import Tensor
 from ember.ops import (  # noqa: F401  (the modules that attach these methods)
     complex,
     creation,
+    elementary,
     indexed,
     matmul,
     pointwise,

@@ -1,5 +1,8 @@
-"""Pointwise ops: one declaration each gives the function, the method, the in-place method,
-the Python operator and the ``out=`` form."""
+"""Pointwise ops other than the elementary functions (those are in elementary.py):
+arithmetic and its Python operators, powers, comparisons, logic and bitwise ops, clamp and
+where, the other binary functions (copysign, hypot, logaddexp, ldexp, xlogy, ...), lerp,
+addcmul and addcdiv, closeness. One declaration each gives the function, the method, the
+in-place method, the Python operator and the ``out=`` form."""
 
 from __future__ import annotations
 
@@ -31,8 +34,6 @@ from ember.ops._common import (
     write_out,
 )
 from ember.ops._elementwise import (
-    _ALL_DTYPES,
-    _check_out_dtype,
     _finish_pointwise,
     _not_implemented,
     _operand,
@@ -40,6 +41,28 @@ from ember.ops._elementwise import (
     _zero_grad,
     binary,
     unary,
+)
+
+# The dtype sets, and the elementary functions that formulas here call; cos, expm1, log1p,
+# round, sigmoid, sin and sqrt only for the modules that import them from pointwise.
+from ember.ops.elementary import (  # noqa: F401
+    _BOOL,
+    _COMPLEX,
+    _FLOATING,
+    _INTEGRAL,
+    _NUMBERS,
+    _REAL,
+    cos,
+    exp,
+    exp2,
+    expm1,
+    log,
+    log1p,
+    reciprocal,
+    round,
+    sigmoid,
+    sin,
+    sqrt,
 )
 
 _promote = _dtype._result_dtype
@@ -69,28 +92,6 @@ def _no_bool_negation(input):
 
 def _dtype_of(value):
     return value._dtype if isinstance(value, Tensor) else _dtype._scalar_dtype(value)
-
-
-_BOOL = frozenset({_dtype.bool})
-_COMPLEX = frozenset({_dtype.complex64, _dtype.complex128})
-_FLOATING = frozenset({_dtype.float16, _dtype.bfloat16, _dtype.float32, _dtype.float64})
-_INTEGRAL = frozenset(d for d in _dtype.ALL_DTYPES if d._category <= 1)
-_REAL = _ALL_DTYPES - _COMPLEX
-_NUMBERS = _ALL_DTYPES - _BOOL  # what arithmetic beyond addition and comparison accepts
-
-
-def _sigmoid_kernel(x, out=None):
-    if x.dtype.kind == "c":
-        return _cpu.divide(1, 1 + _cpu.exp(-x), out=out)
-    return _cpu.exp(-_cpu.logaddexp(0, -x), out=out)  # 1 / (1 + exp(-x)) without overflow
-
-
-def _rsqrt_kernel(x, out=None):
-    return _cpu.divide(1, _cpu.sqrt(x), out=out)
-
-
-def _reciprocal_kernel(x, out=None):
-    return _cpu.divide(1, x, out=out)
 
 
 def _relu_kernel(x, out=None):
@@ -468,37 +469,6 @@ Tensor.absolute = Tensor.abs
 sign = unary(_sign_kernel, name="sign", dtypes=_REAL, refuse=_not_implemented(
     "sign_cpu", "Unlike NumPy, torch.sign is not intended to support complex numbers. Please "
     "use torch.sgn instead."), grad_fn="SignBackward0", derivative=lambda grad: grad * 0)
-exp = unary(_cpu.exp, INT_TO_FLOAT, name="exp", grad_fn="ExpBackward0",
-            derivative=lambda grad, result: grad * result)
-exp2 = unary(_cpu.exp2, INT_TO_FLOAT, name="exp2", grad_fn="Exp2Backward0",
-             derivative=lambda grad, result: grad * result * math.log(2.0))
-log = unary(_cpu.log, INT_TO_FLOAT, name="log", grad_fn="LogBackward0",
-            derivative=lambda grad, input: grad / input)
-log2 = unary(_cpu.log2, INT_TO_FLOAT, name="log2", grad_fn="Log2Backward0",
-             derivative=lambda grad, input: grad / (input * math.log(2.0)))
-log10 = unary(_cpu.log10, INT_TO_FLOAT, name="log10", grad_fn="Log10Backward0",
-              derivative=lambda grad, input: grad / (input * math.log(10.0)))
-log1p = unary(_cpu.log1p, INT_TO_FLOAT, name="log1p", grad_fn="Log1PBackward0",
-              derivative=lambda grad, input: grad / (input + 1))
-expm1 = unary(_cpu.expm1, INT_TO_FLOAT, name="expm1", grad_fn="Expm1Backward0",
-              derivative=lambda grad, result: grad * (result + 1))
-sqrt = unary(_cpu.sqrt, INT_TO_FLOAT, name="sqrt", grad_fn="SqrtBackward0",
-             derivative=lambda grad, result: grad / (2 * result))
-rsqrt = unary(_rsqrt_kernel, INT_TO_FLOAT, name="rsqrt", grad_fn="RsqrtBackward0",
-              derivative=lambda grad, result: -0.5 * grad * result * result * result)
-sin = unary(_cpu.sin, INT_TO_FLOAT, name="sin", grad_fn="SinBackward0",
-            derivative=lambda grad, input: grad * cos(input))
-cos = unary(_cpu.cos, INT_TO_FLOAT, name="cos", grad_fn="CosBackward0",
-            derivative=lambda grad, input: -grad * sin(input))
-tan = unary(_cpu.tan, INT_TO_FLOAT, name="tan", grad_fn="TanBackward0",
-            derivative=lambda grad, result: grad * (1 + result * result))
-tanh = unary(_cpu.tanh, INT_TO_FLOAT, name="tanh", grad_fn="TanhBackward0",
-             derivative=lambda grad, result: grad * (1 - result * result))
-reciprocal = unary(_reciprocal_kernel, INT_TO_FLOAT, name="reciprocal",
-                   grad_fn="ReciprocalBackward0",
-                   derivative=lambda grad, result: -grad * result * result)
-sigmoid = unary(_sigmoid_kernel, INT_TO_FLOAT, name="sigmoid", grad_fn="SigmoidBackward0",
-                derivative=lambda grad, result: grad * result * (1 - result))
 
 
 def _refuse_relu(dtype):
@@ -510,74 +480,6 @@ def _refuse_relu(dtype):
 relu = unary(_relu_kernel, name="relu", out=False, dtypes=_NUMBERS - _COMPLEX,
              refuse=_refuse_relu, grad_fn="ReluBackward0",
              derivative=lambda grad, result: grad * (result > 0))
-
-
-def _integral_passthrough(kernel):
-    """Rounding ops leave integer tensors unchanged, as in PyTorch."""
-
-    def rounding_kernel(x, out=None):
-        if x.dtype.kind in "biu":
-            return x.copy() if out is None else _cpu.copyto(out, x)
-        return kernel(x, out=out)
-
-    return rounding_kernel
-
-
-def _rounding(kernel, name, complex_message=True):
-    """A rounding op: piecewise constant, so its gradient is zero."""
-    message = f"{name} is not supported for complex inputs" if complex_message else None
-    return unary(_integral_passthrough(kernel), name=name, dtypes=_NUMBERS - _COMPLEX,
-                 refuse=_not_implemented(f"{name}_vml_cpu", message),
-                 grad_fn=name.capitalize() + "Backward0", derivative=_zero_grad)
-
-
-floor = _rounding(_cpu.floor, "floor")
-ceil = _rounding(_cpu.ceil, "ceil")
-trunc = _rounding(_cpu.trunc, "trunc")
-fix = trunc
-Tensor.fix = Tensor.trunc
-Tensor.fix_ = Tensor.trunc_
-_round_half_even = _rounding(_cpu.rint, "round", complex_message=False)
-
-
-def _round_decimals(input, decimals):
-    """Round half to even at ``decimals`` places (tens, hundreds, ... when negative), scaling
-    in the computation dtype as PyTorch does."""
-    if input._dtype not in _FLOATING:
-        raise _not_implemented("round_cpu")(input._dtype)
-    compute = compute_dtype(input._dtype)._np
-    data = operand(input, compute)
-    if decimals > 0:
-        scale = compute.type(10.0 ** decimals)
-        rounded = _cpu.rint(data * scale) / scale
-    else:
-        scale = compute.type(10.0 ** -decimals)
-        rounded = _cpu.rint(data / scale) * scale
-    return _finish_pointwise(rounded, input._dtype, (input,))
-
-
-@method("round")
-def round(input, *, decimals: int = 0, out=None):
-    """Round half to even, to ``decimals`` decimal places."""
-    if decimals == 0:
-        return _round_half_even(input, out=out)
-    result = _round_decimals(input, decimals)
-    if out is None:
-        if needs_grad(input):
-            record_op("RoundBackward1", (_zero_grad,), (input,), (result,))
-        return result
-    if isinstance(out, Tensor):
-        _check_out_dtype(out, input._dtype)
-    return write_out(out, result)
-
-
-@method("round_")
-def _round_inplace(self, *, decimals: int = 0):
-    if decimals == 0:
-        return _round_half_even.inplace(self)
-    _cpu.copyto(self._data, _round_decimals(self, decimals)._data)
-    self._bump_version()
-    return self
 
 
 # --- comparisons and logic ----------------------------------------------------------------
@@ -867,64 +769,7 @@ def where(condition, input=None, other=None, *, out=None):
 
 Tensor.where = lambda self, condition, other: where(condition, self, other)
 
-
-# --- trigonometric and hyperbolic ---------------------------------------------------------
-
-
-def _aliases(*pairs):
-    """The methods ``alias`` and ``alias_`` as those of ``name``, for each (alias, name)."""
-    for alias, name in pairs:
-        setattr(Tensor, alias, getattr(Tensor, name))
-        setattr(Tensor, alias + "_", getattr(Tensor, name + "_"))
-
-
-asin = unary(_cpu.arcsin, INT_TO_FLOAT, name="asin", grad_fn="AsinBackward0",
-             derivative=lambda grad, input: grad / sqrt(1 - input * input))
-acos = unary(_cpu.arccos, INT_TO_FLOAT, name="acos", grad_fn="AcosBackward0",
-             derivative=lambda grad, input: -grad / sqrt(1 - input * input))
-atan = unary(_cpu.arctan, INT_TO_FLOAT, name="atan", grad_fn="AtanBackward0",
-             derivative=lambda grad, input: grad / (1 + input * input))
-sinh = unary(_cpu.sinh, INT_TO_FLOAT, name="sinh", grad_fn="SinhBackward0",
-             derivative=lambda grad, input: grad * cosh(input))
-cosh = unary(_cpu.cosh, INT_TO_FLOAT, name="cosh", grad_fn="CoshBackward0",
-             derivative=lambda grad, input: grad * sinh(input))
-asinh = unary(_cpu.arcsinh, INT_TO_FLOAT, name="asinh", grad_fn="AsinhBackward0",
-              derivative=lambda grad, input: grad / sqrt(input * input + 1))
-acosh = unary(_cpu.arccosh, INT_TO_FLOAT, name="acosh", grad_fn="AcoshBackward0",
-              derivative=lambda grad, input: grad / sqrt((input - 1) * (input + 1)))
-atanh = unary(_cpu.arctanh, INT_TO_FLOAT, name="atanh", grad_fn="AtanhBackward0",
-              derivative=lambda grad, input: grad / (1 - input * input))
-arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
-_aliases(("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("arcsinh", "asinh"),
-         ("arccosh", "acosh"), ("arctanh", "atanh"))
-
-
-def _scaling(factor):
-    def scale(x, out=None):
-        return _cpu.multiply(x, x.dtype.type(factor), out=out)
-
-    return scale
-
-
-def _angle_conversion(name, factor, grad_fn):
-    return unary(_scaling(factor), INT_TO_FLOAT, name=name, dtypes=_REAL,
-                 refuse=_not_implemented(name, f"{name} is not supported for complex tensors.",
-                                         RuntimeError),
-                 grad_fn=grad_fn, derivative=lambda grad: grad * factor)
-
-
-deg2rad = _angle_conversion("deg2rad", math.pi / 180, "Deg2RadBackward0")
-rad2deg = _angle_conversion("rad2deg", 180 / math.pi, "Rad2DegBackward0")
-
 # --- more arithmetic ----------------------------------------------------------------------
-
-
-def _frac_kernel(x, out=None):
-    return _cpu.subtract(x, _cpu.trunc(x), out=out)
-
-
-frac = unary(_frac_kernel, name="frac", dtypes=_FLOATING, grad_fn="FracBackward0",
-             derivative=lambda grad: grad)
 
 
 def _sgn_kernel(x, out=None):
@@ -1149,6 +994,8 @@ def _signbit_kernel(x, out=None):
 signbit = unary(_signbit_kernel, ALWAYS_BOOL, name="signbit", inplace=False, dtypes=_REAL,
                 bool_out=True, refuse=_not_implemented("signbit", "signbit is not implemented "
                                                                   "for complex tensors."))
+
+
 def _xlogy_like(function):
     """The kernel of ``x * function(y)``, 0 where ``x`` is 0 unless ``y`` is NaN."""
 
@@ -1492,17 +1339,14 @@ Tensor.__gt__ = _comparison_operator(gt)
 Tensor.__ge__ = _comparison_operator(ge)
 
 __all__ = [
-    "abs", "absolute", "acos", "acosh", "add", "addcdiv", "addcmul", "allclose", "arccos",
-    "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "asin", "asinh", "atan",
-    "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
-    "bitwise_right_shift", "bitwise_xor", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
-    "copysign", "cos", "cosh", "deg2rad", "div", "divide", "eq", "equal", "exp", "exp2", "expm1",
-    "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "frexp", "gcd",
-    "ge", "greater", "greater_equal", "gt", "heaviside", "hypot", "isclose", "isfinite", "isinf",
-    "isnan", "isneginf", "isposinf", "isreal", "lcm", "ldexp", "le", "lerp", "less", "less_equal",
-    "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "logical_and", "logical_not",
-    "logical_or", "logical_xor", "lt", "maximum", "minimum", "mul", "multiply", "nan_to_num",
-    "ne", "neg", "negative", "nextafter", "not_equal", "positive", "pow", "rad2deg", "reciprocal",
-    "relu", "remainder", "round", "rsqrt", "sgn", "sigmoid", "sign", "signbit", "sin", "sinh",
-    "sqrt", "square", "sub", "subtract", "tan", "tanh", "true_divide", "trunc", "where", "xlogy",
+    "abs", "absolute", "add", "addcdiv", "addcmul", "allclose", "arctan2", "atan2", "bitwise_and",
+    "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+    "clamp", "clamp_max", "clamp_min", "clip", "copysign", "div", "divide", "eq", "equal",
+    "float_power", "floor_divide", "fmax", "fmin", "fmod", "frexp", "gcd", "ge", "greater",
+    "greater_equal", "gt", "heaviside", "hypot", "isclose", "isfinite", "isinf", "isnan",
+    "isneginf", "isposinf", "isreal", "lcm", "ldexp", "le", "lerp", "less", "less_equal",
+    "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "lt",
+    "maximum", "minimum", "mul", "multiply", "nan_to_num", "ne", "neg", "negative", "nextafter",
+    "not_equal", "positive", "pow", "relu", "remainder", "sgn", "sign", "signbit", "square", "sub",
+    "subtract", "true_divide", "where", "xlogy",
 ]
