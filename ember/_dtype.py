@@ -21,9 +21,9 @@ class dtype:
     """The element type of a tensor, printed as ``torch.<name>`` like PyTorch's."""
 
     __slots__ = ("_name", "itemsize", "is_floating_point", "is_complex", "is_signed",
-                 "_category", "_np", "_legacy_name")
+                 "_category", "_np", "_legacy_name", "_cpp_name")
 
-    def __init__(self, name, np_dtype, category, legacy_name):
+    def __init__(self, name, np_dtype, category, legacy_name, cpp_name):
         self._name = name
         self._np = _backend.dtype(np_dtype)
         self.itemsize = self._np.itemsize
@@ -31,7 +31,8 @@ class dtype:
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
         self.is_signed = name not in ("uint8", "bool")
-        self._legacy_name = legacy_name
+        self._legacy_name = legacy_name  # as in "Float", PyTorch's ScalarType name
+        self._cpp_name = cpp_name  # as in "float", the C++ type some of PyTorch's messages name
 
     def __repr__(self):
         return "torch." + self._name
@@ -48,18 +49,20 @@ class dtype:
         return complex128 if self is float64 or self is complex128 else complex64
 
 
-float16 = half = dtype("float16", _backend.float16, _FLOAT, "Half")
-bfloat16 = dtype("bfloat16", _backend.bfloat16, _FLOAT, "BFloat16")
-float32 = float = dtype("float32", _backend.float32, _FLOAT, "Float")
-float64 = double = dtype("float64", _backend.float64, _FLOAT, "Double")
-complex64 = cfloat = dtype("complex64", _backend.complex64, _COMPLEX, "ComplexFloat")
-complex128 = cdouble = dtype("complex128", _backend.complex128, _COMPLEX, "ComplexDouble")
-uint8 = dtype("uint8", _backend.uint8, _INT, "Byte")
-int8 = dtype("int8", _backend.int8, _INT, "Char")
-int16 = short = dtype("int16", _backend.int16, _INT, "Short")
-int32 = int = dtype("int32", _backend.int32, _INT, "Int")
-int64 = long = dtype("int64", _backend.int64, _INT, "Long")
-bool = dtype("bool", _backend.bool_, _BOOL, "Bool")
+float16 = half = dtype("float16", _backend.float16, _FLOAT, "Half", "c10::Half")
+bfloat16 = dtype("bfloat16", _backend.bfloat16, _FLOAT, "BFloat16", "c10::BFloat16")
+float32 = float = dtype("float32", _backend.float32, _FLOAT, "Float", "float")
+float64 = double = dtype("float64", _backend.float64, _FLOAT, "Double", "double")
+complex64 = cfloat = dtype("complex64", _backend.complex64, _COMPLEX, "ComplexFloat",
+                          "c10::complex<float>")
+complex128 = cdouble = dtype("complex128", _backend.complex128, _COMPLEX, "ComplexDouble",
+                            "c10::complex<double>")
+uint8 = dtype("uint8", _backend.uint8, _INT, "Byte", "unsigned char")
+int8 = dtype("int8", _backend.int8, _INT, "Char", "signed char")
+int16 = short = dtype("int16", _backend.int16, _INT, "Short", "short int")
+int32 = int = dtype("int32", _backend.int32, _INT, "Int", "int")
+int64 = long = dtype("int64", _backend.int64, _INT, "Long", "long int")
+bool = dtype("bool", _backend.bool_, _BOOL, "Bool", "bool")
 
 ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
               complex64, complex128)

@@ -226,8 +226,8 @@ class Tensor:
             source, size = UntypedStorage(0, device=self._device), (0,)
         if isinstance(source, Tensor):
             if source._dtype is not self._dtype:
-                raise RuntimeError(f"Could not set tensor of type {_cpp_name(source._dtype)} "
-                                   f"to a tensor of type {_cpp_name(self._dtype)}")
+                raise RuntimeError(f"Could not set tensor of type {source._dtype._cpp_name} "
+                                   f"to a tensor of type {self._dtype._cpp_name}")
             if size is None:
                 storage_offset, size, stride = (source.storage_offset(), source.shape,
                                                 source.stride())
@@ -235,7 +235,7 @@ class Tensor:
         else:
             if isinstance(source, TypedStorage):
                 if source.dtype is not self._dtype:
-                    raise RuntimeError(f"Expected a Storage of type {_cpp_name(self._dtype)} "
+                    raise RuntimeError(f"Expected a Storage of type {self._dtype._cpp_name} "
                                        "or an UntypedStorage, but got type "
                                        f"{source.dtype._legacy_name} for argument 1 'storage'")
                 source = source.untyped()
@@ -324,7 +324,7 @@ class Tensor:
                                 f"of type {type(value).__name__}")
             if value._dtype is not self._dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_cpp_name(value._dtype)}' "
+                    f"attempting to assign a gradient with dtype '{value._dtype._cpp_name}' "
                     f"to a tensor with grad_dtype '{self._dtype._legacy_name}'. The gradient "
                     "must match the tensor's grad_dtype (defaults to the tensor's dtype). You "
                     "can set the tensor's grad_dtype attribute with a specific dtype, or None "
@@ -690,18 +690,6 @@ _NOT_DIFFERENTIABLE = {
     "attribute": "only Tensors of floating point and complex dtype can require gradients",
     "factory": "Only Tensors of floating point and complex dtype can require gradients",
 }
-
-_CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
-              "float64": "double", "complex64": "c10::complex<float>",
-              "complex128": "c10::complex<double>", "uint8": "unsigned char",
-              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
-              "bool": "bool"}
-
-
-def _cpp_name(dtype) -> str:
-    """The C++ element type PyTorch names in some of its messages."""
-    return _CPP_NAMES[dtype._name]
-
 
 def _check_in_bounds(storage, dtype, offset, size, stride):
     if offset < 0:

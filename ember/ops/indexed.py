@@ -13,7 +13,7 @@ import builtins
 import warnings
 
 from ember import _dtype
-from ember._tensor import _cpp_name, _warn_once, _wrap_dim
+from ember._tensor import _warn_once, _wrap_dim
 from ember.backends import cpu as _cpu
 from ember.ops import _strided
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
@@ -442,7 +442,7 @@ def _check_mask(mask, name, legacy=False):
     if not isinstance(mask, Tensor):
         raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     if mask._dtype is not _dtype.bool:
-        dtype = mask._dtype._legacy_name if legacy else _cpp_name(mask._dtype)
+        dtype = mask._dtype._legacy_name if legacy else mask._dtype._cpp_name
         raise RuntimeError(f"{name}_ only supports boolean masks, but got mask with dtype "
                            f"{dtype}")
 

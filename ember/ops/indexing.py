@@ -18,7 +18,7 @@ import builtins
 import warnings
 
 from ember import _dtype
-from ember._tensor import _contiguous_strides, _cpp_name, _warn_once
+from ember._tensor import _contiguous_strides, _warn_once
 from ember.autograd.grad_mode import no_grad
 from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
@@ -285,7 +285,7 @@ def _scalar_value(self: Tensor, value):
     dtype = self._dtype
     if dtype is _dtype.bool:
         return builtins.bool(value)
-    name = _SCALAR_TYPE_NAMES.get(dtype) or _cpp_name(dtype)
+    name = _SCALAR_TYPE_NAMES.get(dtype) or dtype._cpp_name
     overflow = RuntimeError(f"value cannot be converted to type {name} without overflow")
     if isinstance(value, builtins.complex) and not dtype.is_complex:
         if value.imag != 0:  # only a real value converts to a real dtype

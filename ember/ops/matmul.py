@@ -34,12 +34,9 @@ __all__ = [
 
 _grad_state = grad_mode.state
 
-# PyTorch's matrix-product errors name dtypes by their C++ scalar type.
-_CPP_NAMES = {_dtype.float32: "float", _dtype.float64: "double", _dtype.int64: "long int",
-              _dtype.int32: "int", _dtype.int16: "short int", _dtype.int8: "signed char",
-              _dtype.uint8: "unsigned char", _dtype.bool: "bool", _dtype.float16: "c10::Half",
-              _dtype.bfloat16: "c10::BFloat16", _dtype.complex64: "c10::complex<float>",
-              _dtype.complex128: "c10::complex<double>"}
+# _linalg_common reads the C++ dtype names through this name; matmul's own messages read
+# ``dtype._cpp_name``.
+_CPP_NAMES = {dtype: dtype._cpp_name for dtype in _dtype.ALL_DTYPES}
 
 # The kernel each matmul path runs, named as in PyTorch's "not implemented" errors.
 _KERNEL_NAMES = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
@@ -97,10 +94,10 @@ def _check_dtypes(kernel, a, b, out):
                 raise RuntimeError(f"expected scalar type {a._dtype._legacy_name} but found "
                                    f"{b._dtype._legacy_name}")
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{_CPP_NAMES[a._dtype]} != {_CPP_NAMES[b._dtype]}")
+                               f"{a._dtype._cpp_name} != {b._dtype._cpp_name}")
         if isinstance(out, Tensor) and out._dtype is not a._dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[a._dtype]}, "
-                               f"but got {_CPP_NAMES[out._dtype]} instead")
+            raise RuntimeError(f"Expected out tensor to have dtype {a._dtype._cpp_name}, "
+                               f"but got {out._dtype._cpp_name} instead")
     if a._dtype is _dtype.bool and (kernel == "dot" or a._data.size and b._data.size):
         raise NotImplementedError(f"\"{_KERNEL_NAMES[kernel]}\" not implemented for 'Bool'")
 
@@ -612,7 +609,7 @@ def _fused_shape(name, input, a, b):
 
 
 def _dtype_word(tensor):
-    return _CPP_NAMES[tensor._dtype].split()[-1]
+    return tensor._dtype._cpp_name.split()[-1]
 
 
 def _check_scalars(dtype, beta, alpha):
@@ -631,7 +628,7 @@ def _check_convertible(dtype, *values):
                 and not dtype.is_complex and not _fits(dtype, int(value.real)
                                                         if isinstance(value, complex)
                                                         else int(value))):
-            raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dtype]} "
+            raise RuntimeError(f"value cannot be converted to type {dtype._cpp_name} "
                                "without overflow")
 
 
@@ -670,8 +667,8 @@ def _fused(name, input, a, b, beta, alpha, out=None):
     if out is not None:
         check_out_allowed(name, input, a, b)
         if name != "addr" and out._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but got "
-                               f"{_CPP_NAMES[out._dtype]} instead")
+            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but got "
+                               f"{out._dtype._cpp_name} instead")
         if name == "addbmm" and out._data.shape != result._data.shape:
             out.resize_(result._data.shape)  # addbmm resizes its out without a warning
         return write_out(out, result)
@@ -866,8 +863,8 @@ def multi_dot(tensors, *, out=None):
     for index in range(1, count):
         if matrices[index]._dtype is not matrices[0]._dtype:
             raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor "
-                               f"0 is {_CPP_NAMES[matrices[0]._dtype]} and tensor {index} "
-                               f"{_CPP_NAMES[matrices[index]._dtype]}")
+                               f"0 is {matrices[0]._dtype._cpp_name} and tensor {index} "
+                               f"{matrices[index]._dtype._cpp_name}")
         if matrices[index - 1].shape[-1] != matrices[index].shape[0]:
             raise RuntimeError(f"multi_dot(): tensors {index - 1} and {index} with shapes "
                                f"{list(tensors[index - 1].shape)} and "
@@ -877,7 +874,7 @@ def multi_dot(tensors, *, out=None):
         dtype = matrices[0]._dtype
         if out._dtype is not dtype:
             raise RuntimeError(f"multi_dot(): expected out tensor to have dtype "
-                               f"{_CPP_NAMES[dtype]} but got {_CPP_NAMES[out._dtype]}")
+                               f"{dtype._cpp_name} but got {out._dtype._cpp_name}")
         with grad_mode.no_grad():
             return write_out(out, multi_dot(tensors))
     if count == 2:

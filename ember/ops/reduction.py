@@ -24,7 +24,6 @@ from ember.ops._common import (
     reduction_dims,
     write_out,
 )
-from ember.ops.matmul import _CPP_NAMES
 from ember.ops.pointwise import maximum, minimum, where
 
 _grad_state = grad_mode.state
@@ -75,8 +74,8 @@ def _check_out_dtype(out, expected):
     """An ``out=`` tensor must have the result's dtype (anything else passes: None, or a
     tuple whose tensors are checked one by one)."""
     if isinstance(out, Tensor) and out._dtype is not expected:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[expected]}, but got "
-                           f"{_CPP_NAMES[out._dtype]} instead")
+        raise RuntimeError(f"Expected out tensor to have dtype {expected._cpp_name}, but got "
+                           f"{out._dtype._cpp_name} instead")
 
 
 # --- gradients ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, record_op
 from ember.ops._common import Tensor, _wrap_dim, compute_dtype, finish, method, write_out
 from ember.ops._strided import gather, scatter
-from ember.ops.matmul import _CPP_NAMES
 
 _grad_state = grad_mode.state
 
@@ -98,8 +97,8 @@ def _accumulated_dtype(name, input, dtype, out):
     (integers and bools in int64)."""
     if dtype is not None:
         if isinstance(out, Tensor) and out._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but "
-                               f"got {_CPP_NAMES[out._dtype]} instead")
+            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but "
+                               f"got {out._dtype._cpp_name} instead")
         result = dtype
     elif isinstance(out, Tensor):
         result = out._dtype
@@ -205,8 +204,8 @@ def _accumulation(name, kernel, node_name, grad_for):
 
     def inplace(self, dim, *, dtype=None):
         if dtype is not None and dtype is not self._dtype:
-            raise RuntimeError(f"Bad in-place call: input tensor dtype {_CPP_NAMES[self._dtype]}"
-                               f" and output tensor dtype {_CPP_NAMES[dtype]} should match")
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {self._dtype._cpp_name}"
+                               f" and output tensor dtype {dtype._cpp_name} should match")
         if self._dtype is _dtype.bool and self._data.ndim and self._data.size:
             raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
         if self._requires_grad and _grad_state.enabled or self._base is not None and (

@@ -21,7 +21,7 @@ from __future__ import annotations
 import builtins
 
 from ember import _dtype
-from ember._tensor import _cpp_name, _warn_once, _wrap_dim
+from ember._tensor import _warn_once, _wrap_dim
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import Tensor, broadcast_shape, finish, method, write_out
@@ -58,7 +58,7 @@ def _same_dtype_out(out, result, message=None, sources=()):
     the tensors they read, ``sources``)."""
     if isinstance(out, Tensor) and out._dtype is not result._dtype:
         raise RuntimeError(message or f"Expected out tensor to have dtype "
-                           f"{_cpp_name(result._dtype)}, but got {_cpp_name(out._dtype)} instead")
+                           f"{result._dtype._cpp_name}, but got {out._dtype._cpp_name} instead")
     if isinstance(out, Tensor):
         _check_no_overlap(out._data, sources)
     return write_out(out, result)
@@ -83,7 +83,7 @@ def _fill_value(self, value, name):
     value = _scalar_value(self, value)
     limit = _HALF_LIMITS.get(self._dtype)
     if limit is not None and not isinstance(value, complex) and limit < abs(value) < _INF:
-        raise RuntimeError(f"value cannot be converted to type {_cpp_name(self._dtype)} "
+        raise RuntimeError(f"value cannot be converted to type {self._dtype._cpp_name} "
                            "without overflow")
     return value
 

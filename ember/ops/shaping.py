@@ -26,7 +26,6 @@ from ember.ops._common import (
 )
 from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.joining import cat
-from ember.ops.matmul import _CPP_NAMES
 from ember.ops.views import (
     _clone,
     _copy_with_strides,
@@ -67,8 +66,8 @@ def _int_list(value, name, position):
 def _write_same_dtype(name, out, result, warn=True):
     """``out=`` of an op that refuses an ``out`` of another dtype."""
     if isinstance(out, Tensor) and out._dtype is not result._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[result._dtype]}, "
-                           f"but got {_CPP_NAMES[out._dtype]} instead")
+        raise RuntimeError(f"Expected out tensor to have dtype {result._dtype._cpp_name}, "
+                           f"but got {out._dtype._cpp_name} instead")
     if warn:
         return write_out(out, result)
     with warnings.catch_warnings():

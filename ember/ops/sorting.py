@@ -30,7 +30,6 @@ from ember.ops._common import (
     method,
     write_out,
 )
-from ember.ops.matmul import _CPP_NAMES
 
 _grad_state = grad_mode.state
 
@@ -118,8 +117,8 @@ def _check_pair_out(name, out, values_dtype):
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
     for tensor, dtype in zip(out, (values_dtype, _dtype.int64)):
         if tensor._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[dtype]}, but "
-                               f"got {_CPP_NAMES[tensor._dtype]} instead")
+            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but "
+                               f"got {tensor._dtype._cpp_name} instead")
 
 
 def _pair_result(name, input, values, indices, out):
@@ -194,8 +193,8 @@ def msort(input, *, out=None):
         check_out_allowed("msort", input)
         if isinstance(out, Tensor) and out._dtype is not input._dtype:
             raise RuntimeError(f"Expected out tensor to have dtype "
-                               f"{_CPP_NAMES[input._dtype]}, but got "
-                               f"{_CPP_NAMES[out._dtype]} instead")
+                               f"{input._dtype._cpp_name}, but got "
+                               f"{out._dtype._cpp_name} instead")
         return write_out(out, _sorted_pair(input, 0, False, False)[0])
     return sort(input, 0).values
 
@@ -425,7 +424,7 @@ def _search(boundaries, input, right, sorter, out_int32):
     if sorter is not None:
         if sorter._dtype is not _dtype.int64:
             raise RuntimeError("torch.searchsorted(): sorter must be a tensor of long dtype "
-                               f"but got dtype {_CPP_NAMES[sorter._dtype]}")
+                               f"but got dtype {sorter._dtype._cpp_name}")
         if sorter._data.shape != seq_shape:
             raise RuntimeError("torch.searchsorted(): boundary and sorter must have the same "
                                f"size, but got boundary tensor {list(seq_shape)}and got "
@@ -463,7 +462,7 @@ def _check_search_out(out, out_int32):
             raise RuntimeError(
                 "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int"
                 f"(int32) or Long(int64) depending on whether out_int32 flag is True, but we "
-                f"got output tensor's dtype {_CPP_NAMES[out._dtype]} and out_int32 flag is "
+                f"got output tensor's dtype {out._dtype._cpp_name} and out_int32 flag is "
                 f"{'True' if out_int32 else 'False'}")
 
 
@@ -588,8 +587,8 @@ def _check_histogram_kernel(input):
 def _check_hist_out(out, input):
     if isinstance(out, Tensor) and out._dtype is not input._dtype:
         raise RuntimeError(f"torch.histogram: input tensor and hist tensor should have the "
-                           f"same dtype, but got input {_CPP_NAMES[input._dtype]} and hist "
-                           f"{_CPP_NAMES[out._dtype]}")
+                           f"same dtype, but got input {input._dtype._cpp_name} and hist "
+                           f"{out._dtype._cpp_name}")
 
 
 def _check_bins(bins):
@@ -640,8 +639,8 @@ def _histogram_edges(input, bins, range):
                                "dimension 0")
         if bins._dtype is not input._dtype:
             raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should "
-                               f"have the same dtype, but got input {_CPP_NAMES[input._dtype]} "
-                               f"and bins for dimension 0 {_CPP_NAMES[bins._dtype]}")
+                               f"have the same dtype, but got input {input._dtype._cpp_name} "
+                               f"and bins for dimension 0 {bins._dtype._cpp_name}")
         _check_histogram_kernel(input)
         return bins._data, None
     _check_bins(bins)
@@ -688,8 +687,8 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
         _check_hist_out(out[0], input)
         if isinstance(out[1], Tensor) and out[1]._dtype is not input._dtype:
             raise RuntimeError(f"torch.histogram: input tensor and bin_edges tensor should "
-                               f"have the same dtype, but got input {_CPP_NAMES[input._dtype]} "
-                               f"and bin_edges {_CPP_NAMES[out[1]._dtype]}")
+                               f"have the same dtype, but got input {input._dtype._cpp_name} "
+                               f"and bin_edges {out[1]._dtype._cpp_name}")
     np_dtype = input._dtype._np
     data = input._data.reshape(-1)
     positions = _bin_positions(data, edges, np_dtype, local)

@@ -951,10 +951,8 @@ def slice_scatter(input, src, dim: int = 0, start=None, end=None, step: int = 1,
         return result
     check_out_allowed("slice_scatter", input, src)
     if isinstance(out, Tensor) and out._dtype is not result._dtype:
-        from ember.ops.matmul import _CPP_NAMES
-
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[result._dtype]}, but "
-                           f"got {_CPP_NAMES[out._dtype]} instead")
+        raise RuntimeError(f"Expected out tensor to have dtype {result._dtype._cpp_name}, but "
+                           f"got {out._dtype._cpp_name} instead")
     return write_out(out, result.contiguous())  # into a plainly resized out
 
 
