@@ -382,9 +382,7 @@ PROGRAMS = [
     second_backward_exp, second_backward_no_saved_tensors, second_backward_scalar_mul,
     second_backward_retain_graph, second_grad_after_grad, backward_partial_graph_then_rest,
     diamond_graph, same_tensor_twice,
-    pytest.param(complex_leaf, marks=pytest.mark.xfail(
-        strict=True, reason="abs's backward formula (ops/pointwise.py) uses sign, which "
-        "refuses complex inputs; PyTorch uses sgn")),
+    complex_leaf,
     complex_output_backward,
     backward_in_no_grad, reentrant_backward_from_hook, execution_order, leaf_grad_layout,
     create_graph_inside_no_grad, backward_on_leaf, grad_outputs_none_for_scalar,
