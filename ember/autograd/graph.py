@@ -212,8 +212,12 @@ class Node:
         saved = []
         for value in values:
             if hasattr(value, "_requires_grad"):
-                value = SavedTensor(value, next((index for index, output in enumerate(outputs)
-                                                 if value is output), None))
+                output_nr = None
+                for index, output in enumerate(outputs):
+                    if value is output:
+                        output_nr = index
+                        break
+                value = SavedTensor(value, output_nr)
             saved.append(value)
         self._saved = tuple(saved)
 
