@@ -113,6 +113,15 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
     return out
 
 
+def check_out_dtype(out, expected, message=None) -> None:
+    """Refuse an ``out=`` tensor whose dtype is not exactly ``expected``, as ops that cannot
+    cast into their out do (with ``message`` for ops that word it their own way). Anything
+    but a tensor passes: None, or a tuple whose tensors are checked one by one."""
+    if isinstance(out, Tensor) and out._dtype is not expected:
+        raise RuntimeError(message or f"Expected out tensor to have dtype {expected._cpp_name}, "
+                           f"but got {out._dtype._cpp_name} instead")
+
+
 def check_inplace(target: Tensor, result_dtype, result_shape):
     """Refuse an in-place op whose result cannot be stored in ``target``."""
     if not _dtype.can_cast(result_dtype, target._dtype):

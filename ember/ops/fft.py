@@ -18,6 +18,7 @@ from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, record_op
 from ember.ops._common import Tensor, _wrap_dim, finish, write_out
+from ember.ops._elementwise import _check_out_dtype
 
 _grad_state = grad_mode.state
 
@@ -276,10 +277,8 @@ def _real_to_complex(name, input, n, dim, norm, out, forward, onesided):
         result = _r2c(_resized(promoted, dim, size), (dim,), mode, onesided)
         if not forward:
             result = result.conj()
-    if out is not None and not forward and out._dtype.is_complex and (
-            out._dtype is not result._dtype):  # PyTorch's conj_physical_out wants its dtype
-        raise RuntimeError(f"Found dtype {out._dtype._legacy_name} but expected "
-                           f"{result._dtype._legacy_name}")
+    if out is not None and not forward and out._dtype.is_complex:
+        _check_out_dtype(out, result._dtype)  # PyTorch's conj_physical_out wants its dtype
     return _finish_out(name, result, out, (input,), keep_layout=not forward)
 
 

@@ -20,6 +20,7 @@ from ember.ops._common import (
     Tensor,
     _wrap_dim,
     check_inplace,
+    check_out_dtype,
     compute_dtype,
     finish,
     method,
@@ -95,9 +96,7 @@ def _check_dtypes(kernel, a, b, out):
                                    f"{b._dtype._legacy_name}")
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                                f"{a._dtype._cpp_name} != {b._dtype._cpp_name}")
-        if isinstance(out, Tensor) and out._dtype is not a._dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {a._dtype._cpp_name}, "
-                               f"but got {out._dtype._cpp_name} instead")
+        check_out_dtype(out, a._dtype)
     if a._dtype is _dtype.bool and (kernel == "dot" or a._data.size and b._data.size):
         raise NotImplementedError(f"\"{_KERNEL_NAMES[kernel]}\" not implemented for 'Bool'")
 
@@ -666,9 +665,8 @@ def _fused(name, input, a, b, beta, alpha, out=None):
     result = finish(data, dtype, input._device)
     if out is not None:
         check_out_allowed(name, input, a, b)
-        if name != "addr" and out._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but got "
-                               f"{out._dtype._cpp_name} instead")
+        if name != "addr":
+            check_out_dtype(out, dtype)
         if name == "addbmm" and out._data.shape != result._data.shape:
             out.resize_(result._data.shape)  # addbmm resizes its out without a warning
         return write_out(out, result)

@@ -11,9 +11,17 @@ from ember import _dtype
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
-from ember.ops._common import Tensor, _wrap_dim, compute_dtype, finish, method, write_out
+from ember.ops._common import (
+    Tensor,
+    _wrap_dim,
+    check_out_dtype,
+    compute_dtype,
+    finish,
+    method,
+    write_out,
+)
 from ember.ops.pointwise import sign, where
-from ember.ops.reduction import _axes, _check_out_dtype, _finish, _inexact, _spread, _sum_kept
+from ember.ops.reduction import _axes, _finish, _inexact, _spread, _sum_kept
 
 _grad_state = grad_mode.state
 
@@ -43,7 +51,7 @@ def _vector_norm(input, ord, dim, keepdim, dtype, out):
                                f"({dtype._legacy_name})")
     computed = dtype or input._dtype
     result_dtype = computed.to_real()
-    _check_out_dtype(out, result_dtype)
+    check_out_dtype(out, result_dtype)
     axes = _axes(input, dim)
     ord = float(ord)
     if ord < 0 or ord == _cpu.inf:
@@ -239,7 +247,7 @@ def renorm(input, p, dim: int, maxnorm, *, out=None):
     result, others = _renormed(input, p, dim, maxnorm)
     if out is not None:
         check_out_allowed("renorm", input)
-        _check_out_dtype(out, input._dtype)
+        check_out_dtype(out, input._dtype)
         return write_out(out, result)
     if input._requires_grad and _grad_state.enabled:
         record_op("RenormBackward0", (_renorm_grad(p, others, maxnorm),), (input,), (result,),

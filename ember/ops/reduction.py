@@ -18,6 +18,7 @@ from ember.ops._autograd import check_out_allowed, record, record_op
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
+    check_out_dtype,
     compute_dtype,
     finish,
     method,
@@ -68,14 +69,6 @@ def _finish(data, dtype, input) -> Tensor:
 
 def _inexact(dtype) -> bool:
     return dtype.is_floating_point or dtype.is_complex
-
-
-def _check_out_dtype(out, expected):
-    """An ``out=`` tensor must have the result's dtype (anything else passes: None, or a
-    tuple whose tensors are checked one by one)."""
-    if isinstance(out, Tensor) and out._dtype is not expected:
-        raise RuntimeError(f"Expected out tensor to have dtype {expected._cpp_name}, but got "
-                           f"{out._dtype._cpp_name} instead")
 
 
 # --- gradients ---------------------------------------------------------------------------
@@ -172,7 +165,7 @@ def _values(input, dtype):
 def _check_dtype_matches_out(dtype, out):
     """A ``dtype=`` given must be that of ``out=``."""
     if dtype is not None:
-        _check_out_dtype(out, dtype)
+        check_out_dtype(out, dtype)
 
 
 def _summed_dtype(input, dtype, out):
@@ -409,8 +402,8 @@ def _extreme(name, kernel, arg_kernel, binary):
         if not (isinstance(out, tuple | list) and len(out) == 2
                 and builtins.all(isinstance(t, Tensor) for t in out)):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors")
-        _check_out_dtype(out[0], input._dtype)
-        _check_out_dtype(out[1], _dtype.int64)
+        check_out_dtype(out[0], input._dtype)
+        check_out_dtype(out[1], _dtype.int64)
         return out_result_type((write_out(out[0], values), write_out(out[1], indices)))
 
     reduce.__name__ = name
@@ -470,7 +463,7 @@ def _arg_extreme(name, kernel):
         result = _finish(data, _dtype.int64, input)
         if out is None:
             return result
-        _check_out_dtype(out, _dtype.int64)
+        check_out_dtype(out, _dtype.int64)
         return write_out(out, result)
 
     reduce.__name__ = name
@@ -686,7 +679,7 @@ def _normalized(name, input, dim, dtype, out, kernel, node_name, formula):
         last = "lastdim_" if axis == builtins.max(input._data.ndim - 1, 0) else ""
         raise NotImplementedError(f"\"{name}_{last}kernel_impl\" not implemented for "
                                   f"'{input._dtype._legacy_name}'")
-    _check_out_dtype(out, input._dtype)
+    check_out_dtype(out, input._dtype)
     data = input._data.astype(compute_dtype(input._dtype)._np, copy=empty)
     axes = (axis,) if data.ndim else None
     if not empty:
@@ -808,7 +801,7 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
             raise TypeError("aminmax(): argument 'out' must be tuple of Tensors")
         check_out_allowed("aminmax", input)
         for tensor in out:
-            _check_out_dtype(tensor, input._dtype)
+            check_out_dtype(tensor, input._dtype)
         return return_types.aminmax_out((write_out(out[0], low), write_out(out[1], high)))
     if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
 

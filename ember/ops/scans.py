@@ -13,7 +13,15 @@ from ember import _dtype, return_types
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, record_op
-from ember.ops._common import Tensor, _wrap_dim, compute_dtype, finish, method, write_out
+from ember.ops._common import (
+    Tensor,
+    _wrap_dim,
+    check_out_dtype,
+    compute_dtype,
+    finish,
+    method,
+    write_out,
+)
 from ember.ops._strided import gather, scatter
 
 _grad_state = grad_mode.state
@@ -96,9 +104,7 @@ def _accumulated_dtype(name, input, dtype, out):
     """What cumsum and cumprod compute in: ``dtype``, else out's dtype, else the input's
     (integers and bools in int64)."""
     if dtype is not None:
-        if isinstance(out, Tensor) and out._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but "
-                               f"got {out._dtype._cpp_name} instead")
+        check_out_dtype(out, dtype)
         result = dtype
     elif isinstance(out, Tensor):
         result = out._dtype

@@ -24,7 +24,14 @@ from ember import _dtype
 from ember._tensor import _warn_once, _wrap_dim
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
-from ember.ops._common import Tensor, broadcast_shape, finish, method, write_out
+from ember.ops._common import (
+    Tensor,
+    broadcast_shape,
+    check_out_dtype,
+    finish,
+    method,
+    write_out,
+)
 from ember.ops.creation import ones_like, zeros, zeros_like
 from ember.ops.indexing import _scalar_value
 from ember.ops.pointwise import where
@@ -56,9 +63,7 @@ def _out_of_bounds(indices, size):
 def _same_dtype_out(out, result, message=None, sources=()):
     """``out=`` of ops that take an out of exactly the result's dtype (and must not overlap
     the tensors they read, ``sources``)."""
-    if isinstance(out, Tensor) and out._dtype is not result._dtype:
-        raise RuntimeError(message or f"Expected out tensor to have dtype "
-                           f"{result._dtype._cpp_name}, but got {out._dtype._cpp_name} instead")
+    check_out_dtype(out, result._dtype, message)
     if isinstance(out, Tensor):
         _check_no_overlap(out._data, sources)
     return write_out(out, result)

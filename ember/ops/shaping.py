@@ -19,6 +19,7 @@ from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
+    check_out_dtype,
     finish,
     method,
     reduction_dims,
@@ -65,9 +66,7 @@ def _int_list(value, name, position):
 
 def _write_same_dtype(name, out, result, warn=True):
     """``out=`` of an op that refuses an ``out`` of another dtype."""
-    if isinstance(out, Tensor) and out._dtype is not result._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {result._dtype._cpp_name}, "
-                           f"but got {out._dtype._cpp_name} instead")
+    check_out_dtype(out, result._dtype)
     if warn:
         return write_out(out, result)
     with warnings.catch_warnings():

@@ -26,6 +26,7 @@ from ember.ops._common import (
     _wrap_dim,
     as_tensor_operand,
     broadcast_shape,
+    check_out_dtype,
     finish,
     method,
     write_out,
@@ -116,9 +117,7 @@ def _check_pair_out(name, out, values_dtype):
             and builtins.all(isinstance(t, Tensor) for t in out)):
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
     for tensor, dtype in zip(out, (values_dtype, _dtype.int64)):
-        if tensor._dtype is not dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {dtype._cpp_name}, but "
-                               f"got {tensor._dtype._cpp_name} instead")
+        check_out_dtype(tensor, dtype)
 
 
 def _pair_result(name, input, values, indices, out):
@@ -191,10 +190,7 @@ def msort(input, *, out=None):
     """``input`` sorted along its first dim."""
     if out is not None:
         check_out_allowed("msort", input)
-        if isinstance(out, Tensor) and out._dtype is not input._dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype "
-                               f"{input._dtype._cpp_name}, but got "
-                               f"{out._dtype._cpp_name} instead")
+        check_out_dtype(out, input._dtype)
         return write_out(out, _sorted_pair(input, 0, False, False)[0])
     return sort(input, 0).values
 

@@ -32,7 +32,7 @@ from ember.ops._autograd import (
     record_op,
     record_view,
 )
-from ember.ops._common import broadcast_shape, method, write_out
+from ember.ops._common import broadcast_shape, check_out_dtype, method, write_out
 from ember.ops._layout import _layout_order, _strides_in_order
 
 _grad_state = grad_mode.state
@@ -950,9 +950,7 @@ def slice_scatter(input, src, dim: int = 0, start=None, end=None, step: int = 1,
     if out is None:
         return result
     check_out_allowed("slice_scatter", input, src)
-    if isinstance(out, Tensor) and out._dtype is not result._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {result._dtype._cpp_name}, but "
-                           f"got {out._dtype._cpp_name} instead")
+    check_out_dtype(out, result._dtype)
     return write_out(out, result.contiguous())  # into a plainly resized out
 
 
