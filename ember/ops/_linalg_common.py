@@ -10,9 +10,15 @@ import warnings
 from ember import _dtype, return_types
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed
-from ember.ops._common import Tensor, _wrap_dim, broadcast_error, finish, write_out
+from ember.ops._common import (
+    Tensor,
+    _wrap_dim,
+    broadcast_error,
+    check_out_dtype,
+    finish,
+    write_out,
+)
 from ember.ops._linalg_kernels import _colmajor, _rowmajor
-from ember.ops.matmul import _CPP_NAMES
 
 _HALF = (_dtype.float16, _dtype.bfloat16)
 _LAPACK_DTYPES = (_dtype.float32, _dtype.float64, _dtype.complex64, _dtype.complex128)
@@ -302,10 +308,7 @@ def _write_exact(out, result):
     """``out=`` of a LAPACK-backed op: ``out`` must have the result's dtype."""
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._dtype is not result._dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_CPP_NAMES[result._dtype]}, "
-                           f"but got {_CPP_NAMES.get(out._dtype, out._dtype._legacy_name)} "
-                           "instead")
+    check_out_dtype(out, result._dtype)
     return write_out(out, result)
 
 

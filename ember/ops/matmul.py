@@ -30,14 +30,10 @@ from ember.ops.creation import eye
 
 __all__ = [
     "addbmm", "addmm", "addmv", "addr", "baddbmm", "bmm", "chain_matmul", "dot", "ger", "inner",
-    "matmul", "matrix_power", "mm", "multi_dot", "mv", "outer", "vdot",
-]
+    "matmul", "matrix_power", "mm", "mv", "outer", "vdot",
+]  # multi_dot is ember.linalg's only
 
 _grad_state = grad_mode.state
-
-# _linalg_common reads the C++ dtype names through this name; matmul's own messages read
-# ``dtype._cpp_name``.
-_CPP_NAMES = {dtype: dtype._cpp_name for dtype in _dtype.ALL_DTYPES}
 
 # The kernel each matmul path runs, named as in PyTorch's "not implemented" errors.
 _KERNEL_NAMES = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}

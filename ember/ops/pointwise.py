@@ -1028,11 +1028,11 @@ def frexp(input, *, out=None):
         mantissa_out, exponent_out = out
         if mantissa_out._dtype is not input._dtype:
             raise RuntimeError("torch.frexp() expects mantissa to have dtype "
-                               f"{_c10_name(input._dtype)} but got "
-                               f"{_c10_name(mantissa_out._dtype)}")
+                               f"{input._dtype._cpp_name} but got "
+                               f"{mantissa_out._dtype._cpp_name}")
         if exponent_out._dtype is not _dtype.int32:
             raise RuntimeError("torch.frexp() expects exponent to have int dtype but got "
-                               f"{_c10_name(exponent_out._dtype)}")
+                               f"{exponent_out._dtype._cpp_name}")
     mantissa, exponent = _cpu.frexp(input._data)
     mantissa = _finish_pointwise(mantissa, input._dtype, (input,))
     exponent = _finish_pointwise(exponent, _dtype.int32, (input,))
@@ -1046,17 +1046,6 @@ def frexp(input, *, out=None):
     return return_types.frexp((mantissa, exponent))
 
 
-def _c10_name(dtype):
-    """A dtype as PyTorch's C++ messages print it ("float", "double", "long int")."""
-    return _C10_NAMES.get(dtype, str(dtype).removeprefix("torch."))
-
-
-_C10_NAMES = {_dtype.float32: "float", _dtype.float64: "double", _dtype.float16: "c10::Half",
-              _dtype.bfloat16: "c10::BFloat16", _dtype.int64: "long int", _dtype.int32: "int",
-              _dtype.int16: "short int", _dtype.int8: "signed char",
-              _dtype.uint8: "unsigned char", _dtype.bool: "bool",
-              _dtype.complex64: "c10::complex<float>",
-              _dtype.complex128: "c10::complex<double>"}
 
 # --- lerp, addcmul, addcdiv -----------------------------------------------------------------
 
@@ -1075,11 +1064,11 @@ def _lerp(input, end, weight, target=None):
     weight_tensor = isinstance(weight, Tensor)
     check_same_device(input, end, weight)
     if end._dtype is not input._dtype:
-        raise RuntimeError(f"expected dtype {_c10_name(input._dtype)} for `end` but got dtype "
-                           f"{_c10_name(end._dtype)}")
+        raise RuntimeError(f"expected dtype {input._dtype._cpp_name} for `end` but got dtype "
+                           f"{end._dtype._cpp_name}")
     if weight_tensor and weight._data.ndim and weight._dtype is not input._dtype:
-        raise RuntimeError(f"expected dtype {_c10_name(input._dtype)} for `weight` but got "
-                           f"dtype {_c10_name(weight._dtype)}")
+        raise RuntimeError(f"expected dtype {input._dtype._cpp_name} for `weight` but got "
+                           f"dtype {weight._dtype._cpp_name}")
     dtype = _promote(input, end, weight) if weight_tensor else input._dtype
     if target is not None:
         check_inplace(target, dtype, broadcast_shape(input._data.shape, end._data.shape,

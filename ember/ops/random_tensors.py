@@ -131,13 +131,6 @@ def _integer_bound(value, name):
     return value
 
 
-# The C++ type names of PyTorch's bounds messages (TypeMeta names).
-_TYPE_META_NAMES = {
-    _dtype.bool: "bool", _dtype.uint8: "unsigned char", _dtype.int8: "signed char",
-    _dtype.int16: "short int", _dtype.int32: "int", _dtype.int64: "long int",
-    _dtype.float16: "c10::Half", _dtype.bfloat16: "c10::BFloat16", _dtype.float32: "float",
-    _dtype.float64: "double",
-}
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
@@ -204,7 +197,7 @@ def _random_bounds(low, high, dtype):
 
 
 def _check_in_range(low, inclusive, dtype):
-    name = _TYPE_META_NAMES[dtype]
+    name = dtype._cpp_name
     if dtype.is_floating_point:
         info = _cpu.finfo(dtype._np)
         smallest, largest = float(info.min), float(info.max)

@@ -32,7 +32,6 @@ from ember.ops.creation import (
     zeros_like,
 )
 from ember.ops.random_tensors import (
-    _TYPE_META_NAMES,
     _normal,
     _random_bounds,
     _uniform_integers,
@@ -158,7 +157,7 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None,
     low, high = float(info.min), float(info.max)
     for value, name in ((from_, "from"), (to, "to")):
         if not low <= value <= high:
-            raise RuntimeError(f"{name} is out of bounds for {_TYPE_META_NAMES[self._dtype]}")
+            raise RuntimeError(f"{name} is out of bounds for {self._dtype._cpp_name}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={_number(from_)} > to={_number(to)}")
@@ -490,7 +489,7 @@ def cauchy_(self: Tensor, median: float = 0, sigma: float = 1, *, generator=None
     if not self._dtype.is_floating_point:
         raise RuntimeError("Cauchy distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
-                           f"{_TYPE_META_NAMES.get(self._dtype, self._dtype._legacy_name)}")
+                           f"{self._dtype._cpp_name}")
     if not self._data.size:
         return self
     generator = _generator(generator)

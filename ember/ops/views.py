@@ -991,7 +991,7 @@ Tensor.as_strided_ = _view_in_place(as_strided, "AsStridedBackward1")
 
 
 __all__ = [
-    "adjoint", "as_strided", "broadcast_to", "chunk", "clone", "diagonal", "expand", "flatten",
+    "adjoint", "as_strided", "broadcast_to", "chunk", "clone", "diagonal", "flatten",
     "movedim", "moveaxis", "narrow", "permute", "reshape", "select", "split", "squeeze",
     "swapaxes", "swapdims", "t", "transpose", "unbind", "unflatten", "unsqueeze", "detach",
     "ravel", "split_with_sizes", "select_scatter", "slice_scatter", "diagonal_scatter",
