@@ -103,6 +103,21 @@ def arr(shape, dtype: str, rng, layout="contiguous", **value_options) -> Arr:
     return Arr(make_values(shape, dtype, rng, **value_options), dtype, layout)
 
 
+def layout_inputs(dtype: str, rng, **value_options):
+    """(input, description) pairs of ``dtype`` over the usual layouts and ranks: 2-d,
+    transposed 3-d, non-contiguous, 1-d, 0-dim and zero-size."""
+
+    def a(shape, layout="contiguous"):
+        return arr(shape, dtype, rng, layout, **value_options)
+
+    yield a((3, 4)), "2-d"
+    yield a((2, 3, 4), "transposed"), "transposed 3-d"
+    yield a((3, 4), "noncontiguous"), "non-contiguous"
+    yield a((5,)), "1-d"
+    yield a(()), "0-dim"
+    yield a((0, 3)), "zero-size"
+
+
 @dataclass(frozen=True)
 class DType:
     """A dtype argument (``dtype=``), built as each library's own dtype object."""
@@ -582,3 +597,63 @@ def check_errors(op: OpInfo):
             f"{error_input.error.__name__}")
         actual = run(lambda: invoke(call, ember, sample))  # noqa: B023
         assert_same_outcome(actual, expected, where=Where(sample), match=error_input.match)
+
+
+# --- the tests of a table ---------------------------------------------------------------------
+
+TABLE_FORMS = ("function", "method", "inplace", "out", "errors")
+
+
+def table_tests(table, forms=TABLE_FORMS, *, ops=None, dtypes=None, max_samples=16):
+    """The parametrized tests of an op table, one per entry of ``forms`` and in its order::
+
+        test_function, test_method, test_inplace, test_out, test_errors = table_tests(OPS)
+
+    "function", "method", "inplace" and "out" run check_function / check_method /
+    check_inplace / check_out per (op, dtype), with the table's strict xfails (``op_params``);
+    "errors" runs check_errors per op (by default the ops that have error inputs);
+    "no_method", "no_inplace" and "no_out" check per op, in float32, that a form the op lacks
+    is missing alike in both libraries. ``ops`` maps a form to the ops it runs on (default
+    the whole table), ``dtypes`` maps a form to its dtypes (default ALL_DTYPES), and
+    ``max_samples`` bounds the samples check_out tries.
+    """
+    ops = ops or {}
+    dtypes = dtypes or {}
+
+    def params(form):
+        return op_params(ops.get(form, table), form, dtypes.get(form, ALL_DTYPES))
+
+    def per_op(form, default):
+        return pytest.mark.parametrize("op", list(ops.get(form, default)), ids=lambda op: op.id)
+
+    checks = {"function": check_function, "method": check_method, "inplace": check_inplace,
+              "out": lambda op, dtype: check_out(op, dtype, max_samples=max_samples)}
+    missing = {"no_method": check_method, "no_inplace": check_inplace, "no_out": check_out}
+    names = {"no_inplace": "test_no_inplace_form"}
+
+    def make(form):
+        if form in checks:
+            check = checks[form]
+
+            @pytest.mark.parametrize("op, dtype", params(form))
+            def test(op, dtype):
+                check(op, dtype)
+        elif form in missing:
+            check = missing[form]
+
+            @per_op(form, table)
+            def test(op):
+                check(op, "float32")
+        elif form == "errors":
+            @per_op(form, [op for op in table if op.errors])
+            def test(op):
+                check_errors(op)
+        else:
+            raise ValueError(f"unknown table test {form!r}")
+        test.__name__ = test.__qualname__ = names.get(form, "test_" + form)
+        return test
+
+    unknown = (set(ops) | set(dtypes)) - set(forms)
+    if unknown:
+        raise ValueError(f"options for tests not made: {sorted(unknown)}")
+    return tuple(make(form) for form in forms)

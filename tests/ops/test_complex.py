@@ -15,12 +15,7 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 PART_DTYPES = ("float32", "float64")
@@ -127,29 +122,7 @@ COMPLEX_OPS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(COMPLEX_OPS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(COMPLEX_OPS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(COMPLEX_OPS, "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(COMPLEX_OPS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
-@pytest.mark.parametrize("op", [op for op in COMPLEX_OPS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_inplace, test_out, test_errors = table_tests(COMPLEX_OPS)
 
 
 @pytest.mark.parametrize("dtype", COMPLEX_DTYPES)

@@ -7,20 +7,13 @@ dtype, with transposed, non-contiguous and empty operands."""
 
 from __future__ import annotations
 
-import pytest
-
 from .op_table import (
     NON_BOOL,
     ErrorInput,
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 T, N, C = "transposed", "noncontiguous", "contiguous"
@@ -185,36 +178,10 @@ TENSORDOT = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(EINSUM + TENSORDOT, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(TENSORDOT, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
-@pytest.mark.parametrize("op", EINSUM, ids=lambda op: op.id)
-def test_no_method(op):
-    check_method(op, "float32")
-
-
-@pytest.mark.parametrize("op", EINSUM, ids=lambda op: op.id)
-def test_no_out(op):
-    check_out(op, "float32")
-
-
-@pytest.mark.parametrize("op", EINSUM + TENSORDOT, ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+# tensordot has every form; einsum is a function only (its method and out= must be missing).
+(test_function, test_method, test_inplace, test_out, test_no_method, test_no_out,
+ test_errors) = table_tests(
+    EINSUM + TENSORDOT,
+    ("function", "method", "inplace", "out", "no_method", "no_out", "errors"),
+    ops={"method": TENSORDOT, "inplace": TENSORDOT, "out": TENSORDOT, "no_method": EINSUM,
+         "no_out": EINSUM, "errors": EINSUM + TENSORDOT})

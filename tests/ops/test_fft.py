@@ -15,11 +15,7 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 NOT_HALF = tuple(d for d in ALL_DTYPES if d not in ("float16", "bfloat16"))
@@ -187,24 +183,9 @@ TESTED_DTYPES = ("bool", "int32", "float16", "bfloat16", "float32", "float64", "
                  "complex128")
 
 
-@pytest.mark.parametrize("op, dtype", op_params(TABLE, "function", TESTED_DTYPES))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op", TABLE, ids=lambda op: op.id)
-def test_no_method(op):
-    check_method(op, "float32")
-
-
-@pytest.mark.parametrize("op, dtype", op_params(TRANSFORMS, "out", ("float64", "complex64")))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=4)
-
-
-@pytest.mark.parametrize("op", TABLE, ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_no_method, test_out, test_errors = table_tests(
+    TABLE, ("function", "no_method", "out", "errors"), ops={"out": TRANSFORMS},
+    dtypes={"function": TESTED_DTYPES, "out": ("float64", "complex64")}, max_samples=4)
 
 
 @pytest.mark.parametrize("name", ["fftfreq", "rfftfreq"])

@@ -12,12 +12,10 @@ from .op_table import (
     Sample,
     arr,
     check_aliases,
-    check_errors,
-    check_function,
     check_inplace,
     check_method,
-    check_out,
     op_params,
+    table_tests,
 )
 
 # A few partners for promotion: one per kind, so every pair of kinds meets.
@@ -126,9 +124,7 @@ JOINING = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(JOINING, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
+test_function, test_out, test_errors = table_tests(JOINING, ("function", "out", "errors"))
 
 
 @pytest.mark.parametrize("op", JOINING, ids=lambda op: op.id)
@@ -137,17 +133,7 @@ def test_no_method_or_inplace_form(op):
     check_inplace(op, "float32")
 
 
-@pytest.mark.parametrize("op, dtype", op_params(JOINING, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
 @pytest.mark.parametrize("op, dtype", op_params([op for op in JOINING if op.aliases],
                                                 "aliases", dtypes=("int64", "float32")))
 def test_aliases(op, dtype):
     check_aliases(op, dtype)
-
-
-@pytest.mark.parametrize("op", [op for op in JOINING if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)

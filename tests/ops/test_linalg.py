@@ -30,13 +30,10 @@ from .op_table import (
     assert_same,
     build,
     build_args,
-    check_function,
-    check_method,
-    check_out,
     compare,
     make_values,
-    op_params,
     rng_for,
+    table_tests,
 )
 
 LINALG_DTYPES = ("float32", "float64", "complex64", "complex128")
@@ -416,20 +413,10 @@ TORCH_LEVEL = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(LINALG + TORCH_LEVEL, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(TORCH_LEVEL, "method", LINALG_DTYPES))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params([op for op in LINALG if op.out], "out",
-                                                ("float32", "complex128")))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=2)
+test_function, test_method, test_out = table_tests(
+    LINALG + TORCH_LEVEL, ("function", "method", "out"),
+    ops={"method": TORCH_LEVEL, "out": [op for op in LINALG if op.out]},
+    dtypes={"method": LINALG_DTYPES, "out": ("float32", "complex128")}, max_samples=2)
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -11,9 +11,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
-
-import ember
 
 from .op_table import (
     NON_BOOL,
@@ -22,14 +19,9 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
     compare,
-    op_params,
     rng_for,
+    table_tests,
 )
 
 
@@ -413,9 +405,7 @@ def _chain_matmul_errors(rng):
 
 
 def _linalg_multi_dot(lib, *args, **kwargs):
-    # ember.linalg re-exports it from ember.ops.matmul
-    function = lib.linalg.multi_dot if lib is torch else ember.ops.matmul.multi_dot
-    return function(*args, **kwargs)
+    return lib.linalg.multi_dot(*args, **kwargs)
 
 
 def _quiet(name, method=False):
@@ -461,29 +451,7 @@ PRODUCT_FAMILY = [
 ALL_PRODUCTS = PRODUCTS + PRODUCT_FAMILY
 
 
-@pytest.mark.parametrize("op, dtype", op_params(ALL_PRODUCTS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(ALL_PRODUCTS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(ALL_PRODUCTS, "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(ALL_PRODUCTS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
-@pytest.mark.parametrize("op", ALL_PRODUCTS, ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_inplace, test_out, test_errors = table_tests(ALL_PRODUCTS)
 
 
 @pytest.mark.parametrize("dtype", ["int64", "float32", "complex128"])

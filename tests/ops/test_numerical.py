@@ -5,7 +5,6 @@ against torch, for every dtype, non-contiguous, empty and 0-dim inputs, their me
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from .op_table import (
     ALL_DTYPES,
@@ -15,12 +14,7 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 F32 = "float32"
@@ -332,29 +326,7 @@ NUMERICAL = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(NUMERICAL, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(NUMERICAL, "method", ("int64", "bfloat16",
-                                                                       "float32",
-                                                                       "complex128")))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(NUMERICAL, "inplace", ("float64",)))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(NUMERICAL, "out", ("int32", "float16",
-                                                                    "float32")))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=8)
-
-
-@pytest.mark.parametrize("op", NUMERICAL, ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_inplace, test_out, test_errors = table_tests(
+    NUMERICAL, dtypes={"method": ("int64", "bfloat16", "float32", "complex128"),
+                       "inplace": ("float64",), "out": ("int32", "float16", "float32")},
+    max_samples=8)

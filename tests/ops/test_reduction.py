@@ -6,7 +6,6 @@ var_mean / std_mean and aminmax, checked against torch over every dtype, every k
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from .op_table import (
     ALL_DTYPES,
@@ -20,12 +19,8 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    layout_inputs,
+    table_tests,
 )
 
 REAL_NON_BOOL = tuple(d for d in REAL_DTYPES if d != "bool")
@@ -38,16 +33,8 @@ INT_DIM = "int"
 def _inputs(dtype, rng):
     """(input, description) pairs: layouts, ranks, 0-dim, zero-size and special values."""
 
-    def a(shape, layout="contiguous"):
-        return arr(shape, dtype, rng, layout)
-
-    yield a((3, 4)), "2-d"
-    yield a((2, 3, 4), "transposed"), "transposed 3-d"
-    yield a((3, 4), "noncontiguous"), "non-contiguous"
-    yield a((5,)), "1-d"
-    yield a(()), "0-dim"
-    yield a((0, 3)), "zero-size"
-    yield a((2, 0, 3)), "zero-size 3-d"
+    yield from layout_inputs(dtype, rng)
+    yield arr((2, 0, 3), dtype, rng), "zero-size 3-d"
     if dtype in INEXACT_DTYPES:
         yield arr((12,), dtype, rng, special=True), "special values"
 
@@ -375,32 +362,8 @@ REDUCTIONS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op", REDUCTIONS, ids=lambda op: op.id)
-def test_no_inplace_form(op):
-    check_inplace(op, "float32")
-
-
-@pytest.mark.parametrize("op, dtype", op_params([op for op in REDUCTIONS if op.inplace],
-                                                "inplace", INEXACT_DTYPES))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(REDUCTIONS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
-@pytest.mark.parametrize("op", [op for op in REDUCTIONS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+(test_function, test_method, test_no_inplace_form, test_inplace, test_out,
+ test_errors) = table_tests(
+    REDUCTIONS, ("function", "method", "no_inplace", "inplace", "out", "errors"),
+    ops={"inplace": [op for op in REDUCTIONS if op.inplace]},
+    dtypes={"inplace": INEXACT_DTYPES})

@@ -5,7 +5,6 @@ layout, empty and 0-dim inputs, NaN and ties, in the method, in-place and ``out=
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from .op_table import (
     ALL_DTYPES,
@@ -17,27 +16,15 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    layout_inputs,
+    table_tests,
 )
 
 
 def _inputs(dtype, rng):
     """(input, description) pairs: layouts, ranks, 0-dim, zero-size and special values."""
 
-    def a(shape, layout="contiguous"):
-        return arr(shape, dtype, rng, layout, low=-2, high=2)
-
-    yield a((3, 4)), "2-d"
-    yield a((2, 3, 4), "transposed"), "transposed 3-d"
-    yield a((3, 4), "noncontiguous"), "non-contiguous"
-    yield a((5,)), "1-d"
-    yield a(()), "0-dim"
-    yield a((0, 3)), "zero-size"
+    yield from layout_inputs(dtype, rng, low=-2, high=2)
     if dtype in INEXACT_DTYPES:
         yield arr((12,), dtype, rng, special=True), "special values"
     if dtype != "bool" and dtype in REAL_DTYPES:
@@ -143,31 +130,9 @@ SCANS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(SCANS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SCANS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params([op for op in SCANS if op.inplace], "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op", [op for op in SCANS if not op.inplace], ids=lambda op: op.id)
-def test_no_inplace_form(op):
-    check_inplace(op, "float32")
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SCANS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=4)
-
-
-@pytest.mark.parametrize("op", [op for op in SCANS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+(test_function, test_method, test_inplace, test_no_inplace_form, test_out,
+ test_errors) = table_tests(
+    SCANS, ("function", "method", "inplace", "no_inplace", "out", "errors"),
+    ops={"inplace": [op for op in SCANS if op.inplace],
+         "no_inplace": [op for op in SCANS if not op.inplace]},
+    max_samples=4)

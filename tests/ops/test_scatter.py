@@ -25,13 +25,10 @@ from .op_table import (
     Where,
     arr,
     assert_same_outcome,
-    check_errors,
-    check_function,
-    check_inplace,
     check_method,
     check_out,
-    op_params,
     run,
+    table_tests,
 )
 
 # Both libraries warn once per process about these (TORCH_WARN_ONCE): warned here, before
@@ -583,9 +580,7 @@ OPS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
+test_function, test_inplace, test_errors = table_tests(OPS, ("function", "inplace", "errors"))
 
 
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.id)
@@ -594,21 +589,11 @@ def test_method(op):
         check_method(op, dtype)
 
 
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.id)
 def test_out(op):
     for dtype in ("float32", "int64", "complex64"):
         if dtype in op.dtypes:
             check_out(op, dtype, max_samples=6)
-
-
-@pytest.mark.parametrize("op", [op for op in OPS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
 
 
 def test_functions_and_methods_exist():

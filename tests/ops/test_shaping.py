@@ -20,12 +20,7 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 NO_BOOL_OR_UINT = tuple(d for d in ALL_DTYPES if d not in ("bool",))
@@ -694,38 +689,13 @@ def test_cross_without_dim_warns_once():
         ember.cross(x, x)
 
 
-@pytest.mark.parametrize("op, dtype", op_params(SHAPING, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SHAPING, "method", ("bool", "int64",
-                                                                     "bfloat16", "float32",
-                                                                     "complex128")))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SHAPING, "inplace", ("bool", "int16",
-                                                                      "float16", "float64",
-                                                                      "complex64")))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
 # broadcast_shapes gives a Size, not a tensor: there is no out= to try.
-_TENSOR_RESULTS = [op for op in SHAPING if op.name != "broadcast_shapes"]
-
-
-@pytest.mark.parametrize("op, dtype", op_params(_TENSOR_RESULTS, "out", ("bool", "int32",
-                                                                         "float32", "complex64")))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=6)
-
-
-@pytest.mark.parametrize("op", [op for op in SHAPING if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_inplace, test_out, test_errors = table_tests(
+    SHAPING, ops={"out": [op for op in SHAPING if op.name != "broadcast_shapes"]},
+    dtypes={"method": ("bool", "int64", "bfloat16", "float32", "complex128"),
+            "inplace": ("bool", "int16", "float16", "float64", "complex64"),
+            "out": ("bool", "int32", "float32", "complex64")},
+    max_samples=6)
 
 
 # --- which results are views, as torch's --------------------------------------------------

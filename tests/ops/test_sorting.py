@@ -18,13 +18,9 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
     compare,
-    op_params,
+    layout_inputs,
+    table_tests,
 )
 
 REAL_NON_BOOL = tuple(d for d in REAL_DTYPES if d != "bool")
@@ -47,15 +43,7 @@ def ties(shape, dtype, rng, levels=3, nan=False, layout="contiguous") -> Arr:
 def _inputs(dtype, rng):
     """(input, description): layouts, ranks, 0-dim, zero-size, special values, ties."""
 
-    def a(shape, layout="contiguous"):
-        return arr(shape, dtype, rng, layout)
-
-    yield a((3, 4)), "2-d"
-    yield a((2, 3, 4), "transposed"), "transposed 3-d"
-    yield a((3, 4), "noncontiguous"), "non-contiguous"
-    yield a((5,)), "1-d"
-    yield a(()), "0-dim"
-    yield a((0, 3)), "zero-size"
+    yield from layout_inputs(dtype, rng)
     if dtype in FLOAT_DTYPES:
         yield arr((12,), dtype, rng, special=True), "special values"
     yield ties((3, 40), dtype, rng, nan=True), "ties"
@@ -408,30 +396,11 @@ SORTING = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(SORTING, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SORTING, "method", ("float32", "int64")))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op", SORTING, ids=lambda op: op.id)
-def test_no_inplace_form(op):
-    check_inplace(op, "float32")
-
-
-@pytest.mark.parametrize("op, dtype", op_params([op for op in SORTING if op.out], "out",
-                                                ("float32", "int64", "bool")))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=6)
-
-
-@pytest.mark.parametrize("op", [op for op in SORTING if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_no_inplace_form, test_out, test_errors = table_tests(
+    SORTING, ("function", "method", "no_inplace", "out", "errors"),
+    ops={"out": [op for op in SORTING if op.out]},
+    dtypes={"method": ("float32", "int64"), "out": ("float32", "int64", "bool")},
+    max_samples=6)
 
 
 # --- tie order on larger inputs ----------------------------------------------------------

@@ -21,14 +21,9 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
     compare,
-    op_params,
     rng_for,
+    table_tests,
 )
 from .test_pointwise import binary_samples, unary_samples
 
@@ -199,29 +194,8 @@ SPECIAL_OPS = [
 OPS = UNARY_OPS + POLYGAMMA_OPS + MVLGAMMA_OPS + SPECIAL_OPS
 
 
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "inplace"))
-def test_inplace(op, dtype):
-    check_inplace(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(OPS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=10)
-
-
-@pytest.mark.parametrize("op", [op for op in OPS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_inplace, test_out, test_errors = table_tests(
+    OPS, max_samples=10)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "int64"])

@@ -6,7 +6,6 @@ forms, with each interpolation and with ``q`` as a number and as a tensor."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from .op_table import (
     FLOAT_DTYPES,
@@ -17,12 +16,8 @@ from .op_table import (
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_inplace,
-    check_method,
-    check_out,
-    op_params,
+    layout_inputs,
+    table_tests,
 )
 
 REAL_NON_BOOL = tuple(d for d in REAL_DTYPES if d != "bool")
@@ -32,15 +27,7 @@ NAN = float("nan")
 def _inputs(dtype, rng):
     """(input, description) pairs: layouts, ranks, 0-dim, zero-size, ties and NaN."""
 
-    def a(shape, layout="contiguous"):
-        return arr(shape, dtype, rng, layout)
-
-    yield a((3, 4)), "2-d"
-    yield a((2, 3, 4), "transposed"), "transposed 3-d"
-    yield a((3, 4), "noncontiguous"), "non-contiguous"
-    yield a((5,)), "1-d"
-    yield a(()), "0-dim"
-    yield a((0, 3)), "zero-size"
+    yield from layout_inputs(dtype, rng)
     values = np.random.default_rng(7).integers(0, 3, (3, 40))
     if dtype in INEXACT_DTYPES:
         values = values.astype(float)
@@ -140,27 +127,7 @@ STATISTICS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(STATISTICS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(STATISTICS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op", STATISTICS, ids=lambda op: op.id)
-def test_no_inplace_form(op):
-    check_inplace(op, "float32")
-
-
-@pytest.mark.parametrize("op, dtype", op_params(STATISTICS, "out", FLOAT_DTYPES + ("int64",)))
-def test_out(op, dtype):
-    check_out(op, dtype, max_samples=6)
-
-
-@pytest.mark.parametrize("op", [op for op in STATISTICS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_no_inplace_form, test_out, test_errors = table_tests(
+    STATISTICS, ("function", "method", "no_inplace", "out", "errors"),
+    dtypes={"out": FLOAT_DTYPES + ("int64",)}, max_samples=6)
 

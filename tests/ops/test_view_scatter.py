@@ -3,18 +3,12 @@ with ``src`` written where the view would lie; against torch over every dtype.""
 
 from __future__ import annotations
 
-import pytest
-
 from .op_table import (
     ErrorInput,
     OpInfo,
     Sample,
     arr,
-    check_errors,
-    check_function,
-    check_method,
-    check_out,
-    op_params,
+    table_tests,
 )
 
 
@@ -67,21 +61,5 @@ SCATTERS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(SCATTERS, "function"))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SCATTERS, "method"))
-def test_method(op, dtype):
-    check_method(op, dtype)
-
-
-@pytest.mark.parametrize("op, dtype", op_params(SCATTERS, "out"))
-def test_out(op, dtype):
-    check_out(op, dtype)
-
-
-@pytest.mark.parametrize("op", [op for op in SCATTERS if op.errors], ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_method, test_out, test_errors = table_tests(
+    SCATTERS, ("function", "method", "out", "errors"))

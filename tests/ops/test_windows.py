@@ -4,20 +4,15 @@ and errors."""
 
 from __future__ import annotations
 
-import pytest
-
 import ember
 
 from .op_table import (
-    ALL_DTYPES,
     INEXACT_DTYPES,
     DType,
     ErrorInput,
     OpInfo,
     Sample,
-    check_errors,
-    check_function,
-    op_params,
+    table_tests,
 )
 
 
@@ -54,14 +49,7 @@ WINDOWS = [
 ]
 
 
-@pytest.mark.parametrize("op, dtype", op_params(WINDOWS, "function", ALL_DTYPES))
-def test_function(op, dtype):
-    check_function(op, dtype)
-
-
-@pytest.mark.parametrize("op", WINDOWS, ids=lambda op: op.id)
-def test_errors(op):
-    check_errors(op)
+test_function, test_errors = table_tests(WINDOWS, ("function", "errors"))
 
 
 def test_default_dtype_and_leaf():
