@@ -69,6 +69,7 @@ from ember.autograd.grad_mode import (
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
 from ember.ops.combining import *  # noqa: F403
 from ember.ops.complex import *  # noqa: F403
+from ember.ops.copying import *  # noqa: F403
 from ember.ops.creation import (
     BFloat16Tensor,
     BoolTensor,

@@ -164,7 +164,7 @@ class Tensor:
     def is_contiguous(self, memory_format=None) -> bool:
         if memory_format is None or memory_format is contiguous_format:
             return _is_contiguous(self._data.shape, self.stride())
-        from ember.ops.views import _is_contiguous_in_format
+        from ember.ops.copying import _is_contiguous_in_format
 
         return _is_contiguous_in_format(self, memory_format)
 

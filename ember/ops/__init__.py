@@ -3,6 +3,7 @@
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     combining,
     complex,
+    copying,
     creation,
     einsum,
     elementary,

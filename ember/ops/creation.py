@@ -18,10 +18,7 @@ from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, needs_grad, record_op
 from ember.ops._common import finish
 from ember.ops._layout import _layout_order, _strides_in_order
-from ember.ops.views import (
-    _memory_format_order,
-    _non_overlapping_and_dense,
-)
+from ember.ops.copying import _memory_format_order, _non_overlapping_and_dense
 
 _PYTHON_NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 

@@ -19,6 +19,7 @@ from ember.ops import _strided
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
 from ember.ops._common import Tensor, broadcast_shape, check_inplace, finish, method
 from ember.ops._layout import _layout_order, _strides_in_order
+from ember.ops.copying import _has_internal_overlap, clone
 from ember.ops.creation import zeros, zeros_like
 from ember.ops.indexing import _gather_plan, _index_put, _read_index, _scalar_value, _setitem
 from ember.ops.pointwise import where
@@ -35,7 +36,6 @@ from ember.ops.scatter import (
     _reduce_into,
     _same_dtype_out,
 )
-from ember.ops.views import _has_internal_overlap, clone
 from ember.ops.views import _strided as _strided_view
 
 

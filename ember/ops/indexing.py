@@ -25,18 +25,9 @@ from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, record_op, record_view
 from ember.ops._common import Tensor, finish, method
 from ember.ops._layout import _layout_order, _strides_in_order
+from ember.ops.copying import _OVERLAP_MESSAGE, _has_internal_overlap, _overlap, clone, copy_
 from ember.ops.creation import full_like, ones_like
-from ember.ops.views import (
-    _OVERLAP_MESSAGE,
-    _has_internal_overlap,
-    _make_view,
-    _overlap,
-    _strided,
-    clone,
-    copy_,
-    expand,
-    unbind,
-)
+from ember.ops.views import _make_view, _strided, expand, unbind
 
 _INDEX_DTYPES = (_dtype.int64, _dtype.int32, _dtype.uint8, _dtype.bool)
 _MASK_DTYPES = (_dtype.bool, _dtype.uint8)

@@ -32,10 +32,11 @@ from ember.ops._common import (
     method,
     write_out,
 )
+from ember.ops.copying import _OVERLAP_MESSAGE, _has_internal_overlap, _overlap
 from ember.ops.creation import ones_like, zeros, zeros_like
 from ember.ops.indexing import _scalar_value
 from ember.ops.pointwise import where
-from ember.ops.views import _OVERLAP_MESSAGE, _has_internal_overlap, _overlap, expand
+from ember.ops.views import expand
 
 _INT_INDEX = (_dtype.int64, _dtype.int32)
 

@@ -26,18 +26,9 @@ from ember.ops._common import (
     write_out,
 )
 from ember.ops._layout import _layout_order, _strides_in_order
+from ember.ops.copying import _clone, _copy_with_strides, _non_overlapping_and_dense, clone
 from ember.ops.joining import cat
-from ember.ops.views import (
-    _clone,
-    _copy_with_strides,
-    _non_overlapping_and_dense,
-    clone,
-    diagonal,
-    expand,
-    narrow,
-    reshape,
-    unsqueeze,
-)
+from ember.ops.views import diagonal, expand, narrow, reshape, unsqueeze
 
 _grad_state = grad_mode.state
 
