@@ -184,4 +184,4 @@ TENSORDOT = [
     EINSUM + TENSORDOT,
     ("function", "method", "inplace", "out", "no_method", "no_out", "errors"),
     ops={"method": TENSORDOT, "inplace": TENSORDOT, "out": TENSORDOT, "no_method": EINSUM,
-         "no_out": EINSUM, "errors": EINSUM + TENSORDOT})
+         "no_out": EINSUM})
