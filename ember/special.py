@@ -2,6 +2,7 @@
 
 from ember.ops.pointwise import exp2, expm1, log1p, round, xlogy
 from ember.ops.pointwise import sigmoid as expit
+from ember.ops.reduction import log_softmax, logsumexp, softmax
 from ember.ops.special import digamma, erf, erfc, erfinv, i0, logit, polygamma, sinc
 from ember.ops.special import digamma as psi
 from ember.ops.special import lgamma as gammaln
@@ -18,5 +19,6 @@ from ember.ops.special import special_xlog1py as xlog1py
 from ember.ops.special import special_zeta as zeta
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
-           "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "logit", "multigammaln",
-           "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "xlog1py", "xlogy", "zeta"]
+           "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit",
+           "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc",
+           "softmax", "xlog1py", "xlogy", "zeta"]

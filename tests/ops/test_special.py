@@ -221,7 +221,9 @@ def test_special_namespace():
     for special_name, top_name in (("erf", "erf"), ("expit", "sigmoid"), ("gammaln", "lgamma"),
                                    ("psi", "digamma"), ("multigammaln", "mvlgamma"),
                                    ("round", "round"), ("exp2", "exp2"), ("log1p", "log1p"),
-                                   ("xlogy", "xlogy"), ("sinc", "sinc"), ("logit", "logit")):
+                                   ("xlogy", "xlogy"), ("sinc", "sinc"), ("logit", "logit"),
+                                   ("softmax", "softmax"), ("log_softmax", "log_softmax"),
+                                   ("logsumexp", "logsumexp")):
         assert getattr(ember.special, special_name) is getattr(ember, top_name)
 
 
