@@ -1,6 +1,17 @@
 """ember: PyTorch rebuilt in Python. ``import ember as torch`` and PyTorch code runs."""
 
-from ember import accelerator, autograd, backends, cuda, fft, linalg, random, return_types, special
+from ember import (
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    fft,
+    linalg,
+    nn,
+    random,
+    return_types,
+    special,
+)
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from ember._device import device, get_default_device, set_default_device
 from ember._dtype import (

@@ -1,0 +1,3 @@
+"""Modules: the Module base class and the layers built on it."""
+
+__all__ = []
