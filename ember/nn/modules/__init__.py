@@ -1,3 +1,6 @@
 """Modules: the Module base class and the layers built on it."""
 
-__all__ = []
+from ember.nn.modules.module import *  # noqa: F403
+from ember.nn.modules.module import __all__ as _module_all
+
+__all__ = [*_module_all]

@@ -1,0 +1,339 @@
+"""nn.Module, nn.Parameter and nn.Buffer against torch: the same program runs under both
+libraries and every observation (names, orders, reprs, state_dict keys and values, errors
+with their type and message) must agree."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+import ember
+
+LIBS = (torch, ember)
+
+
+def _norm(value):
+    """A library-independent form of ``value`` for comparison."""
+    if isinstance(value, (torch.Tensor, ember.Tensor)):
+        kind = "Parameter" if isinstance(value, (torch.nn.Parameter, ember.nn.Parameter)) \
+            else "Tensor"
+        return ("tensor", kind, str(value.dtype), tuple(value.shape), value.detach().tolist(),
+                value.requires_grad)
+    if isinstance(value, (torch.nn.Module, ember.nn.Module)):
+        return ("module", type(value).__name__, repr(value))
+    if isinstance(value, dict):
+        return (type(value).__name__, [(k, _norm(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_norm(v) for v in value])
+    if isinstance(value, (torch.dtype, ember.dtype)):
+        return str(value)
+    return value
+
+
+def _outcome(fn):
+    try:
+        return ("ok", _norm(fn()))
+    except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+        return ("error", type(e).__name__, str(e))
+
+
+def _same(program):
+    """Run ``program(L, record)`` under torch and ember; the records must be equal."""
+    results = []
+    for L in LIBS:
+        log = []
+
+        def record(fn, log=log):
+            log.append(_outcome(fn))
+
+        program(L, record)
+        results.append(log)
+    for i, (a, b) in enumerate(zip(*results, strict=True)):
+        assert a == b, f"observation {i}: torch {a!r} != ember {b!r}"
+
+
+def _model(L):
+    class Block(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = L.nn.Parameter(L.arange(6.0).reshape(2, 3))
+            self.register_buffer("running", L.zeros(3))
+            self.register_buffer("scratch", L.ones(2), persistent=False)
+            self.bias = L.nn.Parameter(L.ones(2))
+
+        def forward(self, x):
+            return (x * self.running.sum() + x) @ self.weight.T + self.bias
+
+        def extra_repr(self):
+            return "in=3, out=2"
+
+    class Net(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first = Block()
+            self.scale = L.nn.Parameter(L.tensor(2.0))
+            self.second = Block()
+            self.count = L.nn.Buffer(L.tensor(0))
+            self.shared = self.first
+
+        def forward(self, x):
+            return self.second(x).sum() + self.first(x).sum() * self.scale
+
+    return Block, Net
+
+
+def test_parameter_and_buffer():
+    def program(L, record):
+        p = L.nn.Parameter(L.ones(2, 2))
+        record(lambda: repr(p))
+        record(lambda: (p.requires_grad, p.is_leaf, type(p.data).__name__,
+                        type(p.detach()).__name__))
+        record(lambda: repr(L.nn.Parameter(L.ones(2), requires_grad=False)))
+        with L.no_grad():
+            record(lambda: L.nn.Parameter(L.zeros(1)).requires_grad)
+        record(lambda: L.nn.Parameter().shape)
+        q = copy.deepcopy(p)
+        record(lambda: (type(q).__name__, q.requires_grad, q is p))
+        (p * 3).sum().backward()
+        record(lambda: p.grad)
+        b = L.nn.Buffer(L.ones(2), persistent=False)
+        record(lambda: (isinstance(b, L.nn.Buffer), b.persistent, repr(b)))
+        d = p.data
+        d.add_(1)
+        record(lambda: p)
+
+    _same(program)
+
+
+def test_names_orders_and_repr():
+    def program(L, record):
+        Block, Net = _model(L)
+        net = Net()
+        record(lambda: repr(net))
+        record(lambda: [n for n, _ in net.named_parameters()])
+        record(lambda: [n for n, _ in net.named_parameters(prefix="m", recurse=False)])
+        record(lambda: [n for n, _ in net.named_parameters(remove_duplicate=False)])
+        record(lambda: [n for n, _ in net.named_buffers()])
+        record(lambda: [n for n, _ in net.named_children()])
+        record(lambda: [n for n, _ in net.named_modules()])
+        record(lambda: [n for n, _ in net.named_modules(prefix="root")])
+        record(lambda: [n for n, _ in net.named_modules(remove_duplicate=False)])
+        record(lambda: len(list(net.modules())))
+        record(lambda: len(list(net.parameters())))
+        record(lambda: len(list(net.buffers())))
+        record(lambda: len(list(net.children())))
+        record(lambda: net.get_submodule("second"))
+        record(lambda: net.get_parameter("second.bias"))
+        record(lambda: net.get_buffer("first.running"))
+        record(lambda: net.get_submodule("second.nope"))
+        record(lambda: net.get_submodule("scale.x"))
+        record(lambda: net.get_parameter("first.running"))
+        record(lambda: net.get_parameter("first.nope"))
+        record(lambda: net.get_buffer("first.weight"))
+        record(lambda: [n in dir(net) for n in ("first", "scale", "count", "forward", "x")])
+        visited = []
+        net.apply(lambda m: visited.append(type(m).__name__))
+        record(lambda: visited)
+
+    _same(program)
+
+
+def test_attribute_assignment_and_errors():
+    def program(L, record):
+        Block, Net = _model(L)
+        m = Block()
+        record(lambda: setattr(m, "weight", L.ones(2, 3)))
+        record(lambda: setattr(m, "weight", None))
+        record(lambda: list(m._parameters))
+        record(lambda: m.weight)
+        record(lambda: setattr(m, "weight", L.nn.Parameter(L.ones(1))))
+        record(lambda: setattr(m, "running", 3))
+        record(lambda: setattr(m, "running", L.ones(3)))
+        record(lambda: [n for n, _ in m.named_buffers()])
+        record(lambda: setattr(m, "sub", Block()))
+        record(lambda: setattr(m, "sub", 5))
+        record(lambda: setattr(m, "plain", L.ones(1)))
+        record(lambda: [n for n, _ in m.named_buffers()])
+        record(lambda: m.register_parameter("a.b", None))
+        record(lambda: m.register_parameter("", None))
+        record(lambda: m.register_parameter(3, None))
+        record(lambda: m.register_parameter("plain", None))
+        record(lambda: m.register_parameter("x", L.ones(1)))
+        record(lambda: m.register_parameter("y", L.nn.Parameter(L.ones(1)) * 2))
+        record(lambda: m.register_buffer("a.b", None))
+        record(lambda: m.register_buffer("", None))
+        record(lambda: m.register_buffer("weight", L.ones(1)))
+        record(lambda: m.register_buffer("z", [1]))
+        record(lambda: m.add_module("k", 4))
+        record(lambda: m.add_module("a.b", Block()))
+        record(lambda: m.add_module("", Block()))
+        record(lambda: m.add_module("weight", Block()))
+        record(lambda: m.register_module("other", None))
+        record(lambda: m.nothing)
+        # re-assigning a name moves it between kinds
+        record(lambda: setattr(m, "plain", L.nn.Parameter(L.zeros(1))))
+        record(lambda: (list(m._parameters), "plain" in m.__dict__))
+        record(lambda: setattr(m, "bias", L.nn.Buffer(L.zeros(2))))
+        record(lambda: delattr(m, "scratch"))
+        record(lambda: delattr(m, "sub"))
+        record(lambda: delattr(m, "missing"))
+        record(lambda: ([n for n, _ in m.named_buffers()], list(m._modules)))
+        record(lambda: repr(m))
+
+        class Early(L.nn.Module):
+            def __init__(self):
+                self.w = L.nn.Parameter(L.ones(1))
+
+        record(lambda: Early())
+        record(lambda: L.nn.Module(3))
+        record(lambda: L.nn.Module(a=3))
+        record(lambda: L.nn.Module()(L.ones(1)))
+
+    _same(program)
+
+
+def test_state_dict_round_trip():
+    def program(L, record):
+        L.manual_seed(0)
+        Block, Net = _model(L)
+        net = Net()
+        sd = net.state_dict()
+        record(lambda: sd)
+        record(lambda: dict(sd._metadata))
+        record(lambda: list(net.state_dict(prefix="p.")))
+        record(lambda: [isinstance(v, L.nn.Parameter) for v in net.state_dict(keep_vars=True).values()])
+        record(lambda: [v.requires_grad for v in net.state_dict().values()])
+        other = Net()
+        with L.no_grad():
+            for p in other.parameters():
+                p.mul_(3)
+        record(lambda: str(net.load_state_dict(other.state_dict())))
+        record(lambda: net.first.weight)
+        bad = dict(sd)
+        bad["first.weight"] = L.zeros(3, 2)
+        record(lambda: net.load_state_dict(bad))
+        missing = {k: v for k, v in sd.items() if k != "scale"}
+        missing["extra"] = L.ones(1)
+        missing["first.more"] = L.ones(1)
+        missing["gone.x"] = L.ones(1)
+        record(lambda: net.load_state_dict(missing))
+        record(lambda: net.load_state_dict(missing, strict=False))
+        record(lambda: net.load_state_dict([1]))
+        bad2 = dict(sd)
+        bad2["scale"] = 3
+        record(lambda: net.load_state_dict(bad2))
+        bad3 = dict(sd)
+        bad3["scale"] = L.tensor([5.0])
+        record(lambda: net.load_state_dict(bad3))
+        record(lambda: net.scale)
+        w = net.first.weight
+        record(lambda: net.load_state_dict(dict(sd, **{"first.weight": L.ones(2, 3)}),
+                                           assign=True))
+        record(lambda: (net.first.weight is w, type(net.first.weight).__name__,
+                        net.first.weight.requires_grad))
+
+    _same(program)
+
+
+def test_modes_grads_and_conversion():
+    def program(L, record):
+        Block, Net = _model(L)
+        net = Net()
+        record(lambda: [m.training for m in net.modules()])
+        record(lambda: net.eval() is net)
+        record(lambda: [m.training for m in net.modules()])
+        record(lambda: net.train("yes"))
+        net.train()
+        record(lambda: net.second.training)
+        x = L.ones(4, 3)
+        net(x).backward()
+        record(lambda: [p.grad for p in net.parameters()])
+        net.zero_grad(set_to_none=False)
+        record(lambda: [p.grad for p in net.parameters()])
+        net.zero_grad()
+        record(lambda: [p.grad for p in net.parameters()])
+        record(lambda: [p.requires_grad for p in net.requires_grad_(False).parameters()])
+        net.requires_grad_()
+        w = net.first.weight
+        record(lambda: net.double() is net)
+        record(lambda: (net.first.weight is w, w.dtype, net.count.dtype,
+                        type(net.first.weight).__name__))
+        record(lambda: net.state_dict())
+        record(lambda: [b.dtype for b in net.buffers()])
+        net.half()
+        record(lambda: [p.dtype for p in net.parameters()])
+        net.float()
+        record(lambda: [p.dtype for p in net.parameters()])
+        record(lambda: net.to(L.float64) is net)
+        record(lambda: [p.dtype for p in net.parameters()])
+        record(lambda: net.to("cpu", L.float32).first.weight.dtype)
+        record(lambda: net.to(dtype=L.float16).first.weight.dtype)
+        record(lambda: net.to(L.int64))
+        record(lambda: net.cpu().first.weight.dtype)
+
+    _same(program)
+
+
+def test_forward_hooks():
+    def program(L, record):
+        Block, Net = _model(L)
+        m = Block()
+        x = L.ones(1, 3)
+        calls = []
+
+        def pre(mod, args):
+            calls.append("pre")
+            return (args[0] * 2,)
+
+        def pre_kw(mod, args, kwargs):
+            calls.append(("pre_kw", sorted(kwargs)))
+
+        def post(mod, args, out):
+            calls.append("post")
+            return out + 1
+
+        def post_kw(mod, args, kwargs, out):
+            calls.append("post_kw")
+
+        h1 = m.register_forward_pre_hook(pre)
+        h2 = m.register_forward_pre_hook(pre_kw, with_kwargs=True, prepend=True)
+        h3 = m.register_forward_hook(post)
+        h4 = m.register_forward_hook(post_kw, with_kwargs=True, prepend=True)
+        record(lambda: m(x))
+        record(lambda: list(calls))
+        h1.remove()
+        h3.remove()
+        with h2:
+            pass
+        calls.clear()
+        record(lambda: m(x))
+        record(lambda: list(calls))
+        h4.remove()
+        record(lambda: (len(m._forward_hooks), len(m._forward_pre_hooks),
+                        len(m._forward_hooks_with_kwargs),
+                        len(m._forward_pre_hooks_with_kwargs)))
+        record(lambda: m(x))
+
+        def failing(mod, args):
+            raise ValueError("stop")
+
+        always = []
+        m.register_forward_pre_hook(lambda mod, args: (args[0], "extra"))
+        m.register_forward_hook(lambda mod, args, out: always.append(out), always_call=True)
+        record(lambda: m(x))
+        record(lambda: always)
+
+    _same(program)
+
+
+@pytest.mark.parametrize("L", LIBS, ids=("torch", "ember"))
+def test_call_goes_straight_to_forward(L):
+    class M(L.nn.Module):
+        def forward(self, x):
+            return x + 1
+
+    m = M()
+    assert m(L.ones(1)).tolist() == [2.0]
+    assert not m._forward_hooks and not m._forward_pre_hooks
