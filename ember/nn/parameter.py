@@ -18,7 +18,7 @@ def _share(cls, data: Tensor, requires_grad: bool) -> Tensor:
     t._grad_fn = None
     t._requires_grad = False
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, "factory")
     return t
 
 
@@ -50,6 +50,8 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
 
 
 class Buffer(Tensor):

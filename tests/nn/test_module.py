@@ -5,6 +5,7 @@ with their type and message) must agree."""
 from __future__ import annotations
 
 import copy
+import pickle
 
 import pytest
 import torch
@@ -89,6 +90,10 @@ def test_parameter_and_buffer():
     def program(L, record):
         p = L.nn.Parameter(L.ones(2, 2))
         record(lambda: repr(p))
+        record(lambda: str(p))
+        record(lambda: L.nn.Parameter(L.ones(2, dtype=L.int64)))
+        record(lambda: repr(L.nn.Parameter(L.ones(2, dtype=L.int64), requires_grad=False)))
+        record(lambda: [type(t).__name__ for t in (p.clone(), p + 1, p[0], p.view(4))])
         record(lambda: (p.requires_grad, p.is_leaf, type(p.data).__name__,
                         type(p.detach()).__name__))
         record(lambda: repr(L.nn.Parameter(L.ones(2), requires_grad=False)))
@@ -97,6 +102,12 @@ def test_parameter_and_buffer():
         record(lambda: L.nn.Parameter().shape)
         q = copy.deepcopy(p)
         record(lambda: (type(q).__name__, q.requires_grad, q is p))
+        net = L.nn.Sequential(L.nn.Flatten())
+        net.p = p
+        net.register_buffer("b", L.zeros(1), persistent=False)
+        for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+            record(lambda twin=twin: (repr(twin), twin.p, twin.p is p, list(twin.state_dict()),
+                                      [n for n, _ in twin.named_buffers()]))
         (p * 3).sum().backward()
         record(lambda: p.grad)
         b = L.nn.Buffer(L.ones(2), persistent=False)
