@@ -1,5 +1,584 @@
-"""``ember.nn.functional``: the functions behind the layers, as ``torch.nn.functional``."""
+"""``ember.nn.functional``: the functions behind the layers, as ``torch.nn.functional``.
+
+Built from ember ops. Where PyTorch computes a function in one C++ kernel with its own
+backward node (GeluBackward0, MseLossBackward0, NllLossBackward0, ...), the forward runs
+without grad and the node is recorded under torch's name with its backward written in
+ember ops, so that gradients are differentiable again."""
 
 from __future__ import annotations
 
-__all__ = []
+import warnings
+
+import ember
+from ember.ops._autograd import needs_grad, record_op
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu_", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu",
+    "silu", "mish", "softplus", "softsign", "hardtanh", "hardsigmoid", "hardswish",
+    "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold", "glu", "sigmoid",
+    "tanh", "softmax", "log_softmax", "softmin", "normalize", "mse_loss", "l1_loss",
+    "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "nll_loss", "cross_entropy", "kl_div",
+]
+
+
+def _divided(tensor, number):
+    """``tensor / number`` recorded as torch's division by a scalar (DivBackward1)."""
+    with ember.no_grad():
+        result = tensor / number
+    return _recorded("DivBackward1", result, (tensor,), (lambda grad: grad / number,), None)
+
+
+def _recorded(name, result, inputs, formulas, values):
+    """``result`` (computed without grad) recorded as node ``name`` of ``inputs``."""
+    if needs_grad(*inputs):
+        record_op(name, formulas, inputs, (result,), values)
+    return result
+
+
+def _pointwise(name, input, forward, derivative, **values):
+    """A one-input function: ``forward(input)``, gradient ``grad * derivative(input)``."""
+    with ember.no_grad():
+        result = forward(input)
+    return _recorded(name, result, (input,), (lambda grad, input: grad * derivative(input),),
+                     {"input": input, **values})
+
+
+# ---------------------------------------------------------------- linear layers
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``."""
+    if bias is None:
+        return ember.matmul(input, weight.t())
+    if input.dim() == 2:
+        return ember.addmm(bias, input, weight.t())
+    flat = input.reshape(-1, input.shape[-1]) if input.dim() else input
+    return ember.addmm(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``x1^T A x2 + b`` for each output feature."""
+    result = ember.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return result if bias is None else result + bias
+
+
+# ---------------------------------------------------------------- activations
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else ember.relu(input)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def _inplace(input, result, inplace):
+    if not inplace:
+        return result
+    with ember.no_grad():
+        input.copy_(result)
+    return input
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    result = _pointwise(
+        "HardtanhBackward0", input, lambda x: x.clamp(min_val, max_val),
+        lambda x: ((x > min_val) & (x < max_val)).to(x.dtype))
+    return _inplace(input, result, inplace)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    result = _pointwise(
+        "LeakyReluBackward0", input, lambda x: ember.where(x > 0, x, x * negative_slope),
+        lambda x: ember.where(x > 0, 1.0, negative_slope).to(x.dtype))
+    return _inplace(input, result, inplace)
+
+
+def _elu(input, alpha, scale, input_scale, name):
+    def forward(x):
+        return ember.where(x > 0, x * scale, (ember.exp(x * input_scale) - 1) * (alpha * scale))
+
+    def derivative(x):
+        return ember.where(x > 0, ember.full_like(x, scale),
+                           ember.exp(x * input_scale) * (input_scale * alpha * scale))
+    return _pointwise(name, input, forward, derivative)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _inplace(input, _elu(input, alpha, 1.0, 1.0, "EluBackward0"), inplace)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    return _inplace(input, _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "EluBackward0"), inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _inplace(input, _elu(input, alpha, 1.0, 1.0 / alpha, "CeluBackward0"), inplace)
+
+
+_SQRT1_2 = 0.70710678118654752440
+_KAPPA = 0.79788456080286535588  # sqrt(2 / pi)
+_GELU_C = 0.044715
+
+
+def gelu(input, approximate="none"):
+    if approximate == "none":
+        def forward(x):
+            return x * 0.5 * (1 + ember.erf(x * _SQRT1_2))
+
+        def derivative(x):
+            return (0.5 * (1 + ember.erf(x * _SQRT1_2))
+                    + x * ember.exp(x * x * -0.5) * (_KAPPA * 0.5))
+    elif approximate == "tanh":
+        def forward(x):
+            return 0.5 * x * (1 + ember.tanh(_KAPPA * (x + _GELU_C * x * x * x)))
+
+        def derivative(x):
+            t = ember.tanh(_KAPPA * (x + _GELU_C * x * x * x))
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _KAPPA * (1 + 3 * _GELU_C * x * x)
+    else:
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _pointwise("GeluBackward0", input, forward, derivative)
+
+
+def silu(input, inplace=False):
+    def derivative(x):
+        s = ember.sigmoid(x)
+        return s * (1 + x * (1 - s))
+    return _inplace(input, _pointwise("SiluBackward0", input, lambda x: x * ember.sigmoid(x),
+                                      derivative), inplace)
+
+
+def _softplus(x, beta=1.0, threshold=20.0):
+    return ember.where(x * beta > threshold, x, ember.log1p(ember.exp(x * beta)) / beta)
+
+
+def mish(input, inplace=False):
+    def derivative(x):
+        t = ember.tanh(_softplus(x))
+        return t + x * ember.sigmoid(x) * (1 - t * t)
+    return _inplace(input, _pointwise("MishBackward0", input,
+                                      lambda x: x * ember.tanh(_softplus(x)), derivative),
+                    inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    def derivative(x):
+        z = ember.exp(x * beta)
+        return ember.where(x * beta > threshold, ember.ones_like(x), z / (z + 1))
+    return _pointwise("SoftplusBackward0", input, lambda x: _softplus(x, beta, threshold),
+                      derivative)
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def hardsigmoid(input, inplace=False):
+    result = _pointwise("HardsigmoidBackward0", input, lambda x: (x + 3).clamp(0, 6) / 6,
+                        lambda x: ((x > -3) & (x < 3)).to(x.dtype) / 6)
+    return _inplace(input, result, inplace)
+
+
+def hardswish(input, inplace=False):
+    def derivative(x):
+        return ember.where(x < -3, ember.zeros_like(x),
+                           ember.where(x <= 3, x / 3 + 0.5, ember.ones_like(x)))
+    result = _pointwise("HardswishBackward0", input, lambda x: x * (x + 3).clamp(0, 6) / 6,
+                        derivative)
+    return _inplace(input, result, inplace)
+
+
+def logsigmoid(input):
+    return _pointwise("LogSigmoidBackward0", input,
+                      lambda x: x.clamp(max=0) - ember.log1p(ember.exp(-x.abs())),
+                      lambda x: ember.sigmoid(-x))
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softshrink(input, lambd=0.5):
+    if lambd < 0:
+        largest = float(ember.finfo(input.dtype).max)
+        raise RuntimeError(f"lambda must be in range [0, {largest:g}] for input dtype "
+                           f"{input.dtype._legacy_name}, but found {lambd:g}")
+    return _pointwise(
+        "SoftshrinkBackward0", input,
+        lambda x: ember.where(x > lambd, x - lambd, ember.where(x < -lambd, x + lambd, 0.0)),
+        lambda x: (x.abs() > lambd).to(x.dtype))
+
+
+def hardshrink(input, lambd=0.5):
+    return _pointwise("HardshrinkBackward0", input,
+                      lambda x: ember.where(x.abs() > lambd, x, 0.0),
+                      lambda x: (x.abs() > lambd).to(x.dtype))
+
+
+def threshold(input, threshold, value, inplace=False):
+    result = _pointwise("ThresholdBackward0", input,
+                        lambda x: ember.where(x > threshold, x, value).to(x.dtype),
+                        lambda x: (x > threshold).to(x.dtype))
+    return _inplace(input, result, inplace)
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = dim + input.dim() if dim < 0 else dim
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size "
+                           f"{input.shape[dim]}")
+    with ember.no_grad():
+        a, b = input.chunk(2, dim)
+        result = a * ember.sigmoid(b)
+
+    def formula(grad, input):
+        a, b = input.chunk(2, dim)
+        s = ember.sigmoid(b)
+        return ember.cat([grad * s, grad * a * s * (1 - s)], dim)
+    return _recorded("GluBackward0", result, (input,), (formula,), {"input": input})
+
+
+def sigmoid(input):
+    return ember.sigmoid(input)
+
+
+def tanh(input):
+    return ember.tanh(input)
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return ember.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return ember.log_softmax(input, dim, dtype=dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim(), _stacklevel)
+    return ember.softmax(-input, dim, dtype=dtype)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    return ember.div(input, denom, out=out)
+
+
+# ---------------------------------------------------------------- losses
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _scaled(grad, reduction, numel):
+    return grad / numel if reduction == "mean" else grad
+
+
+def _same_size(input, target, stacklevel=3):
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=stacklevel)
+        input, target = ember.broadcast_tensors(input, target)
+    return input, target
+
+
+def _pointwise_loss(name, input, target, reduction, forward, derivative):
+    """A loss ``reduce(forward(input - target))`` with torch's single node: the gradient
+    of ``input`` is ``grad * derivative(input - target)``, that of ``target`` its negative."""
+    with ember.no_grad():
+        result = _reduce(forward(input - target), reduction)
+    numel = input.numel()
+
+    def input_formula(grad, input, target):
+        return _scaled(grad, reduction, numel) * derivative(input - target)
+
+    def target_formula(grad, input, target):
+        return -(_scaled(grad, reduction, numel) * derivative(input - target))
+    return _recorded(name, result, (input, target), (input_formula, target_formula),
+                     {"input": input, "target": target})
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(reduction, size_average, reduce)
+    input, target = _same_size(input, target)
+    return _pointwise_loss("MseLossBackward0", input, target, reduction, lambda d: d * d,
+                           lambda d: 2 * d)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(reduction, size_average, reduce)
+    input, target = _same_size(input, target)
+    return _reduce(ember.abs(input - target), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
+                   beta=1.0):
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _same_size(input, target)
+    if beta == 0:
+        return _reduce(ember.abs(input - target), reduction)
+    return _pointwise_loss(
+        "SmoothL1LossBackward0", input, target, reduction,
+        lambda d: ember.where(d.abs() < beta, 0.5 * d * d / beta, d.abs() - 0.5 * beta),
+        lambda d: ember.where(d.abs() < beta, d / beta, ember.sign(d)))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target = _same_size(input, target)
+    return _pointwise_loss(
+        "HuberLossBackward0", input, target, reduction,
+        lambda d: ember.where(d.abs() < delta, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)),
+        lambda d: d.clamp(-delta, delta))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the "
+                         f"input size ({input.size()}) is deprecated. Please ensure they have "
+                         "the same size.")
+    with ember.no_grad():
+        if ((input < 0) | (input > 1)).any():
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        log_x = ember.log(input).clamp_min(-100)
+        log_1mx = ember.log(1 - input).clamp_min(-100)
+        loss = (target - 1) * log_1mx - target * log_x
+        if weight is not None:
+            loss = loss * weight
+        result = _reduce(loss, reduction)
+    numel = input.numel()
+    w = 1.0 if weight is None else weight
+
+    def input_formula(grad, input, target):
+        return (_scaled(grad, reduction, numel) * w * (input - target)
+                / ((1 - input) * input).clamp_min(1e-12))
+
+    def target_formula(grad, input, target):
+        return (_scaled(grad, reduction, numel) * w
+                * (ember.log(1 - input).clamp_min(-100) - ember.log(input).clamp_min(-100)))
+    return _recorded("BinaryCrossEntropyBackward0", result, (input, target),
+                     (input_formula, target_formula), {"input": input, "target": target})
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size "
+                         f"({input.size()})")
+    with ember.no_grad():
+        softplus_neg = ember.log1p(ember.exp(-input.abs())) + (-input).clamp_min(0)
+        if pos_weight is not None:
+            loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
+        else:
+            loss = (1 - target) * input + softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        result = _reduce(loss, reduction)
+    numel = input.numel()
+    w = 1.0 if weight is None else weight
+
+    def input_formula(grad, input, target):
+        if pos_weight is not None:
+            t = pos_weight * target
+            g = (t + 1 - target) * ember.sigmoid(input) - t
+        else:
+            g = ember.sigmoid(input) - target
+        return _scaled(grad, reduction, numel) * w * g
+
+    def target_formula(grad, input, target):
+        if pos_weight is not None:
+            g = logsigmoid(-input) - logsigmoid(input) * pos_weight
+        else:
+            g = -input
+        return _scaled(grad, reduction, numel) * w * g
+    return _recorded("BinaryCrossEntropyWithLogitsBackward0", result, (input, target),
+                     (input_formula, target_formula), {"input": input, "target": target})
+
+
+def _class_shape(input, target):
+    """Checks of an (N, C, d1, ...) / (C,) input against its class-index target."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() == 1:
+        if target.dim() != 0:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return
+    if input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+    if target.dim() != input.dim() - 1 or (input.dim() > 2
+                                           and target.shape[1:] != input.shape[2:]):
+        if input.dim() == 2:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        expected = (input.shape[0], *input.shape[2:])
+        raise RuntimeError(f"Expected target size {expected}, got {target.shape}")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    _class_shape(input, target)
+    if target.dtype not in (ember.int64, ember.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{target.dtype._legacy_name}")
+    classes = input.shape[0] if input.dim() == 1 else input.shape[1]
+    if weight is not None and weight.numel() != classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes "
+                           f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    if input.dim() == 3 or input.dim() > 4:
+        # as torch: through the 2-d kernel on an (N, C, 1, -1) view
+        n, c = input.shape[:2]
+        out_size = (n, *input.shape[2:])
+        if input.numel() == 0 or target.numel() == 0:
+            raise NotImplementedError("nll_loss of an empty K-dimensional batch")
+        result = nll_loss(input.contiguous().view(n, c, 1, -1),
+                          target.contiguous().view(n, 1, -1), weight, None, ignore_index,
+                          None, reduction)
+        return result.view(out_size) if reduction == "none" else result
+    class_dim = 0 if input.dim() == 1 else 1
+    ignored = target == ignore_index
+    safe = ember.where(ignored, 0, target)
+    bad = ~ignored & ((target < 0) | (target >= classes))
+    if bad.any():
+        raise IndexError(f"Target {target[bad].flatten()[0].item()} is out of bounds.")
+    index = safe.unsqueeze(class_dim)
+    with ember.no_grad():
+        w = (ember.ones(classes, dtype=input.dtype) if weight is None else weight)[safe]
+        w = ember.where(ignored, 0.0, w).to(input.dtype)
+        loss = -input.gather(class_dim, index).squeeze(class_dim) * w
+        if reduction == "none":
+            result = loss
+        elif reduction == "sum":
+            result = loss.sum()
+        else:
+            total = w.sum()
+            result = loss.sum() / total
+    name = "NllLoss2DBackward0" if input.dim() == 4 else "NllLossBackward0"
+
+    def formula(grad, input):
+        if reduction == "mean":
+            grad = grad / total
+        share = (-grad * w).unsqueeze(class_dim)
+        return ember.zeros_like(input).scatter(class_dim, index, share)
+    return _recorded(name, result, (input,), (formula,), {"input": input})
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    classes = input.shape[class_dim]
+    logp = ember.log_softmax(input, class_dim)
+    weight_shape = [1] * input.dim()
+    weight_shape[class_dim] = classes
+    if target.dtype.is_floating_point:
+        if target.shape != input.shape:
+            raise RuntimeError(f"Expected target size {tuple(input.shape)}, got "
+                               f"{tuple(target.shape)}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        product = logp * target
+        if weight is not None:
+            product = product * weight.view(weight_shape)
+        if reduction == "mean":
+            return _divided(-product.sum(), input.numel() / classes)
+        if reduction == "sum":
+            return -product.sum()
+        return -product.sum(class_dim)
+    loss = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return loss
+    ignored = target == ignore_index
+    if weight is not None:
+        smooth = -(logp * weight.view(weight_shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            smooth = smooth.sum() / weight.gather(0, target[~ignored].flatten()).sum()
+        else:
+            smooth = smooth.sum() / (~ignored).sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * loss + smooth * (label_smoothing / classes)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
+           log_target=False):
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.", stacklevel=2)
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = ember.exp(target) * (target - input)
+    else:
+        loss = ember.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.size(0) if input.dim() != 0 else loss.sum()
+    return _reduce(loss, reduction)
