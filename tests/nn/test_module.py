@@ -507,3 +507,44 @@ def test_identity_flatten_unflatten():
         record(lambda: list(L.nn.Flatten(start_dim=0).state_dict()))
 
     _same(program)
+
+
+def test_full_backward_hooks():
+    def program(L, record):
+        Block, Net = _model(L)
+        m = Block()
+        seen = []
+
+        def pre(mod, grad_output):
+            seen.append(("pre", grad_output))
+            return (grad_output[0] * 2,)
+
+        def post(mod, grad_input, grad_output):
+            seen.append(("post", grad_input, grad_output))
+            return (grad_input[0] + 1,)
+
+        h1 = m.register_full_backward_pre_hook(pre)
+        h2 = m.register_full_backward_hook(post)
+        x = L.ones(2, 3, requires_grad=True)
+        y = m(x)
+        record(lambda: y.grad_fn.name())
+        y.sum().backward()
+        record(lambda: seen)
+        record(lambda: (x.grad, m.weight.grad, m.bias.grad))
+        h1.remove()
+        h2.remove()
+        record(lambda: m(x).grad_fn.name())
+        # no input requires grad: the hook fires with None grad_inputs
+        seen.clear()
+        m.register_full_backward_hook(lambda mod, gi, go: seen.append((gi, go)))
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m(L.ones(2, 3)).sum().backward()
+        record(lambda: (seen, [str(w.message)[:60] for w in caught]))
+        m2 = Block()
+        m2.register_full_backward_pre_hook(lambda mod, go: (go[0], go[0]))
+        record(lambda: m2(L.ones(1, 3, requires_grad=True)).sum().backward())
+
+    _same(program)
