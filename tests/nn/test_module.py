@@ -548,3 +548,54 @@ def test_full_backward_hooks():
         record(lambda: m2(L.ones(1, 3, requires_grad=True)).sum().backward())
 
     _same(program)
+
+
+def test_state_dict_hooks_and_set_submodule():
+    def program(L, record):
+        Block, Net = _model(L)
+        net = Net()
+        calls = []
+        net.first.register_state_dict_pre_hook(
+            lambda m, prefix, keep_vars: calls.append(("pre", prefix, keep_vars)))
+
+        def post(m, sd, prefix, meta):
+            calls.append(("post", prefix, sorted(meta)))
+            sd[prefix + "added"] = L.ones(1)
+
+        net.second.register_state_dict_post_hook(post)
+        sd = net.state_dict(prefix="top.")
+        record(lambda: (list(sd), calls))
+        net.register_state_dict_post_hook(lambda *a: {})
+        record(lambda: net.state_dict())
+        record(lambda: net._register_state_dict_hook(post))
+
+        net2 = Net()
+        seen = []
+
+        def load_pre(m, state_dict, prefix, meta, strict, missing, unexpected, errors):
+            seen.append(("pre", prefix, sorted(k for k in state_dict if k.startswith(prefix)),
+                         strict))
+            state_dict[prefix + "bias"] = L.full((2,), 9.0)
+
+        def load_post(m, keys):
+            seen.append(("post", list(keys.missing_keys), list(keys.unexpected_keys)))
+            keys.unexpected_keys.clear()
+
+        net2.second.register_load_state_dict_pre_hook(load_pre)
+        net2.register_load_state_dict_post_hook(load_post)
+        clean = {k: v for k, v in Net().state_dict().items()}
+        clean["junk"] = L.ones(1)
+        record(lambda: str(net2.load_state_dict(clean)))
+        record(lambda: (seen, net2.second.bias))
+        net2.register_load_state_dict_post_hook(lambda m, keys: 1)
+        record(lambda: net2.load_state_dict(clean))
+
+        record(lambda: net.set_submodule("second", L.nn.Identity()))
+        record(lambda: net.set_submodule("first.new", L.nn.Flatten()))
+        record(lambda: net.set_submodule("first.other", L.nn.Flatten(), strict=True))
+        record(lambda: net.set_submodule("scale", L.nn.Flatten()))
+        record(lambda: net.set_submodule("", L.nn.Flatten()))
+        record(lambda: net.set_submodule("first", 3))
+        record(lambda: repr(net))
+
+    _same(program)
