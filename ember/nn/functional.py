@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 
 import ember
-from ember.ops._autograd import needs_grad, record_op
+from ember.ops._autograd import inplace_with_grad, needs_grad, record_op
 
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu",
@@ -34,6 +34,12 @@ def _recorded(name, result, inputs, formulas, values):
     if needs_grad(*inputs):
         record_op(name, formulas, inputs, (result,), values)
     return result
+
+
+def _not_differentiable(function, argument, tensor):
+    if tensor is not None and needs_grad(tensor):
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to "
+                           f"argument '{argument}'. This input cannot have requires_grad True.")
 
 
 def _pointwise(name, input, forward, derivative, **values):
@@ -72,21 +78,23 @@ def relu_(input):
     return input.relu_()
 
 
-def _inplace(input, result, inplace):
+def _activation(input, inplace, name, forward, derivative, inplace_name=None):
+    """A pointwise activation and its ``inplace=True`` form, whose node is
+    ``inplace_name`` (torch's in-place kernels save the result: ``...Backward1``)."""
     if not inplace:
-        return result
+        return _pointwise(name, input, forward, derivative)
+    if needs_grad(input):
+        return inplace_with_grad(input, lambda old: _pointwise(inplace_name or name, old,
+                                                               forward, derivative))
     with ember.no_grad():
-        input.copy_(result)
-    return input
+        return input.copy_(forward(input))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    result = _pointwise(
-        "HardtanhBackward0", input, lambda x: x.clamp(min_val, max_val),
-        lambda x: ((x > min_val) & (x < max_val)).to(x.dtype))
-    return _inplace(input, result, inplace)
+    return _activation(input, inplace, "HardtanhBackward0", lambda x: x.clamp(min_val, max_val),
+                       lambda x: ((x > min_val) & (x < max_val)).to(x.dtype))
 
 
 def relu6(input, inplace=False):
@@ -94,24 +102,25 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    result = _pointwise(
-        "LeakyReluBackward0", input, lambda x: ember.where(x > 0, x, x * negative_slope),
-        lambda x: ember.where(x > 0, 1.0, negative_slope).to(x.dtype))
-    return _inplace(input, result, inplace)
+    return _activation(input, inplace, "LeakyReluBackward0",
+                       lambda x: ember.where(x > 0, x, x * negative_slope),
+                       lambda x: ember.where(x > 0, ember.ones_like(x),
+                                             ember.full_like(x, negative_slope)),
+                       "LeakyReluBackward1")
 
 
-def _elu(input, alpha, scale, input_scale, name):
+def _elu(input, alpha, scale, input_scale, name, inplace):
     def forward(x):
         return ember.where(x > 0, x * scale, (ember.exp(x * input_scale) - 1) * (alpha * scale))
 
     def derivative(x):
         return ember.where(x > 0, ember.full_like(x, scale),
                            ember.exp(x * input_scale) * (input_scale * alpha * scale))
-    return _pointwise(name, input, forward, derivative)
+    return _activation(input, inplace, name + "0", forward, derivative, name + "1")
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _inplace(input, _elu(input, alpha, 1.0, 1.0, "EluBackward0"), inplace)
+    return _elu(input, alpha, 1.0, 1.0, "EluBackward", inplace)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -119,13 +128,13 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    return _inplace(input, _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "EluBackward0"), inplace)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "EluBackward", inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _inplace(input, _elu(input, alpha, 1.0, 1.0 / alpha, "CeluBackward0"), inplace)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, "CeluBackward", inplace)
 
 
 _SQRT1_2 = 0.70710678118654752440
@@ -157,8 +166,8 @@ def silu(input, inplace=False):
     def derivative(x):
         s = ember.sigmoid(x)
         return s * (1 + x * (1 - s))
-    return _inplace(input, _pointwise("SiluBackward0", input, lambda x: x * ember.sigmoid(x),
-                                      derivative), inplace)
+    return _activation(input, inplace, "SiluBackward0", lambda x: x * ember.sigmoid(x),
+                       derivative)
 
 
 def _softplus(x, beta=1.0, threshold=20.0):
@@ -169,9 +178,8 @@ def mish(input, inplace=False):
     def derivative(x):
         t = ember.tanh(_softplus(x))
         return t + x * ember.sigmoid(x) * (1 - t * t)
-    return _inplace(input, _pointwise("MishBackward0", input,
-                                      lambda x: x * ember.tanh(_softplus(x)), derivative),
-                    inplace)
+    return _activation(input, inplace, "MishBackward0", lambda x: x * ember.tanh(_softplus(x)),
+                       derivative)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -187,18 +195,20 @@ def softsign(input):
 
 
 def hardsigmoid(input, inplace=False):
-    result = _pointwise("HardsigmoidBackward0", input, lambda x: (x + 3).clamp(0, 6) / 6,
-                        lambda x: ((x > -3) & (x < 3)).to(x.dtype) / 6)
-    return _inplace(input, result, inplace)
+    return _activation(input, inplace, "HardsigmoidBackward0", lambda x: (x + 3).clamp(0, 6) / 6,
+                       lambda x: ((x > -3) & (x < 3)).to(x.dtype) * _ONE_SIXTH_FLOAT)
+
+
+# torch's hardsigmoid backward multiplies by the float literal 1.0f / 6.0f, in every dtype
+_ONE_SIXTH_FLOAT = 0.16666667163372040
 
 
 def hardswish(input, inplace=False):
     def derivative(x):
         return ember.where(x < -3, ember.zeros_like(x),
                            ember.where(x <= 3, x / 3 + 0.5, ember.ones_like(x)))
-    result = _pointwise("HardswishBackward0", input, lambda x: x * (x + 3).clamp(0, 6) / 6,
-                        derivative)
-    return _inplace(input, result, inplace)
+    return _activation(input, inplace, "HardswishBackward0",
+                       lambda x: x * (x + 3).clamp(0, 6) / 6, derivative)
 
 
 def logsigmoid(input):
@@ -229,10 +239,9 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    result = _pointwise("ThresholdBackward0", input,
-                        lambda x: ember.where(x > threshold, x, value).to(x.dtype),
-                        lambda x: (x > threshold).to(x.dtype))
-    return _inplace(input, result, inplace)
+    return _activation(input, inplace, "ThresholdBackward0",
+                       lambda x: ember.where(x > threshold, x, value).to(x.dtype),
+                       lambda x: (x > threshold).to(x.dtype), "ThresholdBackward1")
 
 
 def glu(input, dim=-1):
@@ -392,6 +401,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.size()}) that is different to the "
                          f"input size ({input.size()}) is deprecated. Please ensure they have "
                          "the same size.")
+    _not_differentiable("binary_cross_entropy", "weight", weight)
     with ember.no_grad():
         if ((input < 0) | (input > 1)).any():
             raise RuntimeError("all elements of input should be between 0 and 1")
@@ -421,6 +431,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     with ember.no_grad():
         softplus_neg = ember.log1p(ember.exp(-input.abs())) + (-input).clamp_min(0)
         if pos_weight is not None:
@@ -491,6 +503,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                           target.contiguous().view(n, 1, -1), weight, None, ignore_index,
                           None, reduction)
         return result.view(out_size) if reduction == "none" else result
+    _not_differentiable("nll_loss_forward", "weight", weight)
     class_dim = 0 if input.dim() == 1 else 1
     ignored = target == ignore_index
     safe = ember.where(ignored, 0, target)

@@ -34,6 +34,10 @@ case("linear_nobias", lambda L, x, w: F(L).linear(x, w), v(3, 4), v(5, 4))
 case("linear_1d", lambda L, x, w, b: F(L).linear(x, w, b), v(4), v(5, 4), v(5))
 case("linear_3d", lambda L, x, w, b: F(L).linear(x, w, b), v(2, 3, 4), v(5, 4), v(5))
 case("linear_3d_nobias", lambda L, x, w: F(L).linear(x, w), v(2, 3, 4), v(5, 4))
+case("bilinear", lambda L, a, b, w, c: F(L).bilinear(a, b, w, c), v(2, 3), v(2, 4), v(5, 3, 4),
+     v(5))
+case("bilinear_nobias", lambda L, a, b, w: F(L).bilinear(a, b, w), v(2, 3), v(2, 4), v(5, 3, 4))
+case("bilinear_1d", lambda L, a, b, w: F(L).bilinear(a, b, w), v(3), v(4), v(5, 3, 4))
 
 # ---------------------------------------------------------------- activations
 X = (2, 5)
@@ -211,3 +215,96 @@ def test_all_ignored_is_nan(dtype):
     for L in (torch, ember):
         x = L.ones(2, 3, dtype=getattr(L, dtype))
         assert F(L).cross_entropy(x, L.tensor([-100, -100])).isnan().item()
+
+
+INPLACE_NODES = ["relu", "relu6", "leaky_relu", "elu", "selu", "celu", "hardtanh",
+                 "hardsigmoid", "hardswish", "silu", "mish", "threshold"]
+
+
+@pytest.mark.parametrize("name", INPLACE_NODES)
+def test_inplace_with_grad(name):
+    values = np.linspace(-4.1, 4.3, 9)
+    grads = np.linspace(1, 2, 9)
+    results = []
+    for L in (torch, ember):
+        x = L.tensor(values, requires_grad=True)
+        y = x * 1
+        args = (0.1, 2.0) if name == "threshold" else ()
+        out = getattr(F(L), name)(y, *args, inplace=True)
+        assert out is y
+        out.backward(L.tensor(grads))
+        results.append((out.grad_fn.name(), out.detach().numpy(), x.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12)
+    np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-12)
+
+
+NOT_DIFFERENTIABLE = [
+    ("bce", lambda L, w: F(L).binary_cross_entropy(L.ones(2, 3) / 2, L.ones(2, 3) / 3, w)),
+    ("bce_logits", lambda L, w: F(L).binary_cross_entropy_with_logits(L.ones(2, 3),
+                                                                      L.ones(2, 3), w)),
+    ("pos_weight", lambda L, w: F(L).binary_cross_entropy_with_logits(
+        L.ones(2, 3), L.ones(2, 3), pos_weight=w)),
+    ("nll", lambda L, w: F(L).nll_loss(L.ones(2, 3), L.tensor([0, 2]), w)),
+    ("cross_entropy", lambda L, w: F(L).cross_entropy(L.ones(2, 3), L.tensor([0, 2]), w)),
+]
+
+
+@pytest.mark.parametrize("name, function", NOT_DIFFERENTIABLE,
+                         ids=[n[0] for n in NOT_DIFFERENTIABLE])
+def test_weight_not_differentiable(name, function):
+    with pytest.raises(RuntimeError) as expected:
+        function(torch, torch.ones(3, requires_grad=True))
+    with pytest.raises(RuntimeError) as raised:
+        function(ember, ember.ones(3, requires_grad=True))
+    assert str(raised.value) == str(expected.value)
+
+
+# functions of one tensor, on 0-dim, empty, transposed and extreme inputs
+SHAPE_CASES = {
+    "0-dim": lambda L: L.tensor(0.7),
+    "empty": lambda L: L.ones(0, 3),
+    "transposed": lambda L: L.arange(-6.0, 6.0).reshape(3, 4).t(),
+    "extreme": lambda L: L.tensor([-1e4, -30.0, -3.0, 0.0, 3.0, 30.0, 1e4]),
+}
+ONE_INPUT = ["relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
+             "softplus", "softsign", "hardtanh", "hardsigmoid", "hardswish", "logsigmoid",
+             "tanhshrink", "softshrink", "hardshrink"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", list(SHAPE_CASES))
+@pytest.mark.parametrize("name", ONE_INPUT)
+def test_inputs(name, kind, dtype):
+    theirs = getattr(F(torch), name)(SHAPE_CASES[kind](torch).to(getattr(torch, dtype)))
+    ours = getattr(F(ember), name)(SHAPE_CASES[kind](ember).to(getattr(ember, dtype)))
+    assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+    rtol = 1e-6 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol, atol=rtol)
+
+
+LOSS_EDGES = [
+    ("bce saturated", lambda L: F(L).binary_cross_entropy(L.tensor([0.0, 1.0, 0.5, 1.0]),
+                                                         L.tensor([1.0, 0.0, 0.5, 1.0]))),
+    ("bce logits large", lambda L: F(L).binary_cross_entropy_with_logits(
+        L.tensor([-200.0, 200.0, 0.0]), L.tensor([1.0, 0.0, 0.5]), reduction="none")),
+    ("mse empty", lambda L: F(L).mse_loss(L.ones(0), L.ones(0))),
+    ("mse empty sum", lambda L: F(L).mse_loss(L.ones(0), L.ones(0), reduction="sum")),
+    ("nll empty", lambda L: F(L).nll_loss(L.ones(0, 3), L.ones(0, dtype=L.int64))),
+    ("ce empty sum", lambda L: F(L).cross_entropy(L.ones(0, 3), L.ones(0, dtype=L.int64),
+                                                  reduction="sum")),
+    ("kl zero target", lambda L: F(L).kl_div(L.tensor([-1.0, -2.0]), L.tensor([0.0, 1.0]),
+                                             reduction="sum")),
+    ("legacy reduce", lambda L: F(L).mse_loss(L.ones(2), L.zeros(2), reduce=False)),
+    ("legacy size_average", lambda L: F(L).l1_loss(L.ones(2), L.zeros(2), size_average=False)),
+]
+
+
+@pytest.mark.parametrize("name, function", LOSS_EDGES, ids=[e[0] for e in LOSS_EDGES])
+def test_loss_edges(name, function):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = function(torch)
+        ours = function(ember)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
