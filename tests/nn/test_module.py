@@ -599,3 +599,37 @@ def test_state_dict_hooks_and_set_submodule():
         record(lambda: repr(net))
 
     _same(program)
+
+
+def test_extra_state_and_conversion_with_grads():
+    def program(L, record):
+        class E(L.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = L.nn.Parameter(L.ones(2))
+                self.s = 5
+
+            def get_extra_state(self):
+                return {"s": self.s}
+
+            def set_extra_state(self, state):
+                self.s = state["s"]
+
+        m = E()
+        (m.w * 2).sum().backward()
+        w = m.w
+        m.double()
+        record(lambda: (m.w is w, m.w.dtype, m.w.grad.dtype, type(m.w).__name__, m.w.grad))
+        sd = m.state_dict()
+        record(lambda: (list(sd), sd["_extra_state"]))
+        sd["_extra_state"] = {"s": 7}
+        record(lambda: (str(m.load_state_dict(sd)), m.s))
+        del sd["_extra_state"]
+        record(lambda: m.load_state_dict(sd))
+        record(lambda: m.load_state_dict(sd, strict=False))
+        record(lambda: L.nn.Flatten().load_state_dict({"_extra_state": 1}, strict=False))
+        record(lambda: L.nn.Flatten().load_state_dict({"_extra_state": 1}))
+        record(lambda: m.to(L.ones(1, dtype=L.float16)).w.dtype)
+        record(lambda: m.type(L.float32).w.dtype)
+
+    _same(program)
