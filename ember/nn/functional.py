@@ -7,6 +7,7 @@ ember ops, so that gradients are differentiable again."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import ember
@@ -18,7 +19,10 @@ __all__ = [
     "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold", "glu", "sigmoid",
     "tanh", "softmax", "log_softmax", "softmin", "normalize", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "nll_loss", "cross_entropy", "kl_div",
+    "nll_loss", "cross_entropy", "kl_div", "dropout", "one_hot", "embedding", "prelu",
+    "pairwise_distance", "cosine_similarity", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
+    "multilabel_soft_margin_loss", "triplet_margin_loss", "multi_margin_loss",
 ]
 
 
@@ -415,12 +419,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     w = 1.0 if weight is None else weight
 
     def input_formula(grad, input, target):
-        return (_scaled(grad, reduction, numel) * w * (input - target)
-                / ((1 - input) * input).clamp_min(1e-12))
+        return _scaled(grad, reduction, numel) * (
+            w * (input - target) / ((1 - input) * input).clamp_min(1e-12))
 
     def target_formula(grad, input, target):
-        return (_scaled(grad, reduction, numel) * w
-                * (ember.log(1 - input).clamp_min(-100) - ember.log(input).clamp_min(-100)))
+        return _scaled(grad, reduction, numel) * (
+            w * (ember.log(1 - input).clamp_min(-100) - ember.log(input).clamp_min(-100)))
     return _recorded("BinaryCrossEntropyBackward0", result, (input, target),
                      (input_formula, target_formula), {"input": input, "target": target})
 
@@ -451,14 +455,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             g = (t + 1 - target) * ember.sigmoid(input) - t
         else:
             g = ember.sigmoid(input) - target
-        return _scaled(grad, reduction, numel) * w * g
+        return _scaled(grad, reduction, numel) * (w * g)
 
     def target_formula(grad, input, target):
         if pos_weight is not None:
             g = logsigmoid(-input) - logsigmoid(input) * pos_weight
         else:
             g = -input
-        return _scaled(grad, reduction, numel) * w * g
+        return _scaled(grad, reduction, numel) * (w * g)
     return _recorded("BinaryCrossEntropyWithLogitsBackward0", result, (input, target),
                      (input_formula, target_formula), {"input": input, "target": target})
 
@@ -595,3 +599,312 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
     if reduction == "batchmean":
         return loss.sum() / input.size(0) if input.dim() != 0 else loss.sum()
     return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- more layers' functions
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` (a ``bernoulli_`` mask from the global
+    generator, as torch draws it) and scale the rest by ``1 / (1 - p)``."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        noise = ember.zeros((), dtype=input.dtype)
+    else:
+        noise = ember.empty_like(input).bernoulli_(1 - p)
+        noise.div_(1 - p)
+    return input.mul_(noise) if inplace else input * noise
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor.dtype != ember.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel() and (tensor < 0).any():
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(tensor.max().item()) + 1 if tensor.numel() else 0
+    elif tensor.numel() and (tensor >= num_classes).any():
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return (tensor.unsqueeze(-1) == ember.arange(num_classes)).to(ember.int64)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` picked by ``input``; the row ``padding_idx`` gets no gradient."""
+    rows = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= rows:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -rows:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = rows + padding_idx
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    if input.numel() and ((input < 0) | (input >= rows)).any():
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        with ember.no_grad():
+            picked = input.flatten().unique()
+            norms = weight[picked].norm(norm_type, 1, keepdim=True)
+            scale = ember.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+            weight[picked] = weight[picked] * scale.to(weight.dtype)
+    with ember.no_grad():
+        result = weight[input]
+    flat = input.flatten()
+    keep = None if padding_idx is None else (flat != padding_idx).unsqueeze(1)
+    shape = weight.shape
+
+    def formula(grad):
+        rows_grad = grad.reshape(-1, shape[1])
+        if keep is not None:
+            rows_grad = rows_grad * keep
+        return ember.zeros(shape, dtype=grad.dtype).index_add(0, flat, rows_grad)
+    return _recorded("EmbeddingBackward0", result, (weight,), (formula,), None)
+
+
+def prelu(input, weight):
+    if input.dim() == 0:
+        raise RuntimeError("Not allow zero-dim input tensor.")
+    channels = input.shape[1] if input.dim() >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {weight.numel()} and channel size = "
+                           f"{channels}.")
+    if weight.numel() == 1 or input.dim() < 2:
+        w_shape, axes = (), None
+    else:
+        w_shape = (1, channels) + (1,) * (input.dim() - 2)
+        axes = [d for d in range(input.dim()) if d != 1]
+    weight_shape = weight.shape
+    with ember.no_grad():
+        result = ember.where(input > 0, input, weight.reshape(w_shape) * input)
+
+    def input_formula(grad, input, weight):
+        return ember.where(input > 0, grad, weight.reshape(w_shape) * grad)
+
+    def weight_formula(grad, input, weight):
+        share = ember.where(input > 0, ember.zeros_like(input), input * grad)
+        total = share.sum() if axes is None else share.sum(axes)
+        return total.reshape(weight_shape)
+    return _recorded("PreluKernelBackward0", result, (input, weight),
+                     (input_formula, weight_formula), {"input": input, "weight": weight})
+
+
+def _norm(input, p, dim, keepdim):
+    """``input.norm(p, dim, keepdim)`` recorded as torch's NormBackward1."""
+    with ember.no_grad():
+        result = input.norm(p, dim, keepdim=keepdim)
+
+    def formula(grad, input, result):
+        if not keepdim:
+            grad, result = grad.unsqueeze(dim), result.unsqueeze(dim)
+        if p == 0:
+            return ember.zeros_like(input)
+        if p == 1:
+            return ember.sign(input) * grad
+        if p == math.inf:
+            hit = (input.abs() == result).to(input.dtype)
+            return ember.sign(input) * hit * grad / hit.sum(dim, keepdim=True)
+        if p == 2:
+            scale = grad / result
+        else:
+            scale = input.abs().pow(p - 2) * grad / result.pow(p - 1)
+        return ember.where(result == 0, ember.zeros_like(input), input * scale)
+    return _recorded("NormBackward1", result, (input,), (formula,),
+                     {"input": input, "result": result})
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    dim = max(x1.dim(), x2.dim()) - 1
+    return _norm(x1 - x2 + eps, p, dim, keepdim)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    x1, x2 = ember.broadcast_tensors(x1, x2)
+    norm1 = ember.linalg.vector_norm(x1, 2, dim, keepdim=True).clone()
+    norm2 = ember.linalg.vector_norm(x2, 2, dim, keepdim=True).clone()
+    with ember.no_grad():
+        norm1.clamp_min_(eps)
+        norm2.clamp_min_(eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same "
+                           f"dimension but got sizes: input1: {input1.size()}, input2: "
+                           f"{input2.size()}, target: {target.size()} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    zeros = ember.zeros_like(input)
+    margin_clamp = (margin - input).clamp_min(0)
+    output_margin = ember.where(target != 1, margin_clamp, zeros)
+    output_self = ember.where(target != -1, input, zeros)
+    return _reduce(output_margin + output_self, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    with ember.no_grad():
+        result = _reduce(ember.log1p(ember.exp(-input * target)), reduction)
+    numel = input.numel()
+
+    def formula(grad, input, target):
+        return _scaled(grad, reduction, numel) * (-target * ember.sigmoid(-input * target))
+    return _recorded("SoftMarginLossBackward0", result, (input, target), (formula, None),
+                     {"input": input, "target": target})
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if log_input:
+        loss = ember.exp(input) - target * input
+    else:
+        loss = input - target * ember.log(input + eps)
+    if full:
+        stirling = (target * ember.log(target) - target
+                    + 0.5 * ember.log(2 * math.pi * target))
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    if isinstance(var, int | float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ember.ones_like(input)
+    elif ember.any(var < 0):
+        raise ValueError("var has negative entry/entries")
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = ember.unsqueeze(var, -1)
+        elif input.ndim == var.ndim and sum(
+                y for x, y in zip(input.size(), var.size(), strict=True) if x != y) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with ember.no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (ember.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+_EPSILON = 1e-12
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    targ_dim = target.dim()
+    if targ_dim not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if targ_dim == 1 and (input1.dim() != 2 or input2.dim() != 2):
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    if targ_dim == 0 and (input1.dim() != 1 or input2.dim() != 1):
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    prod_sum = (input1 * input2).sum(targ_dim)
+    mag_square1 = (input1 * input1).sum(targ_dim) + _EPSILON
+    mag_square2 = (input2 * input2).sum(targ_dim) + _EPSILON
+    denom = (mag_square1 * mag_square2).sqrt()
+    cos = prod_sum / denom
+    zeros = ember.zeros_like(cos)
+    pos = 1 - cos
+    neg = (cos - margin).clamp_min(0)
+    output = ember.where(target == 1, pos, zeros) + ember.where(target == -1, neg, zeros)
+    return _reduce(output, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(dim=class_dim) / input.size(class_dim)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            f"The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs")
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = ember.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    _not_differentiable("multi_margin_loss", "weight", weight)
+    if input.dim() > 2:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(input.shape)}")
+    x = input.reshape(-1, input.shape[-1]) if input.dim() else input.reshape(1, 1)
+    classes = x.shape[1]
+    t = target.reshape(-1)
+    if t.shape[0] != x.shape[0]:
+        raise RuntimeError(f"inconsistent target size, expected {x.shape[0]} but got "
+                           f"{list(target.shape)}")
+    if t.numel() and ((t < 0) | (t >= classes)).any():
+        raise RuntimeError("target out of range")
+    index = t.unsqueeze(1)
+    other = ember.arange(classes) != index
+    w = None if weight is None else weight[t].unsqueeze(1)
+
+    def hinge(x):
+        return (margin - x.gather(1, index) + x).clamp_min(0) * other
+
+    with ember.no_grad():
+        h = hinge(x)
+        terms = h if p == 1 else h * h
+        if w is not None:
+            terms = terms * w
+        loss = terms.sum(1) / classes
+        if reduction == "none":
+            result = loss.reshape(target.shape) if input.dim() == 2 else loss.reshape(())
+        else:
+            result = _reduce(loss, reduction)
+    numel = x.shape[0]
+
+    def formula(grad, input):
+        x = input.reshape(-1, classes) if input.dim() else input.reshape(1, 1)
+        h = hinge(x)
+        slope = (h > 0).to(x.dtype) if p == 1 else 2 * h
+        if w is not None:
+            slope = slope * w
+        g = _scaled(grad, reduction, numel).reshape(-1, 1) * slope / classes
+        g = g - ember.zeros_like(g).scatter(1, index, g.sum(1, keepdim=True))
+        return g.reshape(input.shape)
+    return _recorded("MultiMarginLossBackward0", result, (input,), (formula,),
+                     {"input": input})

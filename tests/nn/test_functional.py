@@ -137,6 +137,52 @@ for r in REDUCTIONS + ("batchmean",):
          probs(3, 4))
     case(f"kl_div_log_target_{r}",
          lambda L, x, t, r=r: F(L).kl_div(x, t, reduction=r, log_target=True), v(3, 4), v(3, 4))
+for r in REDUCTIONS:
+    case(f"margin_ranking_{r}", lambda L, a, b, r=r: F(L).margin_ranking_loss(
+        a, b, L.tensor([1.0, -1.0, 1.0, -1.0]), 0.1, reduction=r), v(4), v(4))
+    case(f"hinge_embedding_{r}", lambda L, x, r=r: F(L).hinge_embedding_loss(
+        x, L.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]), 1.5, reduction=r), v(2, 3))
+    case(f"soft_margin_{r}", lambda L, x, r=r: F(L).soft_margin_loss(
+        x, L.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]), reduction=r), v(2, 3))
+    case(f"poisson_nll_{r}", lambda L, x, t, r=r: F(L).poisson_nll_loss(x, t, reduction=r),
+         v(2, 3), p(2, 3))
+    case(f"poisson_nll_full_{r}", lambda L, x, t, r=r: F(L).poisson_nll_loss(
+        x, t * 2, log_input=False, full=True, reduction=r), p(2, 3), p(2, 3))
+    case(f"gaussian_nll_{r}", lambda L, x, t, var, r=r: F(L).gaussian_nll_loss(
+        x, t, var, reduction=r), v(2, 3), v(2, 3), p(2, 3))
+    case(f"gaussian_nll_homoscedastic_{r}", lambda L, x, t, var, r=r: F(L).gaussian_nll_loss(
+        x, t, var, full=True, reduction=r), v(2, 3), v(2, 3), p(2))
+    case(f"cosine_embedding_{r}", lambda L, a, b, r=r: F(L).cosine_embedding_loss(
+        a, b, L.tensor([1.0, -1.0, -1.0]), -0.5, reduction=r), v(3, 4), v(3, 4))
+    case(f"multilabel_soft_margin_{r}", lambda L, x, t, r=r: F(L).multilabel_soft_margin_loss(
+        x, t, reduction=r), v(3, 4), probs(3, 4))
+    case(f"triplet_margin_{r}", lambda L, a, b, c, r=r: F(L).triplet_margin_loss(
+        a, b, c, margin=3.0, reduction=r), v(3, 4), v(3, 4), v(3, 4))
+    case(f"triplet_margin_swap_{r}", lambda L, a, b, c, r=r: F(L).triplet_margin_loss(
+        a, b, c, margin=3.0, p=1, swap=True, reduction=r), v(3, 4), v(3, 4), v(3, 4))
+    case(f"multi_margin_{r}", lambda L, x, r=r: F(L).multi_margin_loss(
+        x, L.tensor([0, 3, 1]), reduction=r), v(3, 4, low=0.1, high=0.6))
+    case(f"multi_margin_p2_weight_{r}", lambda L, x, w, r=r: F(L).multi_margin_loss(
+        x, L.tensor([0, 3, 1]), p=2, margin=0.7, weight=w, reduction=r),
+        v(3, 4, low=0.1, high=0.6), p(4), requires_grad=(0,))
+case("multi_margin_1d", lambda L, x: F(L).multi_margin_loss(x, L.tensor(2)),
+     v(4, low=0.1, high=0.6))
+case("prelu", lambda L, x, w: F(L).prelu(x, w), v(2, 3, 2), v(3))
+case("prelu_shared", lambda L, x, w: F(L).prelu(x, w), v(2, 3), v(1))
+case("prelu_1d", lambda L, x, w: F(L).prelu(x, w), v(5), v(1))
+case("pairwise_distance", lambda L, a, b: F(L).pairwise_distance(a, b), v(3, 4), v(3, 4))
+case("pairwise_distance_p1", lambda L, a, b: F(L).pairwise_distance(a, b, 1.0), v(3, 4),
+     v(3, 4))
+case("pairwise_distance_p3_keepdim", lambda L, a, b: F(L).pairwise_distance(
+    a, b, 3.0, keepdim=True), v(3, 4), v(4))
+case("pairwise_distance_inf", lambda L, a, b: F(L).pairwise_distance(a, b, float("inf")),
+     v(3, 4), v(3, 4), gradcheck=False)
+case("cosine_similarity", lambda L, a, b: F(L).cosine_similarity(a, b), v(3, 4), v(3, 4))
+case("cosine_similarity_dim0", lambda L, a, b: F(L).cosine_similarity(a, b, 0), v(3, 4), v(4))
+case("embedding", lambda L, w: F(L).embedding(L.tensor([[0, 2], [3, 0]]), w), v(4, 3))
+case("embedding_padding", lambda L, w: F(L).embedding(L.tensor([[0, 2], [3, 0]]), w,
+                                                      padding_idx=0), v(4, 3),
+     gradcheck=False)  # the padding row is read but gets no gradient, as in torch
 case("cross_entropy_1d", lambda L, x: F(L).cross_entropy(x, L.tensor(2)), v(4))
 case("cross_entropy_kdim", lambda L, x: F(L).cross_entropy(x, L.tensor([[0, 2], [1, 1]])),
      v(2, 3, 2))
@@ -308,3 +354,66 @@ def test_loss_edges(name, function):
         ours = function(ember)
     assert tuple(ours.shape) == tuple(theirs.shape)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.2, 0.5, 1.0])
+@pytest.mark.parametrize("seed", [0, 3])
+def test_dropout_same_mask(p, seed):
+    results = []
+    for L in (torch, ember):
+        L.manual_seed(seed)
+        x = L.arange(1.0, 41.0).reshape(5, 8).requires_grad_()
+        y = F(L).dropout(x, p)
+        y.backward(L.ones(5, 8))
+        results.append((y.detach().numpy(), x.grad.numpy(),
+                        None if y.grad_fn is None else y.grad_fn.name()))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    assert results[1][2] == results[0][2]
+
+
+def test_dropout_identity():
+    x = ember.ones(3)
+    assert F(ember).dropout(x, 0.5, training=False) is x
+    assert F(ember).dropout(x, 0.0) is x
+    ember.manual_seed(1)
+    torch.manual_seed(1)
+    y = torch.ones(3, 4)
+    z = ember.ones(3, 4)
+    assert F(ember).dropout(z, 0.5, inplace=True) is z
+    F(torch).dropout(y, 0.5, inplace=True)
+    np.testing.assert_array_equal(z.numpy(), y.numpy())
+
+
+@pytest.mark.parametrize("values, classes", [([0, 3, 1], -1), ([[0, 2], [1, 1]], 4), ([], 3)])
+def test_one_hot(values, classes):
+    theirs = F(torch).one_hot(torch.tensor(values, dtype=torch.int64), classes)
+    ours = F(ember).one_hot(ember.tensor(values, dtype=ember.int64), classes)
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+MORE_ERRORS = [
+    ("one_hot negative", lambda L: F(L).one_hot(L.tensor([-1]), 3)),
+    ("one_hot large", lambda L: F(L).one_hot(L.tensor([4]), 3)),
+    ("one_hot float", lambda L: F(L).one_hot(L.tensor([1.0]), 3)),
+    ("dropout p", lambda L: F(L).dropout(L.ones(3), 1.5)),
+    ("embedding index", lambda L: F(L).embedding(L.tensor([5]), L.ones(3, 2))),
+    ("embedding padding", lambda L: F(L).embedding(L.tensor([1]), L.ones(3, 2),
+                                                   padding_idx=3)),
+    ("prelu channels", lambda L: F(L).prelu(L.ones(2, 3), L.ones(2))),
+    ("multi_margin p", lambda L: F(L).multi_margin_loss(L.ones(2, 3), L.tensor([0, 1]), p=3)),
+    ("triplet margin", lambda L: F(L).triplet_margin_loss(L.ones(2, 3), L.ones(2, 3),
+                                                          L.ones(2, 3), margin=0.0)),
+    ("gaussian var size", lambda L: F(L).gaussian_nll_loss(L.ones(2, 3), L.ones(2, 3),
+                                                           L.ones(3, 2))),
+    ("gaussian var negative", lambda L: F(L).gaussian_nll_loss(L.ones(2, 3), L.ones(2, 3),
+                                                               -L.ones(2, 3))),
+    ("cosine embedding target", lambda L: F(L).cosine_embedding_loss(
+        L.ones(2, 3), L.ones(2, 3), L.ones(2, 1))),
+]
+
+
+@pytest.mark.parametrize("name, function", MORE_ERRORS, ids=[e[0] for e in MORE_ERRORS])
+def test_more_errors(name, function):
+    test_errors(name, function)
