@@ -417,3 +417,47 @@ MORE_ERRORS = [
 @pytest.mark.parametrize("name, function", MORE_ERRORS, ids=[e[0] for e in MORE_ERRORS])
 def test_more_errors(name, function):
     test_errors(name, function)
+
+
+DROPOUTS = [
+    ("dropout1d", (4, 3, 5), {}),
+    ("dropout1d", (3, 5), {}),
+    ("dropout2d", (2, 3, 4, 4), {}),
+    ("dropout2d", (2, 3, 4), {}),
+    ("dropout3d", (2, 3, 2, 2, 2), {}),
+    ("dropout3d", (3, 2, 2, 2), {}),
+    ("alpha_dropout", (4, 6), {"training": True}),
+    ("alpha_dropout", (4, 6), {}),
+    ("feature_alpha_dropout", (4, 3, 2), {"training": True}),
+]
+
+
+@pytest.mark.parametrize("p", [0.3, 1.0])
+@pytest.mark.parametrize("name, shape, kwargs", DROPOUTS,
+                         ids=[f"{d[0]}-{len(d[1])}d-{bool(d[2])}" for d in DROPOUTS])
+def test_dropout_variants(name, shape, kwargs, p):
+    results = []
+    for L in (torch, ember):
+        L.manual_seed(5)
+        x = (L.arange(float(np.prod(shape))).reshape(shape) - 7).requires_grad_()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = getattr(F(L), name)(x, p, **kwargs)
+        y.backward(L.ones(shape))
+        results.append((y.detach().numpy(), x.grad.numpy(),
+                        None if y.grad_fn is None else y.grad_fn.name(), L.rand(2).numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        if isinstance(theirs, np.ndarray):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+        else:
+            assert ours == theirs
+
+
+def test_dropout_warnings_and_errors():
+    for L in (torch, ember):
+        with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+            F(L).dropout2d(L.ones(2, 3, 4))
+        with pytest.warns(UserWarning, match="Received a 2-D input to dropout3d"):
+            F(L).dropout3d(L.ones(2, 3))
+    test_errors("dropout1d rank", lambda L: F(L).dropout1d(L.ones(2, 3, 4, 5)))
+    test_errors("alpha p", lambda L: F(L).alpha_dropout(L.ones(2), -0.1))
