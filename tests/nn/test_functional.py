@@ -461,3 +461,46 @@ def test_dropout_warnings_and_errors():
             F(L).dropout3d(L.ones(2, 3))
     test_errors("dropout1d rank", lambda L: F(L).dropout1d(L.ones(2, 3, 4, 5)))
     test_errors("alpha p", lambda L: F(L).alpha_dropout(L.ones(2), -0.1))
+
+
+SDPA = GradTable("nn.functional.sdpa")
+SDPA.case("sdpa", lambda L, q, k, val: F(L).scaled_dot_product_attention(q, k, val),
+          SDPA.v(2, 2, 3, 4), SDPA.v(2, 2, 5, 4), SDPA.v(2, 2, 5, 3))
+SDPA.case("sdpa_causal", lambda L, q, k, val: F(L).scaled_dot_product_attention(
+    q, k, val, is_causal=True, scale=0.3), SDPA.v(2, 4, 4), SDPA.v(2, 4, 4), SDPA.v(2, 4, 3))
+SDPA.case("sdpa_bool_mask", lambda L, q, k, val: F(L).scaled_dot_product_attention(
+    q, k, val, attn_mask=L.tensor([[True, False, True], [False, False, False]])),
+    SDPA.v(2, 2, 4), SDPA.v(2, 3, 4), SDPA.v(2, 3, 3))
+SDPA.case("sdpa_float_mask", lambda L, q, k, val, m: F(L).scaled_dot_product_attention(
+    q, k, val, attn_mask=m), SDPA.v(3, 4), SDPA.v(5, 4), SDPA.v(5, 2), SDPA.v(3, 5))
+SDPA.case("sdpa_gqa", lambda L, q, k, val: F(L).scaled_dot_product_attention(
+    q, k, val, enable_gqa=True, scale=-0.5), SDPA.v(4, 2, 3), SDPA.v(2, 3, 3), SDPA.v(2, 3, 2))
+for sdpa_case in SDPA.cases:
+    sdpa_case.dtypes = ("float64",)  # torch's float32 CPU kernel rounds differently
+test_sdpa_matches_torch, test_sdpa_gradcheck, test_sdpa_gradgradcheck = SDPA.tests()
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_sdpa_dropout(seed):
+    results = []
+    for L in (torch, ember):
+        L.manual_seed(seed)
+        q, k, val = (L.arange(24.0, dtype=L.float64).reshape(2, 3, 4).sin() for _ in range(3))
+        results.append(F(L).scaled_dot_product_attention(q, k, val, dropout_p=0.4).numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sdpa_float32_values(dtype):
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((2, 3, 4, 8)) for _ in range(3)]
+    results = []
+    for L in (torch, ember):
+        q, k, val = (L.tensor(a, dtype=getattr(L, dtype)) for a in arrays)
+        results.append(F(L).scaled_dot_product_attention(q, k, val, is_causal=True).numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-6)
+
+
+def test_sdpa_errors():
+    test_errors("causal and mask", lambda L: F(L).scaled_dot_product_attention(
+        L.ones(2, 3), L.ones(2, 3), L.ones(2, 3), L.ones(2, 2), is_causal=True))
