@@ -48,8 +48,29 @@ def _not_differentiable(function, argument, tensor):
                            f"argument '{argument}'. This input cannot have requires_grad True.")
 
 
+# torch's CPU kernels behind the nodes, named in their errors for integer inputs
+_KERNELS = {
+    "GeluBackward0": "GeluKernelImpl", "SoftplusBackward0": "softplus_cpu",
+    "EluBackward0": "elu_cpu", "EluBackward1": "elu_cpu", "CeluBackward0": "elu_cpu",
+    "CeluBackward1": "elu_cpu", "SiluBackward0": "silu_cpu", "LogSigmoidBackward0":
+    "log_sigmoid_cpu", "LeakyReluBackward0": "leaky_relu_cpu", "LeakyReluBackward1":
+    "leaky_relu_cpu", "MishBackward0": "mish_cpu", "HardsigmoidBackward0": "hardsigmoid_cpu",
+    "HardswishBackward0": "hardswish_cpu", "SoftshrinkBackward0": "softshrink_check",
+    "HardshrinkBackward0": "hardshrink_cpu", "GluBackward0": "glu_cpu",
+    "MseLossBackward0": "mse_cpu", "SmoothL1LossBackward0": "smooth_l1_cpu",
+    "HuberLossBackward0": "huber_cpu",
+}
+
+
+def _check_floating(name, dtype):
+    kernel = _KERNELS.get(name)
+    if kernel is not None and not (dtype.is_floating_point or dtype.is_complex):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
+
+
 def _pointwise(name, input, forward, derivative, **values):
     """A one-input function: ``forward(input)``, gradient ``grad * derivative(input)``."""
+    _check_floating(name, input.dtype)
     with ember.no_grad():
         result = forward(input)
     return _recorded(name, result, (input,), (lambda grad, input: grad * derivative(input),),
@@ -99,7 +120,8 @@ def _activation(input, inplace, name, forward, derivative, inplace_name=None):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _activation(input, inplace, "HardtanhBackward0", lambda x: x.clamp(min_val, max_val),
+    return _activation(input, inplace, "HardtanhBackward0",
+                       lambda x: x.clamp(min_val, max_val).to(x.dtype),
                        lambda x: ((x > min_val) & (x < max_val)).to(x.dtype))
 
 
@@ -257,6 +279,7 @@ def glu(input, dim=-1):
     if input.shape[dim] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size "
                            f"{input.shape[dim]}")
+    _check_floating("GluBackward0", input.dtype)
     with ember.no_grad():
         a, b = input.chunk(2, dim)
         result = a * ember.sigmoid(b)
@@ -349,6 +372,7 @@ def _same_size(input, target, stacklevel=3):
 def _pointwise_loss(name, input, target, reduction, forward, derivative):
     """A loss ``reduce(forward(input - target))`` with torch's single node: the gradient
     of ``input`` is ``grad * derivative(input - target)``, that of ``target`` its negative."""
+    _check_floating(name, ember.promote_types(input.dtype, target.dtype))
     with ember.no_grad():
         result = _reduce(forward(input - target), reduction)
     numel = input.numel()

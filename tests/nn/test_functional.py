@@ -504,3 +504,26 @@ def test_sdpa_float32_values(dtype):
 def test_sdpa_errors():
     test_errors("causal and mask", lambda L: F(L).scaled_dot_product_attention(
         L.ones(2, 3), L.ones(2, 3), L.ones(2, 3), L.ones(2, 2), is_causal=True))
+
+
+INTEGER_INPUT = ["gelu", "softplus", "elu", "selu", "celu", "silu", "logsigmoid", "leaky_relu",
+                 "mish", "hardsigmoid", "hardswish", "softshrink", "hardshrink", "glu",
+                 "mse_loss", "smooth_l1_loss", "huber_loss"]
+
+
+@pytest.mark.parametrize("name", INTEGER_INPUT)
+def test_integer_input(name):
+    def call(L):
+        x = L.tensor([1, -2])
+        return getattr(F(L), name)(x, x) if name.endswith("loss") else getattr(F(L), name)(x)
+    test_errors(name, call)
+
+
+@pytest.mark.parametrize("name", ["hardtanh", "relu6", "threshold"])
+def test_integer_input_allowed(name):
+    results = []
+    for L in (torch, ember):
+        x = L.tensor([1, -2, 7])
+        result = F(L).threshold(x, 0, 5) if name == "threshold" else getattr(F(L), name)(x)
+        results.append((str(result.dtype), result.tolist()))
+    assert results[0] == results[1]
