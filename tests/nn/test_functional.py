@@ -527,3 +527,32 @@ def test_integer_input_allowed(name):
         result = F(L).threshold(x, 0, 5) if name == "threshold" else getattr(F(L), name)(x)
         results.append((str(result.dtype), result.tolist()))
     assert results[0] == results[1]
+
+
+PAD = GradTable("nn.functional.pad")
+for mode in ("constant", "reflect", "replicate", "circular"):
+    PAD.case(f"pad_{mode}_1d", lambda L, x, mode=mode: F(L).pad(x, (1, 2), mode=mode),
+             PAD.v(2, 3, 4))
+    PAD.case(f"pad_{mode}_2d", lambda L, x, mode=mode: F(L).pad(x, (2, 1, 0, 2), mode=mode),
+             PAD.v(1, 2, 3, 4))
+    PAD.case(f"pad_{mode}_3d", lambda L, x, mode=mode: F(L).pad(x, (1, 1, 2, 0, 1, 1), mode=mode),
+             PAD.v(2, 3, 3, 3))
+PAD.case("pad_constant_negative", lambda L, x: F(L).pad(x, (-1, 2, 0, -1), value=2.5),
+         PAD.v(2, 3, 4))
+PAD.case("pad_constant_5d_leading", lambda L, x: F(L).pad(x, (1, 0, 0, 0, 0, 0, 1, 1)),
+         PAD.v(2, 2, 1, 2, 2))
+test_pad_matches_torch, test_pad_gradcheck, test_pad_gradgradcheck = PAD.tests()
+
+PAD_ERRORS = [
+    ("odd", lambda L: F(L).pad(L.ones(2, 3), (1, 2, 3))),
+    ("too long", lambda L: F(L).pad(L.ones(2, 3), (1, 1, 1, 1, 1, 1))),
+    ("mode", lambda L: F(L).pad(L.ones(2, 3), (1, 1), mode="wrap")),
+    ("size for mode", lambda L: F(L).pad(L.ones(1, 2, 3, 4), (1, 1), mode="reflect")),
+    ("value for mode", lambda L: F(L).pad(L.ones(2, 3), (1, 1), mode="reflect", value=1.0)),
+    ("negative size", lambda L: F(L).pad(L.ones(2, 3), (-2, -2))),
+]
+
+
+@pytest.mark.parametrize("name, function", PAD_ERRORS, ids=[e[0] for e in PAD_ERRORS])
+def test_pad_errors(name, function):
+    test_errors(name, function)
