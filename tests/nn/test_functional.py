@@ -536,7 +536,7 @@ for mode in ("constant", "reflect", "replicate", "circular"):
     PAD.case(f"pad_{mode}_2d", lambda L, x, mode=mode: F(L).pad(x, (2, 1, 0, 2), mode=mode),
              PAD.v(1, 2, 3, 4))
     PAD.case(f"pad_{mode}_3d", lambda L, x, mode=mode: F(L).pad(x, (1, 1, 2, 0, 1, 1), mode=mode),
-             PAD.v(2, 3, 3, 3))
+             PAD.v(1, 2, 3, 2))
 PAD.case("pad_constant_negative", lambda L, x: F(L).pad(x, (-1, 2, 0, -1), value=2.5),
          PAD.v(2, 3, 4))
 PAD.case("pad_constant_5d_leading", lambda L, x: F(L).pad(x, (1, 0, 0, 0, 0, 0, 1, 1)),
