@@ -556,3 +556,53 @@ PAD_ERRORS = [
 @pytest.mark.parametrize("name, function", PAD_ERRORS, ids=[e[0] for e in PAD_ERRORS])
 def test_pad_errors(name, function):
     test_errors(name, function)
+
+
+NORM = GradTable("nn.functional.norm")
+NORM.case("layer_norm", lambda L, x: F(L).layer_norm(x, (3,)), NORM.v(2, 2, 3))
+NORM.case("layer_norm_affine", lambda L, x, w, b: F(L).layer_norm(x, (2, 3), w, b, 1e-3),
+          NORM.v(2, 2, 3), NORM.v(2, 3), NORM.v(2, 3))
+NORM.case("layer_norm_transposed", lambda L, x, w: F(L).layer_norm(x.transpose(0, 2), (4,), w),
+          NORM.v(4, 2, 3), NORM.v(4))
+NORM.case("group_norm", lambda L, x, w, b: F(L).group_norm(x, 2, w, b), NORM.v(2, 4, 3),
+          NORM.v(4), NORM.v(4))
+NORM.case("group_norm_plain", lambda L, x: F(L).group_norm(x, 1), NORM.v(2, 2, 2, 2))
+NORM.case("batch_norm_train", lambda L, x, w, b: F(L).batch_norm(
+    x, L.zeros(3, dtype=x.dtype), L.ones(3, dtype=x.dtype), w, b, True), NORM.v(4, 3, 2),
+    NORM.v(3), NORM.v(3))
+NORM.case("batch_norm_nostats", lambda L, x: F(L).batch_norm(x, None, None, training=True),
+          NORM.v(5, 2))
+NORM.case("batch_norm_eval", lambda L, x, w, b, rm, rv: F(L).batch_norm(x, rm, rv, w, b),
+          NORM.v(4, 3, 2), NORM.v(3), NORM.v(3), NORM.v(3), NORM.p(3), requires_grad=(0, 1, 2))
+NORM.case("rms_norm", lambda L, x: F(L).rms_norm(x, (3,)), NORM.v(2, 3))
+NORM.case("rms_norm_weight", lambda L, x, w: F(L).rms_norm(x.t(), (2,), w, 1e-4),
+          NORM.v(2, 3), NORM.v(2))
+test_norm_matches_torch, test_norm_gradcheck, test_norm_gradgradcheck = NORM.tests()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_batch_norm_running_stats(dtype):
+    rng = np.random.default_rng(9)
+    x0 = rng.standard_normal((6, 3, 4))
+    results = []
+    for L in (torch, ember):
+        rm = L.tensor([0.5, -1.0, 2.0], dtype=getattr(L, dtype))
+        rv = L.tensor([1.0, 2.0, 0.5], dtype=getattr(L, dtype))
+        F(L).batch_norm(L.tensor(x0, dtype=getattr(L, dtype)), rm, rv, training=True,
+                        momentum=0.3)
+        results.append((rm.numpy(), rv.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+NORM_ERRORS = [
+    ("layer_norm shape", lambda L: F(L).layer_norm(L.ones(2, 3), (2,))),
+    ("group_norm groups", lambda L: F(L).group_norm(L.ones(2, 3, 4), 2)),
+    ("batch_norm one value", lambda L: F(L).batch_norm(L.ones(1, 3), None, None,
+                                                       training=True)),
+]
+
+
+@pytest.mark.parametrize("name, function", NORM_ERRORS, ids=[e[0] for e in NORM_ERRORS])
+def test_norm_errors(name, function):
+    test_errors(name, function)
