@@ -606,3 +606,17 @@ NORM_ERRORS = [
 @pytest.mark.parametrize("name, function", NORM_ERRORS, ids=[e[0] for e in NORM_ERRORS])
 def test_norm_errors(name, function):
     test_errors(name, function)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0])
+def test_embedding_max_norm(norm_type):
+    rng = np.random.default_rng(4)
+    w0 = rng.standard_normal((5, 3)) * 2
+    results = []
+    for L in (torch, ember):
+        weight = L.tensor(w0)
+        out = F(L).embedding(L.tensor([[0, 2], [2, 4]]), weight, max_norm=1.5,
+                             norm_type=norm_type)
+        results.append((out.numpy(), weight.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
