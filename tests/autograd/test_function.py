@@ -234,7 +234,7 @@ def mark_non_differentiable_float(lib):
     return [b.requires_grad, b.is_leaf, x.grad]
 
 
-def once_differentiable(lib):
+def _once_differentiable_cube(lib):
     class Cube(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -247,27 +247,20 @@ def once_differentiable(lib):
             (x,) = ctx.saved_tensors
             return grad * 3 * x * x
 
+    return Cube
+
+
+def once_differentiable(lib):
     x = _leaf(lib)
-    y = Cube.apply(x).sum()
+    y = _once_differentiable_cube(lib).apply(x).sum()
     (g,) = lib.autograd.grad(y, x, create_graph=True)
     return [g, g.requires_grad]
 
 
 def once_differentiable_double_backward(lib):
-    class Cube(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x ** 3
-
-        @staticmethod
-        @lib.autograd.function.once_differentiable
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 3 * x * x
-
     x = _leaf(lib)
-    (g,) = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    (g,) = lib.autograd.grad(_once_differentiable_cube(lib).apply(x).sum(), x,
+                             create_graph=True)
     g.sum().backward()
 
 

@@ -158,6 +158,15 @@ class Sequential(Module):
         return self
 
 
+def _entry_name(container, index) -> str:
+    """The attribute name of entry ``index`` (negative counts from the end) of a list-like
+    container."""
+    index = operator.index(index)
+    if not -len(container) <= index < len(container):
+        raise IndexError(f"index {index} is out of range")
+    return str(index % len(container))
+
+
 class ModuleList(Module):
     """Submodules held in a list, registered under their indices."""
 
@@ -166,21 +175,13 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+        return self._modules[_entry_name(self, idx)]
 
     def __setitem__(self, idx, module) -> None:
-        idx = self._get_abs_string_index(idx)
+        idx = _entry_name(self, idx)
         return setattr(self, str(idx), module)
 
     def __delitem__(self, idx) -> None:
@@ -188,7 +189,7 @@ class ModuleList(Module):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
         else:
-            delattr(self, self._get_abs_string_index(idx))
+            delattr(self, _entry_name(self, idx))
         str_indices = [str(i) for i in range(len(self._modules))]
         self._modules = OrderedDict(zip(str_indices, self._modules.values(), strict=True))
 
@@ -337,14 +338,6 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             start, stop, step = idx.indices(len(self))
@@ -352,10 +345,10 @@ class ParameterList(Module):
             for i in range(start, stop, step):
                 out.append(self[i])
             return out
-        return getattr(self, self._get_abs_string_index(idx))
+        return getattr(self, _entry_name(self, idx))
 
     def __setitem__(self, idx, param) -> None:
-        idx = self._get_abs_string_index(idx)
+        idx = _entry_name(self, idx)
         if isinstance(param, Tensor) and not isinstance(param, Parameter):
             param = Parameter(param)
         return setattr(self, str(idx), param)
