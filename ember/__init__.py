@@ -80,6 +80,7 @@ from ember.autograd.grad_mode import (
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
 from ember.ops.combining import *  # noqa: F403
 from ember.ops.complex import *  # noqa: F403
+from ember.ops.convolution import *  # noqa: F403
 from ember.ops.copying import *  # noqa: F403
 from ember.ops.creation import (
     BFloat16Tensor,
@@ -141,6 +142,7 @@ from ember.ops.matmul import *  # noqa: F403
 from ember.ops.norms import *  # noqa: F403
 from ember.ops.numerical import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
+from ember.ops.pooling import *  # noqa: F403
 from ember.ops.random_tensors import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace, range
 from ember.ops.reduction import *  # noqa: F403

@@ -3,6 +3,7 @@
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     combining,
     complex,
+    convolution,
     copying,
     creation,
     einsum,
@@ -17,6 +18,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     norms,
     numerical,
     pointwise,
+    pooling,
     random_tensors,
     reduction,
     sampling,

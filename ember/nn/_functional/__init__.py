@@ -1,0 +1,1 @@
+"""The private modules behind ``ember.nn.functional``, one per family of layers."""

@@ -1,0 +1,3 @@
+"""Convolution's functions: conv*, conv_transpose*, unfold, fold."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Pooling: max, average, adaptive, unpooling."""
+
+__all__ = []

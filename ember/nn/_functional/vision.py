@@ -1,0 +1,3 @@
+"""Resampling images: interpolate, pixel_shuffle, grid_sample, affine_grid."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Loss layers, each over its function in ``ember.nn.functional``."""
+
+__all__ = []

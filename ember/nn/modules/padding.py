@@ -1,0 +1,3 @@
+"""Padding layers: zero, constant, reflection, replication and circular."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""PixelShuffle, PixelUnshuffle and ChannelShuffle."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Pooling layers: max, average, adaptive, unpooling."""
+
+__all__ = []

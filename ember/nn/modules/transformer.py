@@ -1,0 +1,3 @@
+"""Transformer, its encoder and decoder, and their layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Clipping gradients by norm or value."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Parameters flattened into one vector and back."""
+
+__all__ = []

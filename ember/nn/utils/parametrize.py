@@ -1,0 +1,3 @@
+"""Parametrizations: a tensor of a module computed from others on each access."""
+
+__all__ = []

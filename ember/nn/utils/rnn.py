@@ -1,0 +1,3 @@
+"""Packed and padded sequences for the recurrent layers."""
+
+__all__ = []

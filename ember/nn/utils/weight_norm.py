@@ -1,0 +1,3 @@
+"""Weight normalization by hooks (the older interface)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Pooling as ops: max and average pooling, adaptive pooling, unpooling."""
+
+__all__ = []
