@@ -7,7 +7,6 @@ import pytest
 import torch
 
 import ember
-
 from tests.nn.module_oracle import build_pair, check_module, load_torch_state
 
 RNG = np.random.default_rng(0)
