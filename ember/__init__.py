@@ -11,6 +11,7 @@ from ember import (
     random,
     return_types,
     special,
+    utils,
 )
 from ember import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from ember._device import device, get_default_device, set_default_device

@@ -27,6 +27,7 @@ import warnings
 import weakref
 
 from ember.autograd import grad_mode
+from ember.utils.hooks import RemovableHandle
 
 _sequence = itertools.count()
 # Ties in the ready queue (leaves' AccumulateGrad nodes) go first in, first out.
@@ -384,27 +385,6 @@ def _add_hook(hooks: dict, fn):
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
     return handle
-
-
-class RemovableHandle:
-    """Returned by ``register_hook``: ``remove()`` unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict):
-        self.id = next(self._ids)
-        self._hooks = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else lambda: hooks
-
-    def remove(self):
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.remove()
 
 
 def _sum_to(grad, shape, name, index):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import warnings
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -18,6 +17,7 @@ from ember._tensor import Tensor, _parse_to, typename
 from ember.autograd.function import Function
 from ember.autograd.grad_mode import is_grad_enabled, no_grad
 from ember.nn.parameter import Buffer, Parameter
+from ember.utils.hooks import RemovableHandle
 
 __all__ = ["Module"]
 
@@ -42,34 +42,6 @@ def _addindent(s_, num_spaces):
     first = s.pop(0)
     s = [(num_spaces * " ") + line if line.strip() else "" for line in s]
     return first + "\n" + "\n".join(s)
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods: ``remove()`` unregisters the hook from
-    its dict and from the extra dicts that flag it (with kwargs, always called)."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = next(RemovableHandle._ids)
-        if extra_dict is None:
-            extra_dict = ()
-        elif not isinstance(extra_dict, (list, tuple)):
-            extra_dict = (extra_dict,)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
-
-    def remove(self) -> None:
-        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.remove()
 
 
 class _BackwardHookFunction(Function):
