@@ -8,6 +8,7 @@ from ember import (
     fft,
     linalg,
     nn,
+    optim,
     random,
     return_types,
     special,
