@@ -16,7 +16,8 @@ __all__ = [
     "relu", "relu_", "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu",
     "mish", "softplus", "softsign", "hardsigmoid", "hardswish", "logsigmoid", "tanhshrink",
     "softshrink", "hardshrink", "threshold", "glu", "sigmoid", "tanh", "softmax",
-    "log_softmax", "softmin", "normalize", "prelu",
+    "log_softmax", "softmin", "normalize", "prelu", "rrelu", "rrelu_", "elu_", "selu_",
+    "celu_", "leaky_relu_", "hardtanh_", "threshold_",
 ]
 
 
@@ -48,6 +49,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
                        lambda x: ((x > min_val) & (x < max_val)).to(x.dtype))
 
 
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
 def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
@@ -58,6 +63,43 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
                        lambda x: ember.where(x > 0, ember.ones_like(x),
                                              ember.full_like(x, negative_slope)),
                        "LeakyReluBackward1")
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Leaky ReLU whose negative slope is drawn from ``U(lower, upper)`` per element in
+    training (from the global generator, as torch) and is ``(lower + upper) / 2`` in eval."""
+    if not training:
+        slope = (lower + upper) / 2
+        return _activation(input, inplace, "RreluWithNoiseBackward0",
+                           lambda x: ember.where(x > 0, x, x * slope),
+                           lambda x: ember.where(x > 0, 1.0, slope).to(x.dtype),
+                           "RreluWithNoiseBackward1")
+    with ember.no_grad():
+        noise = _rrelu_noise(input, lower, upper)
+    return _activation(input, inplace, "RreluWithNoiseBackward0", lambda x: x * noise,
+                       lambda x: noise, "RreluWithNoiseBackward1")
+
+
+def _rrelu_noise(input, lower, upper):
+    """torch's CPU kernel draws one double ``U(lower, upper)`` per non-positive element in
+    memory order, with ``lower`` and ``upper`` first rounded to the input's compute type
+    (float for float32) and the draw computed without a fused multiply-add."""
+    if input.dtype != ember.float64:
+        lower, upper = (ember.tensor(bound, dtype=ember.float32).item()
+                        for bound in (lower, upper))
+    negative = input <= 0
+    draws = ember.empty(int(negative.sum()), dtype=ember.float64).uniform_(0, 1)
+    noise = ember.ones_like(input)
+    noise[negative] = (draws * (upper - lower) + lower).to(input.dtype)
+    return noise
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def _elu(input, alpha, scale, input_scale, name, inplace):
@@ -80,6 +122,18 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "EluBackward", inplace)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -190,9 +244,17 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
+    return _threshold(input, threshold, value, inplace)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, True)
+
+
+def _threshold(input, limit, value, inplace):
     return _activation(input, inplace, "ThresholdBackward0",
-                       lambda x: ember.where(x > threshold, x, value).to(x.dtype),
-                       lambda x: (x > threshold).to(x.dtype), "ThresholdBackward1")
+                       lambda x: ember.where(x > limit, x, value).to(x.dtype),
+                       lambda x: (x > limit).to(x.dtype), "ThresholdBackward1")
 
 
 def glu(input, dim=-1):

@@ -13,6 +13,7 @@ from ember.nn._functional._common import (
     _recorded,
 )
 from ember.nn._functional.activation import logsigmoid
+from ember.nn._functional.ctc import ctc_loss
 from ember.nn._functional.distance import pairwise_distance
 
 __all__ = [
@@ -20,7 +21,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div",
     "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "poisson_nll_loss",
     "gaussian_nll_loss", "cosine_embedding_loss", "multilabel_soft_margin_loss",
-    "triplet_margin_loss", "multi_margin_loss",
+    "triplet_margin_loss", "multi_margin_loss", "triplet_margin_with_distance_loss",
+    "multilabel_margin_loss", "ctc_loss",
 ]
 
 
@@ -432,6 +434,20 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(reduction, size_average, reduce)
+    return _triplet_loss(anchor, positive, negative,
+                         lambda a, b: pairwise_distance(a, b, p, eps), margin, swap, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """The triplet loss under any ``distance_function`` (default: ``pairwise_distance``)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _triplet_loss(anchor, positive, negative, distance_function or pairwise_distance,
+                         margin, swap, reduction)
+
+
+def _triplet_loss(anchor, positive, negative, distance, margin, swap, reduction):
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.dim(), positive.dim(), negative.dim())
@@ -440,10 +456,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
             f"The anchor, positive, and negative tensors are expected to have the same number "
             f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
             f"{dims[2]}D inputs")
-    dist_pos = pairwise_distance(anchor, positive, p, eps)
-    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    dist_pos = distance(anchor, positive)
+    dist_neg = distance(anchor, negative)
     if swap:
-        dist_neg = ember.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+        dist_neg = ember.minimum(dist_neg, distance(positive, negative))
     return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)
 
 
@@ -493,4 +509,49 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         g = g - ember.zeros_like(g).scatter(1, index, g.sum(1, keepdim=True))
         return g.reshape(input.shape)
     return _recorded("MultiMarginLossBackward0", result, (input,), (formula,),
+                     {"input": input})
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Hinge loss between each target class of a sample (its ``target`` row up to the first
+    ``-1``) and each non-target class, divided by the number of classes."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input.dim() > 2 or (input.dim() == 2 and input.shape[1] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(input.shape)}")
+    x = input.reshape(-1, input.shape[-1]) if input.dim() else input.reshape(1, 1)
+    classes = x.shape[1]
+    if target.dim() > 2 or target.numel() != x.numel() or (
+            input.dim() == 2 and target.shape != input.shape):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of "
+                           f"size: {list(input.shape)}")
+    labels = target.reshape(x.shape)
+    if ((labels < -1) | (labels >= classes)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    # a sample's targets are the entries before its first -1
+    listed = (labels == -1).to(ember.int64).cumsum(1) == 0
+    index = labels.clamp_min(0)
+    is_target = ember.zeros(x.shape, dtype=ember.int64).scatter_add(
+        1, index, listed.to(ember.int64)) > 0
+    # pairs (target j, other class i): rows j index the targets, columns i the classes
+    pairs = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
+
+    def hinge(x):
+        return (1 - x.gather(1, index).unsqueeze(2) + x.unsqueeze(1)).clamp_min(0) * pairs
+
+    with ember.no_grad():
+        loss = hinge(x).sum((1, 2)) / classes
+        if reduction == "none":
+            result = loss.reshape(input.shape[:-1]) if input.dim() else loss.reshape(())
+        else:
+            result = _reduce(loss, reduction)
+    samples = x.shape[0]
+
+    def formula(grad, input):
+        x = input.reshape(-1, classes) if input.dim() else input.reshape(1, 1)
+        slope = (hinge(x) > 0).to(x.dtype) / classes
+        slope = _scaled(grad, reduction, samples).reshape(-1, 1, 1) * slope
+        gradient = slope.sum(1) - ember.zeros_like(x).scatter_add(1, index, slope.sum(2))
+        return gradient.reshape(input.shape)
+    return _recorded("MultilabelMarginLossBackward0", result, (input,), (formula,),
                      {"input": input})
