@@ -23,11 +23,16 @@ def _norm_except_dim(v: Tensor, pow: float, dim: int) -> Tensor:
     (one norm of everything, 0-dim, for ``dim=-1``): torch's ``norm_except_dim``."""
     if dim == -1:
         return v.norm(pow)
-    # torch moves ``dim`` to the front with a transpose and flattens the rest
-    rows = v.transpose(0, dim).reshape(v.size(dim), -1)
     shape = [1] * v.dim()
     shape[dim] = v.size(dim)
-    return ember.linalg.vector_norm(rows, pow, dim=1).reshape(shape)
+    # the same layouts as torch, for the same order of summation: the last dimension is
+    # reduced down the columns; any other is moved to the front and reduced along rows
+    if dim == v.dim() - 1:
+        norms = ember.linalg.vector_norm(v.reshape(-1, v.size(dim)), pow, dim=0)
+    else:
+        norms = ember.linalg.vector_norm(v.transpose(0, dim).reshape(v.size(dim), -1), pow,
+                                         dim=1)
+    return norms.reshape(shape)
 
 
 def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
@@ -37,21 +42,23 @@ def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
     # torch's fused kernel for the first or last dimension: one node for both inputs
     other_dims = [d for d in range(v.dim()) if d != dim]
     with ember.no_grad():
+        result = v * (g / _norm_except_dim(v, 2, dim))
+
+    # the formulas recompute the norm from ``v``, so that their own gradients see it
+    def projection(grad, v):
+        """``grad`` along each normalized row of ``v``, and the rows' norms."""
         norm = _norm_except_dim(v, 2, dim)
-        result = v * (g / norm)
+        return (grad * v).sum(other_dims, keepdim=True) / norm, norm
 
-    def projection(grad, v, norm):
-        """How far ``grad`` points along each normalized row of ``v``, times ``||v||``."""
-        return (grad * v).sum(other_dims, keepdim=True) / norm
+    def v_formula(grad, v, g):
+        along, norm = projection(grad, v)
+        return (g / norm) * (grad - v * (along / norm))
 
-    def v_formula(grad, v, g, norm):
-        return (g / norm) * (grad - v * (projection(grad, v, norm) / norm))
-
-    def g_formula(grad, v, g, norm):
-        return projection(grad, v, norm).reshape(g.shape)
+    def g_formula(grad, v, g):
+        return projection(grad, v)[0].reshape(g.shape)
 
     return _recorded("WeightNormInterfaceBackward0", result, (v, g), (v_formula, g_formula),
-                     {"v": v, "g": g, "norm": norm})
+                     {"v": v, "g": g})
 
 
 def _is_uninitialized(tensor) -> bool:

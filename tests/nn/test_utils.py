@@ -1,0 +1,309 @@
+"""ember.nn.utils against torch: gradient clipping, parameter vectors and the hook forms of
+weight and spectral normalization."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.nn.utils.weight_norm import _weight_norm
+from tests.nn.module_oracle import assert_tensor_close, build_pair, check_module, load_torch_state
+
+RNG = np.random.default_rng(0)
+INF = float("inf")
+
+
+def model_pair(dtype="float32"):
+    """The same two-layer model in ember and torch (ember's weights copied from torch's)."""
+    actual, expected = build_pair(lambda nn: nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2)))
+    if dtype == "float64":
+        actual.double()
+        expected.double()
+    load_torch_state(actual, expected)
+    return actual, expected
+
+
+def give_grads(actual, expected, scale=1.0, skip_last=True):
+    """The same random gradients on both models; the last parameter keeps no gradient."""
+    params = list(zip(actual.parameters(), expected.parameters()))
+    if skip_last:
+        params = params[:-1]
+    for mine, theirs in params:
+        grad = RNG.standard_normal(tuple(theirs.shape)) * scale
+        theirs.grad = torch.tensor(grad, dtype=theirs.dtype)
+        mine.grad = ember.tensor(grad, dtype=getattr(ember, str(theirs.dtype).split(".")[1]))
+
+
+def assert_same_grads(actual, expected, rtol=1e-6, atol=1e-7):
+    for (name, mine), theirs in zip(actual.named_parameters(), expected.parameters()):
+        assert (mine.grad is None) == (theirs.grad is None), name
+        if theirs.grad is not None:
+            assert_tensor_close(mine.grad, theirs.grad, f"{name}.grad", rtol, atol)
+
+
+# --- clip_grad_norm_ -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, INF, "inf", -INF, 0.0])
+@pytest.mark.parametrize("max_norm", [0.3, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    actual, expected = model_pair()
+    give_grads(actual, expected)
+    their_norm = torch.nn.utils.clip_grad_norm_(expected.parameters(), max_norm, norm_type)
+    my_norm = ember.nn.utils.clip_grad_norm_(actual.parameters(), max_norm, norm_type)
+    assert_tensor_close(my_norm, their_norm, "total norm", 1e-6, 0)
+    assert_same_grads(actual, expected)
+
+
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clip_grad_norm_float64_and_foreach(foreach):
+    actual, expected = model_pair("float64")
+    give_grads(actual, expected, scale=10.0)
+    their_norm = torch.nn.utils.clip_grad_norm_(expected.parameters(), 1.0, foreach=foreach)
+    my_norm = ember.nn.utils.clip_grad_norm_(actual.parameters(), 1.0, foreach=foreach)
+    assert_tensor_close(my_norm, their_norm, "total norm", 1e-12, 0)
+    assert_same_grads(actual, expected, 1e-12, 1e-15)
+
+
+def test_clip_grad_norm_mixed_dtypes_and_single_tensor():
+    results = []
+    for lib in (torch, ember):
+        a = lib.nn.Parameter(lib.ones(3))
+        b = lib.nn.Parameter(lib.ones(2, dtype=lib.float64))
+        a.grad = lib.tensor([3.0, 0.0, 4.0])
+        b.grad = lib.tensor([1.0, 2.0], dtype=lib.float64)
+        total = lib.nn.utils.clip_grad_norm_([a, b], 0.5)
+        single = lib.nn.utils.clip_grad_norm_(a, 0.1)  # one tensor, not a list
+        results.append((total, single, a.grad, b.grad))
+    for mine, theirs in zip(results[1], results[0]):
+        assert_tensor_close(mine, theirs, "mixed dtypes", 1e-6, 1e-8)
+
+
+def test_clip_grad_norm_empty_inputs():
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning, match="is an empty generator, no gradient clipping"):
+            total = lib.nn.utils.clip_grad_norm_((p for p in []), 1.0)
+        assert total.item() == 0.0 and total.dtype == lib.float32 and total.dim() == 0
+        # a list that is empty, or whose gradients are all None, gives 0 silently
+        assert lib.nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
+        assert lib.nn.utils.clip_grad_norm_([lib.nn.Parameter(lib.ones(2))], 1.0).item() == 0.0
+
+
+@pytest.mark.parametrize("bad", [INF, math.nan])
+def test_clip_grad_norm_nonfinite(bad):
+    outcomes = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(3))
+        p.grad = lib.tensor([1.0, bad, 2.0])
+        with pytest.raises(RuntimeError, match=r"The total norm of order 2.0 for gradients "
+                           r"from `parameters` is non-finite, so it cannot be clipped"):
+            lib.nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
+        total = lib.nn.utils.clip_grad_norm_(p, 1.0)  # scales by the non-finite norm anyway
+        outcomes.append((total, p.grad))
+    for mine, theirs in zip(outcomes[1], outcomes[0]):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+def test_clip_grad_norm_deprecated_alias():
+    results = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(2))
+        p.grad = lib.tensor([3.0, 4.0])
+        with pytest.warns(FutureWarning, match=r"`torch.nn.utils.clip_grad_norm` is now "
+                          r"deprecated in favor of `torch.nn.utils.clip_grad_norm_`"):
+            results.append((lib.nn.utils.clip_grad_norm(p, 1.0), p.grad))
+    for mine, theirs in zip(results[1], results[0]):
+        assert_tensor_close(mine, theirs, "clip_grad_norm", 1e-6, 0)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, INF])
+def test_get_total_norm_then_clip_grads_with_norm(norm_type):
+    actual, expected = model_pair()
+    give_grads(actual, expected)
+    their_grads = [p.grad for p in expected.parameters() if p.grad is not None]
+    my_grads = [p.grad for p in actual.parameters() if p.grad is not None]
+    their_norm = torch.nn.utils.get_total_norm(their_grads, norm_type)
+    my_norm = ember.nn.utils.get_total_norm(my_grads, norm_type)
+    assert_tensor_close(my_norm, their_norm, "total norm", 1e-6, 0)
+    torch.nn.utils.clip_grads_with_norm_(expected.parameters(), 0.2, their_norm)
+    ember.nn.utils.clip_grads_with_norm_(actual.parameters(), 0.2, my_norm)
+    assert_same_grads(actual, expected)
+
+
+@pytest.mark.parametrize("clip_value", [0.5, 10])
+def test_clip_grad_value(clip_value):
+    actual, expected = model_pair()
+    give_grads(actual, expected, scale=2.0)
+    assert torch.nn.utils.clip_grad_value_(expected.parameters(), clip_value) is None
+    assert ember.nn.utils.clip_grad_value_(actual.parameters(), clip_value) is None
+    assert_same_grads(actual, expected, 0, 0)
+    # a single tensor
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.zeros(3))
+        p.grad = lib.tensor([-3.0, 0.25, 3.0])
+        lib.nn.utils.clip_grad_value_(p, 1)
+        assert p.grad.tolist() == [-1.0, 0.25, 1.0]
+
+
+def test_clipping_records_no_graph():
+    p = ember.nn.Parameter(ember.ones(3))
+    p.grad = ember.tensor([3.0, 4.0, 12.0], requires_grad=True) * 1
+    total = ember.nn.utils.clip_grad_norm_(p, 1.0)
+    assert total.grad_fn is None and not total.requires_grad
+
+
+# --- parameters_to_vector / vector_to_parameters ------------------------------------------
+
+def test_parameters_to_vector_and_back():
+    actual, expected = model_pair()
+    their_vec = torch.nn.utils.parameters_to_vector(expected.parameters())
+    my_vec = ember.nn.utils.parameters_to_vector(actual.parameters())
+    assert_tensor_close(my_vec, their_vec, "vector", 0, 0)
+    assert my_vec.grad_fn.name() == their_vec.grad_fn.name()
+    new = RNG.standard_normal(their_vec.shape[0]).astype(np.float32)
+    torch.nn.utils.vector_to_parameters(torch.tensor(new), expected.parameters())
+    my_new = ember.tensor(new)
+    ember.nn.utils.vector_to_parameters(my_new, actual.parameters())
+    for (name, mine), theirs in zip(actual.named_parameters(), expected.parameters()):
+        assert_tensor_close(mine, theirs, name, 0, 0)
+        assert isinstance(mine, ember.nn.Parameter)
+    # the parameters now view the vector
+    my_new[0] = 100.0
+    assert actual[0].weight[0, 0].item() == 100.0
+
+
+def test_vector_to_parameters_needs_a_tensor():
+    for lib in (torch, ember):
+        with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
+            lib.nn.utils.vector_to_parameters([1.0, 2.0], [lib.nn.Parameter(lib.ones(2))])
+
+
+# --- weight_norm (hooks) ------------------------------------------------------------------
+
+def weight_norm_hooks(make, **kwargs):
+    """``make`` with the deprecated hook-based weight_norm (warning checked in each lib)."""
+    def build(nn):
+        with pytest.warns(FutureWarning, match=r"`torch.nn.utils.weight_norm` is deprecated "
+                          r"in favor of `torch.nn.utils.parametrizations.weight_norm`"):
+            return nn.utils.weight_norm(make(nn), **kwargs)
+    return build
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_linear(dim):
+    actual, expected = check_module(weight_norm_hooks(lambda nn: nn.Linear(4, 3), dim=dim),
+                                    RNG.standard_normal((2, 4)))
+    assert list(actual.state_dict()) == ["bias", "weight_g", "weight_v"]
+    assert actual.weight.grad_fn.name() == expected.weight.grad_fn.name()
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+def test_weight_norm_three_dimensional_weight(dim):
+    # dim 0 and the last use torch's fused node, a middle one and -1 (all) a composite
+    actual, expected = check_module(weight_norm_hooks(lambda nn: nn.Bilinear(2, 3, 4), dim=dim),
+                                    RNG.standard_normal((2, 2)), RNG.standard_normal((2, 3)),
+                                    dtype="float64")
+    assert actual.weight.grad_fn.name() == expected.weight.grad_fn.name()
+    assert tuple(actual.weight_g.shape) == tuple(expected.weight_g.shape)
+
+
+def test_weight_norm_gradients_twice_differentiable():
+    v = ember.randn(3, 4, dtype=ember.float64, requires_grad=True)
+    g = ember.randn(3, 1, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda v, g: _weight_norm(v, g, 0), (v, g))
+    assert ember.autograd.gradgradcheck(lambda v, g: _weight_norm(v, g, 0), (v, g))
+
+
+def test_remove_weight_norm():
+    actual, expected = build_pair(weight_norm_hooks(lambda nn: nn.Linear(4, 3)))
+    with torch.no_grad():
+        expected.weight_g.mul_(2)
+    load_torch_state(actual, expected)
+    torch.nn.utils.remove_weight_norm(expected)
+    ember.nn.utils.remove_weight_norm(actual)
+    assert list(actual.state_dict()) == list(expected.state_dict()) == ["bias", "weight"]
+    assert isinstance(actual.weight, ember.nn.Parameter)
+    assert_tensor_close(actual.weight, expected.weight, "weight", 1e-6, 1e-7)
+    assert not actual._forward_pre_hooks
+
+
+def test_weight_norm_errors():
+    for lib in (torch, ember):
+        build = weight_norm_hooks(lambda nn: nn.Linear(2, 2))
+        module = build(lib.nn)
+        with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks on the "
+                           "same parameter weight"):
+            weight_norm_hooks(lambda nn, module=module: module)(lib.nn)
+        with pytest.raises(ValueError, match=r"weight_norm of 'bias' not found in Linear"):
+            lib.nn.utils.remove_weight_norm(module, "bias")
+
+
+# --- spectral_norm (hooks) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("training", [True, False])
+def test_spectral_norm_linear(training):
+    actual, expected = check_module(lambda nn: nn.utils.spectral_norm(nn.Linear(5, 4)),
+                                    RNG.standard_normal((3, 5)), training=training)
+    assert list(actual.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
+    assert actual.state_dict()._metadata == expected.state_dict()._metadata
+
+
+def test_spectral_norm_options():
+    check_module(lambda nn: nn.utils.spectral_norm(nn.Bilinear(3, 4, 2), n_power_iterations=3,
+                                                   dim=1, eps=1e-6),
+                 RNG.standard_normal((2, 3)), RNG.standard_normal((2, 4)), dtype="float64")
+
+
+def test_spectral_norm_two_forwards_one_backward():
+    # the power iteration of the second forward must not break the first one's graph
+    actual, expected = build_pair(lambda nn: nn.utils.spectral_norm(nn.Linear(3, 3)))
+    x = RNG.standard_normal((2, 3)).astype(np.float32)
+    for lib, module in ((torch, expected), (ember, actual)):
+        (module(lib.tensor(x)).sum() - module(lib.tensor(x) * 2).sum()).backward()
+    for (name, mine), theirs in zip(actual.named_parameters(), expected.parameters()):
+        assert_tensor_close(mine.grad, theirs.grad, name, 1e-5, 1e-6)
+    assert_tensor_close(actual.weight_u, expected.weight_u, "weight_u", 1e-5, 1e-6)
+
+
+def test_remove_spectral_norm():
+    actual, expected = build_pair(lambda nn: nn.utils.spectral_norm(nn.Linear(4, 3)))
+    torch.nn.utils.remove_spectral_norm(expected)
+    ember.nn.utils.remove_spectral_norm(actual)
+    assert list(actual.state_dict()) == list(expected.state_dict()) == ["bias", "weight"]
+    assert_tensor_close(actual.weight, expected.weight, "weight", 1e-6, 1e-7)
+    assert isinstance(actual.weight, ember.nn.Parameter)
+    assert not (actual._forward_pre_hooks or actual._state_dict_hooks
+                or actual._load_state_dict_pre_hooks)
+
+
+def test_spectral_norm_loads_a_state_dict_without_v():
+    """A state dict from before version 1 stores ``weight`` and no ``weight_v``: loading
+    solves for ``v``."""
+    # a tall weight: W^T W is invertible
+    actual, expected = build_pair(lambda nn: nn.utils.spectral_norm(nn.Linear(3, 4)))
+    expected(torch.tensor(RNG.standard_normal((2, 3)).astype(np.float32)))
+    old = {k: v.detach().clone() for k, v in expected.state_dict().items() if k != "weight_v"}
+    old["weight"] = expected.weight.detach().clone()
+    expected.load_state_dict(old)
+    actual.load_state_dict({k: ember.tensor(v.numpy()) for k, v in old.items()})
+    assert_tensor_close(actual.weight_v, expected.weight_v, "weight_v", 1e-4, 1e-5)
+
+
+def test_spectral_norm_errors():
+    for lib in (torch, ember):
+        with pytest.raises(ValueError, match="Expected n_power_iterations to be positive, but "
+                           "got n_power_iterations=0"):
+            lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2), n_power_iterations=0)
+        module = lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2))
+        with pytest.raises(RuntimeError, match="Cannot register two spectral_norm hooks on "
+                           "the same parameter weight"):
+            lib.nn.utils.spectral_norm(module)
+        with pytest.raises(ValueError, match="spectral_norm of 'bias' not found in Linear"):
+            lib.nn.utils.remove_spectral_norm(module, "bias")
+        no_bias = lib.nn.Linear(2, 2, bias=False)
+        with pytest.raises(ValueError, match="`SpectralNorm` cannot be applied as parameter "
+                           "`bias` is None"):
+            lib.nn.utils.spectral_norm(no_bias, "bias")
