@@ -1,0 +1,198 @@
+"""Resampling as ops: the interpolation plans of ``interpolate`` (which source pixels each
+output pixel reads, with which weights) and the pixel / channel shuffles.
+
+Note [Interpolation plans]
+Resizing is separable: along each spatial dimension an output position reads a few input
+positions. Nearest modes read one, so they are index gathers (``index_select``, whose
+transpose is ``index_add``); the other modes are a small dense matrix per dimension,
+``(out_size, in_size)``, applied with matmul (its transpose is the backward, and matmul keeps
+the backward differentiable). The positions follow PyTorch's CPU kernels to the rounding:
+nearest modes compute the source position in float32 whatever the input dtype, the others
+in the input's "opmath" type (float32 for float32 and the half types, float64 for float64).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import _dtype
+from ember._tensor import _make
+from ember.autograd.grad_mode import no_grad
+from ember.ops._autograd import needs_grad, record_op
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+
+_CUBIC_A = -0.75  # the Keys cubic-convolution parameter PyTorch's bicubic uses
+_AA_CUBIC_A = -0.5  # and the one its antialiased bicubic uses (Pillow's)
+
+
+def _opmath(dtype):
+    return np.float64 if dtype is _dtype.float64 else np.float32
+
+
+def _scale(in_size, out_size, align_corners, scale_factor, real):
+    """Source pixels per output pixel."""
+    if align_corners:
+        return real(in_size - 1) / real(out_size - 1) if out_size > 1 else real(0)
+    if scale_factor is not None and scale_factor > 0:
+        return real(1.0 / scale_factor)
+    return real(in_size) / real(out_size)
+
+
+def nearest_indices(in_size, out_size, scale_factor, exact, shortcut):
+    """The input position each output position copies (int64 tensor of ``out_size``).
+    ``shortcut``: the 2-d kernel copies positions as they are when the sizes are equal and
+    halves them when the output is twice the input, whatever the scale factor says."""
+    positions = np.arange(out_size)
+    if shortcut and not exact and out_size == in_size:
+        return _make(positions, _dtype.int64)
+    if shortcut and not exact and out_size == 2 * in_size:
+        return _make(positions >> 1, _dtype.int64)
+    scale = _scale(in_size, out_size, False, scale_factor, np.float32)
+    if exact:  # the centre in double precision, floored in single as PyTorch's kernel does
+        source = ((positions + 0.5) * np.float64(scale)).astype(np.float32)
+    else:
+        source = positions.astype(np.float32) * scale
+    indices = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
+    return _make(indices, _dtype.int64)
+
+
+def _cubic_weights(t, a):
+    """The four Keys weights of the taps at -1, 0, 1, 2 around a position ``t`` past a tap."""
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    one = t.dtype.type(1)
+    return (far(t + one), near(t), near(one - t), far(2 * one - t))
+
+
+def _linear_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
+    """(indices, weights) of shape (out_size, taps) for linear or cubic interpolation."""
+    scale = _scale(in_size, out_size, align_corners, scale_factor, real)
+    positions = np.arange(out_size, dtype=real)
+    half = real(0.5)
+    source = scale * positions if align_corners else scale * (positions + half) - half
+    if cubic:
+        floor = np.floor(source)
+        weights = np.stack(_cubic_weights(source - floor, real(_CUBIC_A)), axis=1)
+        indices = floor.astype(np.int64)[:, None] + np.arange(-1, 3)
+        return np.clip(indices, 0, in_size - 1), weights
+    source = np.maximum(source, 0) if not align_corners else source
+    left = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
+    right_weight = np.clip(source - left.astype(real), 0, 1).astype(real)
+    right = left + (left < in_size - 1)
+    return np.stack([left, right], 1), np.stack([real(1) - right_weight, right_weight], 1)
+
+
+def _antialias_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
+    """(indices, weights) of the antialiased filters: when shrinking, the filter widens by
+    the scale so every input pixel contributes (Pillow's resampling)."""
+    scale = float(_scale(in_size, out_size, align_corners, scale_factor, np.float64))
+    support = (2.0 if cubic else 1.0) * max(scale, 1.0)
+    stretch = 1.0 / scale if scale >= 1.0 else 1.0
+    centres = scale * (np.arange(out_size) + 0.5)
+    starts = np.maximum((centres - support + 0.5).astype(np.int64), 0)
+    stops = np.minimum((centres + support + 0.5).astype(np.int64), in_size)
+    width = int((stops - starts).max()) if out_size else 0
+    indices = starts[:, None] + np.arange(width)
+    distance = np.abs((indices - centres[:, None] + 0.5) * stretch)
+    if cubic:
+        a = _AA_CUBIC_A
+        weights = np.where(distance < 1, ((a + 2) * distance - (a + 3)) * distance ** 2 + 1,
+                           np.where(distance < 2, (((distance - 5) * distance + 8) * distance
+                                                   - 4) * a, 0.0))
+    else:
+        weights = np.maximum(1.0 - distance, 0.0)
+    weights = np.where(indices < stops[:, None], weights, 0.0)
+    totals = weights.sum(axis=1, keepdims=True)
+    weights = np.divide(weights, totals, out=np.zeros_like(weights), where=totals != 0)
+    return np.minimum(indices, in_size - 1), weights.astype(real)
+
+
+def interpolation_matrix(in_size, out_size, mode, align_corners, scale_factor, antialias,
+                         dtype):
+    """The ``(out_size, in_size)`` matrix of linear or cubic interpolation along one
+    dimension, in ``dtype`` (see Note [Interpolation plans])."""
+    real = _opmath(dtype)
+    taps = _antialias_taps if antialias else _linear_taps
+    indices, weights = taps(in_size, out_size, align_corners, scale_factor, real,
+                            mode == "bicubic")
+    matrix = np.zeros((out_size, in_size), real)
+    rows = np.broadcast_to(np.arange(out_size)[:, None], indices.shape)
+    np.add.at(matrix, (rows, indices), weights)
+    return _make(matrix.astype(dtype._np, copy=False), dtype)
+
+
+def _shuffled(name, input, shape, order, final_shape, backward):
+    """``input`` viewed as ``shape``, permuted by ``order`` and copied as ``final_shape``,
+    recorded as node ``name`` with ``backward`` as its formula."""
+    with no_grad():
+        result = input.reshape(shape).permute(order).contiguous().view(final_shape)
+    if needs_grad(input):
+        record_op(name, (backward,), (input,), (result,))
+    return result
+
+
+def pixel_shuffle(input, upscale_factor: int):
+    """``(*, C r^2, H, W)`` to ``(*, C, H r, W r)``: each group of ``r^2`` channels becomes
+    an ``r x r`` block of pixels."""
+    r = upscale_factor
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *batch, channels, height, width = input.shape
+    if channels % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)="
+                           f"{channels} is not divisible by {r * r}")
+    n = len(batch)
+    order = (*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return _shuffled("PixelShuffleBackward0", input,
+                     (*batch, channels // (r * r), r, r, height, width), order,
+                     (*batch, channels // (r * r), height * r, width * r),
+                     lambda grad: pixel_unshuffle(grad, r))
+
+
+def pixel_unshuffle(input, downscale_factor: int):
+    """``(*, C, H r, W r)`` to ``(*, C r^2, H, W)``, the inverse of :func:`pixel_shuffle`."""
+    r = downscale_factor
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *batch, channels, height, width = input.shape
+    for what, size, dim in (("height", height, -2), ("width", width, -1)):
+        if size % r:
+            raise RuntimeError(f"pixel_unshuffle expects {what} to be divisible by "
+                               f"downscale_factor, but input.size({dim})={size} is not "
+                               f"divisible by {r}")
+    n = len(batch)
+    order = (*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return _shuffled("PixelUnshuffleBackward0", input,
+                     (*batch, channels, height // r, r, width // r, r), order,
+                     (*batch, channels * r * r, height // r, width // r),
+                     lambda grad: pixel_shuffle(grad, r))
+
+
+def channel_shuffle(input, groups: int):
+    """Interleave the channels of ``(N, C, *)``: channel ``g * (C / groups) + k`` moves to
+    ``k * groups + g``."""
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value "
+                           f"of groups:{groups}")
+    batch, channels, *rest = input.shape
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} "
+                           f"channels and {groups} groups.")
+    order = (0, 2, 1, *range(3, 3 + len(rest)))
+    return _shuffled("ChannelShuffleBackward0", input,
+                     (batch, groups, channels // groups, *rest), order, tuple(input.shape),
+                     lambda grad: channel_shuffle(grad, channels // groups))
