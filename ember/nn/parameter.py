@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ember._tensor import Tensor
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 def _share(cls, data: Tensor, requires_grad: bool) -> Tensor:
@@ -80,3 +80,98 @@ class Buffer(Tensor):
 
 def _rebuild_buffer(data, persistent):
     return Buffer(data, persistent=persistent)
+
+
+_UNINITIALIZED_SHAPE = (
+    "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+    "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+    "initialized one. Call `forward` to initialize the parameters before accessing their "
+    "attributes.")
+
+
+class UninitializedTensorMixin:
+    """What uninitialized parameters and buffers share: no shape until ``materialize``
+    gives them one, and with it the class they stand in for (``cls_to_become``)."""
+
+    __slots__ = ()
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Give the tensor memory of ``shape`` (uninitialized values) and become a
+        ``cls_to_become`` in place."""
+        from ember.ops.creation import empty
+
+        device = self._device if device is None else device
+        dtype = self._dtype if dtype is None else dtype
+        self.data = empty(shape, device=device, dtype=dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINITIALIZED_SHAPE)
+
+    def numel(self):
+        raise ValueError(
+            "Attempted to use an uninitialized parameter in numel. This error happens when "
+            "you are using a `LazyModule` or explicitly manipulating "
+            "`torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call "
+            "`forward` with a dummy batch to initialize the parameters before calling torch "
+            "functions")
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}>"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (self.__class__, (self.requires_grad,))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self._device, self._dtype)
+        return memo[id(self)]
+
+
+def _uninitialized(cls, requires_grad, device, dtype):
+    from ember.ops.creation import empty
+
+    return _share(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+
+def is_lazy(tensor) -> bool:
+    """Whether ``tensor`` is an uninitialized parameter or buffer."""
+    return isinstance(tensor, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter whose shape a lazy module infers from its first input.
+
+    Example::
+
+        >>> p = ember.nn.UninitializedParameter()
+        >>> p.materialize((2, 3))
+        >>> type(p).__name__, tuple(p.shape)
+        ('Parameter', (2, 3))
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return _uninitialized(cls, requires_grad, device, dtype)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape a lazy module infers from its first input; it becomes a plain
+    tensor when materialized."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        return _uninitialized(cls, requires_grad, device, dtype)
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass

@@ -1,0 +1,204 @@
+"""Normalization layers against torch (see module_oracle): batch, instance, layer, group,
+RMS and local response norm; their functionals' gradients (GradTable) and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from tests.autograd.grad_oracle import GradTable
+from tests.nn.module_oracle import check_module
+
+RNG = np.random.default_rng(0)
+DTYPES = ["float32", "float64"]
+
+
+def x(*shape):
+    return RNG.standard_normal(shape) * 2 + 0.5
+
+
+def train_then_eval(module, input):
+    """Three training passes (the running statistics move), then one in evaluation."""
+    outputs = [module(input * scale + shift) for scale, shift in ((1, 0), (2, 1), (0.5, -1))]
+    module.eval()
+    outputs.append(module(input))
+    return outputs
+
+
+BATCH_NORMS = {
+    "1d_2d_input": (lambda nn, **o: nn.BatchNorm1d(3, **o), (6, 3)),
+    "1d_3d_input": (lambda nn, **o: nn.BatchNorm1d(3, **o), (4, 3, 5)),
+    "2d": (lambda nn, **o: nn.BatchNorm2d(3, **o), (2, 3, 4, 5)),
+    "3d": (lambda nn, **o: nn.BatchNorm3d(3, **o), (2, 3, 2, 3, 2)),
+}
+BATCH_NORM_OPTIONS = {
+    "default": {},
+    "momentum_none": {"momentum": None},
+    "no_affine": {"affine": False, "eps": 1e-3},
+    "no_bias": {"bias": False, "momentum": 0.3},
+    "no_running_stats": {"track_running_stats": False},
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("options", BATCH_NORM_OPTIONS.values(), ids=BATCH_NORM_OPTIONS)
+@pytest.mark.parametrize("layer", BATCH_NORMS, ids=BATCH_NORMS)
+def test_batch_norm(layer, options, dtype):
+    make, shape = BATCH_NORMS[layer]
+    actual, expected = check_module(lambda nn: make(nn, **options), x(*shape), dtype=dtype,
+                                    forward=train_then_eval)
+    if actual.num_batches_tracked is not None:
+        assert actual.num_batches_tracked.dtype == ember.int64
+        assert actual.num_batches_tracked.item() == expected.num_batches_tracked.item() == 3
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_single_pass(training, dtype):
+    check_module(lambda nn: nn.BatchNorm2d(4), x(3, 4, 2, 3), training=training, dtype=dtype)
+
+
+INSTANCE_NORMS = {
+    "1d": (lambda nn, **o: nn.InstanceNorm1d(3, **o), (2, 3, 5)),
+    "1d_unbatched": (lambda nn, **o: nn.InstanceNorm1d(3, **o), (3, 5)),
+    "2d": (lambda nn, **o: nn.InstanceNorm2d(3, **o), (2, 3, 2, 3)),
+    "2d_unbatched": (lambda nn, **o: nn.InstanceNorm2d(3, **o), (3, 2, 3)),
+    "3d": (lambda nn, **o: nn.InstanceNorm3d(3, **o), (2, 3, 2, 2, 2)),
+}
+INSTANCE_NORM_OPTIONS = {
+    "default": {},
+    "affine": {"affine": True},
+    "running_stats": {"track_running_stats": True, "momentum": 0.2},
+    "all": {"affine": True, "track_running_stats": True, "momentum": None},
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("options", INSTANCE_NORM_OPTIONS.values(), ids=INSTANCE_NORM_OPTIONS)
+@pytest.mark.parametrize("layer", INSTANCE_NORMS, ids=INSTANCE_NORMS)
+def test_instance_norm(layer, options, dtype):
+    make, shape = INSTANCE_NORMS[layer]
+    check_module(lambda nn: make(nn, **options), x(*shape), dtype=dtype,
+                 forward=train_then_eval)
+
+
+def test_instance_norm_num_features_warning():
+    for L in (torch, ember):
+        with pytest.warns(UserWarning, match="input's size at dim=1 does not match "
+                                             "num_features"):
+            L.nn.InstanceNorm1d(4)(L.ones(2, 3, 5))
+
+
+LAYERS = {
+    "layer_norm": (lambda nn: nn.LayerNorm(5), (2, 3, 5)),
+    "layer_norm_2d_shape": (lambda nn: nn.LayerNorm([3, 5], eps=1e-3), (2, 3, 5)),
+    "layer_norm_no_affine": (lambda nn: nn.LayerNorm(5, elementwise_affine=False), (4, 5)),
+    "layer_norm_no_bias": (lambda nn: nn.LayerNorm(5, bias=False), (5,)),
+    "group_norm": (lambda nn: nn.GroupNorm(2, 4), (3, 4, 3)),
+    "group_norm_4d": (lambda nn: nn.GroupNorm(3, 6, eps=1e-3), (2, 6, 2, 3)),
+    "group_norm_no_affine": (lambda nn: nn.GroupNorm(1, 4, affine=False), (2, 4)),
+    "group_norm_no_bias": (lambda nn: nn.GroupNorm(4, 4, bias=False), (2, 4, 5)),
+    "rms_norm": (lambda nn: nn.RMSNorm(5), (2, 3, 5)),
+    "rms_norm_eps": (lambda nn: nn.RMSNorm([3, 5], eps=1e-3), (2, 3, 5)),
+    "rms_norm_no_affine": (lambda nn: nn.RMSNorm(5, elementwise_affine=False), (4, 5)),
+    "lrn": (lambda nn: nn.LocalResponseNorm(3), (2, 5, 4)),
+    "lrn_even": (lambda nn: nn.LocalResponseNorm(2, 1e-2, 0.5, 2.0), (2, 4, 3, 3)),
+    "lrn_wide": (lambda nn: nn.LocalResponseNorm(7, alpha=0.5), (1, 4, 2, 2, 2)),
+    "lrn_one": (lambda nn: nn.LocalResponseNorm(1, alpha=0.3, beta=1.5), (2, 3, 4)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("layer", LAYERS, ids=LAYERS)
+def test_per_sample_layers(layer, training, dtype):
+    make, shape = LAYERS[layer]
+    check_module(make, x(*shape), training=training, dtype=dtype)
+
+
+def test_rms_norm_default_eps_is_the_dtypes():
+    check_module(lambda nn: nn.RMSNorm(3), RNG.standard_normal((2, 3)) * 1e-5, rtol=1e-4)
+
+
+def test_grad_fn_names():
+    def names(L):
+        x = L.ones(2, 3, 4, requires_grad=True)
+        f = L.nn.functional
+        return [f.batch_norm(x, None, None, training=True).grad_fn.name(),
+                f.layer_norm(x, (4,)).grad_fn.name(), f.group_norm(x, 3).grad_fn.name(),
+                f.instance_norm(x).grad_fn.name(), f.local_response_norm(x, 2).grad_fn.name()]
+    assert names(ember) == names(torch)
+
+
+NORM = GradTable("nn.normalization")
+case, v, p = NORM.case, NORM.v, NORM.p
+case("batch_norm_4d", lambda L, x, w, b: L.nn.functional.batch_norm(
+    x, None, None, w, b, True), v(2, 2, 2, 2), v(2), v(2))
+case("batch_norm_4d_eval", lambda L, x, w, m, var: L.nn.functional.batch_norm(
+    x, m, var, w), v(2, 2, 1, 2), v(2), v(2), p(2), requires_grad=(0, 1))
+case("instance_norm", lambda L, x, w, b: L.nn.functional.instance_norm(x, weight=w, bias=b),
+     v(2, 2, 3), v(2), v(2))
+case("instance_norm_running", lambda L, x: L.nn.functional.instance_norm(
+    x, L.zeros(2, dtype=x.dtype), L.ones(2, dtype=x.dtype)), v(2, 2, 3))
+case("layer_norm_weight_only", lambda L, x, w: L.nn.functional.layer_norm(x, (2, 2), w),
+     v(2, 2, 2), v(2, 2))
+case("layer_norm_bias_only", lambda L, x, b: L.nn.functional.layer_norm(x, (3,), None, b),
+     v(2, 3), v(3))
+case("group_norm_4d", lambda L, x, w: L.nn.functional.group_norm(x, 2, w), v(2, 4, 1, 2), v(4))
+case("local_response_norm", lambda L, x: L.nn.functional.local_response_norm(
+    x, 3, 0.5, 0.75, 1.0), v(2, 4, 2))
+case("local_response_norm_even", lambda L, x: L.nn.functional.local_response_norm(
+    x, 2, 0.3, 0.5, 2.0), v(1, 3, 2, 2))
+test_matches_torch, test_gradcheck, test_gradgradcheck = NORM.tests()
+
+
+def test_double_backward_through_batch_norm_module():
+    """The composite backward (create_graph) agrees with the fused one."""
+    rng = np.random.default_rng(1)
+    data = rng.standard_normal((4, 3, 2))
+    results = []
+    for L in (torch, ember):
+        bn = L.nn.BatchNorm1d(3).double()
+        x = L.tensor(data, requires_grad=True)
+        (grad,) = L.autograd.grad((bn(x) ** 3).sum(), x, create_graph=True)
+        (grad * grad).sum().backward()
+        results.append((grad.detach().numpy(), x.grad.numpy(), bn.weight.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
+
+
+ERRORS = [
+    ("batch_norm_1d_rank", lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 3, 4, 5))),
+    ("batch_norm_2d_rank", lambda L: L.nn.BatchNorm2d(3)(L.ones(2, 3, 4))),
+    ("batch_norm_3d_rank", lambda L: L.nn.BatchNorm3d(3)(L.ones(2, 3, 4))),
+    ("batch_norm_one_value", lambda L: L.nn.BatchNorm1d(3)(L.ones(1, 3))),
+    ("batch_norm_features", lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 4))),
+    ("batch_norm_weight_size", lambda L: L.nn.functional.batch_norm(
+        L.ones(2, 3), L.zeros(3), L.ones(3), L.ones(4))),
+    ("batch_norm_eval_no_stats", lambda L: L.nn.functional.batch_norm(L.ones(2, 3), None,
+                                                                       None)),
+    ("instance_norm_rank", lambda L: L.nn.InstanceNorm2d(3)(L.ones(3, 4))),
+    ("instance_norm_affine_features", lambda L: L.nn.InstanceNorm1d(3, affine=True)(
+        L.ones(2, 4, 5))),
+    ("instance_norm_one_value", lambda L: L.nn.InstanceNorm1d(3)(L.ones(2, 3, 1))),
+    ("layer_norm_empty_shape", lambda L: L.nn.functional.layer_norm(L.ones(2, 3), ())),
+    ("layer_norm_weight_shape", lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (3,),
+                                                                      L.ones(2))),
+    ("layer_norm_input_shape", lambda L: L.nn.LayerNorm(4)(L.ones(2, 3))),
+    ("layer_norm_integer", lambda L: L.nn.functional.layer_norm(L.ones(2, 3, dtype=L.long),
+                                                                 (3,))),
+    ("group_norm_divisible", lambda L: L.nn.GroupNorm(3, 4)),
+    ("group_norm_weight", lambda L: L.nn.functional.group_norm(L.ones(2, 4), 2, L.ones(2))),
+    ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
+]
+
+
+@pytest.mark.parametrize("name, function", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors(name, function):
+    with pytest.raises(Exception) as expected:
+        function(torch)
+    with pytest.raises(type(expected.value)) as raised:
+        function(ember)
+    assert str(raised.value) == str(expected.value)
