@@ -1,9 +1,13 @@
 """``ember.optim``: optimizers, as ``torch.optim``."""
 
-from ember.optim import adam, adamw, optimizer, sgd  # noqa: F401  (submodules)
-from ember.optim.adam import Adam
+from ember.optim import adam, adaptive, asgd, optimizer, rprop, sgd  # noqa: F401
+from ember.optim.adam import Adam, Adamax, NAdam, RAdam
 from ember.optim.adamw import AdamW
+from ember.optim.adaptive import Adadelta, Adagrad, RMSprop
+from ember.optim.asgd import ASGD
 from ember.optim.optimizer import Optimizer
+from ember.optim.rprop import Rprop
 from ember.optim.sgd import SGD
 
-__all__ = ["Adam", "AdamW", "Optimizer", "SGD"]
+__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer",
+           "RAdam", "RMSprop", "Rprop", "SGD"]

@@ -1,4 +1,6 @@
-"""Adam, with the AMSGrad variant and L2 or decoupled (AdamW) weight decay."""
+"""The Adam family: Adam (with AMSGrad, and AdamW's decoupled weight decay), Adamax,
+NAdam and RAdam. Each is a class over a functional core that updates lists of tensors
+in the order of operations torch uses, so results agree to the last bits."""
 
 from __future__ import annotations
 
@@ -6,30 +8,42 @@ import ember
 from ember._tensor import Tensor
 from ember.optim.optimizer import (
     Optimizer,
+    _check_options,
+    _closure_loss,
+    _real_views,
     _scalar_dtype,
     _to_scalar,
     _use_grad_for_differentiable,
 )
 
-__all__ = ["Adam", "adam"]
+__all__ = ["Adam", "Adamax", "NAdam", "RAdam", "adam", "adamax", "nadam", "radam"]
 
 
-def _check_adam_options(lr, betas, eps, weight_decay) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-    if not (all(isinstance(b, float) for b in betas) or all(isinstance(b, Tensor)
-                                                            for b in betas)):
+def _check_betas_kind(betas) -> None:
+    if not (all(isinstance(b, float) for b in betas)
+            or all(isinstance(b, Tensor) for b in betas)):
         raise ValueError("betas must be either both floats or both Tensors")
+
+
+def _step_counter():
+    return ember.tensor(0.0, dtype=_scalar_dtype())
+
+
+def _moments(*names):
+    """A new state: a step counter and zero tensors like the parameter for ``names``."""
+    def new_state(param):
+        return {"step": _step_counter(), **{name: ember.zeros_like(param) for name in names}}
+    return new_state
+
+
+def _decayed(param, grad, lr, weight_decay, decoupled):
+    """Weight decay: shrink the parameter (decoupled) or add to the gradient (L2)."""
+    if weight_decay != 0:
+        if decoupled:
+            param.mul_(1 - lr * weight_decay)
+        else:
+            grad = grad.add(param, alpha=weight_decay)
+    return grad
 
 
 class Adam(Optimizer):
@@ -39,7 +53,8 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False) -> None:
-        _check_adam_options(lr, betas, eps, weight_decay)
+        _check_options(lr, betas, eps=eps, weight_decay=weight_decay)
+        _check_betas_kind(betas)
         defaults = {"lr": lr, "betas": tuple(map(_to_scalar, betas)), "eps": eps,
                     "weight_decay": weight_decay, "amsgrad": amsgrad, "maximize": maximize,
                     "foreach": foreach, "capturable": capturable,
@@ -47,43 +62,20 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("amsgrad", False), ("maximize", False), ("foreach", None),
-                                 ("capturable", False), ("differentiable", False),
-                                 ("decoupled_weight_decay", False), ("fused", None)):
-                group.setdefault(key, default)
-
-    def _init_group(self, group, params):
-        """The state lists of ``params``, creating each parameter's state on first use."""
-        for p in params:
-            state = self.state[p]
-            if not state:
-                state["step"] = ember.tensor(0.0, dtype=_scalar_dtype())
-                state["exp_avg"] = ember.zeros_like(p)
-                state["exp_avg_sq"] = ember.zeros_like(p)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = ember.zeros_like(p)
-        states = [self.state[p] for p in params]
-        return ([s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
-                [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
-                [s["step"] for s in states])
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with ember.enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps = self._init_group(group, params)
+            names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"]
+                                                 else ())
+            params, grads, states = self._with_grads(group, _moments(*names))
             beta1, beta2 = group["betas"]
-            adam(params, [p.grad for p in params], exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
-                 steps, amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=group["lr"],
-                 weight_decay=group["weight_decay"], eps=group["eps"],
-                 maximize=group["maximize"],
+            adam(params, grads, [s["exp_avg"] for s in states],
+                 [s["exp_avg_sq"] for s in states],
+                 [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
+                 [s["step"] for s in states], amsgrad=group["amsgrad"], beta1=beta1,
+                 beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                 eps=group["eps"], maximize=group["maximize"],
                  decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
 
@@ -96,27 +88,183 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
     lr, beta1, beta2 = _to_scalar(lr), _to_scalar(beta1), _to_scalar(beta2)
     for i, param in enumerate(params):
         grad = -grads[i] if maximize else grads[i]
-        exp_avg, exp_avg_sq, step_t = exp_avgs[i], exp_avg_sqs[i], state_steps[i]
+        step_t = state_steps[i]
         step_t += 1
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(param, alpha=weight_decay)
-        if param.is_complex():  # complex numbers as pairs of reals
-            grad, exp_avg, exp_avg_sq, param = (ember.view_as_real(t) for t in (
-                grad, exp_avg, exp_avg_sq, param))
-            if amsgrad:
-                max_exp_avg_sqs[i] = ember.view_as_real(max_exp_avg_sqs[i])
+        grad = _decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
+        param, grad, exp_avg, exp_avg_sq = _real_views(param, param, grad, exp_avgs[i],
+                                                       exp_avg_sqs[i])
         exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), value=1 - beta2)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         step = step_t.item()
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         if amsgrad:
-            ember.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
-            second_moment = max_exp_avg_sqs[i]
-        else:
-            second_moment = exp_avg_sq
-        denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
+            (largest,) = _real_views(params[i], max_exp_avg_sqs[i])
+            ember.maximum(largest, exp_avg_sq, out=largest)
+            exp_avg_sq = largest
+        denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         param.addcdiv_(exp_avg, denom, value=-(lr / bias_correction1))
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm in place of the second moment, as
+    ``torch.optim.Adamax``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False,
+                 capturable=False) -> None:
+        _check_options(lr, betas, eps=eps, weight_decay=weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable, "capturable": capturable}
+        super().__init__(params, defaults)
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads, states = self._with_grads(group, _moments("exp_avg", "exp_inf"))
+            beta1, beta2 = group["betas"]
+            adamax(params, grads, [s["exp_avg"] for s in states],
+                   [s["exp_inf"] for s in states], [s["step"] for s in states],
+                   eps=group["eps"], beta1=beta1, beta2=beta2, lr=group["lr"],
+                   weight_decay=group["weight_decay"], maximize=group["maximize"])
+        return loss
+
+
+def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, eps, beta1, beta2, lr,
+           weight_decay, maximize, foreach=None, differentiable=False, capturable=False,
+           has_complex=False) -> None:
+    """The Adamax update, in place."""
+    lr = _to_scalar(lr)
+    for i, param in enumerate(params):
+        grad = -grads[i] if maximize else grads[i]
+        step_t = state_steps[i]
+        step_t += 1
+        grad = _decayed(param, grad, lr, weight_decay, False)
+        param, grad, exp_avg, exp_inf = _real_views(param, param, grad, exp_avgs[i],
+                                                    exp_infs[i])
+        exp_avg.lerp_(grad, 1 - beta1)
+        ember.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
+        step_size = lr / (1 - beta1 ** step_t.item())
+        param.addcdiv_(exp_avg, exp_inf, value=-step_size)
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov momentum (Dozat), as ``torch.optim.NAdam``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False, capturable=False, differentiable=False) -> None:
+        _check_options(lr, betas, eps=eps, weight_decay=weight_decay,
+                       momentum_decay=momentum_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+
+        def new_state(param):
+            return {"step": _step_counter(),
+                    "mu_product": ember.ones((), dtype=_scalar_dtype()),
+                    "exp_avg": ember.zeros_like(param), "exp_avg_sq": ember.zeros_like(param)}
+        for group in self.param_groups:
+            params, grads, states = self._with_grads(group, new_state)
+            beta1, beta2 = group["betas"]
+            nadam(params, grads, [s["exp_avg"] for s in states],
+                  [s["exp_avg_sq"] for s in states], [s["mu_product"] for s in states],
+                  [s["step"] for s in states], beta1=beta1, beta2=beta2, lr=group["lr"],
+                  weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
+                  eps=group["eps"], decoupled_weight_decay=group["decoupled_weight_decay"],
+                  maximize=group["maximize"])
+        return loss
+
+
+def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, beta1, beta2,
+          lr, weight_decay, momentum_decay, eps, decoupled_weight_decay=False, maximize=False,
+          foreach=None, capturable=False, differentiable=False, has_complex=False) -> None:
+    """The NAdam update, in place; ``mu_products`` hold the running product of the
+    momentum schedule."""
+    lr = _to_scalar(lr)
+    for i, param in enumerate(params):
+        grad = -grads[i] if maximize else grads[i]
+        mu_product, step_t = mu_products[i], state_steps[i]
+        param, grad, exp_avg, exp_avg_sq = _real_views(param, param, grad, exp_avgs[i],
+                                                       exp_avg_sqs[i])
+        step_t += 1
+        step = step_t.item()
+        bias_correction2 = 1 - beta2 ** step
+        grad = _decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+        mu_product *= mu
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
+        product = mu_product.item()
+        param.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - product))
+        param.addcdiv_(exp_avg, denom, value=-lr * mu_next / (1.0 - product * mu_next))
+
+
+class RAdam(Optimizer):
+    """Adam with the variance of the adaptive rate rectified (Liu et al.), as
+    ``torch.optim.RAdam``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False) -> None:
+        _check_options(lr, betas, eps=eps, weight_decay=weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads, states = self._with_grads(group, _moments("exp_avg", "exp_avg_sq"))
+            beta1, beta2 = group["betas"]
+            radam(params, grads, [s["exp_avg"] for s in states],
+                  [s["exp_avg_sq"] for s in states], [s["step"] for s in states],
+                  beta1=beta1, beta2=beta2, lr=group["lr"],
+                  weight_decay=group["weight_decay"], eps=group["eps"],
+                  decoupled_weight_decay=group["decoupled_weight_decay"],
+                  maximize=group["maximize"])
+        return loss
+
+
+def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr,
+          weight_decay, eps, decoupled_weight_decay=False, maximize=False, foreach=None,
+          capturable=False, differentiable=False, has_complex=False) -> None:
+    """The RAdam update, in place: plain momentum SGD until the variance estimate is
+    reliable (rho_t > 5), rectified Adam after."""
+    lr = _to_scalar(lr)
+    for i, param in enumerate(params):
+        grad = -grads[i] if maximize else grads[i]
+        step_t = state_steps[i]
+        param, grad, exp_avg, exp_avg_sq = _real_views(param, param, grad, exp_avgs[i],
+                                                       exp_avg_sqs[i])
+        step_t += 1
+        step = step_t.item()
+        grad = _decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        corrected = exp_avg / bias_correction1
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            adaptive_lr = (bias_correction2 ** 0.5) / exp_avg_sq.sqrt().add_(eps)
+            param.add_(corrected * lr * adaptive_lr * rect, alpha=-1.0)
+        else:
+            param.add_(corrected * lr, alpha=-1.0)

@@ -97,6 +97,43 @@ def _to_scalar(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
+def _closure_loss(closure):
+    """The loss from ``closure`` (evaluated with grad enabled), or None."""
+    if closure is None:
+        return None
+    with grad_mode.enable_grad():
+        return closure()
+
+
+# the names of the options that must not be negative, as torch's errors call them
+_OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value", "momentum": "momentum value",
+                 "weight_decay": "weight_decay value", "alpha": "alpha value",
+                 "lr_decay": "lr_decay value", "momentum_decay": "momentum_decay value",
+                 "initial_accumulator_value": "initial_accumulator_value value"}
+
+
+def _check_options(lr, betas=None, **options) -> None:
+    """Torch's checks of the common options: a one-element tensor ``lr``, nothing
+    negative, each beta in [0, 1)."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    for name, value in {"lr": lr, **options}.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_OPTION_NAMES[name]}: {value}")
+        if name == "eps" and betas is not None:
+            for index, beta in enumerate(betas):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+
+
+def _real_views(param, *tensors):
+    """Complex tensors as pairs of reals (every optimizer treats them so), others as they
+    are."""
+    if param.is_complex():
+        return tuple(ember.view_as_real(t) for t in tensors)
+    return tensors
+
+
 def _register(hooks: OrderedDict, hook, prepend: bool = False) -> RemovableHandle:
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
@@ -151,6 +188,9 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:  # options added since the state was saved
+            for key, default in self.defaults.items():
+                group.setdefault(key, default)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -286,6 +326,18 @@ class Optimizer:
     def step(self, closure=None):
         """One optimization step; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
+
+    def _with_grads(self, group, new_state=None):
+        """The parameters of ``group`` that have a gradient, their gradients and their
+        states, each state made by ``new_state(param)`` on first use."""
+        params = [p for p in group["params"] if p.grad is not None]
+        states = []
+        for p in params:
+            state = self.state[p]
+            if not state and new_state is not None:
+                state.update(new_state(p))
+            states.append(state)
+        return params, [p.grad for p in params], states
 
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters with its own options (e.g. a layer to unfreeze)."""

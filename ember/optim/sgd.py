@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import ember
-from ember._tensor import Tensor
-from ember.optim.optimizer import Optimizer, _to_scalar, _use_grad_for_differentiable
+from ember.optim.optimizer import (
+    Optimizer,
+    _check_options,
+    _closure_loss,
+    _to_scalar,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["SGD", "sgd"]
 
@@ -15,14 +19,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_options(lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
@@ -30,30 +27,19 @@ class SGD(Optimizer):
                     "foreach": foreach, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("nesterov", False), ("maximize", False), ("foreach", None),
-                                 ("differentiable", False), ("fused", False)):
-                group.setdefault(key, default)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with ember.enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
+            params, grads, states = self._with_grads(group)
             momentum = group["momentum"]
-            buffers = [self.state[p].get("momentum_buffer") for p in params] if momentum \
-                else []
-            sgd(params, [p.grad for p in params], buffers, weight_decay=group["weight_decay"],
-                momentum=momentum, lr=group["lr"], dampening=group["dampening"],
-                nesterov=group["nesterov"], maximize=group["maximize"])
-            if momentum:
-                for p, buffer in zip(params, buffers):
-                    self.state[p]["momentum_buffer"] = buffer
+            buffers = [state.get("momentum_buffer") for state in states] if momentum else []
+            sgd(params, grads, buffers, weight_decay=group["weight_decay"], momentum=momentum,
+                lr=group["lr"], dampening=group["dampening"], nesterov=group["nesterov"],
+                maximize=group["maximize"])
+            if momentum:  # the buffers made by the first step
+                for state, buffer in zip(states, buffers):
+                    state["momentum_buffer"] = buffer
         return loss
 
 

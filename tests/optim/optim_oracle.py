@@ -29,19 +29,22 @@ def small_model(lib):
     return TwoLayers()
 
 
-def loss_of(lib, model):
-    return ((model(lib.tensor(INPUTS)) - lib.tensor(TARGETS)) ** 2).mean()
+def loss_of(lib, model, dtype=None):
+    return ((model(lib.tensor(INPUTS, dtype=dtype)) - lib.tensor(TARGETS, dtype=dtype)) ** 2
+            ).mean()
 
 
-def trajectory(lib, make_optimizer, steps: int = 20, closure: bool = False):
+def trajectory(lib, make_optimizer, steps: int = 20, closure: bool = False,
+               float64: bool = False):
     """The parameters (NumPy) after each of ``steps`` optimizer steps, and the optimizer."""
     model = small_model(lib)
+    dtype = lib.float64 if float64 else lib.float32
     optimizer = make_optimizer(lib, model)
     history = []
     for _ in range(steps):
         def evaluate():
             optimizer.zero_grad()
-            loss = loss_of(lib, model)
+            loss = loss_of(lib, model, dtype)
             loss.backward()
             return loss
         if closure:
@@ -54,9 +57,11 @@ def trajectory(lib, make_optimizer, steps: int = 20, closure: bool = False):
 
 
 def assert_same_trajectory(make_optimizer, steps: int = 20, closure: bool = False,
-                           rtol: float = 1e-5, atol: float = 1e-6):
-    mine, optimizer = trajectory(ember, make_optimizer, steps, closure)
-    theirs, expected_optimizer = trajectory(torch, make_optimizer, steps, closure)
+                           rtol: float = 1e-5, atol: float = 1e-6, float64: bool = False):
+    mine, optimizer = trajectory(ember, make_optimizer, steps, closure, float64)
+    theirs, expected_optimizer = trajectory(torch, make_optimizer, steps, closure, float64)
+    if float64:
+        rtol, atol = 1e-12, 1e-14
     for step, (a, e) in enumerate(zip(mine, theirs)):
         for i, (x, y) in enumerate(zip(a, e)):
             np.testing.assert_allclose(x, y, rtol=rtol, atol=atol,

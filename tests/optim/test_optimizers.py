@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
+import torch
 
+import ember
 from tests.optim.optim_oracle import assert_same_trajectory
 
 
@@ -55,3 +58,92 @@ def test_per_group_options():
 def test_tensor_learning_rate():
     assert_same_trajectory(lambda lib, model: lib.optim.SGD(model.parameters(),
                                                             lr=lib.tensor(0.05), momentum=0.5))
+
+
+@pytest.mark.parametrize("options", _grid(weight_decay=[0, 0.1], maximize=[False, True]),
+                         ids=str)
+def test_adamax(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.Adamax(model.parameters(), lr=0.01,
+                                                               **options))
+
+
+@pytest.mark.parametrize("options", _grid(weight_decay=[0, 0.1], maximize=[False, True],
+                                          decoupled_weight_decay=[False, True],
+                                          momentum_decay=[4e-3, 0.1]), ids=str)
+def test_nadam(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.NAdam(model.parameters(), lr=0.01,
+                                                              **options))
+
+
+@pytest.mark.parametrize("options", _grid(weight_decay=[0, 0.1], maximize=[False, True],
+                                          decoupled_weight_decay=[False, True],
+                                          betas=[(0.9, 0.999), (0.5, 0.6)]), ids=str)
+def test_radam(options):
+    # betas (0.5, 0.6) make the variance tractable (rho_t > 5) from the third step
+    assert_same_trajectory(lambda lib, model: lib.optim.RAdam(model.parameters(), lr=0.01,
+                                                              **options))
+
+
+@pytest.mark.parametrize("options", _grid(centered=[False, True], momentum=[0, 0.5],
+                                          weight_decay=[0, 0.1], maximize=[False, True]),
+                         ids=str)
+def test_rmsprop(options):
+    # centering subtracts close numbers: the last-bit differences of gradients grow
+    tolerances = {"rtol": 2e-4, "atol": 1e-5} if options["centered"] else {}
+    assert_same_trajectory(lambda lib, model: lib.optim.RMSprop(model.parameters(), lr=0.01,
+                                                                **options), **tolerances)
+
+
+@pytest.mark.parametrize("options", _grid(lr_decay=[0, 0.1], weight_decay=[0, 0.1],
+                                          initial_accumulator_value=[0, 0.5],
+                                          maximize=[False, True]), ids=str)
+def test_adagrad(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.Adagrad(model.parameters(), lr=0.05,
+                                                                **options))
+
+
+@pytest.mark.parametrize("options", _grid(rho=[0.9, 0.5], weight_decay=[0, 0.1],
+                                          maximize=[False, True]), ids=str)
+def test_adadelta(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.Adadelta(model.parameters(), lr=0.5,
+                                                                 **options))
+
+
+@pytest.mark.parametrize("options", _grid(etas=[(0.5, 1.2), (0.3, 1.5)],
+                                          step_sizes=[(1e-6, 50), (1e-3, 0.01)],
+                                          maximize=[False, True]), ids=str)
+def test_rprop(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.Rprop(model.parameters(), lr=0.01,
+                                                              **options))
+
+
+@pytest.mark.parametrize("options", _grid(t0=[1e6, 5], lambd=[1e-4, 0.1],
+                                          weight_decay=[0, 0.1], maximize=[False, True]),
+                         ids=str)
+def test_asgd(options):
+    assert_same_trajectory(lambda lib, model: lib.optim.ASGD(model.parameters(), lr=0.05,
+                                                             **options))
+
+
+@pytest.mark.parametrize("name", ["Adam", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
+                                  "Adadelta", "Rprop", "ASGD", "SGD"])
+def test_float64_parameters(name):
+    def make(lib, model):
+        model.double()
+        return getattr(lib.optim, name)(model.parameters(), lr=0.01)
+    assert_same_trajectory(make, float64=True)
+
+
+@pytest.mark.parametrize("name", ["Adam", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
+                                  "Adadelta", "Rprop", "ASGD", "SGD"])
+def test_complex_parameters_update_as_pairs_of_reals(name):
+    def run(lib):
+        lib.manual_seed(0)
+        z = lib.randn(3, dtype=lib.complex64, requires_grad=True)
+        optimizer = getattr(lib.optim, name)([z], lr=0.01)
+        for _ in range(5):
+            optimizer.zero_grad()
+            (z * z.conj()).real.sum().backward()
+            optimizer.step()
+        return z.detach().numpy()
+    np.testing.assert_allclose(run(ember), run(torch), rtol=1e-5, atol=1e-6)
