@@ -94,6 +94,8 @@ def _uses_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
     ScaledDotProductFlashAttentionForCpuBackward0 node instead of the math graph."""
     if not query.dim() == key.dim() == value.dim() == 4 or dropout_p > 0.0:
         return False
+    if attn_mask is not None and attn_mask.dim() < 2:
+        attn_mask.size(-2)  # torch's dispatcher reads the mask's rows: its IndexError
     if not query.size(-1) == key.size(-1) == value.size(-1):
         return False
     if not query.size(0) == key.size(0) == value.size(0):
@@ -169,8 +171,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     _check_sdpa_inputs(query, key, value, attn_mask)
     if attn_mask is not None and attn_mask.dtype == ember.bool:
         attn_mask = _additive_mask(attn_mask, query.dtype)
-    if attn_mask is not None and attn_mask.dim() < 2:
-        attn_mask.size(-2)  # torch's dispatcher reads the mask's rows first
     if _uses_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
         return _fused_attention(query, key, value, attn_mask, is_causal, scale, enable_gqa)
     if is_causal:
