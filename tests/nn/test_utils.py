@@ -4,6 +4,7 @@ weight and spectral normalization."""
 from __future__ import annotations
 
 import math
+from importlib import import_module
 
 import numpy as np
 import pytest
@@ -307,3 +308,69 @@ def test_spectral_norm_errors():
         with pytest.raises(ValueError, match="`SpectralNorm` cannot be applied as parameter "
                            "`bias` is None"):
             lib.nn.utils.spectral_norm(no_bias, "bias")
+
+
+# --- stateless.functional_call and skip_init ----------------------------------------------
+
+def utils_module(lib, name):
+    """``lib.nn.utils.<name>``, imported."""
+    return import_module(f"{lib.__name__}.nn.utils.{name}")
+
+
+def functional_call(lib, *args, **kwargs):
+    stateless = utils_module(lib, "stateless")
+    with pytest.warns(FutureWarning, match=r"`torch.nn.utils.stateless.functional_call` is "
+                      r"deprecated as of PyTorch 2.0"):
+        return stateless.functional_call(*args, **kwargs)
+
+
+def test_functional_call_uses_the_given_tensors():
+    actual, expected = model_pair()
+    replacements = {"0.weight": RNG.standard_normal((3, 4)), "1.bias": RNG.standard_normal(2)}
+    x = RNG.standard_normal((2, 4))
+    outputs = []
+    for lib, module in ((torch, expected), (ember, actual)):
+        before = module[0].weight
+        tensors = {k: lib.tensor(v, dtype=lib.float32, requires_grad=True)
+                   for k, v in replacements.items()}
+        output = functional_call(lib, module, tensors, lib.tensor(x, dtype=lib.float32))
+        output.sum().backward()
+        outputs += [output, tensors["0.weight"].grad]
+        assert module[0].weight is before and module[0].weight.grad is None
+    for mine, theirs in zip(outputs[2:], outputs[:2]):
+        assert_tensor_close(mine, theirs, "functional_call", 1e-6, 1e-6)
+
+
+def test_functional_call_tied_weights_and_strict():
+    for lib in (torch, ember):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 2, bias=False), lib.nn.Linear(2, 2, bias=False))
+        model[1].weight = model[0].weight
+        x = lib.ones(1, 2)
+        out = functional_call(lib, model, {"0.weight": lib.eye(2)}, (x,))
+        assert out.tolist() == [[1.0, 1.0]]  # both layers saw the identity
+        out = functional_call(lib, model, {"0.weight": lib.eye(2)}, (x,), tie_weights=False)
+        assert out.tolist() != [[1.0, 1.0]]
+        with pytest.raises(ValueError, match=r"functional_call got multiple values for keys "
+                           r"\['0.weight', '1.weight'\], which are tied"):
+            functional_call(lib, model, {"0.weight": lib.eye(2), "1.weight": lib.ones(2, 2)}, x)
+        with pytest.raises(RuntimeError, match="Error\\(s\\) in reparametrizing for Sequential:"
+                           "\n\tUnexpected key\\(s\\): 'other'.\n\tMissing key\\(s\\): "
+                           "'1.weight'."):
+            functional_call(lib, model, {"0.weight": lib.eye(2), "other": lib.eye(2)}, x,
+                            tie_weights=False, strict=True)
+
+
+def test_skip_init():
+    for lib in (torch, ember):
+        skip_init = utils_module(lib, "init").skip_init
+        lib.manual_seed(3)
+        m = skip_init(lib.nn.Linear, 5, out_features=2)
+        assert tuple(m.weight.shape) == (2, 5) and isinstance(m.weight, lib.nn.Parameter)
+        draws = lib.rand(3).tolist()
+        lib.manual_seed(3)
+        assert draws == lib.rand(3).tolist()  # no number was drawn
+        with pytest.raises(RuntimeError, match="Expected a Module; got <class 'int'>"):
+            skip_init(int)
+        with pytest.raises(RuntimeError, match="Module must support a 'device' arg to skip "
+                           "initialization"):
+            skip_init(lib.nn.Identity)
