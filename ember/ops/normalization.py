@@ -53,12 +53,11 @@ def _sum_of_products(a, b, axes):
     return _cpu.einsum(f"{letters},{letters}->{kept}", a, b).reshape(kept_shape)
 
 
-def _statistics(data, stat_axes):
-    """Mean and (biased) variance over ``stat_axes`` (kept), and the centred data."""
-    mean = data.mean(stat_axes, keepdims=True)
+def _statistics(data, layout):
+    """Mean and (biased) variance over the statistics' axes (kept), and the centred data."""
+    mean = data.mean(layout.stat_axes, keepdims=True)
     centred = data - mean
-    count = data.size // mean.size if mean.size else 0
-    return mean, _sum_of_products(centred, centred, stat_axes) / max(count, 1), centred
+    return mean, _sum_of_products(centred, centred, layout.stat_axes) / layout.count(), centred
 
 
 def _scaled_in_place(out, rstd, weight, bias):
@@ -89,7 +88,7 @@ def _normalize(name, input, weight, bias, layout, statistics=None):
     data = input._data.astype(np_dtype, copy=False).reshape(layout.work_shape)
     variance = None
     if statistics is None:
-        mean, variance, out = _statistics(data, layout.stat_axes)
+        mean, variance, out = _statistics(data, layout)
         rstd = 1 / _cpu.sqrt(variance + layout.eps)
     else:
         mean, rstd = statistics
@@ -118,16 +117,18 @@ def _fused_grads(ctx, grad, input, weight):
     mean, rstd = ctx.mean, ctx.rstd
     np_dtype = mean.dtype
     g = grad._data.astype(np_dtype, copy=False).reshape(layout.work_shape)
-    x_hat = input._data.astype(np_dtype, copy=False).reshape(layout.work_shape) - mean
-    x_hat *= rstd
     w = _param_array(weight, layout, np_dtype)
     needs_input, needs_weight, needs_bias = ctx.needs_input_grad
+    batch_input_grad = needs_input and not ctx.fixed_statistics
+    if needs_weight or batch_input_grad:
+        x_hat = input._data.astype(np_dtype, copy=False).reshape(layout.work_shape) - mean
+        x_hat *= rstd
     # batch norm: the parameters' sums are the ones the input's gradient needs
-    shared_sums = layout.param_axes == layout.stat_axes and not ctx.fixed_statistics
+    shared_sums = layout.param_axes == layout.stat_axes and batch_input_grad
     grad_bias = grad_weight = grad_input = None
-    if needs_bias or shared_sums and needs_input:
+    if needs_bias or shared_sums:
         grad_bias = g.sum(layout.param_axes, keepdims=True)
-    if needs_weight or shared_sums and needs_input:
+    if needs_weight or shared_sums:
         grad_weight = _sum_of_products(g, x_hat, layout.param_axes)
     if needs_input:
         count = layout.count()

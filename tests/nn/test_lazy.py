@@ -114,3 +114,12 @@ def test_initialize_parameters_is_required():
 
     with pytest.raises(NotImplementedError, match="initialize_parameters"):
         Incomplete()(ember.ones(1))
+
+
+def test_deep_copy_initializes_on_its_own():
+    original = ember.nn.LazyLinear(3)
+    duplicate = copy.deepcopy(original)
+    duplicate(ember.ones(2, 4))
+    assert type(duplicate) is ember.nn.Linear and type(original) is ember.nn.LazyLinear
+    original(ember.ones(2, 5))
+    assert (original.in_features, duplicate.in_features) == (5, 4)

@@ -202,3 +202,24 @@ def test_errors(name, function):
     with pytest.raises(type(expected.value)) as raised:
         function(ember)
     assert str(raised.value) == str(expected.value)
+
+
+def _top_level(name):
+    """torch's top-level function ``name`` in ember (its op module until ember exports it)."""
+    return getattr(ember, name, None) or getattr(ember.ops.normalization, name)
+
+
+def test_top_level_functions():
+    rng = np.random.default_rng(2)
+    data, weight, bias = rng.standard_normal((3, 4, 2)), rng.standard_normal(4), rng.standard_normal(4)
+    calls = {
+        "batch_norm": lambda f, L, x, w, b: f(x, w, b, L.zeros(4, dtype=x.dtype),
+                                              L.ones(4, dtype=x.dtype), True, 0.1, 1e-5, False),
+        "instance_norm": lambda f, L, x, w, b: f(x, w, b, None, None, True, 0.1, 1e-5, False),
+        "layer_norm": lambda f, L, x, w, b: f(x, (2,), w[:2], b[:2]),
+        "group_norm": lambda f, L, x, w, b: f(x, 2, w, b),
+    }
+    for name, call in calls.items():
+        results = [call(function, L, *(L.tensor(a) for a in (data, weight, bias))).numpy()
+                   for function, L in ((getattr(torch, name), torch), (_top_level(name), ember))]
+        np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-9, err_msg=name)

@@ -59,8 +59,11 @@ class LazyModuleMixin:
         module.initialize_parameters(*args, **(kwargs or {}))
         if module.has_uninitialized_params():
             raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
-        module._initialize_hook.remove()
-        module._load_hook.remove()
+        # removed by id from this module's own dicts: the handles of a deep copy still
+        # point at the dicts of the module it was copied from
+        for hooks in (module._forward_pre_hooks, module._forward_pre_hooks_with_kwargs):
+            hooks.pop(module._initialize_hook.id, None)
+        module._load_state_dict_pre_hooks.pop(module._load_hook.id, None)
         del module._initialize_hook
         del module._load_hook
         if module.cls_to_become is not None:
