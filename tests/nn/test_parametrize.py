@@ -347,6 +347,12 @@ def test_spectral_norm_options():
         nn.Linear(3, 4), name="bias"), (2, 3))
 
 
+def test_spectral_norm_transposed_convolution():
+    actual, _ = check_parametrized(lambda nn: nn.utils.parametrizations.spectral_norm(
+        nn.ConvTranspose1d(2, 3, 2)), (1, 2, 3))
+    assert tuple(actual.parametrizations.weight[0]._u.shape) == (3,)
+
+
 def test_spectral_norm_errors():
     for lib in (torch, ember):
         sn = lib.nn.utils.parametrizations.spectral_norm

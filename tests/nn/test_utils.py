@@ -252,6 +252,22 @@ def test_spectral_norm_linear(training):
     assert actual.state_dict()._metadata == expected.state_dict()._metadata
 
 
+def test_spectral_norm_transposed_convolution_uses_dim_1():
+    actual, _ = check_module(lambda nn: nn.utils.spectral_norm(nn.ConvTranspose2d(2, 3, 2)),
+                             RNG.standard_normal((1, 2, 3, 3)))
+    assert tuple(actual.weight_u.shape) == (3,)
+
+
+def test_hooks_refuse_uninitialized_parameters():
+    for lib in (torch, ember):
+        with pytest.raises(ValueError, match="The module passed to `SpectralNorm` can't have "
+                           "uninitialized parameters. Make sure to run the dummy forward"):
+            lib.nn.utils.spectral_norm(lib.nn.LazyLinear(3))
+        with pytest.raises(ValueError, match="The module passed to `WeightNorm` can't have "
+                           "uninitialized parameters. Make sure to run the dummy forward"):
+            weight_norm_hooks(lambda nn: nn.LazyLinear(3))(lib.nn)
+
+
 def test_spectral_norm_options():
     check_module(lambda nn: nn.utils.spectral_norm(nn.Bilinear(3, 4, 2), n_power_iterations=3,
                                                    dim=1, eps=1e-6),
@@ -374,3 +390,94 @@ def test_skip_init():
         with pytest.raises(RuntimeError, match="Module must support a 'device' arg to skip "
                            "initialization"):
             skip_init(lib.nn.Identity)
+
+
+# --- fusion and memory formats ------------------------------------------------------------
+
+def eval_pair(make):
+    """``make(nn)`` in both libraries with torch's state (running statistics made up and
+    copied too), in eval mode."""
+    actual, expected = build_pair(make)
+    for name, buffer in expected.named_buffers():
+        if name.endswith(("running_mean", "running_var")):
+            buffer.copy_(torch.rand(buffer.shape) + 0.5)
+    load_torch_state(actual, expected)
+    return actual.eval(), expected.eval()
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_fuse_linear_bn_eval(bias):
+    actual, expected = eval_pair(lambda nn: nn.Sequential(nn.Linear(4, 3, bias=bias),
+                                                          nn.BatchNorm1d(3)))
+    fused = utils_module(ember, "fusion").fuse_linear_bn_eval(actual[0], actual[1])
+    their_fused = utils_module(torch, "fusion").fuse_linear_bn_eval(expected[0], expected[1])
+    assert actual[0].bias is None or fused.bias is not actual[0].bias  # a copy
+    assert_same_state_close(fused, their_fused)
+    x = RNG.standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(fused(ember.tensor(x)).detach().numpy(),
+                               expected(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("conv", ["Conv2d", "ConvTranspose2d"])
+def test_fuse_conv_bn_eval(conv):
+    actual, expected = eval_pair(lambda nn: nn.Sequential(getattr(nn, conv)(2, 3, 2),
+                                                          nn.BatchNorm2d(3)))
+    transpose = conv == "ConvTranspose2d"
+    fused = utils_module(ember, "fusion").fuse_conv_bn_eval(actual[0], actual[1], transpose)
+    their_fused = utils_module(torch, "fusion").fuse_conv_bn_eval(expected[0], expected[1], transpose)
+    assert_same_state_close(fused, their_fused)
+    x = RNG.standard_normal((1, 2, 4, 4)).astype(np.float32)
+    np.testing.assert_allclose(fused(ember.tensor(x)).detach().numpy(),
+                               expected(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_fuse_conv_bn_weights_without_optional_tensors():
+    arrays = [RNG.standard_normal(shape).astype(np.float32) for shape in [(3, 2, 2), (3,)]]
+    results = []
+    for lib in (torch, ember):
+        weight, mean = (lib.tensor(a) for a in arrays)
+        results.append(utils_module(lib, "fusion").fuse_conv_bn_weights(weight, None, mean, mean.abs(), 1e-3,
+                                                         None, None))
+    for mine, theirs in zip(results[1], results[0]):
+        assert_tensor_close(mine, theirs, "fused", 1e-6, 1e-7)
+        assert type(mine) is ember.nn.Parameter
+
+
+def test_fusion_errors():
+    for lib in (torch, ember):
+        linear, bn = lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3)
+        with pytest.raises(AssertionError, match="Fusion only for eval!"):
+            utils_module(lib, "fusion").fuse_linear_bn_eval(linear, bn)
+        with pytest.raises(AssertionError, match="To fuse, linear.out_features == "
+                           "bn.num_features or bn.num_features == 1, got "
+                           "linear.out_features=3 and bn.num_features=2"):
+            utils_module(lib, "fusion").fuse_linear_bn_eval(linear.eval(), lib.nn.BatchNorm1d(2).eval())
+        no_stats = lib.nn.BatchNorm2d(3, track_running_stats=False).eval()
+        with pytest.raises(AssertionError, match="bn.running_mean and bn.running_var must not "
+                           "be None"):
+            utils_module(lib, "fusion").fuse_conv_bn_eval(lib.nn.Conv2d(2, 3, 1).eval(), no_stats)
+
+
+def assert_same_state_close(actual, expected):
+    assert list(actual.state_dict()) == list(expected.state_dict())
+    for (name, mine), theirs in zip(actual.state_dict().items(), expected.state_dict().values()):
+        assert_tensor_close(mine, theirs, name, 1e-6, 1e-7)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_convert_conv_weight_memory_format(dims):
+    def make(nn):
+        return nn.Sequential(getattr(nn, f"Conv{dims}d")(2, 3, 1), nn.Sequential(
+            getattr(nn, f"ConvTranspose{dims}d")(3, 2, 1)), nn.Linear(2, 2))
+
+    actual, expected = build_pair(make)
+    memory_format = "channels_last" if dims == 2 else "channels_last_3d"
+    weights = [p for p in actual.parameters()]
+    for lib, module in ((torch, expected), (ember, actual)):
+        convert = getattr(utils_module(lib, "memory_format"),
+                          f"convert_conv{dims}d_weight_memory_format")
+        assert convert(module, getattr(lib, memory_format)) is module
+    assert [p for p in actual.parameters()] == weights  # the same Parameter objects
+    for mine, theirs in zip(actual.parameters(), expected.parameters()):
+        assert mine.stride() == theirs.stride()
+        assert_tensor_close(mine, theirs, "weight", 0, 0)

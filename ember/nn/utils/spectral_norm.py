@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import ember
 import ember.nn.functional as F
 from ember._tensor import Tensor
+from ember.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ember.nn.modules.module import Module
-from ember.nn.parameter import Parameter
-from ember.nn.utils.weight_norm import _is_uninitialized
+from ember.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook",
            "spectral_norm", "remove_spectral_norm"]
@@ -22,10 +22,8 @@ __all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStat
 
 def _default_dim(module: Module) -> int:
     """The output dimension of a weight: 1 for transposed convolutions, else 0."""
-    transposed = tuple(getattr(ember.nn, name) for name in
-                       ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-                       if hasattr(ember.nn, name))
-    return 1 if isinstance(module, transposed) else 0
+    transposed = isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d))
+    return 1 if transposed else 0
 
 
 def _check_power_iterations(n_power_iterations: int) -> None:
@@ -116,7 +114,7 @@ class SpectralNorm:
         weight = module._parameters[name]
         if weight is None:
             raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
-        if _is_uninitialized(weight):
+        if isinstance(weight, UninitializedParameter):
             raise ValueError("The module passed to `SpectralNorm` can't have uninitialized "
                              "parameters. Make sure to run the dummy forward before applying "
                              "spectral normalization")

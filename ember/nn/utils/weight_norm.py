@@ -10,10 +10,9 @@ from typing import Any, TypeVar
 
 import ember
 from ember._tensor import Tensor
-from ember.nn import parameter as _parameter
 from ember.nn._functional._common import _recorded
 from ember.nn.modules.module import Module
-from ember.nn.parameter import Parameter
+from ember.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm"]
 
@@ -61,11 +60,6 @@ def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
                      {"v": v, "g": g})
 
 
-def _is_uninitialized(tensor) -> bool:
-    """Whether ``tensor`` is a lazy module's parameter that has no shape yet."""
-    return isinstance(tensor, getattr(_parameter, "UninitializedParameter", ()))
-
-
 class WeightNorm:
     """The forward pre-hook that recomputes ``module.<name>`` from ``<name>_g`` and
     ``<name>_v`` before each forward."""
@@ -92,7 +86,7 @@ class WeightNorm:
                                    f"parameter {name}")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
-        if _is_uninitialized(weight):
+        if isinstance(weight, UninitializedParameter):
             raise ValueError("The module passed to `WeightNorm` can't have uninitialized "
                              "parameters. Make sure to run the dummy forward before applying "
                              "weight normalization")
