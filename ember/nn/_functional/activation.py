@@ -316,7 +316,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def prelu(input, weight):
-    if input.dim() == 0:
+    if input.dim() == 0 and weight.numel() != 1:
         raise RuntimeError("Not allow zero-dim input tensor.")
     channels = input.shape[1] if input.dim() >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:

@@ -35,7 +35,7 @@ def _padded_targets(targets, target_lengths, batch, blank):
             raise RuntimeError(
                 f"Expected tensor to have size at least {longest} at dimension 1, but got "
                 f"size {targets.shape[1]} for argument #2 'targets' (while checking arguments "
-                "for ctc_loss_cpu)")
+                "for ctc_loss_allocate_outputs)")
         picked = targets[:, :longest]
     else:
         if targets.numel() < sum(target_lengths):
@@ -116,7 +116,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         if length > frames:
             raise RuntimeError(f"Expected input_lengths to have value at most {frames}, but "
                                f"got value {length} (while checking arguments for "
-                               "ctc_loss_cpu)")
+                               "ctc_loss_allocate_outputs)")
     with ember.no_grad():
         labels = _padded_targets(targets, target_lengths, batch, blank)
         # the extended labels: a blank before, between and after the targets

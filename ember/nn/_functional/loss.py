@@ -202,8 +202,8 @@ def _class_shape(input, target):
                                            and target.shape[1:] != input.shape[2:]):
         if input.dim() == 2:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        expected = (input.shape[0], *input.shape[2:])
-        raise RuntimeError(f"Expected target size {expected}, got {target.shape}")
+        expected = [input.shape[0], *input.shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -267,10 +267,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     logp = ember.log_softmax(input, class_dim)
     weight_shape = [1] * input.dim()
     weight_shape[class_dim] = classes
-    if target.dtype.is_floating_point:
-        if target.shape != input.shape:
-            raise RuntimeError(f"Expected target size {tuple(input.shape)}, got "
-                               f"{tuple(target.shape)}")
+    # a target of the input's shape holds class probabilities; any other, class indices
+    if target.shape == input.shape:
+        if not target.dtype.is_floating_point:
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {target.dtype._legacy_name}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / classes
         product = logp * target
