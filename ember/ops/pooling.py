@@ -14,6 +14,7 @@ Its gradient applies the transposed matrices, whose gradient is the forward agai
 
 from __future__ import annotations
 
+import functools
 import math
 
 from ember import _dtype
@@ -62,13 +63,14 @@ class _Windows:
     """Where the windows of a pooling lie: per spatial dimension the input size, kernel,
     stride, padding and dilation, and the number of windows (``outputs``)."""
 
-    __slots__ = ("sizes", "kernel", "stride", "padding", "dilation", "outputs")
+    __slots__ = ("sizes", "kernel", "stride", "padding", "dilation", "outputs", "_picks")
 
     def __init__(self, sizes, kernel, stride, padding, dilation, ceil_mode):
         self.sizes, self.kernel, self.stride = sizes, kernel, stride
         self.padding, self.dilation = padding, dilation
         self.outputs = tuple(_output_size(*args, ceil_mode)
                              for args in zip(sizes, kernel, stride, padding, dilation))
+        self._picks = None
 
     def extents(self):
         """The padded length per dimension that holds the input and every window."""
@@ -79,6 +81,20 @@ class _Windows:
     def starts(self, dim):
         """The input position where each window of dimension ``dim`` starts (may be < 0)."""
         return _cpu.arange(self.outputs[dim]) * self.stride[dim] - self.padding[dim]
+
+    def picks(self):
+        """What max pooling reads torch's indices from (computed once per windows): the
+        kernel offsets in scan order, the flat plane offset of each from its window's
+        corner, and the flat plane position of each window's corner."""
+        if self._picks is None:
+            dims, plane = len(self.sizes), _plane_strides(self.sizes)
+            offsets = list(_cpu.ndindex(*self.kernel))
+            table = _cpu.array([sum((k * d - p) * t for k, d, p, t in zip(
+                offset, self.dilation, self.padding, plane)) for offset in offsets], _cpu.intp)
+            corners = sum(_broadcast_along(self.starts(dim) + self.padding[dim], dim, dims)
+                          * plane[dim] for dim in range(dims))
+            self._picks = offsets, table, corners
+        return self._picks
 
 
 def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, ceil_mode):
@@ -93,10 +109,17 @@ def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, cei
                                       f"tuple of {words} ints")
     dilation = _spatial(dilation, dims, f"{name}: dilation must be either a single int, or a "
                                         f"tuple of {words} ints")
-    if input.dim() not in (dims + 1, dims + 2):
+    return _checked_windows(tuple(input.shape), dims, kernel, stride, padding, dilation,
+                            bool(ceil_mode))
+
+
+@functools.lru_cache(maxsize=128)
+def _checked_windows(shape, dims, kernel, stride, padding, dilation, ceil_mode):
+    """The windows of a pooling over an input of ``shape``, checked as torch does (once per
+    shape and arguments: a training loop asks again and again)."""
+    if len(shape) not in (dims + 1, dims + 2):
         raise RuntimeError(f"non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor expected "
                            "for input")
-    shape = input.shape
     windows = _Windows(tuple(shape[-dims:]), kernel, stride, padding, dilation, ceil_mode)
     axes = "THW"[3 - dims:]
     for what, prefix, values in (("kernel size", "k", kernel), ("stride", "d", stride)):
@@ -213,8 +236,9 @@ def _broadcast_along(values, dim, dims):
     return values.reshape((-1,) + (1,) * (dims - 1 - dim))
 
 
-def _max_pool_kernel(data, windows, floating):
-    """The maxima and torch's indices of max pooling ``data`` (NumPy) over ``windows``."""
+def _max_pool_kernel(data, windows, floating, with_indices):
+    """The maxima and torch's indices (None unless ``with_indices``) of max pooling ``data``
+    (NumPy) over ``windows``."""
     dims = len(windows.sizes)
     fill = -math.inf if floating else _cpu.iinfo(data.dtype).min
     padded = _padded(data, dims, windows.padding, windows.extents(), fill)
@@ -223,16 +247,14 @@ def _max_pool_kernel(data, windows, floating):
         padded, padded.shape[:-dims] + windows.outputs + windows.kernel,
         strides[:-dims] + tuple(t * s for t, s in zip(strides[-dims:], windows.stride))
         + tuple(t * d for t, d in zip(strides[-dims:], windows.dilation)), writeable=False)
-    offsets = list(_cpu.ndindex(*windows.kernel))
+    offsets, offset_table, corners = windows.picks()
     best, position = _running_max(lambda j: view[(..., *offsets[j])], len(offsets), floating)
-    plane = _plane_strides(windows.sizes)
-    offset_table = _cpu.array([sum((k * d - p) * t for k, d, p, t in zip(
-        offset, windows.dilation, windows.padding, plane)) for offset in offsets])
-    corners = sum(_broadcast_along(windows.starts(dim) + windows.padding[dim], dim, dims)
-                  * plane[dim] for dim in range(dims))
-    indices = corners + offset_table.take(position)
+    if not with_indices:
+        return best, None
+    indices = corners + offset_table.take(position.astype(_cpu.intp))
     if padded is not data and (best == fill).any():
         # every value of such a window is the lowest: torch picks its first in-bounds place
+        plane = _plane_strides(windows.sizes)
         first = sum(_broadcast_along(_first_inside(windows, dim), dim, dims) * plane[dim]
                     for dim in range(dims))
         indices = _cpu.where(best == fill, first, indices)
@@ -246,15 +268,20 @@ def _first_inside(windows, dim):
                       starts)
 
 
-def _max_pool(input, dims, kernel_size, stride, padding, dilation, ceil_mode, name):
-    """``(values, indices)`` of max pooling ``input`` over its last ``dims`` dimensions."""
+def _max_pool(input, dims, kernel_size, stride, padding, dilation, ceil_mode, name,
+              with_indices=True):
+    """``(values, indices)`` of max pooling ``input`` over its last ``dims`` dimensions;
+    indices None when neither asked for nor needed for the gradient."""
     windows = _pool_windows(input, dims, name, kernel_size, stride, padding, dilation,
                             ceil_mode)
     dtype = input._dtype
-    best, indices = _max_pool_kernel(input._data, windows, dtype.is_floating_point)
+    differentiable = needs_grad(input)
+    best, indices = _max_pool_kernel(input._data, windows, dtype.is_floating_point,
+                                     with_indices or differentiable)
     values = _make(best, dtype)
-    indices = _make(indices, _dtype.int64)
-    if needs_grad(input):
+    if indices is not None:
+        indices = _make(indices, _dtype.int64)
+    if differentiable:
         _record_pick(f"MaxPool{dims}DWithIndices", input, values, indices, dims)
     return values, indices
 
@@ -282,13 +309,12 @@ def _scatter(values, indices, plane, accumulate, names):
     data, lead = _rows(values._data, dims)
     positions, _ = _rows(indices._data, dims)
     size = math.prod(plane)
-    if accumulate:  # bincount sums repeated places in one vectorized pass
-        flat = positions + _cpu.arange(data.shape[0])[:, None] * size
-        result = _cpu.bincount(flat.ravel(), data.ravel(), data.shape[0] * size)
-        result = result.astype(data.dtype, copy=False)
+    flat = (positions + _cpu.arange(0, data.shape[0] * size, size)[:, None]).ravel()
+    result = _cpu.zeros(data.shape[0] * size, data.dtype)
+    if accumulate:  # repeated places add up
+        _cpu.add.at(result, flat, data.ravel())
     else:
-        result = _cpu.zeros((data.shape[0], size), data.dtype)
-        _cpu.put_along_axis(result, positions, data, 1)
+        result[flat] = data.ravel()
     result = _make(result.reshape(lead + plane), values._dtype)
     if needs_grad(values):
         swapped = names[::-1]
@@ -519,8 +545,9 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, with_i
         if size <= 0:
             raise RuntimeError(f"max_pool1d() Invalid computed output size: {size}")
     values, indices = _max_pool(input.unsqueeze(-2), 2, (1, kernel), (1, stride),
-                                (0, padding), (1, dilation), ceil_mode, "max_pool2d")
-    return values.squeeze(-2), indices.squeeze(-2)
+                                (0, padding), (1, dilation), ceil_mode, "max_pool2d",
+                                with_indices)
+    return values.squeeze(-2), None if indices is None else indices.squeeze(-2)
 
 
 def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad):
@@ -563,13 +590,13 @@ def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """Max pooling over the last two dimensions of a (C, H, W) or (N, C, H, W) input."""
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
-                     "max_pool2d")[0]
+                     "max_pool2d", False)[0]
 
 
 def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """Max pooling over the last three dimensions of a 4-d or 5-d input."""
     return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
-                     "max_pool3d")[0]
+                     "max_pool3d", False)[0]
 
 
 def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False,

@@ -59,14 +59,16 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The maximum of each window over the last two dimensions (see ``max_pool1d``)."""
-    result = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    result = _ops._max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                            "max_pool2d", return_indices)
     return result if return_indices else result[0]
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The maximum of each window over the last three dimensions (see ``max_pool1d``)."""
-    result = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    result = _ops._max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                            "max_pool3d", return_indices)
     return result if return_indices else result[0]
 
 
