@@ -250,8 +250,9 @@ def batch_norm(input, weight, bias, running_mean, running_var, training: bool,
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5,
                cudnn_enable: bool = False):
     """Normalization over the trailing ``normalized_shape`` dims of each sample."""
-    if isinstance(normalized_shape, int):
-        normalized_shape = (normalized_shape,)
+    if not isinstance(normalized_shape, list | tuple):
+        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
+                        f"of ints, not {type(normalized_shape).__name__}")
     normalized_shape = tuple(normalized_shape)
     count = len(normalized_shape)
     shape = input._data.shape
@@ -292,7 +293,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
             raise RuntimeError(f"Expected {what} to be a vector of size equal to the number "
                                f"of channels in input, but got {what} of shape "
                                f"{list(tensor.shape)} and input of shape {list(shape)}")
-    _check_floating("group_norm", input)
+    _check_floating("GroupNormKernelImpl", input)
     per_group = channels // num_groups
     layout = _Layout((batch, num_groups, per_group, math.prod(shape[2:])), (2, 3), (0, 3),
                      (1, num_groups, per_group, 1), eps)
@@ -304,6 +305,9 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
     """Normalization of each channel of each sample over its own values: batch norm of the
     input viewed as one sample of N * C channels, whose running statistics are averaged
     over the batch."""
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
     shape = input._data.shape
     batch, channels = shape[0], input.size(1)
 

@@ -191,6 +191,13 @@ ERRORS = [
                                                                  (3,))),
     ("group_norm_divisible", lambda L: L.nn.GroupNorm(3, 4)),
     ("group_norm_weight", lambda L: L.nn.functional.group_norm(L.ones(2, 4), 2, L.ones(2))),
+    ("instance_norm_no_stats", lambda L: L.nn.functional.instance_norm(
+        L.ones(2, 3, 4), use_input_stats=False)),
+    ("batch_norm_1d_input", lambda L: L.nn.functional.batch_norm(L.ones(3), None, None,
+                                                                  training=True)),
+    ("layer_norm_int_shape", lambda L: L.nn.functional.layer_norm(L.ones(2, 3), 3)),
+    ("group_norm_integer", lambda L: L.nn.functional.group_norm(L.ones(2, 4, dtype=L.long),
+                                                                 2)),
     ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
 ]
 
