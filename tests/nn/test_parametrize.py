@@ -194,6 +194,23 @@ def test_remove_one_of_two_keeps_the_class():
     assert_same_state(actual, expected, 1e-6, 1e-7)
 
 
+@pytest.mark.parametrize("tensor_name", [None, "weight"])
+def test_transfer_parametrizations_and_params(tensor_name):
+    def make(nn):
+        source = nn.utils.parametrize.register_parametrization(nn.Linear(3, 3), "weight",
+                                                               symmetric(nn))
+        nn.utils.parametrize.register_parametrization(source, "bias", doubled(nn))
+        return nn.ModuleList([source, nn.Linear(3, 3)])
+
+    actual, expected = build_pair(make)
+    for lib, (source, target) in ((torch, expected), (ember, actual)):
+        lib.nn.utils.parametrize.transfer_parametrizations_and_params(source, target,
+                                                                      tensor_name)
+    assert_same_state(actual, expected)
+    source, target = actual
+    assert target.parametrizations.weight.original is source.parametrizations.weight.original
+
+
 def test_cached():
     module = ember.nn.utils.parametrize.register_parametrization(
         ember.nn.Linear(3, 3), "weight", symmetric(ember.nn))
