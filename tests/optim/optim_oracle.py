@@ -57,11 +57,13 @@ def trajectory(lib, make_optimizer, steps: int = 20, closure: bool = False,
 
 
 def assert_same_trajectory(make_optimizer, steps: int = 20, closure: bool = False,
-                           rtol: float = 1e-5, atol: float = 1e-6, float64: bool = False):
+                           rtol: float | None = None, atol: float | None = None,
+                           float64: bool = False):
     mine, optimizer = trajectory(ember, make_optimizer, steps, closure, float64)
     theirs, expected_optimizer = trajectory(torch, make_optimizer, steps, closure, float64)
-    if float64:
-        rtol, atol = 1e-12, 1e-14
+    default_rtol, default_atol = (1e-10, 1e-12) if float64 else (1e-5, 1e-6)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
     for step, (a, e) in enumerate(zip(mine, theirs)):
         for i, (x, y) in enumerate(zip(a, e)):
             np.testing.assert_allclose(x, y, rtol=rtol, atol=atol,

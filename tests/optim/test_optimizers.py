@@ -147,3 +147,31 @@ def test_complex_parameters_update_as_pairs_of_reals(name):
             optimizer.step()
         return z.detach().numpy()
     np.testing.assert_allclose(run(ember), run(torch), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", _grid(line_search_fn=[None, "strong_wolfe"],
+                                          history_size=[100, 2], max_iter=[20, 3]), ids=str)
+def test_lbfgs(options):
+    # in float64 and for two steps: the fit is then nearly exact, and in the flat valley
+    # beyond, last-bit differences steer the line search
+    lr = 1 if options["line_search_fn"] else 0.1
+
+    def make(lib, model):
+        model.double()
+        return lib.optim.LBFGS(model.parameters(), lr=lr, **options)
+    optimizer, expected = assert_same_trajectory(make, steps=2, closure=True, float64=True,
+                                                 rtol=1e-6, atol=1e-8)
+    assert optimizer.state_dict()["state"][0]["func_evals"] == expected.state_dict()[
+        "state"][0]["func_evals"]
+
+
+def test_lbfgs_float32_few_iterations():
+    assert_same_trajectory(lambda lib, model: lib.optim.LBFGS(model.parameters(), lr=0.5,
+                                                              max_iter=3), steps=3,
+                           closure=True)
+
+
+def test_lbfgs_rejects_parameter_groups():
+    model = ember.nn.Linear(2, 2)
+    with pytest.raises(ValueError, match="doesn't support per-parameter options"):
+        ember.optim.LBFGS([{"params": [model.weight]}, {"params": [model.bias]}])
