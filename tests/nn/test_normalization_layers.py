@@ -32,6 +32,7 @@ BATCH_NORMS = {
     "1d_3d_input": (lambda nn, **o: nn.BatchNorm1d(3, **o), (4, 3, 5)),
     "2d": (lambda nn, **o: nn.BatchNorm2d(3, **o), (2, 3, 4, 5)),
     "3d": (lambda nn, **o: nn.BatchNorm3d(3, **o), (2, 3, 2, 3, 2)),
+    "sync": (lambda nn, **o: nn.SyncBatchNorm(3, **o), (2, 3, 2, 2)),
 }
 BATCH_NORM_OPTIONS = {
     "default": {},
@@ -173,6 +174,7 @@ ERRORS = [
     ("batch_norm_1d_rank", lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 3, 4, 5))),
     ("batch_norm_2d_rank", lambda L: L.nn.BatchNorm2d(3)(L.ones(2, 3, 4))),
     ("batch_norm_3d_rank", lambda L: L.nn.BatchNorm3d(3)(L.ones(2, 3, 4))),
+    ("sync_batch_norm_rank", lambda L: L.nn.SyncBatchNorm(3)(L.ones(3))),
     ("batch_norm_one_value", lambda L: L.nn.BatchNorm1d(3)(L.ones(1, 3))),
     ("batch_norm_features", lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 4))),
     ("batch_norm_weight_size", lambda L: L.nn.functional.batch_norm(
@@ -230,3 +232,16 @@ def test_top_level_functions():
         results = [call(function, L, *(L.tensor(a) for a in (data, weight, bias))).numpy()
                    for function, L in ((getattr(torch, name), torch), (_top_level(name), ember))]
         np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-9, err_msg=name)
+
+
+def test_convert_sync_batchnorm():
+    results = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+        model = L.nn.Sequential(L.nn.Linear(3, 4), L.nn.BatchNorm1d(4, bias=False))
+        model[1].running_mean.fill_(0.5)
+        converted = L.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        assert converted[1].weight is model[1].weight
+        results.append(repr(converted))
+        assert list(converted.state_dict()) == list(model.state_dict())
+    assert results[0] == results[1]
