@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from tests.autograd.grad_oracle import GradTable
+from tests.autograd.grad_oracle import GradTable, build
 from tests.nn.module_oracle import assert_tensor_close, check_module
 
 
@@ -184,6 +184,15 @@ MHA.case("mha_static_kv", static_kv, MHA.v(3, 2, 4), MHA.v(12, 4), MHA.v(4, 4),
 for mha_case in MHA.cases:
     mha_case.dtypes = ("float64",)
 test_mha_matches_torch, test_mha_gradcheck, _ = MHA.tests()
+
+
+def test_mha_gradgradcheck():
+    """Twice differentiable through projections, heads and the fused attention node (one
+    case: the others share those ops and cost seconds each)."""
+    mha_case = next(c for c in MHA.cases if c.name == "mha_no_weights")
+    ember.manual_seed(0)
+    assert ember.autograd.gradgradcheck(lambda *t: mha_case.function(ember, *t),
+                                        build(ember, mha_case, "float64"))
 
 
 # ---------------------------------------------------------------- MultiheadAttention

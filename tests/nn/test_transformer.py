@@ -4,6 +4,7 @@ fused inference paths (without grad), masks, causal hints, warnings and errors."
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -147,6 +148,15 @@ def test_layers_are_copies():
     first, second = stack.layers
     assert first.linear1 is not second.linear1
     assert ember.equal(first.linear1.weight, second.linear1.weight)
+
+
+def test_pickle_round_trip():
+    model = ember.nn.Transformer(8, 2, 1, 1, 16, batch_first=True, activation="gelu")
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.encoder.layers[0].activation is ember.nn.functional.gelu
+    assert repr(copy) == repr(model)
+    for (name, ours), (_, theirs) in zip(copy.state_dict().items(), model.state_dict().items()):
+        assert ember.equal(ours, theirs), name
 
 
 def test_generate_square_subsequent_mask():
