@@ -26,7 +26,7 @@ def _check_indices(indices, function):
     if indices.dtype not in (ember.int64, ember.int32):
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {indices.dtype._legacy_name} instead (while checking "
+            f"types: Long, Int; but got {indices.type()} instead (while checking "
             f"arguments for {function})")
 
 
@@ -103,7 +103,7 @@ def _bag_inputs(input, offsets, per_sample_weights):
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
                              "is a mini-batch of fixed length sequences. However, found "
-                             f"offsets of type {offsets.type()}")
+                             f"offsets of type {type(offsets)}")
         offsets = ember.arange(0, input.numel(), input.size(1), dtype=input.dtype)
         input = input.reshape(-1)
         if per_sample_weights is not None:
@@ -159,7 +159,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
         raise NotImplementedError(
             f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
             f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
-            "the Pytorch GitHub.")
+            "GitHub.")
     _check_sparse(sparse)
     _check_indices(input, "embedding_bag")
     rows, features = weight.shape
