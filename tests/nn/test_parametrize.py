@@ -22,6 +22,11 @@ from tests.nn.module_oracle import (
 RNG = np.random.default_rng(0)
 
 
+def lib_of(nn):
+    """The library whose ``nn`` this is."""
+    return torch if nn is torch.nn else ember
+
+
 def symmetric(nn):
     """A parametrization making a square matrix symmetric, with a right inverse."""
     class Symmetric(nn.Module):
@@ -403,6 +408,18 @@ def test_orthogonal_householder_without_trivialization(features):
         nn.Linear(*features), orthogonal_map="householder", use_trivialization=False),
         (2, features[0]), atol=1e-5)
     assert list(actual.state_dict()) == ["bias", "parametrizations.weight.original"]
+
+
+@pytest.mark.parametrize("features", [(3, 3), (3, 5)])
+def test_orthogonal_complex(features):
+    actual, expected = build_pair(lambda nn: nn.utils.parametrizations.orthogonal(
+        nn.Linear(*features, dtype=lib_of(nn).complex64)))
+    assert_same_state(actual, expected, 1e-5, 1e-6)
+    for module in (actual, expected):
+        (module.weight.real.sum() + 2 * module.weight.imag.sum()).backward()
+    assert_tensor_close(actual.weight, expected.weight, "weight", 1e-5, 1e-6)
+    assert_tensor_close(actual.parametrizations.weight.original.grad,
+                        expected.parametrizations.weight.original.grad, "grad", 1e-5, 1e-5)
 
 
 def test_orthogonal_batch_of_matrices():
