@@ -200,6 +200,8 @@ ERRORS = [
     ("layer_norm_int_shape", lambda L: L.nn.functional.layer_norm(L.ones(2, 3), 3)),
     ("group_norm_integer", lambda L: L.nn.functional.group_norm(L.ones(2, 4, dtype=L.long),
                                                                  2)),
+    ("instance_norm_old_checkpoint", lambda L: L.nn.InstanceNorm1d(3).load_state_dict(
+        {"running_mean": L.zeros(3), "running_var": L.ones(3)})),
     ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
 ]
 

@@ -24,6 +24,27 @@ class _InstanceNorm(_NormBase):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs) -> None:
+        # checkpoints from before instance norm stopped tracking statistics by default
+        if local_metadata.get("version") is None and not self.track_running_stats:
+            keys = [prefix + name for name in ("running_mean", "running_var")
+                    if prefix + name in state_dict]
+            if keys:
+                name = self.__class__.__name__
+                quoted = " and ".join(f'"{key}"' for key in keys)
+                error_msgs.append(
+                    f"Unexpected running stats buffer(s) {quoted} for {name} with "
+                    "track_running_stats=False. If state_dict is a checkpoint saved before "
+                    f"0.4.0, this may be expected because {name} does not track running stats "
+                    "by default since 0.4.0. Please remove these keys from state_dict. If the "
+                    "running stats are actually needed, instead set track_running_stats=True "
+                    f"in {name} to enable them. See the documentation of {name} for details.")
+                for key in keys:
+                    state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
+
     def _check_input_dim(self, input) -> None:
         rank = self._unbatched_rank
         _check_rank(input, (rank, rank + 1), f"{rank}D or {rank + 1}D")
