@@ -301,3 +301,13 @@ def test_ctc_loss_errors(call):
     x = normal(4, 2, 3)
     assert_same_error(lambda lib: call(lib.nn.functional, lib.tensor(x).log_softmax(2),
                                        lib.tensor([[1, 2], [1, 1]])))
+
+
+def test_multilabel_margin_loss_second_order():
+    x = ember.tensor(normal(2, 4), requires_grad=True)
+    target = ember.tensor([[3, 0, -1, 1], [1, -1, 0, 0]])
+
+    def function(x):
+        return ember.nn.functional.multilabel_margin_loss(x, target, reduction="none")
+    assert ember.autograd.gradcheck(function, (x,))
+    assert ember.autograd.gradgradcheck(function, (x,))

@@ -158,3 +158,23 @@ def test_bag_2d_input_refuses_offsets():
     with pytest.raises(ValueError, match="if input is 2D, then offsets has to be None"):
         ember.nn.functional.embedding_bag(ember.tensor([[0, 1]]), ember.ones(5, 2),
                                           ember.tensor([0]))
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_second_order(mode):
+    """The gradient is written in ember ops: gradcheck and gradgradcheck in float64."""
+    weight = ember.tensor(RNG.standard_normal((5, 2)), requires_grad=True)
+    input, offsets = ember.tensor([0, 3, 3, 1, 4]), ember.tensor([0, 2, 2])
+    if mode == "sum":
+        scales = ember.tensor(RNG.standard_normal(5), requires_grad=True)
+
+        def function(weight, scales):
+            return ember.nn.functional.embedding_bag(input, weight, offsets, mode=mode,
+                                                     per_sample_weights=scales)
+        inputs = (weight, scales)
+    else:
+        def function(weight):
+            return ember.nn.functional.embedding_bag(input, weight, offsets, mode=mode)
+        inputs = (weight,)
+    assert ember.autograd.gradcheck(function, inputs)
+    assert ember.autograd.gradgradcheck(function, inputs)
