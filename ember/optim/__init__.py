@@ -1,6 +1,15 @@
 """``ember.optim``: optimizers, as ``torch.optim``."""
 
-from ember.optim import adam, adaptive, asgd, lbfgs, optimizer, rprop, sgd  # noqa: F401
+from ember.optim import (  # noqa: F401  (submodules)
+    adam,
+    adaptive,
+    asgd,
+    lbfgs,
+    lr_scheduler,
+    optimizer,
+    rprop,
+    sgd,
+)
 from ember.optim.adam import Adam, Adamax, NAdam, RAdam
 from ember.optim.adamw import AdamW
 from ember.optim.adaptive import Adadelta, Adagrad, RMSprop
