@@ -222,3 +222,21 @@ ERRORS = {
 @pytest.mark.parametrize("name", ERRORS)
 def test_errors(name):
     assert_same_error(ERRORS[name])
+
+
+def test_mismatched_mask_types_warn():
+    """Each layer warns as torch does (once: the attention it calls gets canonical masks)."""
+    messages = []
+    for L in (torch, ember):
+        x, float_mask = L.ones(1, 3, 4), L.zeros(3, 3)
+        padding = L.zeros(1, 3, dtype=L.bool)
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            L.nn.TransformerEncoderLayer(4, 2, 8, batch_first=True)(
+                x, src_mask=float_mask, src_key_padding_mask=padding)
+            stack = L.nn.TransformerEncoder(L.nn.TransformerEncoderLayer(4, 2, 8,
+                                                                         batch_first=True), 1)
+            stack(x, mask=float_mask, src_key_padding_mask=padding)
+        messages.append([str(w.message) for w in record])
+    assert messages[1] == messages[0]
+    assert len(messages[0]) == 2 and "src_key_padding_mask and src_mask" in messages[0][0]
