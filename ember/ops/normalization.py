@@ -86,15 +86,17 @@ def _normalize(name, input, weight, bias, layout, statistics=None):
     against the work shape (evaluation mode); without them they come from the input."""
     np_dtype = compute_dtype(input._dtype)._np
     data = input._data.astype(np_dtype, copy=False).reshape(layout.work_shape)
+    w, b = _param_array(weight, layout, np_dtype), _param_array(bias, layout, np_dtype)
     variance = None
     if statistics is None:
         mean, variance, out = _statistics(data, layout)
         rstd = 1 / _cpu.sqrt(variance + layout.eps)
-    else:
+        out = _scaled_in_place(out, rstd, w, b)
+    else:  # per-channel constants: one multiply and one add
         mean, rstd = statistics
-        out = data - mean
-    out = _scaled_in_place(out, rstd, _param_array(weight, layout, np_dtype),
-                           _param_array(bias, layout, np_dtype))
+        scale = rstd if w is None else rstd * w
+        out = data * scale
+        out -= mean * scale if b is None else mean * scale - b
     result = _make(out.astype(input._dtype._np, copy=False).reshape(input._data.shape),
                    input._dtype)
     if needs_grad(input, weight, bias):

@@ -247,3 +247,19 @@ def test_convert_sync_batchnorm():
         results.append(repr(converted))
         assert list(converted.state_dict()) == list(model.state_dict())
     assert results[0] == results[1]
+
+
+NON_CONTIGUOUS = {
+    "batch_norm_channels_last": (lambda nn: nn.BatchNorm2d(3), (2, 4, 5, 3), (0, 3, 1, 2)),
+    "layer_norm_transposed": (lambda nn: nn.LayerNorm(4), (4, 3, 2), (2, 1, 0)),
+    "group_norm_transposed": (lambda nn: nn.GroupNorm(2, 4), (3, 4, 2), (2, 1, 0)),
+    "instance_norm_transposed": (lambda nn: nn.InstanceNorm1d(3, affine=True), (5, 3, 2),
+                                 (2, 1, 0)),
+}
+
+
+@pytest.mark.parametrize("layer", NON_CONTIGUOUS, ids=NON_CONTIGUOUS)
+def test_non_contiguous_input(layer):
+    make, shape, order = NON_CONTIGUOUS[layer]
+    check_module(make, x(*shape), dtype="float64",
+                 forward=lambda module, input: module(input.permute(*order)))
