@@ -298,7 +298,7 @@ def _record_pick(kind, input, values, indices, dims):
 def _rows(array, dims):
     """``array`` as (leading positions, flat spatial positions)."""
     lead = array.shape[:array.ndim - dims]
-    return _cpu.ascontiguousarray(array).reshape(math.prod(lead), -1), lead
+    return array.reshape(math.prod(lead), math.prod(array.shape[-dims:])), lead
 
 
 def _scatter(values, indices, plane, accumulate, names):
@@ -391,7 +391,7 @@ def _along(data, axis, matrix):
     if axis == data.ndim - 1:
         result = data.reshape(outer, size) @ matrix.T
     else:
-        result = _cpu.matmul(matrix, data.reshape(outer, size, -1))
+        result = _cpu.matmul(matrix, data.reshape(outer, size, math.prod(shape[axis + 1:])))
     return result.reshape(shape[:axis] + (matrix.shape[0],) + shape[axis + 1:])
 
 

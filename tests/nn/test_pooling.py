@@ -135,7 +135,7 @@ def test_reprs():
 def assert_same(ours, theirs):
     for a, b in zip(ours, theirs):
         assert str(a.dtype).rsplit(".")[-1] == str(b.dtype).rsplit(".")[-1]
-        np.testing.assert_array_equal(a.double().numpy(), b.double().numpy())
+        np.testing.assert_array_equal(a.detach().double().numpy(), b.detach().double().numpy())
 
 
 def both(function, array, dtype="float32"):
@@ -183,6 +183,54 @@ def test_max_pool_dtypes(dtype):
 def test_avg_pool_integers_truncate(options):
     values = np.array([[[[1, 2, 0], [4, 8, -30]]]])
     assert_same(*both(lambda L, x: [F(L).avg_pool2d(x, 2, **options)], values, "int64"))
+
+
+SPECIAL = [
+    ("transposed", lambda L, x: F(L).max_pool2d(x.transpose(-1, -2), 2, return_indices=True),
+     (2, 3, 6, 5)),
+    ("strided avg", lambda L, x: F(L).avg_pool2d(x.transpose(-1, -2)[..., ::2], 2, 1, 1),
+     (2, 3, 6, 5)),
+    ("strided adaptive", lambda L, x: F(L).adaptive_max_pool2d(x[:, ::2], 4, True),
+     (2, 3, 6, 5)),
+    ("empty batch max", lambda L, x: F(L).max_pool2d(x, 2), (0, 3, 4, 4)),
+    ("empty batch avg", lambda L, x: F(L).avg_pool2d(x, 2), (0, 3, 4, 4)),
+    ("empty batch adaptive", lambda L, x: F(L).adaptive_avg_pool2d(x, 3), (0, 3, 4, 4)),
+]
+
+
+@pytest.mark.parametrize("name, function, shape", SPECIAL, ids=[s[0] for s in SPECIAL])
+def test_special_inputs(name, function, shape):
+    """Non-contiguous and empty inputs: the same values and gradients as torch's."""
+    results = []
+    array = randn(*shape)
+    for L in (torch, ember):
+        x = L.tensor(array, requires_grad=True)
+        outputs = function(L, x)
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        outputs[0].backward(L.ones_like(outputs[0]))
+        results.append([*outputs, x.grad])
+    for ours, theirs in zip(*results[::-1]):  # sums may round in another order
+        assert ours.dtype == getattr(ember, str(theirs.dtype).rsplit(".")[-1])
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("function", [lambda L, x: F(L).avg_pool2d(x, 3, 2, 1),
+                                      lambda L, x: F(L).adaptive_avg_pool2d(x, 4)])
+def test_average_half_types(dtype, function):
+    ours, theirs = both(lambda L, x: [function(L, x)], spatial(2), dtype)
+    np.testing.assert_allclose(ours[0].double().numpy(), theirs[0].double().numpy(), rtol=1e-2)
+
+
+def test_third_derivative():
+    """Max pooling's gradient is a scatter whose gradient gathers: any order works."""
+    array = spaced(1, 2, 4, 4)
+    for L in (torch, ember):
+        x = L.tensor(array, requires_grad=True)
+        first, = L.autograd.grad((F(L).max_pool2d(x, 2) ** 3).sum(), x, create_graph=True)
+        second, = L.autograd.grad(first.sum(), x, create_graph=True)
+        third, = L.autograd.grad(second.sum(), x)
+        assert third.sum().item() == pytest.approx(6.0 * 8)
 
 
 def test_top_level_forms():
