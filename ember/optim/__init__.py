@@ -9,6 +9,7 @@ from ember.optim import (  # noqa: F401  (submodules)
     optimizer,
     rprop,
     sgd,
+    swa_utils,
 )
 from ember.optim.adam import Adam, Adamax, NAdam, RAdam
 from ember.optim.adamw import AdamW
