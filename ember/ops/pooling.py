@@ -42,6 +42,11 @@ def _spatial(value, dims, message):
     return value
 
 
+def _omitted(stride):
+    """Whether a pooling's stride was left out (None or empty): it is the kernel size."""
+    return stride is None or (not isinstance(stride, int) and len(stride) == 0)
+
+
 def _output_size(size, kernel, stride, padding, dilation, ceil_mode):
     """The number of windows along one dimension; in ceil mode a last window must start
     inside the input or its left padding."""
@@ -102,9 +107,9 @@ def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, cei
     words = _WORDS[dims]
     kernel = _spatial(kernel_size, dims, f"{name}: kernel_size must either be a single int, "
                                          f"or a tuple of {words} ints")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else _spatial(stride, dims, f"{name}: stride must either be omitted, a single int, "
-                                    f"or a tuple of {words} ints")
+    stride = kernel if _omitted(stride) else _spatial(
+        stride, dims, f"{name}: stride must either be omitted, a single int, or a tuple of "
+                      f"{words} ints")
     padding = _spatial(padding, dims, f"{name}: padding must either be a single int, or a "
                                       f"tuple of {words} ints")
     dilation = _spatial(dilation, dims, f"{name}: dilation must be either a single int, or a "
@@ -188,10 +193,6 @@ def _adaptive_bounds(size, outputs):
 
 
 # --- max pooling -----------------------------------------------------------------------------
-
-def _lowest(dtype):
-    return -math.inf if dtype.is_floating_point else _cpu.iinfo(dtype._np).min
-
 
 def _padded(data, dims, padding, extents, fill):
     """``data`` placed at ``padding`` in an array of ``extents`` (spatial) filled with
@@ -526,8 +527,7 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, with_i
     message = "max_pool1d() {} must be an int, list of ints or tuple of ints of size 1 but got " \
               "size {{}}"
     kernel = _single(kernel_size, message.format("kernel_size"))
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else _single(stride, message.format("stride"))
+    stride = kernel if _omitted(stride) else _single(stride, message.format("stride"))
     padding = _single(padding, message.format("padding"))
     dilation = _single(dilation, message.format("dilation"))
     if not with_indices and not needs_grad(input):  # torch's kernel without indices checks
@@ -554,8 +554,7 @@ def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pa
     _check_1d_rank(input, "avg_pool1d")
     message = "avg_pool1d() argument '{}' should contain one int (got {{}})"
     kernel = _single(kernel_size, message.format("kernel_size"))
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else _single(stride, message.format("stride"))
+    stride = kernel if _omitted(stride) else _single(stride, message.format("stride"))
     padding = _single(padding, message.format("padding"))
     return _avg_pool(input.unsqueeze(-2), 2, (1, kernel), (1, stride), (0, padding), ceil_mode,
                      count_include_pad, None, "avg_pool2d").squeeze(-2)
