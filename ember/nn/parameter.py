@@ -123,6 +123,39 @@ class UninitializedTensorMixin:
 
     __str__ = __repr__
 
+    def _converted(self, method: str, *args, **kwargs):
+        """A conversion (``to``, ``double``, ...) keeps the tensor uninitialized: a new one
+        of the converted dtype and device, as Module.to and friends expect."""
+        converted = getattr(Tensor, method)(self.detach(), *args, **kwargs)
+        if not isinstance(converted, Tensor):  # e.g. type() without arguments: the name
+            return converted
+        return type(self)(self.requires_grad, device=converted._device,
+                          dtype=converted._dtype)
+
+    def to(self, *args, **kwargs):
+        return self._converted("to", *args, **kwargs)
+
+    def double(self):
+        return self._converted("double")
+
+    def float(self):
+        return self._converted("float")
+
+    def half(self):
+        return self._converted("half")
+
+    def bfloat16(self):
+        return self._converted("bfloat16")
+
+    def cpu(self):
+        return self._converted("cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        return self._converted("cuda", device, non_blocking)
+
+    def type(self, dtype=None, non_blocking=False):
+        return self._converted("type", dtype, non_blocking)
+
     def __reduce_ex__(self, proto):
         return (self.__class__, (self.requires_grad,))
 

@@ -123,3 +123,16 @@ def test_deep_copy_initializes_on_its_own():
     assert type(duplicate) is ember.nn.Linear and type(original) is ember.nn.LazyLinear
     original(ember.ones(2, 5))
     assert (original.in_features, duplicate.in_features) == (5, 4)
+
+
+@pytest.mark.parametrize("layer", ["linear", "batch_norm_1d"])
+def test_conversion_before_first_call(layer):
+    make, shape, _ = LAZY[layer]
+    actual, expected = build_pair(lambda nn: make(nn).double())
+    assert repr(actual) == repr(expected)
+    assert [t.dtype for t in actual.state_dict().values()] == [
+        getattr(ember, str(t.dtype).split(".")[-1]) for t in expected.state_dict().values()]
+    actual(ember.ones(shape, dtype=ember.float64))
+    expected(torch.ones(shape, dtype=torch.float64))
+    assert [str(t.dtype) for t in actual.state_dict().values()] == [
+        str(t.dtype) for t in expected.state_dict().values()]
