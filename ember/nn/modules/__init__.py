@@ -6,6 +6,7 @@ from ember.nn.modules.attention import *  # noqa: F403
 from ember.nn.modules.batchnorm import *  # noqa: F403
 from ember.nn.modules.container import *  # noqa: F403
 from ember.nn.modules.conv import *  # noqa: F403
+from ember.nn.modules.distance import *  # noqa: F403
 from ember.nn.modules.dropout import *  # noqa: F403
 from ember.nn.modules.flatten import *  # noqa: F403
 from ember.nn.modules.fold import *  # noqa: F403
@@ -25,6 +26,7 @@ from ember.nn.modules.upsampling import *  # noqa: F403
 __all__ = [
     *_modules.module.__all__,
     *_modules.container.__all__,
+    *_modules.distance.__all__,
     *_modules.flatten.__all__,
     *_modules.linear.__all__,
     *_modules.conv.__all__,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ember.nn import functional as F
 from ember.nn._functional.loss import _reduction
+from ember.nn.modules.distance import PairwiseDistance
 from ember.nn.modules.module import Module
 
 __all__ = [
@@ -336,23 +337,6 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor, positive, negative):
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
-
-
-class PairwiseDistance(Module):
-    """The ``p``-norm distance between the rows of two inputs: the default distance of
-    :class:`TripletMarginWithDistanceLoss` (not exported: it belongs in a distance module
-    that ember.nn does not have yet)."""
-
-    __constants__ = ["norm", "eps", "keepdim"]
-
-    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
-        super().__init__()
-        self.norm = p
-        self.eps = eps
-        self.keepdim = keepdim
-
-    def forward(self, x1, x2):
-        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
 class TripletMarginWithDistanceLoss(_Loss):
