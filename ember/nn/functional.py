@@ -8,6 +8,10 @@ ember ops, so that gradients are differentiable again."""
 from ember.nn import _functional
 from ember.nn._functional.activation import *  # noqa: F403
 from ember.nn._functional.attention import *  # noqa: F403
+from ember.nn._functional.attention import (  # noqa: F401  (private, but called by torch code)
+    _canonical_mask,
+    _none_or_dtype,
+)
 from ember.nn._functional.conv import *  # noqa: F403
 from ember.nn._functional.distance import *  # noqa: F403
 from ember.nn._functional.dropout import *  # noqa: F403
