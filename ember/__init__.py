@@ -11,6 +11,7 @@ from ember import (
     optim,
     random,
     return_types,
+    serialization,
     special,
     utils,
 )
@@ -167,3 +168,4 @@ from ember.random import (
 )
 
 __version__ = "0.1.0"
+from ember.serialization import *  # noqa: F403

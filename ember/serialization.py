@@ -1,0 +1,3 @@
+"""Serialization: ember.save / ember.load in PyTorch's file format."""
+
+__all__ = []
