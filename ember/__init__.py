@@ -166,6 +166,6 @@ from ember.random import (
     seed,
     set_rng_state,
 )
+from ember.serialization import *  # noqa: F403
 
 __version__ = "0.1.0"
-from ember.serialization import *  # noqa: F403
