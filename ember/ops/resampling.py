@@ -39,22 +39,37 @@ def _scale(in_size, out_size, align_corners, scale_factor, real):
     return real(in_size) / real(out_size)
 
 
-def nearest_indices(in_size, out_size, scale_factor, exact, shortcut):
+def nearest_indices(in_size, out_size, scale_factor, exact, dtype, small_2d):
     """The input position each output position copies (int64 tensor of ``out_size``).
-    ``shortcut``: the 2-d kernel copies positions as they are when the sizes are equal and
-    halves them when the output is twice the input, whatever the scale factor says."""
+
+    torch has two rules. Its generic kernel (1-d, 3-d, and 2-d when the output's height
+    plus width exceeds 128) works in the input's opmath type and rounds the centre of the
+    output pixel (nearest-exact) or takes its left edge (nearest). Its small 2-d kernel
+    (``small_2d``) works in float32 and, for nearest, copies positions as they are when the
+    sizes are equal and halves them when the output is twice the input, whatever the scale
+    factor says. Both floor in float32."""
     positions = np.arange(out_size)
-    if shortcut and not exact and out_size == in_size:
-        return _make(positions, _dtype.int64)
-    if shortcut and not exact and out_size == 2 * in_size:
-        return _make(positions >> 1, _dtype.int64)
-    scale = _scale(in_size, out_size, False, scale_factor, np.float32)
-    if exact:  # the centre in double precision, floored in single as PyTorch's kernel does
-        source = ((positions + 0.5) * np.float64(scale)).astype(np.float32)
+    if small_2d:
+        if not exact and out_size == in_size:
+            return _make(positions, _dtype.int64)
+        if not exact and out_size == 2 * in_size:
+            return _make(positions >> 1, _dtype.int64)
+        scale = _scale(in_size, out_size, False, scale_factor, np.float32)
+        if exact:  # the centre in double precision
+            source = (positions + 0.5) * np.float64(scale)
+        else:
+            source = positions.astype(np.float32) * scale
     else:
-        source = positions.astype(np.float32) * scale
-    indices = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
-    return _make(indices, _dtype.int64)
+        real = np.float64 if dtype is _dtype.float64 else np.float32
+        scale = _scale(in_size, out_size, False, scale_factor, real)
+        if exact:  # scale * (i + 0.5) - 0.5 rounded once (a fused multiply-add), plus 0.5
+            wide = np.longdouble
+            centre = wide(scale) * (positions + wide(0.5)) - wide(0.5)
+            source = np.maximum(centre.astype(real), 0).astype(np.float64) + 0.5
+        else:
+            source = scale * positions.astype(real)
+    indices = np.floor(source.astype(np.float32)).astype(np.int64)
+    return _make(np.minimum(indices, in_size - 1), _dtype.int64)
 
 
 def _cubic_weights(t, a):

@@ -135,12 +135,29 @@ def test_antialias_values(mode):
                     **options)
 
 
-def test_nearest_indices_float32_rounding():
-    """Sizes where float32 source positions land next to an integer: torch's choice."""
-    for size_in, size_out in ((3, 41), (7, 10), (29, 58), (10, 3), (13, 17)):
+ROUNDING = [(2, {"size": 41}), (2, {"size": 141}), (3, {"size": 61}), (29, {"size": 58}),
+            (7, {"scale_factor": 20.5}), (3, {"scale_factor": 20.5}),
+            (10, {"scale_factor": 41 / 3}), (130, {"scale_factor": 1.005}),
+            (100, {"scale_factor": 1.003}), (13, {"size": 17})]
+
+
+@pytest.mark.parametrize("ndim", [3, 4, 5])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_nearest_index_rounding(ndim, dtype):
+    """Where float32 source positions land next to an integer, and where torch's small 2-d
+    kernel and its generic one disagree: torch's choice of pixel in each."""
+    for width, options in ROUNDING:
+        array = np.arange(float(width)).reshape(1, 1, *(1,) * (ndim - 3), width)
+        if "size" in options:
+            options = {"size": (*(1,) * (ndim - 3), options["size"])}
+        else:
+            options = {"scale_factor": (*(1.0,) * (ndim - 3), options["scale_factor"])}
         for mode in ("nearest", "nearest-exact"):
-            compare(np.arange(size_in, dtype=np.float64).reshape(1, 1, 1, size_in),
-                    "interpolate", size=(1, size_out), mode=mode, exact=True)
+            compare(array, "interpolate", dtype=dtype, exact=True, mode=mode, **options)
+    # the 2-d kernel's rule depends on height + width of the output
+    for height, width in ((100, 28), (100, 29), (2, 127)):
+        array = np.broadcast_to(np.arange(float(height))[:, None], (1, 1, height, width))
+        compare(array, "interpolate", dtype=dtype, exact=True, scale_factor=(1.003, 1.0))
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "float16", "bfloat16"])
