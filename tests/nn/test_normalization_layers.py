@@ -202,6 +202,8 @@ ERRORS = [
                                                                  2)),
     ("instance_norm_old_checkpoint", lambda L: L.nn.InstanceNorm1d(3).load_state_dict(
         {"running_mean": L.zeros(3), "running_var": L.ones(3)})),
+    ("group_norm_one_value", lambda L: L.nn.functional.group_norm(L.ones(1, 4, 1), 4)),
+    ("group_norm_zero_groups", lambda L: L.nn.functional.group_norm(L.ones(2, 4), 0)),
     ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
 ]
 

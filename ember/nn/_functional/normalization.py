@@ -5,6 +5,8 @@ normalization]); this module adds torch.nn.functional's signatures and checks.""
 
 from __future__ import annotations
 
+import math
+
 import ember
 from ember.ops import normalization as _ops
 
@@ -49,6 +51,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{input.dim()}")
+    # each (sample, group) pair is one "channel" of values: one value alone cannot be
+    # normalized
+    grouped = [input.size(0) * input.size(1) // num_groups, num_groups, *input.shape[2:]]
+    if grouped[0] * math.prod(grouped[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {grouped}")
     return _ops.group_norm(input, num_groups, weight, bias, eps)
 
 
