@@ -1,3 +1,551 @@
-"""Convolution as an op: conv1d/2d/3d and conv_transpose1d/2d/3d over im2col and BLAS."""
+"""Convolution as an op: conv1d/2d/3d and conv_transpose1d/2d/3d over im2col and BLAS.
 
-__all__ = []
+Note [Convolution as three kernels]
+A convolution is bilinear in its input and weight, and so are its two gradients; all three
+are one generic N-d kernel each (d spatial dims), over backend arrays:
+- ``_forward``: im2col as a strided view of the zero-padded input, copied once into
+  ``(N, groups, C/g * K, P)`` columns, then a batched matmul with the weight, which writes
+  the output contiguous NC(spatial) directly.
+- ``_input_gradient`` (the transposed convolution): the weight's transpose times the
+  gradient gives the columns, which are added back kernel position by kernel position
+  (a loop of prod(K) strided slice additions instead of a scatter).
+- ``_weight_gradient``: the gradient times the columns of the input, one matmul per group
+  contracting over batch and output positions together.
+Each is recorded with formulas that call the other two at the ember level, so gradients of
+any order exist. conv_transpose is ``_input_gradient`` run forward."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import warnings
+
+from ember import _dtype
+from ember.backends import cpu as _cpu
+from ember.ops._autograd import needs_grad, record_op
+from ember.ops._common import Tensor, compute_dtype, finish
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "convolution"]
+
+# --- kernels over backend arrays (see Note [Convolution as three kernels]) -----------------
+
+# Note [Convolution workspace]
+# The kernels' big temporaries (padded input, im2col matrices, products before their
+# transpose) live in per-thread buffers reused from call to call: a fresh array of a few MB
+# costs a page fault per 4 KB on its first write, which was as slow as the arithmetic.
+# A kernel takes each buffer by its role and is done with it before returning; results are
+# always fresh arrays. Temporaries past _WORKSPACE_LIMIT elements are not kept.
+_workspace = threading.local()
+_WORKSPACE_LIMIT = 1 << 24
+
+
+def _scratch(role, shape, dtype):
+    """A temporary array of ``shape`` for ``role`` (see Note [Convolution workspace])."""
+    size = math.prod(shape)
+    if size > _WORKSPACE_LIMIT:
+        return _cpu.empty(shape, dtype)
+    key = (role, dtype)
+    buffers = _workspace.__dict__
+    buffer = buffers.get(key)
+    if buffer is None or buffer.size < size:
+        buffer = buffers[key] = _cpu.empty(size, dtype)
+    return buffer[:size].reshape(shape)
+
+
+def _padded(data, pads):
+    """``data`` (N, C, *spatial) with ``pads`` ((low, high) per spatial dim) zeros around, in
+    the workspace."""
+    if not any(low or high for low, high in pads):
+        return data
+    shape = data.shape[:2] + tuple(n + low + high for n, (low, high) in zip(data.shape[2:], pads))
+    result = _scratch("padded", shape, data.dtype)
+    result.fill(0)
+    result[(slice(None), slice(None)) + tuple(slice(low, low + n) for n, (low, _) in
+                                              zip(data.shape[2:], pads))] = data
+    return result
+
+
+def _columns(data, geometry, kernel, out, groups, result=None):
+    """The im2col matrices ``(groups, C/groups * prod(kernel), N * prod(out))`` of ``data``
+    (N, C, *S): the value each kernel tap meets at each output position, copied once from a
+    strided view of the padded input, batch inside the rows so that one matrix product
+    covers the batch. Written into ``result`` if given, else into the workspace."""
+    stride, pads, dilation, _ = geometry
+    padded = _padded(data, pads)
+    batch, channels = padded.shape[:2]
+    batch_stride, channel_stride, *spatial_strides = padded.strides
+    per_group = channels // groups
+    shape = (groups, per_group, *kernel, batch, *out)
+    strides = (channel_stride * per_group, channel_stride,
+               *(s * d for s, d in zip(spatial_strides, dilation)), batch_stride,
+               *(s * step for s, step in zip(spatial_strides, stride)))
+    view = _cpu.as_strided(padded, shape, strides, writeable=False)
+    if result is None:
+        result = _scratch("columns", shape, data.dtype)
+    _cpu.copyto(result.reshape(shape), view)
+    return result.reshape(groups, per_group * math.prod(kernel), batch * math.prod(out))
+
+
+def _by_group(grad, groups):
+    """(N, O, *P) as the matrices (groups, O/groups, N * prod(P)), in the workspace."""
+    batch, channels = grad.shape[:2]
+    positions = math.prod(grad.shape[2:])
+    rows = grad.reshape(batch, groups, channels // groups, positions).transpose(1, 2, 0, 3)
+    result = _scratch("rows", rows.shape, grad.dtype)
+    _cpu.copyto(result, rows)
+    return result.reshape(groups, channels // groups, batch * positions)
+
+
+def _forward(data, weight, bias, geometry, out):
+    """The convolution of ``data`` (N, C, *S) with ``weight`` (O, C/g, *K), plus ``bias``
+    (O, or None), at output size ``out``: (N, O, *out), contiguous."""
+    groups = geometry[3]
+    batch = data.shape[0]
+    out_channels, per_group, *kernel = weight.shape
+    columns = _columns(data, geometry, kernel, out, groups)
+    matrices = weight.reshape(groups, out_channels // groups, per_group * math.prod(kernel))
+    product = _scratch("product", (groups, out_channels // groups, columns.shape[2]),
+                       columns.dtype)
+    _cpu.matmul(matrices, columns, out=product)
+    product = product.reshape(out_channels, batch, math.prod(out)).transpose(1, 0, 2)
+    result = _cpu.empty(product.shape, product.dtype)
+    # one pass puts the batch first and adds the bias
+    if bias is None:
+        _cpu.copyto(result, product)
+    else:
+        _cpu.add(product, bias.reshape(-1, 1), out=result)
+    return result.reshape(batch, out_channels, *out)
+
+
+def _input_gradient(grad, weight, bias, geometry, size):
+    """The transposed convolution: the gradient of ``_forward`` with respect to its input of
+    spatial ``size``, given ``grad`` (N, O, *P); plus ``bias`` (C, or None)."""
+    stride, pads, dilation, groups = geometry
+    batch, out_channels, *out = grad.shape
+    _, per_group, *kernel = weight.shape
+    positions = math.prod(kernel)
+    # Rows ordered (kernel position, channel) so that each position's block is contiguous.
+    matrices = weight.reshape(groups, out_channels // groups, per_group, positions)
+    matrices = matrices.transpose(0, 3, 2, 1).reshape(groups, positions * per_group,
+                                                      out_channels // groups)
+    rows = _by_group(grad, groups)
+    columns = _scratch("columns", (groups, positions * per_group, rows.shape[2]), rows.dtype)
+    _cpu.matmul(matrices, rows, out=columns)
+    columns = columns.reshape(groups, positions, per_group, batch, *out)
+    full = tuple(n + low + high for n, (low, high) in zip(size, pads))
+    cropped = full != tuple(size)
+    shape = (batch, groups * per_group, *full)
+    result = _scratch("padded", shape, rows.dtype) if cropped else _cpu.empty(shape, rows.dtype)
+    if bias is None:
+        result.fill(0)
+    else:
+        result[...] = bias.reshape((-1,) + (1,) * len(size))
+    # (groups, C/groups, N, *spatial) view of the result, the layout of each position's block
+    target = result.reshape(batch, groups, per_group, *full)
+    target = target.transpose(1, 2, 0, *range(3, target.ndim))
+    _add_blocks(target, (columns[:, p] for p in range(positions)), geometry, out, kernel)
+    if not cropped:
+        return result
+    crop = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    return result[(slice(None), slice(None)) + crop].copy()
+
+
+def _add_blocks(target, blocks, geometry, out, kernel):
+    """Add each kernel position's block (*lead, *out) of ``blocks`` back into ``target``
+    (*lead, *padded size), where im2col took it from."""
+    stride, _, dilation, _ = geometry
+    lead = (slice(None),) * (target.ndim - len(kernel))
+    for offsets, block in zip(itertools.product(*map(range, kernel)), blocks):
+        window = tuple(slice(k * d, k * d + s * (n - 1) + 1, s)
+                       for k, d, s, n in zip(offsets, dilation, stride, out))
+        target[lead + window] += block
+
+
+def _weight_gradient(data, grad, geometry, kernel):
+    """The gradient of ``_forward`` with respect to its weight of spatial ``kernel``, given
+    its input ``data`` (N, C, *S) and ``grad`` (N, O, *P)."""
+    groups = geometry[3]
+    out_channels, out = grad.shape[1], grad.shape[2:]
+    per_group = data.shape[1] // groups
+    columns = _columns(data, geometry, kernel, out, groups)
+    # BLAS is faster at columns @ grad.T than at grad @ columns.T
+    result = _cpu.matmul(columns, _by_group(grad, groups).transpose(0, 2, 1))
+    return _cpu.ascontiguousarray(result.transpose(0, 2, 1)).reshape(out_channels, per_group,
+                                                                     *kernel)
+
+
+# --- the recorded ops ---------------------------------------------------------------------
+
+
+def _compute(tensor):
+    """``tensor``'s values in the dtype its kernel computes in (half types in float32)."""
+    dtype = compute_dtype(tensor._dtype)
+    return tensor._data if dtype is tensor._dtype else tensor._data.astype(dtype._np)
+
+
+def _bias_data(bias):
+    return None if bias is None else _compute(bias)
+
+
+def _bias_gradient(grad):
+    return grad.sum([0, *range(2, grad.dim())])
+
+
+def _convolve(input, weight, bias, geometry, out):
+    """The convolution (N, C, *S) x (O, C/g, *K) -> (N, O, *out), recorded."""
+    data = _forward(_compute(input), _compute(weight), _bias_data(bias), geometry, out)
+    result = finish(data, input._dtype, input._device)
+    if needs_grad(input, weight, bias):
+        size, kernel = input.shape[2:], weight.shape[2:]
+        formulas = (
+            lambda grad, weight: _transposed(grad, weight, None, geometry, size),
+            lambda grad, input: _weight_grad(input, grad, geometry, kernel),
+            _bias_gradient,
+        )
+        record_op("ConvolutionBackward0", formulas, (input, weight, bias), (result,),
+                  {"input": input, "weight": weight})
+    return result
+
+
+def _transposed(input, weight, bias, geometry, size):
+    """The transposed convolution (N, O, *P) x (O, C/g, *K) -> (N, C, *size), recorded."""
+    data = _input_gradient(_compute(input), _compute(weight), _bias_data(bias), geometry,
+                           size)
+    result = finish(data, input._dtype, input._device)
+    if needs_grad(input, weight, bias):
+        out, kernel = input.shape[2:], weight.shape[2:]
+        formulas = (
+            lambda grad, weight: _convolve(grad, weight, None, geometry, out),
+            lambda grad, input: _weight_grad(grad, input, geometry, kernel),
+            _bias_gradient,
+        )
+        record_op("ConvolutionBackward0", formulas, (input, weight, bias), (result,),
+                  {"input": input, "weight": weight})
+    return result
+
+
+def _weight_grad(input, grad_output, geometry, kernel):
+    """The weight gradient of the convolution of ``input`` that gave ``grad_output``'s
+    shape, recorded (it appears in a graph only under double backward)."""
+    data = _weight_gradient(_compute(input), _compute(grad_output), geometry, kernel)
+    result = finish(data, input._dtype, input._device)
+    if needs_grad(input, grad_output):
+        size, out = input.shape[2:], grad_output.shape[2:]
+        formulas = (
+            lambda grad, grad_output: _transposed(grad_output, grad, None, geometry, size),
+            lambda grad, input: _convolve(input, grad, None, geometry, out),
+        )
+        record_op("ConvolutionBackwardBackward0", formulas, (input, grad_output), (result,),
+                  {"input": input, "grad_output": grad_output})
+    return result
+
+
+def im2col(input, geometry, kernel, out):
+    """The sliding blocks of ``input`` (N, C, *S) or (C, *S) as columns
+    (N, C * prod(kernel), prod(out)), recorded (F.unfold's kernel; ``geometry`` is
+    (stride, pads, dilation, 1))."""
+    size = input.shape[-len(kernel):]
+    lead = input.shape[:-len(kernel)]
+    # the im2col matrices of a batch of one-channel groups are the rows this op gives
+    data = input._data.reshape(1, math.prod(lead), *size)
+    shape = (*lead[:-1], lead[-1] * math.prod(kernel), math.prod(out))
+    columns = _cpu.empty(shape, data.dtype)
+    _columns(data, geometry, kernel, out, data.shape[1], columns)
+    result = finish(columns, input._dtype, input._device)
+    if needs_grad(input):
+        record_op("Im2ColBackward0", (lambda grad: col2im(grad, geometry, kernel, size, out),),
+                  (input,), (result,))
+    return result
+
+
+def col2im(input, geometry, kernel, size, out):
+    """Columns (N, C * prod(kernel), prod(out)) or (C * prod(kernel), prod(out)) summed back
+    into (N, C, *size) or (C, *size) where :func:`im2col` took them from, recorded (F.fold's
+    kernel)."""
+    pads = geometry[1]
+    *batch, rows = input.shape[:-1]
+    channels = rows // math.prod(kernel)
+    columns = input._data.reshape(math.prod(batch), channels, math.prod(kernel), *out)
+    result = _cpu.zeros(columns.shape[:2] + tuple(n + low + high for n, (low, high) in
+                                                  zip(size, pads)), columns.dtype)
+    _add_blocks(result, (columns[:, :, p] for p in range(columns.shape[2])), geometry, out,
+                kernel)
+    crop = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    data = _cpu.ascontiguousarray(result[(slice(None), slice(None)) + crop])
+    result = finish(data.reshape(*batch, channels, *size), input._dtype, input._device)
+    if needs_grad(input):
+        record_op("Col2ImBackward0", (lambda grad: im2col(grad, geometry, kernel, out),),
+                  (input,), (result,))
+    return result
+
+
+# --- arguments and torch's errors -----------------------------------------------------------
+
+
+def _int_list(function, name, value, spatial):
+    """``value`` (an int or a sequence of ints) as a tuple, an int or a 1-element sequence
+    repeated ``spatial`` times, as torch's argument parser does."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * spatial
+    if isinstance(value, tuple | list) and all(
+            isinstance(n, int) and not isinstance(n, bool) for n in value):
+        return tuple(value) * spatial if len(value) == 1 else tuple(value)
+    raise TypeError(f"{function}(): argument '{name}' must be tuple of ints, not "
+                    f"{type(value).__name__}")
+
+
+def _check_length(name, values, spatial):
+    if len(values) != spatial:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of "
+                           f"{spatial} values to match the convolution dimensions, but got "
+                           f"{name}={list(values)}")
+
+
+def _kernel_name(dtype, transposed, spatial, dilation):
+    """The CPU kernel torch would run, named in its errors for dtypes it lacks (None when
+    it has a loop for ``dtype``)."""
+    if transposed:
+        name = f"slow_conv_transpose{3 if spatial == 3 else 2}d_out_cpu"
+    elif any(d != 1 for d in dilation):
+        name = "slow_conv_dilated<>"
+    else:
+        name = "compute_columns3d" if spatial == 3 else "slow_conv2d_cpu"
+    if dtype is _dtype.bool:
+        return name
+    if (dtype.is_floating_point or dtype.is_complex or dtype is _dtype.int64
+            or name in ("slow_conv2d_cpu", "compute_columns3d")):
+        return None
+    return name
+
+
+def _tensor_type(dtype):
+    return f"torch.{dtype._legacy_name}Tensor"
+
+
+def _check_dtypes(input, weight, bias, transposed, spatial, dilation):
+    if weight._dtype is not input._dtype:
+        raise RuntimeError(f"Input type ({_tensor_type(input._dtype)}) and weight type "
+                           f"({_tensor_type(weight._dtype)}) should be the same or input should "
+                           "be a MKLDNN tensor and weight is a dense tensor")
+    if bias is not None and bias._dtype is not input._dtype:
+        if transposed:
+            raise RuntimeError(f"Input type ({_tensor_type(input._dtype)}) and bias type "
+                               f"({_tensor_type(bias._dtype)}) should be the same or input "
+                               "should be a MKLDNN tensor and bias is a dense tensor")
+        raise RuntimeError(f"Input type ({input._dtype._cpp_name}) and bias type "
+                           f"({bias._dtype._cpp_name}) should be the same")
+    kernel = _kernel_name(input._dtype, transposed, spatial, dilation)
+    if kernel is not None:
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{input._dtype._legacy_name}'")
+
+
+def _check_shapes(input, weight, bias, transposed, groups):
+    weight_shape = list(weight.shape)
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{weight_shape}] instead")
+    channels = input.shape[1]
+    if transposed:
+        expected, given = weight.shape[0], "transposed=1"
+        outputs = weight.shape[1] * groups
+    else:
+        expected, given = weight.shape[1] * groups, f"groups={groups}"
+        outputs = weight.shape[0]
+    if channels != expected:
+        raise RuntimeError(f"Given {given}, weight of size {weight_shape}, expected "
+                           f"input{list(input.shape)} to have {expected} channels, but got "
+                           f"{channels} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != outputs):
+        prefix = "Given transposed=1, weight" if transposed else "Given weight"
+        raise RuntimeError(f"{prefix} of size {weight_shape}, expected bias to be 1-dimensional "
+                           f"with {outputs} elements, but got bias of size {list(bias.shape)} "
+                           "instead")
+
+
+def _sizes_text(sizes, spatial):
+    # torch runs 1-d convolutions as 2-d ones over a height of 1, and names that height
+    return " x ".join(str(n) for n in ((1,) if spatial == 1 else ()) + tuple(sizes))
+
+
+def _same_padding(weight, stride, dilation):
+    """torch's padding='same': the total padding d*(k-1) split, the odd one out at the end."""
+    if any(s != 1 for s in stride):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    pads = []
+    for k, d in zip(weight.shape[2:], dilation):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    if any(low != high for low, high in pads):
+        _warn_even_same()
+    return tuple(pads)
+
+
+_WARNED = []
+
+
+def _warn_even_same():
+    """torch warns once per process about the asymmetric padding of 'same'."""
+    if not _WARNED:
+        _WARNED.append(True)
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may "
+                      "require a zero-padded copy of the input be created", UserWarning,
+                      stacklevel=6)
+
+
+def _output_size(input, weight, pads, stride, dilation, spatial):
+    sizes = input.shape[2:]
+    padded = [n + low + high for n, (low, high) in zip(sizes, pads)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
+    if any(k > n for k, n in zip(kernel, padded)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+                           "than actual input size")
+    return tuple((n - k) // s + 1 for n, k, s in zip(padded, kernel, stride))
+
+
+def _transposed_size(input, weight, padding, output_padding, stride, dilation, spatial):
+    names = ("depth", "height", "width")[-max(spatial, 2):]
+    padded_output = output_padding if spatial > 1 else (0,) + output_padding
+    padded_stride = stride if spatial > 1 else (1,) + stride
+    padded_dilation = dilation if spatial > 1 else (1,) + dilation
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        parts = [f"output_padding_{n}: {o}" for n, o in zip(names, padded_output)]
+        parts += [f"stride_{n}: {s}" for n, s in zip(names, padded_stride)]
+        parts += [f"dilation_{n}: {d}" for n, d in zip(names, padded_dilation)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                           f"but got {' '.join(parts)}")
+    sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
+        input.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding))
+    if any(n <= 0 for n in sizes):
+        raise RuntimeError(f"Given input size per channel: "
+                           f"({_sizes_text(input.shape[2:], spatial)}). Calculated output size "
+                           f"per channel: ({_sizes_text(sizes, spatial)}). Output size is too "
+                           "small")
+    return sizes
+
+
+def _check_tensor(function, name, value, position):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
+                        f"Tensor, not {type(value).__name__}")
+
+
+def _run(function, spatial, input, weight, bias, stride, padding, dilation, groups,
+         transposed=False, output_padding=0):
+    """Check the arguments as torch does, then run the (transposed) convolution, batching an
+    unbatched input."""
+    _check_tensor(function, "input", input, 1)
+    _check_tensor(function, "weight", weight, 2)
+    if bias is not None:
+        _check_tensor(function, "bias", bias, 3)
+    if input.dim() not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
+                           f"input to {function}, but got input of size: {list(input.shape)}")
+    if transposed and isinstance(padding, str):
+        raise TypeError(f"{function}(): argument 'padding' must be tuple of ints, not str")
+    if isinstance(padding, str) and padding not in ("same", "valid"):
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    unbatched = input.dim() == spatial + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    result = _convolution(input, weight, bias, _int_list(function, "stride", stride, spatial),
+                          padding if isinstance(padding, str) else
+                          _int_list(function, "padding", padding, spatial),
+                          _int_list(function, "dilation", dilation, spatial), transposed,
+                          _int_list(function, "output_padding", output_padding, spatial),
+                          groups)
+    return result.squeeze(0) if unbatched else result
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
+                 groups):
+    """torch.convolution over batched input with argument lists already made."""
+    spatial = weight.dim() - 2
+    same = padding == "same"
+    if isinstance(padding, str):
+        padding = (0,) * spatial
+    for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        _check_length(name, values, spatial)
+    if transposed:
+        _check_length("output_padding", output_padding, spatial)
+    if input.dim() != weight.dim():
+        raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
+                           f"dimensional weight {list(weight.shape)}, but got {input.dim()}-"
+                           f"dimensional input of size {list(input.shape)} instead")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if transposed and any(o < 0 for o in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    _check_shapes(input, weight, bias, transposed, groups)
+    _check_dtypes(input, weight, bias, transposed, spatial, dilation)
+    pads = _same_padding(weight, stride, dilation) if same else tuple((p, p) for p in padding)
+    geometry = (stride, pads, dilation, groups)
+    if transposed:
+        size = _transposed_size(input, weight, padding, output_padding, stride, dilation,
+                                spatial)
+        return _transposed(input, weight, bias, geometry, size)
+    out = _output_size(input, weight, pads, stride, dilation, spatial)
+    return _convolve(input, weight, bias, geometry, out)
+
+
+# --- the public functions ---------------------------------------------------------------
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed: bool,
+                output_padding, groups: int):
+    """The convolution behind every conv* and conv_transpose* function, on a batched input."""
+    spatial = weight.dim() - 2 if isinstance(weight, Tensor) else 0
+    lists = [_int_list("convolution", name, value, spatial) for name, value in
+             (("stride", stride), ("padding", padding), ("dilation", dilation),
+              ("output_padding", output_padding))]
+    return _convolution(input, weight, bias, lists[0], lists[1], lists[2], transposed,
+                        lists[3], groups)
+
+
+def _convolution_function(spatial):
+    name = f"conv{spatial}d"
+
+    def function(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+        return _run(name, spatial, input, weight, bias, stride, padding, dilation, groups)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (
+        f"The {spatial}-d convolution (cross-correlation) of ``input`` (N, C, *S) or (C, *S) "
+        f"with ``weight`` (O, C/groups, *K), plus ``bias`` (O).\n\n"
+        "``padding`` is an int, a tuple, 'valid' (none) or 'same' (output size = input "
+        "size; stride 1 only).")
+    return function
+
+
+def _transposed_function(spatial):
+    name = f"conv_transpose{spatial}d"
+
+    def function(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                 dilation=1):
+        return _run(name, spatial, input, weight, bias, stride, padding, dilation, groups,
+                    transposed=True, output_padding=output_padding)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (
+        f"The {spatial}-d transposed convolution (the gradient of conv{spatial}d with respect "
+        f"to its input) of ``input`` (N, C, *S) or (C, *S) with ``weight`` "
+        f"(C, O/groups, *K), plus ``bias`` (O).")
+    return function
+
+
+conv1d = _convolution_function(1)
+conv2d = _convolution_function(2)
+conv3d = _convolution_function(3)
+conv_transpose1d = _transposed_function(1)
+conv_transpose2d = _transposed_function(2)
+conv_transpose3d = _transposed_function(3)
