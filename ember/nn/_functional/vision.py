@@ -109,12 +109,16 @@ def _check_sizes(input, output_size, kernel):
 
 
 def _along(tensor, axis, matrix):
-    """``matrix`` (out, n) applied along ``axis`` of ``tensor`` (size n there)."""
-    if axis == tensor.dim() - 1:
-        return tensor @ matrix.mT
+    """``matrix`` (out, n) applied along ``axis`` of ``tensor`` (size n there), as one
+    matrix product over all the other dimensions (batched products are far slower)."""
     shape = tuple(tensor.shape)
-    flat = tensor.reshape(*shape[:axis], shape[axis], math.prod(shape[axis + 1:]))
-    return (matrix @ flat).reshape(*shape[:axis], matrix.shape[0], *shape[axis + 1:])
+    rest = math.prod(shape) // shape[axis] if shape[axis] else 0
+    if axis == tensor.dim() - 1:
+        flat = tensor.reshape(rest, shape[axis]) @ matrix.mT
+        return flat.view(*shape[:-1], matrix.shape[0])
+    moved = tensor.movedim(axis, 0)
+    flat = matrix @ moved.reshape(shape[axis], rest)
+    return flat.view(matrix.shape[0], *moved.shape[1:]).movedim(0, axis)
 
 
 def _resampled_nearest(input, output_size, scales, kernel):
@@ -150,9 +154,9 @@ def _resampled_linear(input, output_size, scales, kernel, align_corners, antiali
             if not (skip_same and out == input.shape[axis])]
     with ember.no_grad():
         result = input.to(compute)
-        for axis, matrix in plan:
+        for axis, matrix in reversed(plan):
             result = _along(result, axis, matrix)
-        result = result.to(dtype)
+        result = result.to(dtype).contiguous()
 
     def formula(grad):
         grad = grad.to(compute)
@@ -383,6 +387,9 @@ class _GridPlan:
             taps.append([p.clamp(0, size - 1).long() for p in positions])
             masks.append([((p >= 0) & (p <= size - 1)).to(input.dtype) for p in positions])
         self.index = self._outer([ember.stack(t, 1) for t in taps], self.sizes)
+        # rows of the input seen as (N * spatial, C): each point's taps in its own image
+        first_rows = ember.arange(batch).mul_(math.prod(self.sizes)).view(batch, 1, 1)
+        self.rows = (self.index + first_rows).reshape(-1)
         self.mask = self._outer([ember.stack(m, 1) for m in masks])
 
     @staticmethod
@@ -413,37 +420,38 @@ class _GridPlan:
         return self._outer(per_axis) * self.mask
 
     def gathered(self, input):
-        """The input values at every tap: (N, C, taps, P)."""
+        """The input values at every tap, channels last: (N, taps, P, C)."""
         batch, channels = input.shape[:2]
-        flat = input.reshape(batch, channels, -1)
-        index = self.index.flatten(1)[:, None].expand(batch, channels, -1)
-        return flat.gather(2, index).view(batch, channels, *self.index.shape[1:])
+        rows = input.reshape(batch, channels, -1).transpose(1, 2).reshape(-1, channels)
+        return rows.index_select(0, self.rows).view(*self.index.shape, channels)
 
     def scattered(self, values, input_shape):
-        """The transpose of :meth:`gathered`: (N, C, taps, P) summed into the input."""
-        batch, channels = values.shape[:2]
-        index = self.index.flatten(1)[:, None].expand(batch, channels, -1)
-        total = ember.zeros(batch, channels, math.prod(self.sizes), dtype=values.dtype)
-        return total.scatter_add(2, index, values.flatten(2)).view(input_shape)
+        """The transpose of :meth:`gathered`: (N, taps, P, C) summed into the input."""
+        batch, channels = input_shape[:2]
+        total = ember.zeros(batch * math.prod(self.sizes), channels, dtype=values.dtype)
+        total = total.index_add(0, self.rows, values.reshape(-1, channels))
+        return total.view(batch, -1, channels).transpose(1, 2).reshape(input_shape)
 
 
 def _grid_sampled(input, grid, mode, padding_mode, align_corners):
     batch, channels = input.shape[:2]
     with ember.no_grad():
         plan = _GridPlan(input, grid, mode, padding_mode, align_corners)
-        weights = plan.weights(grid)
-        result = (plan.gathered(input) * weights[:, None]).sum(2)
-        result = result.view(batch, channels, *grid.shape[1:-1])
+        result = (plan.gathered(input) * plan.weights(grid)[..., None]).sum(1)
+        result = result.transpose(1, 2).reshape(batch, channels, *grid.shape[1:-1])
     input_shape = tuple(input.shape)
 
+    def channels_last(grad):  # (N, C, *out) to (N, 1, P, C), against the taps
+        return grad.reshape(batch, channels, -1).transpose(1, 2)[:, None]
+
     def input_formula(grad, grid):
-        values = grad.reshape(batch, channels, 1, -1) * plan.weights(grid)[:, None]
+        values = channels_last(grad) * plan.weights(grid)[..., None]
         return plan.scattered(values, input_shape)
 
     def grid_formula(grad, input, grid):
         if mode == "nearest":
             return ember.zeros_like(grid)
-        products = (grad.reshape(batch, channels, 1, -1) * plan.gathered(input)).sum(1)
+        products = (channels_last(grad) * plan.gathered(input)).sum(-1)
         dims = len(plan.sizes)
         slopes = [(products * plan.weights(grid, axis)).sum(1) * plan.derivatives[axis]
                   for axis in range(dims)]
