@@ -8,9 +8,11 @@ kernel positions: a Python loop over kernel positions whose every step is vector
 all windows. Its picks are kept as torch's indices (flat positions in the unpadded input
 plane); the gradient scatters ``grad`` to them and the gradient of that gathers, so any
 order of derivatives works. Average pooling, plain and adaptive, is separable: per spatial
-dimension a 0/1 matrix (output position x input position) sums each window along that axis
-(BLAS), and the sums are divided by a divisor that is a product of per-dimension counts.
-Its gradient applies the transposed matrices, whose gradient is the forward again."""
+dimension a table of the places each window reads (padding and the ends of shorter windows
+read an appended zero) gathers and sums the windows along that axis, and the sums are
+divided by a divisor that is a product of per-dimension counts. Its gradient adds each
+value back to its window's places, and the gradient of that is the forward again. (A 0/1
+matrix product would sum faster but turns an infinity into NaN for every window: 0 * inf.)"""
 
 from __future__ import annotations
 
@@ -114,12 +116,12 @@ def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, cei
                                       f"tuple of {words} ints")
     dilation = _spatial(dilation, dims, f"{name}: dilation must be either a single int, or a "
                                         f"tuple of {words} ints")
-    return _checked_windows(tuple(input.shape), dims, kernel, stride, padding, dilation,
+    return _checked_windows(tuple(input.shape), dims, name, kernel, stride, padding, dilation,
                             bool(ceil_mode))
 
 
 @functools.lru_cache(maxsize=128)
-def _checked_windows(shape, dims, kernel, stride, padding, dilation, ceil_mode):
+def _checked_windows(shape, dims, name, kernel, stride, padding, dilation, ceil_mode):
     """The windows of a pooling over an input of ``shape``, checked as torch does (once per
     shape and arguments: a training loop asks again and again)."""
     if len(shape) not in (dims + 1, dims + 2):
@@ -146,6 +148,9 @@ def _checked_windows(shape, dims, kernel, stride, padding, dilation, ceil_mode):
                    f"padW: {padding[2]} padH: {padding[1]}")
         raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but "
                            f"got {got}")
+    if name == "avg_pool3d" and any(n < k for n, k in zip(windows.sizes, kernel)):
+        raise RuntimeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} "
+                           "kH: {} kW: {})".format(*windows.sizes, *kernel))
     if min(windows.outputs) < 1:
         channels = shape[-dims - 1]
         raise RuntimeError(
@@ -347,13 +352,10 @@ def _adaptive_max_pool(input, dims, output_size, name):
         raise NotImplementedError(f'"{name}" not implemented for \'{dtype._legacy_name}\'')
     data = input._data
     sizes = data.shape[-dims:]
-    # per dimension, the input place of each (window, offset); offsets past a window's end
-    # read a lowest value appended to the dimension
+    # windows of (window, offset) per dimension, read at once with broadcast tables
     tables, gathers = [], []
     for dim, (size, count) in enumerate(zip(sizes, outputs)):
-        starts, lengths = _adaptive_bounds(size, count)
-        offsets = _cpu.arange(max(lengths.max(initial=0), 1))
-        table = _cpu.where(offsets < lengths[:, None], starts[:, None] + offsets, size)
+        table = _window_table(*_adaptive_bounds(size, count), size)
         shape = [1] * (2 * dims)
         shape[dim], shape[dims + dim] = table.shape
         tables.append(table)
@@ -377,23 +379,30 @@ def _adaptive_max_pool(input, dims, output_size, name):
 
 # --- average pooling -------------------------------------------------------------------------
 
-def _window_matrix(starts, lengths, size, dtype):
-    """Rows of 0/1 over ``size`` input places: row i is 1 on [starts[i], starts[i] +
-    lengths[i]) (clipped to the input, padding adds nothing to a sum)."""
-    places = _cpu.arange(size)
-    return ((places >= starts[:, None]) & (places < (starts + lengths)[:, None])).astype(dtype)
+def _window_table(starts, lengths, size):
+    """The input places each window reads, one row per window (as long as the longest):
+    places past a window's end or outside the input read place ``size``, a neutral value
+    appended to the dimension (zero for sums, the lowest value for maxima)."""
+    offsets = _cpu.arange(max(int(lengths.max(initial=0)), 1))
+    places = starts[:, None] + offsets
+    inside = (offsets < lengths[:, None]) & (places >= 0) & (places < size)
+    return _cpu.where(inside, places, size)
 
 
-def _along(data, axis, matrix):
-    """``matrix`` (new size x size) applied along ``axis`` of ``data``."""
-    shape = data.shape
-    data = _cpu.ascontiguousarray(data)
-    outer, size = math.prod(shape[:axis]), shape[axis]
-    if axis == data.ndim - 1:
-        result = data.reshape(outer, size) @ matrix.T
-    else:
-        result = _cpu.matmul(matrix, data.reshape(outer, size, math.prod(shape[axis + 1:])))
-    return result.reshape(shape[:axis] + (matrix.shape[0],) + shape[axis + 1:])
+def _sum_along(data, axis, table):
+    """The sums of ``data`` over the windows of ``table`` along ``axis``."""
+    zero = _cpu.zeros_like(data, shape=data.shape[:axis] + (1,) + data.shape[axis + 1:])
+    windows = _cpu.concatenate((data, zero), axis).take(table, axis)
+    return windows.sum(axis + 1)
+
+
+def _spread_along(data, axis, table, size):
+    """The adjoint of ``_sum_along``: each window's value added to each of its places."""
+    result = _cpu.zeros(data.shape[:axis] + (size + 1,) + data.shape[axis + 1:], data.dtype)
+    per_place = _cpu.broadcast_to(_cpu.expand_dims(data, axis + 1),
+                                  data.shape[:axis] + table.shape + data.shape[axis + 1:])
+    _cpu.add.at(result, (slice(None),) * axis + (table,), per_place)
+    return result[(slice(None),) * axis + (slice(0, size),)]
 
 
 def _compute_type(dtype):
@@ -401,25 +410,27 @@ def _compute_type(dtype):
     return _cpu.float32 if dtype.is_floating_point and dtype.itemsize == 2 else dtype._np
 
 
-def _average(input, matrices, divisor, kind, transposed=False):
-    """Window sums along each of the last ``len(matrices)`` dimensions divided by
-    ``divisor`` (torch's truncating division for integers), recorded as node ``kind`` +
-    Backward0; with ``transposed``, the adjoint (the gradient), as ``kind`` +
-    BackwardBackward0. The gradient of each is the other."""
+def _average(input, tables, divisor, kind, transposed=False):
+    """Window sums along each of the last ``len(tables)`` dimensions (``tables`` holds a
+    ``(window table, input size)`` per dimension) divided by ``divisor`` (torch's truncating
+    division for integers), recorded as node ``kind`` + Backward0; with ``transposed``, the
+    adjoint (the gradient), as ``kind`` + BackwardBackward0. The gradient of each is the
+    other."""
     dtype = input._dtype
     compute = _compute_type(dtype)
     data = input._data.astype(compute, copy=False)
     if transposed:
         data = data / divisor
-    for offset, matrix in enumerate(matrices):
-        axis = data.ndim - len(matrices) + offset
-        data = _along(data, axis, matrix.T if transposed else matrix)
+    for offset, (table, size) in enumerate(tables):
+        axis = data.ndim - len(tables) + offset
+        data = (_spread_along(data, axis, table, size) if transposed
+                else _sum_along(data, axis, table))
     if not transposed:
         data = data / divisor if dtype.is_floating_point else _cpu.trunc(data / divisor)
     result = _make(data.astype(dtype._np, copy=False), dtype)
     if needs_grad(input):
         name = kind + ("BackwardBackward0" if transposed else "Backward0")
-        record_op(name, (lambda grad: _average(grad, matrices, divisor, kind, not transposed),),
+        record_op(name, (lambda grad: _average(grad, tables, divisor, kind, not transposed),),
                   (input,), (result,))
     return result
 
@@ -446,16 +457,16 @@ def _avg_pool(input, dims, kernel_size, stride, padding, ceil_mode, count_includ
                          f"[{-input.dim()}, {input.dim() - 1}], but got {-dims - 1})")
     windows = _pool_windows(input, dims, name, kernel_size, stride, padding, 1, ceil_mode)
     compute = _compute_type(dtype)
-    matrices, counts = [], []
+    tables, counts = [], []
     for dim, (size, kernel) in enumerate(zip(windows.sizes, windows.kernel)):
         starts = windows.starts(dim)
-        matrices.append(_window_matrix(starts, _cpu.full_like(starts, kernel), size, compute))
+        tables.append((_window_table(starts, _cpu.full_like(starts, kernel), size), size))
         ends = _cpu.minimum(starts + kernel, size + windows.padding[dim])
         counts.append(ends - starts if count_include_pad else
                       _cpu.minimum(ends, size) - _cpu.maximum(starts, 0))
     divisor = (_cpu.asarray(divisor_override, compute) if divisor_override is not None
                else _counts_product(counts, compute))
-    return _average(input, matrices, divisor, f"AvgPool{dims}D")
+    return _average(input, tables, divisor, f"AvgPool{dims}D")
 
 
 def _adaptive_avg_pool(input, dims, output_size, name):
@@ -466,13 +477,12 @@ def _adaptive_avg_pool(input, dims, output_size, name):
         raise NotImplementedError(f'"{name}" not implemented for \'{dtype._legacy_name}\'')
     if all(size == 1 for size in outputs):  # torch takes the mean there
         return input.mean(tuple(range(-dims, 0)), keepdim=True)
-    compute = _compute_type(dtype)
-    matrices, counts = [], []
+    tables, counts = [], []
     for size, count in zip(input.shape[-dims:], outputs):
         starts, lengths = _adaptive_bounds(size, count)
-        matrices.append(_window_matrix(starts, lengths, size, compute))
+        tables.append((_window_table(starts, lengths, size), size))
         counts.append(lengths)
-    return _average(input, matrices, _counts_product(counts, compute),
+    return _average(input, tables, _counts_product(counts, _compute_type(dtype)),
                     f"AdaptiveAvgPool{dims}D")
 
 

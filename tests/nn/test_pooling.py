@@ -324,6 +324,7 @@ ERRORS = [
     ("avg1d kernel", lambda L: F(L).avg_pool1d(L.ones(1, 2, 4), (2, 2))),
     ("avg1d too small", lambda L: F(L).avg_pool1d(L.ones(1, 2, 3), 5)),
     ("avg3d rank", lambda L: F(L).avg_pool3d(L.ones(2, 4, 4), 2)),
+    ("avg3d kernel", lambda L: F(L).avg_pool3d(L.ones(1, 1, 6, 3, 4), (1, 4, 4), 1, (0, 2, 1))),
     ("adaptive avg rank", lambda L: F(L).adaptive_avg_pool2d(L.ones(4, 4), 2)),
     ("adaptive avg empty", lambda L: F(L).adaptive_avg_pool2d(L.ones(1, 2, 0, 4), 2)),
     ("adaptive avg size", lambda L: F(L).adaptive_avg_pool2d(L.ones(X4), (2, 2, 2))),
