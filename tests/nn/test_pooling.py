@@ -172,6 +172,14 @@ def test_nan_and_lowest_picks():
                       np.full((1, 1, 5, 5), -inf)))
 
 
+def test_non_finite_averages_stay_in_their_windows():
+    row = np.array([[[1.0, math.inf, 3.0, 2.0, math.nan, 5.0, 1.0, -math.inf, 2.0]]])
+    for function in (lambda L, x: [F(L).avg_pool1d(x, 3, 2, 1)],
+                     lambda L, x: [F(L).adaptive_avg_pool1d(x, 4)],
+                     lambda L, x: [F(L).avg_pool2d(x, (1, 2), ceil_mode=True)]):
+        assert_same(*both(function, row))
+
+
 @pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "float16", "bfloat16"])
 def test_max_pool_dtypes(dtype):
     assert_same(*both(lambda L, x: F(L).max_pool2d(x, 3, 2, 1, return_indices=True),
