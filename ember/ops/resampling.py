@@ -101,25 +101,37 @@ def _linear_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
     return np.stack([left, right], 1), np.stack([real(1) - right_weight, right_weight], 1)
 
 
-def _antialias_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
+def _lanczos(distance):
+    """Pillow's Lanczos-3 window: sinc(x) sinc(x / 3) inside |x| < 3."""
+    return np.where(distance < 3, np.sinc(distance) * np.sinc(distance / 3), 0.0)
+
+
+def _keys(distance):
+    """Pillow's cubic (Keys, a = -0.5) filter."""
+    a = _AA_CUBIC_A
+    near = ((a + 2) * distance - (a + 3)) * distance ** 2 + 1
+    far = (((distance - 5) * distance + 8) * distance - 4) * a
+    return np.where(distance < 1, near, np.where(distance < 2, far, 0.0))
+
+
+# mode -> (filter of the distance in input pixels, its support radius)
+_AA_FILTERS = {"bilinear": (lambda distance: np.maximum(1.0 - distance, 0.0), 1.0),
+               "bicubic": (_keys, 2.0), "lanczos": (_lanczos, 3.0)}
+
+
+def _antialias_taps(in_size, out_size, align_corners, scale_factor, real, mode):
     """(indices, weights) of the antialiased filters: when shrinking, the filter widens by
     the scale so every input pixel contributes (Pillow's resampling)."""
     scale = float(_scale(in_size, out_size, align_corners, scale_factor, np.float64))
-    support = (2.0 if cubic else 1.0) * max(scale, 1.0)
+    window, radius = _AA_FILTERS[mode]
+    support = radius * max(scale, 1.0)
     stretch = 1.0 / scale if scale >= 1.0 else 1.0
     centres = scale * (np.arange(out_size) + 0.5)
     starts = np.maximum((centres - support + 0.5).astype(np.int64), 0)
     stops = np.minimum((centres + support + 0.5).astype(np.int64), in_size)
     width = int((stops - starts).max()) if out_size else 0
     indices = starts[:, None] + np.arange(width)
-    distance = np.abs((indices - centres[:, None] + 0.5) * stretch)
-    if cubic:
-        a = _AA_CUBIC_A
-        weights = np.where(distance < 1, ((a + 2) * distance - (a + 3)) * distance ** 2 + 1,
-                           np.where(distance < 2, (((distance - 5) * distance + 8) * distance
-                                                   - 4) * a, 0.0))
-    else:
-        weights = np.maximum(1.0 - distance, 0.0)
+    weights = window(np.abs((indices - centres[:, None] + 0.5) * stretch))
     weights = np.where(indices < stops[:, None], weights, 0.0)
     totals = weights.sum(axis=1, keepdims=True)
     weights = np.divide(weights, totals, out=np.zeros_like(weights), where=totals != 0)
@@ -131,9 +143,12 @@ def interpolation_matrix(in_size, out_size, mode, align_corners, scale_factor, a
     """The ``(out_size, in_size)`` matrix of linear or cubic interpolation along one
     dimension, in ``dtype`` (see Note [Interpolation plans])."""
     real = _opmath(dtype)
-    taps = _antialias_taps if antialias else _linear_taps
-    indices, weights = taps(in_size, out_size, align_corners, scale_factor, real,
-                            mode == "bicubic")
+    if antialias:
+        indices, weights = _antialias_taps(in_size, out_size, align_corners, scale_factor,
+                                           real, mode)
+    else:
+        indices, weights = _linear_taps(in_size, out_size, align_corners, scale_factor, real,
+                                        mode == "bicubic")
     matrix = np.zeros((out_size, in_size), real)
     rows = np.broadcast_to(np.arange(out_size)[:, None], indices.shape)
     np.add.at(matrix, (rows, indices), weights)

@@ -51,6 +51,8 @@ for align in (False, True):
     case(f"bicubic_antialias_{align}", interpolate(size=(2, 5), mode="bicubic",
                                                    antialias=True, align_corners=align),
          v(1, 1, 6, 3))
+case("lanczos", interpolate(scale_factor=(0.5, 1.5), mode="lanczos", antialias=True),
+     v(1, 1, 7, 3))
 case("bilinear_recompute", interpolate(scale_factor=1.7, mode="bilinear",
                                        recompute_scale_factor=True), v(1, 1, 3, 3))
 case("upsample_bilinear", lambda L, x: F(L).interpolate(x, scale_factor=2, mode="bilinear",
@@ -125,12 +127,12 @@ def test_interpolate_values(ndim, mode):
                 align_corners=align, **options)
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
 def test_antialias_values(mode):
     array = np.random.default_rng(1).standard_normal((1, 2, 16, 9))
     for options in ({"scale_factor": 0.3}, {"scale_factor": (0.35, 2.5)}, {"size": (5, 4)},
                     {"scale_factor": 1.7}, {"size": (1, 1)}):
-        for align in (False, True):
+        for align in (False, True) if mode != "lanczos" else (False,):
             compare(array, "interpolate", mode=mode, antialias=True, align_corners=align,
                     **options)
 
@@ -233,6 +235,13 @@ ERRORS = [
                                                      antialias=True)),
     ("antialias 3d", lambda L: F(L).interpolate(L.ones(1, 2, 3), scale_factor=2, mode="linear",
                                                 antialias=True)),
+    ("lanczos align", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), scale_factor=2,
+                                                 mode="lanczos", antialias=True,
+                                                 align_corners=True)),
+    ("lanczos no antialias", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), scale_factor=2,
+                                                        mode="lanczos")),
+    ("lanczos 3d", lambda L: F(L).interpolate(L.ones(1, 2, 3), scale_factor=2,
+                                              mode="lanczos")),
     ("scale length", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), scale_factor=(2,),
                                                 mode="bilinear")),
     ("size length", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), size=(2,))),
@@ -305,10 +314,7 @@ def test_errors(name, function):
     assert str(raised.value) == str(expected.value)
 
 
-def test_unsupported_modes_say_so():
-    with pytest.raises(NotImplementedError, match="lanczos"):
-        F(ember).interpolate(ember.ones(1, 1, 2, 2), scale_factor=2, mode="lanczos",
-                             antialias=True)
+def test_uint8_linear_modes_say_so():
     with pytest.raises(NotImplementedError, match="uint8"):
         F(ember).interpolate(ember.ones(1, 1, 2, 2, dtype=ember.uint8), scale_factor=2,
                              mode="bilinear")

@@ -29,6 +29,7 @@ _KERNELS = {
     (3, "nearest-exact"): "NearestExact1D", (4, "nearest-exact"): "NearestExact2D",
     (5, "nearest-exact"): "NearestExact3D", (3, "linear"): "Linear1D",
     (4, "bilinear"): "Bilinear2D", (4, "bicubic"): "Bicubic2D", (5, "trilinear"): "Trilinear3D",
+    (4, "lanczos"): "Lanczos2D",
 }
 _LINEAR_DIMS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _AXIS_NAMES = ("D", "H", "W")
@@ -143,11 +144,11 @@ def _resampled_nearest(input, output_size, scales, kernel):
 
 
 def _resampled_linear(input, output_size, scales, kernel, align_corners, antialias):
-    mode = "bicubic" if kernel == "Bicubic2D" else "linear"
+    mode = {"Bicubic2D": "bicubic", "Lanczos2D": "lanczos"}.get(kernel, "bilinear")
     dtype = input.dtype
     compute = ember.float32 if dtype in (ember.float16, ember.bfloat16) else dtype
     # torch's separable kernels leave a dimension of unchanged size as it is, except bicubic
-    skip_same = mode == "linear" or antialias
+    skip_same = mode == "bilinear" or antialias
     plan = [(axis, interpolation_matrix(input.shape[axis], out, mode, align_corners, scale,
                                         antialias, compute))
             for axis, out, scale in zip(range(2, input.dim()), output_size, scales)
@@ -185,12 +186,13 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
         size: output spatial size (one int or one per dimension)
         scale_factor: multiplier of the spatial size (one or one per dimension)
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D), ``'bilinear'``,
-            ``'bicubic'`` (4-D), ``'trilinear'`` (5-D) or ``'area'``
+            ``'bicubic'``, ``'lanczos'`` (4-D, antialias only), ``'trilinear'`` (5-D) or
+            ``'area'``
         align_corners: for the linear and cubic modes, map the corner pixels' centres onto
             each other instead of the corners' edges
         recompute_scale_factor: compute the positions from the output size rather than
             from ``scale_factor``
-        antialias: low-pass filter when shrinking (bilinear and bicubic)
+        antialias: low-pass filter when shrinking (bilinear, bicubic and lanczos)
 
     Example::
 
@@ -216,7 +218,10 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
     if mode == "area" and input.dim() in (3, 4, 5):
         return _area(input, output_size)
     if mode == "lanczos" and input.dim() == 4:
-        raise NotImplementedError("interpolate: mode 'lanczos' is not supported by ember")
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     kernel = _KERNELS.get((input.dim(), mode))
     if kernel is None:
         raise _unsupported_dimensions(input, mode)
