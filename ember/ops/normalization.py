@@ -22,7 +22,7 @@ from ember.ops._autograd import needs_grad, record
 from ember.ops._common import compute_dtype
 from ember.ops.elementary import rsqrt
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
 _state = grad_mode.state
 
@@ -249,28 +249,37 @@ def batch_norm(input, weight, bias, running_mean, running_var, training: bool,
                       (mean, rstd))[0]
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5,
-               cudnn_enable: bool = False):
-    """Normalization over the trailing ``normalized_shape`` dims of each sample."""
+def _trailing_shape(function, input, normalized_shape, parameters, separator):
+    """``normalized_shape`` as a tuple, checked against the input's trailing dims and the
+    shapes of the ``(name, tensor)`` parameters; torch's messages for ``function``."""
     if not isinstance(normalized_shape, list | tuple):
-        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
-                        f"of ints, not {type(normalized_shape).__name__}")
+        raise TypeError(f"{function}(): argument 'normalized_shape' (position 2) must be "
+                        f"tuple of ints, not {type(normalized_shape).__name__}")
     normalized_shape = tuple(normalized_shape)
-    count = len(normalized_shape)
-    shape = input._data.shape
-    if count == 0:
+    if not normalized_shape:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
                            "containing at least one element, but got normalized_shape = []")
-    for what, tensor in (("weight", weight), ("bias", bias)):
+    for what, tensor in parameters:
         if tensor is not None and tuple(tensor.shape) != normalized_shape:
             raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but "
                                f"got {what} of shape {list(tensor.shape)} and "
                                f"normalized_shape = {list(normalized_shape)}")
-    if shape[len(shape) - count:] != normalized_shape:
+    shape = input._data.shape
+    if shape[len(shape) - len(normalized_shape):] != normalized_shape:
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-            f"[*, {', '.join(str(n) for n in normalized_shape)}], but got input of size"
-            f"{list(shape)}")
+            f"[*{separator}{', '.join(str(n) for n in normalized_shape)}], but got input of "
+            f"size{list(shape)}")
+    return normalized_shape
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5,
+               cudnn_enable: bool = False):
+    """Normalization over the trailing ``normalized_shape`` dims of each sample."""
+    normalized_shape = _trailing_shape("layer_norm", input, normalized_shape,
+                                       (("weight", weight), ("bias", bias)), ", ")
+    shape = input._data.shape
+    count = len(normalized_shape)
     _check_floating("LayerNormKernelImpl", input)
     rows = math.prod(shape[:len(shape) - count])
     layout = _Layout((rows, math.prod(normalized_shape)), (1,), (0,),
@@ -326,3 +335,21 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
                 target._bump_version()
     return result.view(shape)
 
+
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
+    """``input`` divided by its root mean square over the trailing ``normalized_shape``
+    dims, times ``weight``; ``eps`` None is the machine epsilon of the computation's dtype.
+    Half-precision inputs are normalized in float32 (composite: differentiable again)."""
+    normalized_shape = _trailing_shape("rms_norm", input, normalized_shape,
+                                       (("weight", weight),), "")
+    _check_floating("rms_norm", input)
+    computed = compute_dtype(input._dtype)
+    if eps is None:
+        eps = float(_cpu.finfo(computed._np).eps)
+    wide = input if computed is input._dtype else input.to(computed)
+    axes = tuple(range(input.dim() - len(normalized_shape), input.dim()))
+    result = wide * rsqrt((wide * wide).mean(axes, keepdim=True) + eps)
+    if wide is not input:
+        result = result.to(input._dtype)
+    return result if weight is None else result * weight

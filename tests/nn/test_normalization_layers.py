@@ -123,6 +123,19 @@ def test_rms_norm_default_eps_is_the_dtypes():
     check_module(lambda nn: nn.RMSNorm(3), RNG.standard_normal((2, 3)) * 1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_rms_norm_half_computes_in_float32(dtype):
+    """The default eps is float32's and the result rounds once to the input's dtype."""
+    data = np.array([[1e-2, 2e-2, -1e-2], [3.0, -1.0, 0.5]])
+    results = []
+    for L in (torch, ember):
+        weight = L.tensor([1.0, 2.0, 0.5], dtype=getattr(L, dtype))
+        result = L.nn.functional.rms_norm(L.tensor(data, dtype=getattr(L, dtype)), (3,), weight)
+        assert str(result.dtype).endswith(dtype)
+        results.append(result.float().numpy())
+    np.testing.assert_array_equal(results[1], results[0])
+
+
 def test_grad_fn_names():
     def names(L):
         x = L.ones(2, 3, 4, requires_grad=True)
@@ -204,6 +217,12 @@ ERRORS = [
         {"running_mean": L.zeros(3), "running_var": L.ones(3)})),
     ("group_norm_one_value", lambda L: L.nn.functional.group_norm(L.ones(1, 4, 1), 4)),
     ("group_norm_zero_groups", lambda L: L.nn.functional.group_norm(L.ones(2, 4), 0)),
+    ("rms_norm_input_shape", lambda L: L.nn.functional.rms_norm(L.ones(2, 3, 4), (2, 3))),
+    ("rms_norm_weight_shape", lambda L: L.nn.functional.rms_norm(L.ones(2, 3), (3,),
+                                                                  L.ones(2))),
+    ("rms_norm_int_shape", lambda L: L.nn.functional.rms_norm(L.ones(2, 3), 3)),
+    ("rms_norm_integer", lambda L: L.nn.functional.rms_norm(L.ones(2, 3, dtype=L.long), (3,))),
+    ("rms_norm_empty_shape", lambda L: L.nn.functional.rms_norm(L.ones(2, 3), [])),
     ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
 ]
 
@@ -231,6 +250,7 @@ def test_top_level_functions():
         "instance_norm": lambda f, L, x, w, b: f(x, w, b, None, None, True, 0.1, 1e-5, False),
         "layer_norm": lambda f, L, x, w, b: f(x, (2,), w[:2], b[:2]),
         "group_norm": lambda f, L, x, w, b: f(x, 2, w, b),
+        "rms_norm": lambda f, L, x, w, b: f(x, [2], b[1:3], 1e-3),
     }
     for name, call in calls.items():
         results = [call(function, L, *(L.tensor(a) for a in (data, weight, bias))).numpy()

@@ -62,13 +62,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Divides by the root mean square over the trailing ``normalized_shape`` dims."""
-    if isinstance(normalized_shape, int):
-        normalized_shape = (normalized_shape,)
-    if eps is None:
-        eps = float(ember.finfo(input.dtype).eps)
-    axes = list(range(input.dim() - len(normalized_shape), input.dim()))
-    result = input * ember.rsqrt((input * input).mean(axes, keepdim=True) + eps)
-    return result if weight is None else (result * weight).contiguous()
+    return _ops.rms_norm(input, normalized_shape, weight, eps)
 
 
 def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,
