@@ -3,16 +3,20 @@
 Note [Convolution as three kernels]
 A convolution is bilinear in its input and weight, and so are its two gradients; all three
 are one generic N-d kernel each (d spatial dims), over backend arrays:
-- ``_forward``: im2col as a strided view of the zero-padded input, copied once into
-  ``(N, groups, C/g * K, P)`` columns, then a batched matmul with the weight, which writes
-  the output contiguous NC(spatial) directly.
+- ``_forward``: im2col as a strided view of the zero-padded input, copied once into the
+  matrices ``(groups, C/g * prod(K), prod(P) * N)``, then one matrix product per group with
+  the weight; one more pass writes the output contiguous (N, O, *P) and adds the bias.
 - ``_input_gradient`` (the transposed convolution): the weight's transpose times the
-  gradient gives the columns, which are added back kernel position by kernel position
-  (a loop of prod(K) strided slice additions instead of a scatter).
-- ``_weight_gradient``: the gradient times the columns of the input, one matmul per group
-  contracting over batch and output positions together.
-Each is recorded with formulas that call the other two at the ember level, so gradients of
-any order exist. conv_transpose is ``_input_gradient`` run forward."""
+  gradient gives every kernel position's block, which is added back where im2col took it
+  from (a loop of prod(K) strided slice additions instead of a scatter).
+- ``_weight_gradient``: the im2col matrices times the gradient, one product per group
+  contracting over positions and batch together.
+Inside the kernels the batch is the last axis (layout (C, *S, N)): the strided windows of
+im2col and of the additions then run over whole rows of N values (a 3x3 kernel over a
+14x14 image and a batch of 32 copies runs of 448 values, not of 14), which made both about
+three times faster than in the (N, C, *S) layout; the products do not care.
+Each kernel is recorded with formulas that call the other two at the ember level, so
+gradients of any order exist. conv_transpose is ``_input_gradient`` run forward."""
 
 from __future__ import annotations
 
@@ -54,109 +58,105 @@ def _scratch(role, shape, dtype):
     return buffer[:size].reshape(shape)
 
 
-def _padded(data, pads):
-    """``data`` (N, C, *spatial) with ``pads`` ((low, high) per spatial dim) zeros around, in
-    the workspace."""
-    if not any(low or high for low, high in pads):
-        return data
-    shape = data.shape[:2] + tuple(n + low + high for n, (low, high) in zip(data.shape[2:], pads))
-    result = _scratch("padded", shape, data.dtype)
-    result.fill(0)
-    result[(slice(None), slice(None)) + tuple(slice(low, low + n) for n, (low, _) in
-                                              zip(data.shape[2:], pads))] = data
+def _batch_last(data, pads):
+    """``data`` (N, C, *S) as (C, *padded S, N), zeros in ``pads`` ((low, high) per spatial
+    dim), in the workspace."""
+    batch, channels, *size = data.shape
+    padded = tuple(n + low + high for n, (low, high) in zip(size, pads))
+    result = _scratch("padded", (channels, *padded, batch), data.dtype)
+    if padded != tuple(size):
+        result.fill(0)
+    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    _cpu.copyto(result[(slice(None),) + interior], _cpu.moveaxis(data, 0, -1))
     return result
 
 
-def _columns(data, geometry, kernel, out, groups, result=None):
-    """The im2col matrices ``(groups, C/groups * prod(kernel), N * prod(out))`` of ``data``
-    (N, C, *S): the value each kernel tap meets at each output position, copied once from a
-    strided view of the padded input, batch inside the rows so that one matrix product
-    covers the batch. Written into ``result`` if given, else into the workspace."""
-    stride, pads, dilation, _ = geometry
-    padded = _padded(data, pads)
-    batch, channels = padded.shape[:2]
-    batch_stride, channel_stride, *spatial_strides = padded.strides
-    per_group = channels // groups
-    shape = (groups, per_group, *kernel, batch, *out)
-    strides = (channel_stride * per_group, channel_stride,
-               *(s * d for s, d in zip(spatial_strides, dilation)), batch_stride,
-               *(s * step for s, step in zip(spatial_strides, stride)))
-    view = _cpu.as_strided(padded, shape, strides, writeable=False)
-    if result is None:
-        result = _scratch("columns", shape, data.dtype)
-    _cpu.copyto(result.reshape(shape), view)
-    return result.reshape(groups, per_group * math.prod(kernel), batch * math.prod(out))
+def _windows(array, first, geometry, kernel, out):
+    """The strided view of ``array`` whose spatial dims (from axis ``first`` on) become
+    ``(*kernel, *out)``: the value each kernel tap meets at each output position."""
+    stride, _, dilation, _ = geometry
+    spatial = len(kernel)
+    strides = array.strides[first:first + spatial]
+    shape = array.shape[:first] + tuple(kernel) + tuple(out) + array.shape[first + spatial:]
+    strides = (array.strides[:first] + tuple(s * d for s, d in zip(strides, dilation))
+               + tuple(s * step for s, step in zip(strides, stride))
+               + array.strides[first + spatial:])
+    return _cpu.as_strided(array, shape, strides, writeable=False)
 
 
-def _by_group(grad, groups):
-    """(N, O, *P) as the matrices (groups, O/groups, N * prod(P)), in the workspace."""
-    batch, channels = grad.shape[:2]
-    positions = math.prod(grad.shape[2:])
-    rows = grad.reshape(batch, groups, channels // groups, positions).transpose(1, 2, 0, 3)
-    result = _scratch("rows", rows.shape, grad.dtype)
-    _cpu.copyto(result, rows)
-    return result.reshape(groups, channels // groups, batch * positions)
+def _columns(data, geometry, kernel, out):
+    """The im2col matrices ``(groups, C/groups * prod(kernel), prod(out) * N)`` of ``data``
+    (N, C, *S), in the workspace."""
+    groups = geometry[3]
+    view = _windows(_batch_last(data, geometry[1]), 1, geometry, kernel, out)
+    result = _scratch("columns", view.shape, data.dtype)
+    _cpu.copyto(result, view)
+    taps = data.shape[1] // groups * math.prod(kernel)
+    return result.reshape(groups, taps, math.prod(out) * data.shape[0])
+
+
+def _rows(grad, groups):
+    """``grad`` (N, O, *P) as the matrices (groups, O/groups, prod(P) * N), in the workspace."""
+    result = _scratch("rows", grad.shape[1:] + grad.shape[:1], grad.dtype)
+    _cpu.copyto(result, _cpu.moveaxis(grad, 0, -1))
+    return result.reshape(groups, grad.shape[1] // groups,
+                          math.prod(grad.shape[2:]) * grad.shape[0])
+
+
+def _batch_first(data, bias, batch, channels, spatial):
+    """``data`` (channels, *spatial, batch) as a fresh (batch, channels, *spatial) array,
+    plus ``bias`` (channels, or None), in one pass."""
+    result = _cpu.empty((batch, channels, *spatial), data.dtype)
+    data = _cpu.moveaxis(data.reshape(channels, *spatial, batch), -1, 0)
+    if bias is None:
+        _cpu.copyto(result, data)
+    else:
+        _cpu.add(data, bias.reshape((-1,) + (1,) * len(spatial)), out=result)
+    return result
 
 
 def _forward(data, weight, bias, geometry, out):
     """The convolution of ``data`` (N, C, *S) with ``weight`` (O, C/g, *K), plus ``bias``
     (O, or None), at output size ``out``: (N, O, *out), contiguous."""
     groups = geometry[3]
-    batch = data.shape[0]
     out_channels, per_group, *kernel = weight.shape
-    columns = _columns(data, geometry, kernel, out, groups)
+    columns = _columns(data, geometry, kernel, out)
     matrices = weight.reshape(groups, out_channels // groups, per_group * math.prod(kernel))
     product = _scratch("product", (groups, out_channels // groups, columns.shape[2]),
                        columns.dtype)
     _cpu.matmul(matrices, columns, out=product)
-    product = product.reshape(out_channels, batch, math.prod(out)).transpose(1, 0, 2)
-    result = _cpu.empty(product.shape, product.dtype)
-    # one pass puts the batch first and adds the bias
-    if bias is None:
-        _cpu.copyto(result, product)
-    else:
-        _cpu.add(product, bias.reshape(-1, 1), out=result)
-    return result.reshape(batch, out_channels, *out)
+    return _batch_first(product, bias, data.shape[0], out_channels, out)
 
 
 def _input_gradient(grad, weight, bias, geometry, size):
     """The transposed convolution: the gradient of ``_forward`` with respect to its input of
     spatial ``size``, given ``grad`` (N, O, *P); plus ``bias`` (C, or None)."""
-    stride, pads, dilation, groups = geometry
+    pads, groups = geometry[1], geometry[3]
     batch, out_channels, *out = grad.shape
     _, per_group, *kernel = weight.shape
     positions = math.prod(kernel)
-    # Rows ordered (kernel position, channel) so that each position's block is contiguous.
+    # rows ordered (kernel position, channel): each position's block is one slab
     matrices = weight.reshape(groups, out_channels // groups, per_group, positions)
     matrices = matrices.transpose(0, 3, 2, 1).reshape(groups, positions * per_group,
                                                       out_channels // groups)
-    rows = _by_group(grad, groups)
+    rows = _rows(grad, groups)
     columns = _scratch("columns", (groups, positions * per_group, rows.shape[2]), rows.dtype)
     _cpu.matmul(matrices, rows, out=columns)
-    columns = columns.reshape(groups, positions, per_group, batch, *out)
-    full = tuple(n + low + high for n, (low, high) in zip(size, pads))
-    cropped = full != tuple(size)
-    shape = (batch, groups * per_group, *full)
-    result = _scratch("padded", shape, rows.dtype) if cropped else _cpu.empty(shape, rows.dtype)
-    if bias is None:
-        result.fill(0)
-    else:
-        result[...] = bias.reshape((-1,) + (1,) * len(size))
-    # (groups, C/groups, N, *spatial) view of the result, the layout of each position's block
-    target = result.reshape(batch, groups, per_group, *full)
-    target = target.transpose(1, 2, 0, *range(3, target.ndim))
-    _add_blocks(target, (columns[:, p] for p in range(positions)), geometry, out, kernel)
-    if not cropped:
-        return result
-    crop = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    return result[(slice(None), slice(None)) + crop].copy()
+    columns = columns.reshape(groups, positions, per_group, *out, batch)
+    padded = tuple(n + low + high for n, (low, high) in zip(size, pads))
+    target = _scratch("padded", (groups, per_group, *padded, batch), rows.dtype)
+    target.fill(0)
+    _add_blocks(target, 2, (columns[:, p] for p in range(positions)), geometry, kernel, out)
+    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    target = target.reshape(groups * per_group, *padded, batch)[(slice(None),) + interior]
+    return _batch_first(target, bias, batch, groups * per_group, size)
 
 
-def _add_blocks(target, blocks, geometry, out, kernel):
-    """Add each kernel position's block (*lead, *out) of ``blocks`` back into ``target``
-    (*lead, *padded size), where im2col took it from."""
+def _add_blocks(target, first, blocks, geometry, kernel, out):
+    """Add each kernel position's block of ``blocks`` back into ``target``, whose spatial
+    dims (from axis ``first`` on) are padded, where im2col took it from."""
     stride, _, dilation, _ = geometry
-    lead = (slice(None),) * (target.ndim - len(kernel))
+    lead = (slice(None),) * first
     for offsets, block in zip(itertools.product(*map(range, kernel)), blocks):
         window = tuple(slice(k * d, k * d + s * (n - 1) + 1, s)
                        for k, d, s, n in zip(offsets, dilation, stride, out))
@@ -169,9 +169,9 @@ def _weight_gradient(data, grad, geometry, kernel):
     groups = geometry[3]
     out_channels, out = grad.shape[1], grad.shape[2:]
     per_group = data.shape[1] // groups
-    columns = _columns(data, geometry, kernel, out, groups)
+    columns = _columns(data, geometry, kernel, out)
     # BLAS is faster at columns @ grad.T than at grad @ columns.T
-    result = _cpu.matmul(columns, _by_group(grad, groups).transpose(0, 2, 1))
+    result = _cpu.matmul(columns, _rows(grad, groups).transpose(0, 2, 1))
     return _cpu.ascontiguousarray(result.transpose(0, 2, 1)).reshape(out_channels, per_group,
                                                                      *kernel)
 
@@ -242,18 +242,28 @@ def _weight_grad(input, grad_output, geometry, kernel):
     return result
 
 
+def _padded(data, first, pads):
+    """A fresh ``data`` with ``pads`` zeros around its spatial dims (from axis ``first``)."""
+    size = data.shape[first:first + len(pads)]
+    result = _cpu.zeros(data.shape[:first] + tuple(
+        n + low + high for n, (low, high) in zip(size, pads)), data.dtype)
+    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    result[(slice(None),) * first + interior] = data
+    return result
+
+
 def im2col(input, geometry, kernel, out):
     """The sliding blocks of ``input`` (N, C, *S) or (C, *S) as columns
     (N, C * prod(kernel), prod(out)), recorded (F.unfold's kernel; ``geometry`` is
     (stride, pads, dilation, 1))."""
-    size = input.shape[-len(kernel):]
-    lead = input.shape[:-len(kernel)]
-    # the im2col matrices of a batch of one-channel groups are the rows this op gives
-    data = input._data.reshape(1, math.prod(lead), *size)
-    shape = (*lead[:-1], lead[-1] * math.prod(kernel), math.prod(out))
-    columns = _cpu.empty(shape, data.dtype)
-    _columns(data, geometry, kernel, out, data.shape[1], columns)
-    result = finish(columns, input._dtype, input._device)
+    first = input.dim() - len(kernel)
+    size = input.shape[first:]
+    view = _windows(_padded(input._data, first, geometry[1]), first, geometry, kernel, out)
+    columns = _cpu.empty(view.shape, view.dtype)
+    _cpu.copyto(columns, view)
+    shape = (*input.shape[:first - 1], input.shape[first - 1] * math.prod(kernel),
+             math.prod(out))
+    result = finish(columns.reshape(shape), input._dtype, input._device)
     if needs_grad(input):
         record_op("Im2ColBackward0", (lambda grad: col2im(grad, geometry, kernel, size, out),),
                   (input,), (result,))
@@ -265,16 +275,17 @@ def col2im(input, geometry, kernel, size, out):
     into (N, C, *size) or (C, *size) where :func:`im2col` took them from, recorded (F.fold's
     kernel)."""
     pads = geometry[1]
-    *batch, rows = input.shape[:-1]
+    *lead, rows = input.shape[:-1]
     channels = rows // math.prod(kernel)
-    columns = input._data.reshape(math.prod(batch), channels, math.prod(kernel), *out)
-    result = _cpu.zeros(columns.shape[:2] + tuple(n + low + high for n, (low, high) in
+    columns = input._data.reshape(*lead, channels, math.prod(kernel), *out)
+    first = len(lead) + 1
+    target = _cpu.zeros((*lead, channels) + tuple(n + low + high for n, (low, high) in
                                                   zip(size, pads)), columns.dtype)
-    _add_blocks(result, (columns[:, :, p] for p in range(columns.shape[2])), geometry, out,
-                kernel)
-    crop = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    data = _cpu.ascontiguousarray(result[(slice(None), slice(None)) + crop])
-    result = finish(data.reshape(*batch, channels, *size), input._dtype, input._device)
+    blocks = (columns[(slice(None),) * first + (p,)] for p in range(columns.shape[first]))
+    _add_blocks(target, first, blocks, geometry, kernel, out)
+    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+    data = _cpu.ascontiguousarray(target[(slice(None),) * first + interior])
+    result = finish(data, input._dtype, input._device)
     if needs_grad(input):
         record_op("Col2ImBackward0", (lambda grad: im2col(grad, geometry, kernel, out),),
                   (input,), (result,))
