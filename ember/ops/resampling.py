@@ -6,9 +6,10 @@ Resizing is separable: along each spatial dimension an output position reads a f
 positions. Nearest modes read one, so they are index gathers (``index_select``, whose
 transpose is ``index_add``); the other modes are a small dense matrix per dimension,
 ``(out_size, in_size)``, applied with matmul (its transpose is the backward, and matmul keeps
-the backward differentiable). The positions follow PyTorch's CPU kernels to the rounding:
-nearest modes compute the source position in float32 whatever the input dtype, the others
-in the input's "opmath" type (float32 for float32 and the half types, float64 for float64).
+the backward differentiable). The positions follow PyTorch's CPU kernels to the rounding
+(see ``nearest_indices``); linear and cubic weights are computed in the input's "opmath"
+type (float32 for float32 and the half types, float64 for float64), antialiased ones in
+float64 (PyTorch uses the input's type there: they differ in the last bits).
 """
 
 from __future__ import annotations
@@ -72,15 +73,25 @@ def nearest_indices(in_size, out_size, scale_factor, exact, dtype, small_2d):
     return _make(np.minimum(indices, in_size - 1), _dtype.int64)
 
 
-def _cubic_weights(t, a):
-    """The four Keys weights of the taps at -1, 0, 1, 2 around a position ``t`` past a tap."""
+def cubic_weights(t, a=_CUBIC_A):
+    """The four Keys weights of the taps at -1, 0, 1, 2 around a position ``t`` past a tap
+    (NumPy arrays or tensors alike)."""
     def near(x):  # |x| <= 1
         return ((a + 2) * x - (a + 3)) * x * x + 1
 
     def far(x):  # 1 < |x| < 2
         return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    one = t.dtype.type(1)
-    return (far(t + one), near(t), near(one - t), far(2 * one - t))
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def cubic_slopes(t, a=_CUBIC_A):
+    """The derivatives of :func:`cubic_weights` by ``t``."""
+    def near(x):
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def far(x):
+        return (3 * a * x - 10 * a) * x + 8 * a
+    return [far(t + 1), near(t), -near(1 - t), -far(2 - t)]
 
 
 def _linear_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
@@ -91,7 +102,7 @@ def _linear_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
     source = scale * positions if align_corners else scale * (positions + half) - half
     if cubic:
         floor = np.floor(source)
-        weights = np.stack(_cubic_weights(source - floor, real(_CUBIC_A)), axis=1)
+        weights = np.stack(cubic_weights(source - floor, real(_CUBIC_A)), axis=1)
         indices = floor.astype(np.int64)[:, None] + np.arange(-1, 3)
         return np.clip(indices, 0, in_size - 1), weights
     source = np.maximum(source, 0) if not align_corners else source

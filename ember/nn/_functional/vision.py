@@ -10,6 +10,8 @@ import ember
 from ember.nn._functional._common import _recorded
 from ember.ops.resampling import (
     channel_shuffle,
+    cubic_slopes,
+    cubic_weights,
     interpolation_matrix,
     nearest_indices,
     pixel_shuffle,
@@ -316,7 +318,6 @@ def _reflected(coordinate, low, high):
 
 def _padded(coordinate, size, padding_mode, align_corners):
     """The coordinate moved inside by the padding mode, and its derivative."""
-    ones = ember.ones_like(coordinate)
     if padding_mode == "border":
         return _clipped(coordinate, size)
     if padding_mode == "reflection":
@@ -326,40 +327,21 @@ def _padded(coordinate, size, padding_mode, align_corners):
             reflected, sign = _reflected(coordinate, -1, 2 * size - 1)
         clipped, inside = _clipped(reflected, size)
         return clipped, sign * inside
-    return coordinate, ones
-
-
-def _cubic(t, derivative=False):
-    """The Keys weights (a = -0.75) of taps -1, 0, 1, 2 around ``t``, or their derivatives."""
-    a = -0.75
-    if derivative:
-        def near(x):
-            return (3 * (a + 2) * x - 2 * (a + 3)) * x
-
-        def far(x):
-            return (3 * a * x - 10 * a) * x + 8 * a
-        return [far(t + 1), near(t), -near(1 - t), -far(2 - t)]
-
-    def near(x):
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x):
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    return coordinate, ember.ones_like(coordinate)
 
 
 _WEIGHTS = {
     "bilinear": (lambda t: [1 - t, t],
                  lambda t: [-ember.ones_like(t), ember.ones_like(t)]),
-    "bicubic": (_cubic, lambda t: _cubic(t, derivative=True)),
+    "bicubic": (cubic_weights, cubic_slopes),
 }
 
 
 class _GridPlan:
     """Where each output point of grid_sample reads: per input spatial axis (D, H, W order)
     the tap indices, their in-bounds masks, the fraction ``t`` past the first tap and the
-    derivative of the source coordinate by the grid value (see Note [Interpolation plans]
-    for the nearest/linear split)."""
+    derivative of the source coordinate by the grid value. Taps of all axes combine into
+    one flat list of (N, taps, P) so that a single gather reads them all."""
 
     def __init__(self, input, grid, mode, padding_mode, align_corners):
         batch, dims = input.shape[0], input.dim() - 2
