@@ -43,6 +43,7 @@ __all__ = ["save", "load"]
 
 _ALIGNMENT = 64
 _ZIP64_LIMIT = 0xFFFFFFFF  # sizes and offsets from here on need zip64 fields
+_ZIP64_MARKER = 0xFFFFFFFF  # what a header holds where the zip64 field has the value
 _ZIP_MAGIC = b"PK\x03\x04"
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -326,7 +327,7 @@ class _ZipWriter:
         padding = -(self._offset + _LOCAL_HEADER.size + len(full_name) + len(extra) + 4)
         padding %= _ALIGNMENT
         extra += struct.pack("<HH", 0x4246, padding) + b"Z" * padding  # "FB" padding field
-        stored_size = _ZIP64_LIMIT if zip64_sizes else size
+        stored_size = _ZIP64_MARKER if zip64_sizes else size
         header = _LOCAL_HEADER.pack(0x04034B50, 45 if zip64_sizes else 20, 0, 0, 0, _DOS_DATE,
                                     crc, stored_size, stored_size, len(full_name), len(extra))
         self._entries.append((full_name, crc, size, self._offset))
@@ -335,25 +336,25 @@ class _ZipWriter:
 
     def finish(self):
         """Write the central directory and the end records."""
-        directory_start = self._offset
+        directory_start, needs_zip64 = self._offset, False
         for name, crc, size, offset in self._entries:
-            zip64 = size >= _ZIP64_LIMIT or offset >= _ZIP64_LIMIT
-            extra = struct.pack("<HHQQQ", 1, 24, size, size, offset) if zip64 else b""
-            if zip64:
-                size = offset = _ZIP64_LIMIT
-            version = 45 if zip64 else 20
+            # the zip64 field holds just the values too large for their place, in this order
+            large = [value for value in (size, size, offset) if value >= _ZIP64_LIMIT]
+            extra = struct.pack(f"<HH{len(large)}Q", 1, 8 * len(large), *large) if large else b""
+            size = _ZIP64_MARKER if size >= _ZIP64_LIMIT else size
+            offset = _ZIP64_MARKER if offset >= _ZIP64_LIMIT else offset
+            version = 45 if large else 20
+            needs_zip64 = needs_zip64 or bool(large)
             self._write(_CENTRAL_HEADER.pack(0x02014B50, version, version, 0, 0, 0, _DOS_DATE,
                                              crc, size, size, len(name), len(extra), 0, 0, 0,
                                              0, offset) + name + extra)
         count, directory_size = len(self._entries), self._offset - directory_start
-        if count >= 0xFFFF or directory_start >= _ZIP64_LIMIT or any(
-                size >= _ZIP64_LIMIT or offset >= _ZIP64_LIMIT
-                for _, _, size, offset in self._entries):
+        if needs_zip64 or count >= 0xFFFF or directory_start >= _ZIP64_LIMIT:
             zip64_end = self._offset
             self._write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count,
                                     directory_size, directory_start))
             self._write(struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1))
-            count, directory_start = min(count, 0xFFFF), min(directory_start, _ZIP64_LIMIT)
+            count, directory_start = min(count, 0xFFFF), _ZIP64_MARKER
         self._write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, directory_size,
                                 directory_start, 0))
 
@@ -471,9 +472,22 @@ class _Archive:
         self._mapped = None
         if mapped_path is not None:
             self._mapped = _cpu.memmap(mapped_path, dtype=_cpu.uint8, mode="c")
+        byteorder = "little"
+        if f"{self._prefix}/byteorder" in self._zip.NameToInfo:
+            byteorder = self.read_record("byteorder").tobytes().decode("ascii", "replace")
+        self._swap_bytes = byteorder != sys.byteorder
 
-    def has_record(self, name: str) -> bool:
-        return f"{self._prefix}/{name}" in self._zip.NameToInfo
+    def read_storage(self, key: str, nbytes: int, dtype):
+        """The bytes of storage ``key``, checked to hold the ``nbytes`` it needs."""
+        record = f"data/{key}"
+        data = self.read_record(record)
+        if len(data) < nbytes:
+            raise RuntimeError(f"Record {record} holds {len(data)} bytes but its storage needs "
+                               f"{nbytes}: the checkpoint is truncated or corrupted.")
+        data = data[:nbytes]
+        if self._swap_bytes:
+            _swap_bytes(data, dtype)
+        return data
 
     def read_record(self, name: str):
         """The bytes of record ``name``, as a uint8 array."""
@@ -550,38 +564,42 @@ def _restore_location(storage: UntypedStorage, location: str, map_location):
                        f"torch.storage.UntypedStorage (tagged with {location})")
 
 
-class _CheckpointUnpickling:
-    """Unpickler behaviour shared by both modes: storages come from the archive, each read
-    once and shared by every tensor that views it."""
+class _Storages:
+    """The storages of one load, each read once and shared by every tensor that views it,
+    then moved where ``map_location`` says."""
+
+    def __init__(self, map_location, read_storage):
+        self.map_location = map_location
+        self._read_storage = read_storage  # (key, nbytes) -> uint8 array
+        self.loaded = {}  # key -> UntypedStorage
 
     def persistent_load(self, saved_id):
-        if not (isinstance(saved_id, tuple) and len(saved_id) == 5
-                and _ascii(saved_id[0]) == "storage"):
+        """The TypedStorage that a persistent id of data.pkl names: ``('storage',
+        storage_type, key, location, numel)``, plus a view field (None) in the legacy
+        format."""
+        if not (isinstance(saved_id, tuple) and len(saved_id) in (5, 6)
+                and _ascii(saved_id[0]) == "storage" and saved_id[5:] in ((), (None,))):
             raise pickle.UnpicklingError(f"Unknown persistent id in data.pkl: {saved_id!r}")
-        _, storage_type, key, location, numel = saved_id
+        storage_type, key, location, numel = saved_id[1:5]
         key, location = _ascii(key), _ascii(location)
         if not (isinstance(storage_type, _StorageType) and isinstance(key, str)
                 and isinstance(location, str) and type(numel) is int and numel >= 0):
             raise pickle.UnpicklingError(f"Invalid storage in data.pkl: {saved_id!r}")
         dtype = storage_type.dtype
-        storage = self.loaded_storages.get(key)
+        storage = self.loaded.get(key)
         if storage is None:
-            storage = self.loaded_storages[key] = self.load_storage(key, numel, dtype, location)
+            data = self._read_storage(key, numel * dtype.itemsize, dtype)
+            storage = UntypedStorage._wrap(data, device("cpu"))
+            storage = self.loaded[key] = _restore_location(storage, location,
+                                                           self.map_location)
         return TypedStorage(wrap_storage=storage, dtype=dtype, _internal=True)
 
-    def load_storage(self, key: str, numel: int, dtype, location: str) -> UntypedStorage:
-        record = f"data/{key}"
-        data = self.archive.read_record(record)
-        nbytes = numel * dtype.itemsize
-        if len(data) < nbytes:
-            raise RuntimeError(f"Record {record} holds {len(data)} bytes but its storage of "
-                               f"{numel} {dtype} elements needs {nbytes}: the checkpoint is "
-                               "truncated or corrupted.")
-        data = data[:nbytes]
-        if self.swap_bytes and dtype.itemsize > 1:
-            data.view(dtype._np).byteswap(inplace=True)
-        storage = UntypedStorage._wrap(data, device("cpu"))
-        return _restore_location(storage, location, self.map_location)
+
+class _CheckpointUnpickling:
+    """Unpickler behaviour of both modes: persistent ids are storages (see _Storages)."""
+
+    def persistent_load(self, saved_id):
+        return self.storages.persistent_load(saved_id)
 
 
 def _ascii(value):
@@ -625,6 +643,69 @@ def _full_unpickler_class(pickle_module):
     return type("CheckpointUnpickler", (_FullUnpickling, pickle_module.Unpickler), {})
 
 
+def _swap_bytes(data, dtype):
+    """Reverse in place the byte order of each element of ``dtype`` in ``data``."""
+    if dtype.itemsize > 1:
+        data.view(dtype._np).byteswap(inplace=True)
+
+
+_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+_LEGACY_PROTOCOL = 1001
+
+
+def _load_legacy(file, new_unpickler, map_location):
+    """Read PyTorch's format before the zip one (``_use_new_zipfile_serialization=False``):
+    pickles of the magic number, the protocol version, the system's byte order and sizes,
+    the object, and the list of storage keys; then each storage's element count (8 bytes)
+    and bytes, in that order."""
+    magic = new_unpickler(file, None).load()
+    if type(magic) is not int or magic != _LEGACY_MAGIC:
+        raise RuntimeError("Invalid magic number; corrupt file?")
+    version = new_unpickler(file, None).load()
+    if version != _LEGACY_PROTOCOL:
+        raise RuntimeError(f"Invalid protocol version: {version}")
+    system = new_unpickler(file, None).load()
+    byteorder = "little" if not isinstance(system, dict) or system.get("little_endian",
+                                                                        True) else "big"
+    dtypes = {}  # key -> dtype of the storages the object names; filled after unpickling
+
+    def empty_storage(key, nbytes, dtype):
+        dtypes[key] = dtype
+        return _cpu.empty(nbytes, _cpu.uint8)
+
+    storages = _Storages(map_location, empty_storage)
+    result = new_unpickler(file, storages).load()
+    keys = new_unpickler(file, None).load()
+    if not isinstance(keys, list) or sorted(map(_ascii, keys)) != sorted(dtypes):
+        raise RuntimeError("The checkpoint's list of storages does not match its object: the "
+                           "file is corrupted.")
+    for key in map(_ascii, keys):
+        data, dtype = storages.loaded[key]._bytes, dtypes[key]
+        count = file.read(8)
+        if len(count) != 8 or int.from_bytes(count, byteorder) * dtype.itemsize != len(data):
+            raise RuntimeError(f"Bad size of storage {key}: the checkpoint is truncated or "
+                               "corrupted.")
+        _read_exactly(file, memoryview(data), f"storage {key}")
+        if byteorder != sys.byteorder:
+            _swap_bytes(data, dtype)
+    return result
+
+
+def _load_zip(file, mapped_path, new_unpickler, map_location):
+    archive = _Archive(file, mapped_path)
+    pickled = io.BytesIO(archive.read_record("data.pkl"))
+    return new_unpickler(pickled, _Storages(map_location, archive.read_storage)).load()
+
+
+def _new_unpickler(weights_only, pickle_module, load_args, stream, storages):
+    if weights_only:
+        unpickler = _WeightsOnlyUnpickler(stream, **load_args)
+    else:
+        unpickler = _full_unpickler_class(pickle_module or pickle)(stream, **load_args)
+    unpickler.storages = storages
+    return unpickler
+
+
 def _is_zip(file) -> bool:
     start = file.tell()
     magic = file.read(len(_ZIP_MAGIC))
@@ -634,20 +715,28 @@ def _is_zip(file) -> bool:
 
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
          mmap: bool | None = None, **pickle_load_args):
-    """Load an object saved by ``torch.save`` or :func:`save`; tensors come back as ember
-    tensors, views that shared a storage share one again.
+    """Load an object saved by ``torch.save`` or :func:`save` (the zip format, or the legacy
+    one); tensors come back as ember tensors, and views that shared a storage share one.
 
     Args:
         f: a path, or a seekable file object open for reading bytes.
         map_location: where storages go: ``"cpu"``, a device, a dict from saved location to
             location (``{"cuda:0": "cpu"}``), or ``callable(storage, location)`` returning
             a storage (or None for the default).
-        pickle_module: the module that unpickles ``data.pkl`` (only with
-            ``weights_only=False``).
+        pickle_module: the module that unpickles the file (only with ``weights_only=False``).
         weights_only: True (the default) builds only tensors, containers, primitive values
             and the globals of :func:`add_safe_globals`; False unpickles anything, which can
             run arbitrary code: use it only for files you trust.
         mmap: map the storages from the file (``f`` must be a path) instead of reading them.
+
+    Example::
+
+        >>> import io
+        >>> buffer = io.BytesIO()
+        >>> ember.save([ember.zeros(1)], buffer)
+        >>> _ = buffer.seek(0)
+        >>> ember.load(buffer, map_location="cpu")
+        [tensor([0.])]
     """
     if weights_only is None:
         weights_only = pickle_module is None
@@ -655,33 +744,23 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         raise RuntimeError("Can not safely load weights when explicit pickle_module is "
                            "specified")
     pickle_load_args.setdefault("encoding", "utf-8")
+    new_unpickler = functools.partial(_new_unpickler, weights_only, pickle_module,
+                                      pickle_load_args)
     path = os.fsdecode(f) if isinstance(f, (str, bytes, os.PathLike)) else None
     if mmap and path is None:
         raise ValueError("f must be a file path in order to use the mmap argument")
     with open(path, "rb") if path is not None else contextlib.nullcontext(f) as file:
-        if not _is_zip(file):
-            raise RuntimeError("ember.load reads only PyTorch's zip checkpoint format (the "
-                               "default of torch.save since 1.6); this file is in another "
-                               "format, or is not a checkpoint.")
-        archive = _Archive(file, path if mmap else None)
-        pickled = io.BytesIO(archive.read_record("data.pkl"))
-        if weights_only:
-            unpickler = _WeightsOnlyUnpickler(pickled, **pickle_load_args)
-        else:
-            unpickler = _full_unpickler_class(pickle_module or pickle)(pickled,
-                                                                       **pickle_load_args)
-        unpickler.archive = archive
-        unpickler.map_location = map_location
-        unpickler.loaded_storages = {}
-        byteorder = (archive.read_record("byteorder").tobytes().decode()
-                     if archive.has_record("byteorder") else "little")
-        unpickler.swap_bytes = byteorder != sys.byteorder
-        if not weights_only:
-            return unpickler.load()
         try:
-            return unpickler.load()
+            if _is_zip(file):
+                return _load_zip(file, path if mmap else None, new_unpickler, map_location)
+            if mmap:
+                raise RuntimeError("mmap can only be used with files saved with "
+                                   "`torch.save(_use_new_zipfile_serialization=True)`")
+            return _load_legacy(file, new_unpickler, map_location)
         except (EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
                 struct.error, UnicodeDecodeError) as error:
-            raise pickle.UnpicklingError(f"{_WEIGHTS_ONLY_HEADER}data.pkl could not be "
-                                         f"unpickled, the checkpoint is likely corrupted: "
-                                         f"{type(error).__name__}: {error}") from None
+            if not weights_only:
+                raise
+            raise pickle.UnpicklingError(
+                f"{_WEIGHTS_ONLY_HEADER}The file could not be unpickled, it is likely "
+                f"truncated or corrupted: {type(error).__name__}: {error}") from None
