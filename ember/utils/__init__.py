@@ -1,3 +1,3 @@
 """``ember.utils``: helpers around the library, as ``torch.utils``."""
 
-from ember.utils import hooks  # noqa: F401  (ember.utils.hooks)
+from ember.utils import dlpack, hooks, safetensors  # noqa: F401
