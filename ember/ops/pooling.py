@@ -10,8 +10,9 @@ plane); the gradient scatters ``grad`` to them and the gradient of that gathers,
 order of derivatives works. Average pooling, plain and adaptive, is separable: per spatial
 dimension a table of the places each window reads (padding and the ends of shorter windows
 read an appended zero) gathers and sums the windows along that axis, and the sums are
-divided by a divisor that is a product of per-dimension counts. Its gradient adds each
-value back to its window's places, and the gradient of that is the forward again. (A 0/1
+divided by a divisor that is a product of per-dimension counts. Its gradient is the same
+gather and sum with the transposed tables (for each place, the windows that read it), and
+the gradient of that is the forward again. (A 0/1
 matrix product would sum faster but turns an infinity into NaN for every window: 0 * inf.)"""
 
 from __future__ import annotations
@@ -392,17 +393,25 @@ def _window_table(starts, lengths, size):
 def _sum_along(data, axis, table):
     """The sums of ``data`` over the windows of ``table`` along ``axis``."""
     zero = _cpu.zeros_like(data, shape=data.shape[:axis] + (1,) + data.shape[axis + 1:])
-    windows = _cpu.concatenate((data, zero), axis).take(table, axis)
-    return windows.sum(axis + 1)
+    extended = _cpu.concatenate((data, zero), axis)
+    total = extended.take(table[:, 0], axis)
+    for offset in range(1, table.shape[1]):  # adding slices beats a sum over a short axis
+        total += extended.take(table[:, offset], axis)
+    return total
 
 
-def _spread_along(data, axis, table, size):
-    """The adjoint of ``_sum_along``: each window's value added to each of its places."""
-    result = _cpu.zeros(data.shape[:axis] + (size + 1,) + data.shape[axis + 1:], data.dtype)
-    per_place = _cpu.broadcast_to(_cpu.expand_dims(data, axis + 1),
-                                  data.shape[:axis] + table.shape + data.shape[axis + 1:])
-    _cpu.add.at(result, (slice(None),) * axis + (table,), per_place)
-    return result[(slice(None),) * axis + (slice(0, size),)]
+def _transposed_table(table, size):
+    """The windows table of the adjoint: for each input place, the windows that read it
+    (padded with ``len(table)``, a zero appended to the windows)."""
+    windows, inside = _cpu.nonzero(table < size)
+    places = table[windows, inside]
+    order = _cpu.argsort(places, kind="stable")
+    places, windows = places[order], windows[order]
+    counts = _cpu.bincount(places, minlength=size)
+    rank = _cpu.arange(len(places)) - _cpu.repeat(_cpu.cumsum(counts) - counts, counts)
+    transposed = _cpu.full((size, max(int(counts.max(initial=0)), 1)), len(table))
+    transposed[places, rank] = windows
+    return transposed
 
 
 def _compute_type(dtype):
@@ -411,20 +420,18 @@ def _compute_type(dtype):
 
 
 def _average(input, tables, divisor, kind, transposed=False):
-    """Window sums along each of the last ``len(tables)`` dimensions (``tables`` holds a
-    ``(window table, input size)`` per dimension) divided by ``divisor`` (torch's truncating
-    division for integers), recorded as node ``kind`` + Backward0; with ``transposed``, the
-    adjoint (the gradient), as ``kind`` + BackwardBackward0. The gradient of each is the
-    other."""
+    """Window sums along each of the last ``len(tables)`` dimensions (``tables`` holds the
+    windows table and its transpose per dimension) divided by ``divisor`` (torch's
+    truncating division for integers), recorded as node ``kind`` + Backward0; with
+    ``transposed``, the adjoint (the gradient), as ``kind`` + BackwardBackward0. The
+    gradient of each is the other."""
     dtype = input._dtype
     compute = _compute_type(dtype)
     data = input._data.astype(compute, copy=False)
     if transposed:
         data = data / divisor
-    for offset, (table, size) in enumerate(tables):
-        axis = data.ndim - len(tables) + offset
-        data = (_spread_along(data, axis, table, size) if transposed
-                else _sum_along(data, axis, table))
+    for offset, pair in enumerate(tables):
+        data = _sum_along(data, data.ndim - len(tables) + offset, pair[transposed])
     if not transposed:
         data = data / divisor if dtype.is_floating_point else _cpu.trunc(data / divisor)
     result = _make(data.astype(dtype._np, copy=False), dtype)
@@ -460,7 +467,8 @@ def _avg_pool(input, dims, kernel_size, stride, padding, ceil_mode, count_includ
     tables, counts = [], []
     for dim, (size, kernel) in enumerate(zip(windows.sizes, windows.kernel)):
         starts = windows.starts(dim)
-        tables.append((_window_table(starts, _cpu.full_like(starts, kernel), size), size))
+        table = _window_table(starts, _cpu.full_like(starts, kernel), size)
+        tables.append((table, _transposed_table(table, size)))
         ends = _cpu.minimum(starts + kernel, size + windows.padding[dim])
         counts.append(ends - starts if count_include_pad else
                       _cpu.minimum(ends, size) - _cpu.maximum(starts, 0))
@@ -480,7 +488,8 @@ def _adaptive_avg_pool(input, dims, output_size, name):
     tables, counts = [], []
     for size, count in zip(input.shape[-dims:], outputs):
         starts, lengths = _adaptive_bounds(size, count)
-        tables.append((_window_table(starts, lengths, size), size))
+        table = _window_table(starts, lengths, size)
+        tables.append((table, _transposed_table(table, size)))
         counts.append(lengths)
     return _average(input, tables, _counts_product(counts, _compute_type(dtype)),
                     f"AdaptiveAvgPool{dims}D")
