@@ -352,4 +352,6 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
     result = wide * rsqrt((wide * wide).mean(axes, keepdim=True) + eps)
     if wide is not input:
         result = result.to(input._dtype)
-    return result if weight is None else result * weight
+    if weight is not None:
+        result = result * weight
+    return result.contiguous()  # torch's layout for inputs that are not contiguous

@@ -140,7 +140,8 @@ def test_grad_fn_names():
     def names(L):
         x = L.ones(2, 3, 4, requires_grad=True)
         f = L.nn.functional
-        return [f.batch_norm(x, None, None, training=True).grad_fn.name(),
+        return [f.rms_norm(x, [4]).grad_fn.name(), f.rms_norm(x.mT, [3]).grad_fn.name(),
+                f.batch_norm(x, None, None, training=True).grad_fn.name(),
                 f.layer_norm(x, (4,)).grad_fn.name(), f.group_norm(x, 3).grad_fn.name(),
                 f.instance_norm(x).grad_fn.name(), f.local_response_norm(x, 2).grad_fn.name()]
     assert names(ember) == names(torch)
