@@ -215,7 +215,7 @@ def _running_max(window_at, count, floating):
     """The maximum over ``window_at(0..count-1)`` (arrays of one shape) and, in each place,
     the position of the first maximum, or of the last NaN where there is one: torch's
     picks."""
-    best = _cpu.array(window_at(0))
+    best = _cpu.array(window_at(0), order="C")
     position = _cpu.zeros(best.shape, _cpu.min_scalar_type(count - 1))
     step = position.dtype.type
     for j in range(1, count):
