@@ -286,3 +286,15 @@ def test_non_contiguous_input(layer):
     make, shape, order = NON_CONTIGUOUS[layer]
     check_module(make, x(*shape), dtype="float64",
                  forward=lambda module, input: module(input.permute(*order)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn, L: nn.BatchNorm1d(3, dtype=L.float64),
+    lambda nn, L: nn.InstanceNorm2d(3, affine=True, track_running_stats=True, dtype=L.float64),
+    lambda nn, L: nn.LayerNorm(3, dtype=L.float64),
+    lambda nn, L: nn.GroupNorm(1, 3, dtype=L.float64),
+    lambda nn, L: nn.RMSNorm(3, dtype=L.float64),
+], ids=["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm"])
+def test_factory_dtype(make):
+    dtypes = [[str(t.dtype) for t in make(L.nn, L).state_dict().values()] for L in (torch, ember)]
+    assert dtypes[0] == dtypes[1]
