@@ -183,6 +183,17 @@ def test_empty_batch():
     for mode in ("nearest", "bilinear", "bicubic"):
         compare(np.zeros((0, 2, 3, 3)), "interpolate", scale_factor=2, mode=mode)
     compare(np.zeros((0, 8, 2, 2)), "pixel_shuffle", 2)
+    for image, points in (((0, 2, 3, 3), (0, 2, 2, 2)), ((1, 0, 3, 3), (1, 2, 2, 2)),
+                          ((2, 1, 3, 3), (2, 0, 2, 2))):
+        for mode in ("bilinear", "bicubic"):
+            results = []
+            for L in (torch, ember):
+                x = L.ones(image, dtype=L.float64, requires_grad=True)
+                g = L.zeros(points, dtype=L.float64, requires_grad=True)
+                out = F(L).grid_sample(x, g, mode=mode, align_corners=False)
+                out.sum().backward()
+                results.append((tuple(out.shape), tuple(x.grad.shape), tuple(g.grad.shape)))
+            assert results[0] == results[1]
 
 
 @pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
@@ -218,6 +229,8 @@ ERRORS = [
     ("zero size 1d", lambda L: F(L).interpolate(L.ones(1, 2, 0), scale_factor=2)),
     ("zero size 3d", lambda L: F(L).interpolate(L.ones(1, 2, 0, 2, 2), scale_factor=2)),
     ("negative scale", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), scale_factor=-1.0)),
+    ("negative recompute", lambda L: F(L).interpolate(L.ones(1, 2, 3, 4), scale_factor=-0.5,
+                                                      recompute_scale_factor=True)),
     ("no channels", lambda L: F(L).interpolate(L.ones(1, 0, 2, 2), scale_factor=2,
                                                mode="bilinear")),
     ("2d input", lambda L: F(L).interpolate(L.ones(2, 3), scale_factor=2)),

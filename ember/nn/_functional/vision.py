@@ -212,7 +212,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
     if recompute_scale_factor and size is not None:
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if (recompute_scale_factor or mode == "area") and output_size is None:
-        output_size = [math.floor(input.shape[2 + i] * scales[i]) for i in range(dims)]
+        output_size = [int(input.shape[2 + i] * scales[i]) for i in range(dims)]
         scales = None
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
@@ -346,7 +346,7 @@ class _GridPlan:
     def __init__(self, input, grid, mode, padding_mode, align_corners):
         batch, dims = input.shape[0], input.dim() - 2
         self.mode, self.sizes = mode, tuple(input.shape[2:])
-        self.points = grid.reshape(batch, -1, dims)
+        self.points = grid.reshape(batch, math.prod(grid.shape[1:-1]), dims)
         self.fractions, self.derivatives, taps, masks = [], [], [], []
         for axis, size in enumerate(self.sizes):
             component = self.points[..., dims - 1 - axis]
@@ -409,15 +409,18 @@ class _GridPlan:
     def gathered(self, input):
         """The input values at every tap, channels last: (N, taps, P, C)."""
         batch, channels = input.shape[:2]
-        rows = input.reshape(batch, channels, -1).transpose(1, 2).reshape(-1, channels)
+        spatial = math.prod(self.sizes)
+        rows = input.reshape(batch, channels, spatial).transpose(1, 2)
+        rows = rows.reshape(batch * spatial, channels)
         return rows.index_select(0, self.rows).view(*self.index.shape, channels)
 
     def scattered(self, values, input_shape):
         """The transpose of :meth:`gathered`: (N, taps, P, C) summed into the input."""
         batch, channels = input_shape[:2]
-        total = ember.zeros(batch * math.prod(self.sizes), channels, dtype=values.dtype)
-        total = total.index_add(0, self.rows, values.reshape(-1, channels))
-        return total.view(batch, -1, channels).transpose(1, 2).reshape(input_shape)
+        spatial = math.prod(self.sizes)
+        total = ember.zeros(batch * spatial, channels, dtype=values.dtype)
+        total = total.index_add(0, self.rows, values.reshape(self.rows.shape[0], channels))
+        return total.view(batch, spatial, channels).transpose(1, 2).reshape(input_shape)
 
 
 def _grid_sampled(input, grid, mode, padding_mode, align_corners):
@@ -429,7 +432,7 @@ def _grid_sampled(input, grid, mode, padding_mode, align_corners):
     input_shape = tuple(input.shape)
 
     def channels_last(grad):  # (N, C, *out) to (N, 1, P, C), against the taps
-        return grad.reshape(batch, channels, -1).transpose(1, 2)[:, None]
+        return grad.reshape(batch, channels, plan.points.shape[1]).transpose(1, 2)[:, None]
 
     def input_formula(grad, grid):
         values = channels_last(grad) * plan.weights(grid)[..., None]
@@ -518,6 +521,6 @@ def affine_grid(theta, size, align_corners: bool | None = None):
         grid = (base @ theta.mT).view(size[0], *spatial, dims)
 
     def formula(grad):
-        return grad.reshape(size[0], -1, dims).mT @ base
+        return grad.reshape(size[0], base.shape[0], dims).mT @ base
     return _recorded("AffineGridGeneratorBackward0", grid, (theta,), (formula,), None)
 
