@@ -42,7 +42,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 # A kernel takes each buffer by its role and is done with it before returning; results are
 # always fresh arrays. Temporaries past _WORKSPACE_LIMIT elements are not kept.
 _workspace = threading.local()
-_WORKSPACE_LIMIT = 1 << 24
+_WORKSPACE_LIMIT = 1 << 22
 
 
 def _scratch(role, shape, dtype):
@@ -58,16 +58,25 @@ def _scratch(role, shape, dtype):
     return buffer[:size].reshape(shape)
 
 
+def _padded_size(size, pads):
+    return tuple(n + low + high for n, (low, high) in zip(size, pads))
+
+
+def _interior(size, pads):
+    """The slices of a padded array's spatial dims that hold the unpadded values."""
+    return tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
+
+
 def _batch_last(data, pads):
     """``data`` (N, C, *S) as (C, *padded S, N), zeros in ``pads`` ((low, high) per spatial
     dim), in the workspace."""
     batch, channels, *size = data.shape
-    padded = tuple(n + low + high for n, (low, high) in zip(size, pads))
+    padded = _padded_size(size, pads)
     result = _scratch("padded", (channels, *padded, batch), data.dtype)
     if padded != tuple(size):
         result.fill(0)
-    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    _cpu.copyto(result[(slice(None),) + interior], _cpu.moveaxis(data, 0, -1))
+    _cpu.copyto(result[(slice(None),) + _interior(size, pads)],
+                data.transpose(*range(1, data.ndim), 0))
     return result
 
 
@@ -98,7 +107,7 @@ def _columns(data, geometry, kernel, out):
 def _rows(grad, groups):
     """``grad`` (N, O, *P) as the matrices (groups, O/groups, prod(P) * N), in the workspace."""
     result = _scratch("rows", grad.shape[1:] + grad.shape[:1], grad.dtype)
-    _cpu.copyto(result, _cpu.moveaxis(grad, 0, -1))
+    _cpu.copyto(result, grad.transpose(*range(1, grad.ndim), 0))
     return result.reshape(groups, grad.shape[1] // groups,
                           math.prod(grad.shape[2:]) * grad.shape[0])
 
@@ -107,7 +116,7 @@ def _batch_first(data, bias, batch, channels, spatial):
     """``data`` (channels, *spatial, batch) as a fresh (batch, channels, *spatial) array,
     plus ``bias`` (channels, or None), in one pass."""
     result = _cpu.empty((batch, channels, *spatial), data.dtype)
-    data = _cpu.moveaxis(data.reshape(channels, *spatial, batch), -1, 0)
+    data = data.reshape(channels, *spatial, batch).transpose(-1, *range(len(spatial) + 1))
     if bias is None:
         _cpu.copyto(result, data)
     else:
@@ -143,12 +152,12 @@ def _input_gradient(grad, weight, bias, geometry, size):
     columns = _scratch("columns", (groups, positions * per_group, rows.shape[2]), rows.dtype)
     _cpu.matmul(matrices, rows, out=columns)
     columns = columns.reshape(groups, positions, per_group, *out, batch)
-    padded = tuple(n + low + high for n, (low, high) in zip(size, pads))
+    padded = _padded_size(size, pads)
     target = _scratch("padded", (groups, per_group, *padded, batch), rows.dtype)
     target.fill(0)
     _add_blocks(target, 2, (columns[:, p] for p in range(positions)), geometry, kernel, out)
-    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    target = target.reshape(groups * per_group, *padded, batch)[(slice(None),) + interior]
+    target = target.reshape(groups * per_group, *padded, batch)[
+        (slice(None),) + _interior(size, pads)]
     return _batch_first(target, bias, batch, groups * per_group, size)
 
 
@@ -245,10 +254,8 @@ def _weight_grad(input, grad_output, geometry, kernel):
 def _padded(data, first, pads):
     """A fresh ``data`` with ``pads`` zeros around its spatial dims (from axis ``first``)."""
     size = data.shape[first:first + len(pads)]
-    result = _cpu.zeros(data.shape[:first] + tuple(
-        n + low + high for n, (low, high) in zip(size, pads)), data.dtype)
-    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    result[(slice(None),) * first + interior] = data
+    result = _cpu.zeros(data.shape[:first] + _padded_size(size, pads), data.dtype)
+    result[(slice(None),) * first + _interior(size, pads)] = data
     return result
 
 
@@ -279,12 +286,10 @@ def col2im(input, geometry, kernel, size, out):
     channels = rows // math.prod(kernel)
     columns = input._data.reshape(*lead, channels, math.prod(kernel), *out)
     first = len(lead) + 1
-    target = _cpu.zeros((*lead, channels) + tuple(n + low + high for n, (low, high) in
-                                                  zip(size, pads)), columns.dtype)
+    target = _cpu.zeros((*lead, channels) + _padded_size(size, pads), columns.dtype)
     blocks = (columns[(slice(None),) * first + (p,)] for p in range(columns.shape[first]))
     _add_blocks(target, first, blocks, geometry, kernel, out)
-    interior = tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
-    data = _cpu.ascontiguousarray(target[(slice(None),) * first + interior])
+    data = _cpu.ascontiguousarray(target[(slice(None),) * first + _interior(size, pads)])
     result = finish(data, input._dtype, input._device)
     if needs_grad(input):
         record_op("Col2ImBackward0", (lambda grad: im2col(grad, geometry, kernel, out),),
@@ -408,7 +413,7 @@ def _warn_even_same():
 
 def _output_size(input, weight, pads, stride, dilation, spatial):
     sizes = input.shape[2:]
-    padded = [n + low + high for n, (low, high) in zip(sizes, pads)]
+    padded = _padded_size(sizes, pads)
     kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
     if any(k > n for k, n in zip(kernel, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: "
