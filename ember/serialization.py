@@ -18,6 +18,7 @@ and maps them back to its own objects when it reads a file.
 
 from __future__ import annotations
 
+import _compat_pickle
 import codecs
 import collections
 import contextlib
@@ -611,6 +612,10 @@ class _WeightsOnlyUnpickler(_CheckpointUnpickling, pickle.Unpickler):
     and the user's safe globals: every other global is refused before anything runs."""
 
     def find_class(self, module, name):
+        # Python 2 names, as protocols 0-2 write some builtins (what fix_imports does)
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         full_name = f"{module}.{name}"
         if module in _BLOCKED_MODULES:
             raise pickle.UnpicklingError(
