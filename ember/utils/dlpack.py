@@ -52,7 +52,7 @@ def to_dlpack(tensor: Tensor):
         >>> t = ember.arange(3)
         >>> numpy_array = numpy.from_dlpack(t)  # or torch.from_dlpack(to_dlpack(t))
     """
-    return tensor.__dlpack__()
+    return _export(tensor)  # unlike __dlpack__, this accepts tensors that require grad
 
 
 def from_dlpack(ext_tensor, *, device=None, copy: bool | None = None) -> Tensor:
@@ -99,13 +99,15 @@ def _tensor_dlpack(self, *, stream=-1, max_version=None, dl_device=None, copy=No
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
     if stream is not None and stream != -1:
         raise AssertionError("stream should be None on cpu.")
-    data = self._data
-    carries_bfloat16 = self._dtype is _dtype.bfloat16
-    if carries_bfloat16:
-        data = data.view(numpy.int16)
-    capsule = data.__dlpack__(max_version=max_version, dl_device=dl_device, copy=copy)
-    if carries_bfloat16:
-        _dl_tensor(capsule).dtype.code = _DL_BFLOAT
+    return _export(self, max_version=max_version, dl_device=dl_device, copy=copy)
+
+
+def _export(tensor: Tensor, **request):
+    """NumPy's capsule for the tensor's array, see Note [DLPack through NumPy]."""
+    if tensor._dtype is not _dtype.bfloat16:
+        return tensor._data.__dlpack__(**request)
+    capsule = tensor._data.view(numpy.int16).__dlpack__(**request)
+    _dl_tensor(capsule).dtype.code = _DL_BFLOAT
     return capsule
 
 
