@@ -35,8 +35,8 @@ _WORDS = {1: "one", 2: "two", 3: "three"}
 
 def _spatial(value, dims, message):
     """``value`` (an int, or a sequence of one or ``dims`` ints) as a tuple of ``dims``."""
-    if isinstance(value, int):
-        return (value,) * dims
+    if hasattr(value, "__index__"):
+        return (value.__index__(),) * dims
     value = tuple(value)
     if len(value) == 1:
         return value * dims
@@ -117,6 +117,9 @@ def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, cei
                                       f"tuple of {words} ints")
     dilation = _spatial(dilation, dims, f"{name}: dilation must be either a single int, or a "
                                         f"tuple of {words} ints")
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor expected "
+                           "for input")
     return _checked_windows(tuple(input.shape), dims, name, kernel, stride, padding, dilation,
                             bool(ceil_mode))
 
@@ -125,9 +128,6 @@ def _pool_windows(input, dims, name, kernel_size, stride, padding, dilation, cei
 def _checked_windows(shape, dims, name, kernel, stride, padding, dilation, ceil_mode):
     """The windows of a pooling over an input of ``shape``, checked as torch does (once per
     shape and arguments: a training loop asks again and again)."""
-    if len(shape) not in (dims + 1, dims + 2):
-        raise RuntimeError(f"non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor expected "
-                           "for input")
     windows = _Windows(tuple(shape[-dims:]), kernel, stride, padding, dilation, ceil_mode)
     axes = "THW"[3 - dims:]
     for what, prefix, values in (("kernel size", "k", kernel), ("stride", "d", stride)):
