@@ -126,7 +126,7 @@ def _keys(distance):
 
 
 # mode -> (filter of the distance in input pixels, its support radius)
-_AA_FILTERS = {"bilinear": (lambda distance: np.maximum(1.0 - distance, 0.0), 1.0),
+_AA_FILTERS = {"linear": (lambda distance: np.maximum(1.0 - distance, 0.0), 1.0),
                "bicubic": (_keys, 2.0), "lanczos": (_lanczos, 3.0)}
 
 
@@ -151,8 +151,9 @@ def _antialias_taps(in_size, out_size, align_corners, scale_factor, real, mode):
 
 def interpolation_matrix(in_size, out_size, mode, align_corners, scale_factor, antialias,
                          dtype):
-    """The ``(out_size, in_size)`` matrix of linear or cubic interpolation along one
-    dimension, in ``dtype`` (see Note [Interpolation plans])."""
+    """The ``(out_size, in_size)`` matrix of interpolation along one dimension in ``dtype``
+    (see Note [Interpolation plans]): ``mode`` ``'linear'``, ``'bicubic'`` or (antialiased
+    only) ``'lanczos'``."""
     real = _opmath(dtype)
     if antialias:
         indices, weights = _antialias_taps(in_size, out_size, align_corners, scale_factor,

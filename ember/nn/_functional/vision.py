@@ -115,7 +115,7 @@ def _along(tensor, axis, matrix):
     """``matrix`` (out, n) applied along ``axis`` of ``tensor`` (size n there), as one
     matrix product over all the other dimensions (batched products are far slower)."""
     shape = tuple(tensor.shape)
-    rest = math.prod(shape) // shape[axis] if shape[axis] else 0
+    rest = math.prod(shape[:axis]) * math.prod(shape[axis + 1:])
     if axis == tensor.dim() - 1:
         flat = tensor.reshape(rest, shape[axis]) @ matrix.mT
         return flat.view(*shape[:-1], matrix.shape[0])
@@ -146,11 +146,11 @@ def _resampled_nearest(input, output_size, scales, kernel):
 
 
 def _resampled_linear(input, output_size, scales, kernel, align_corners, antialias):
-    mode = {"Bicubic2D": "bicubic", "Lanczos2D": "lanczos"}.get(kernel, "bilinear")
+    mode = {"Bicubic2D": "bicubic", "Lanczos2D": "lanczos"}.get(kernel, "linear")
     dtype = input.dtype
     compute = ember.float32 if dtype in (ember.float16, ember.bfloat16) else dtype
     # torch's separable kernels leave a dimension of unchanged size as it is, except bicubic
-    skip_same = mode == "bilinear" or antialias
+    skip_same = mode == "linear" or antialias
     plan = [(axis, interpolation_matrix(input.shape[axis], out, mode, align_corners, scale,
                                         antialias, compute))
             for axis, out, scale in zip(range(2, input.dim()), output_size, scales)
@@ -171,7 +171,8 @@ def _resampled_linear(input, output_size, scales, kernel, align_corners, antiali
 
 
 def _area(input, output_size):
-    # adaptive average pooling is the area interpolation; imported here, its module comes later
+    # area interpolation is adaptive average pooling, imported when used so that the two
+    # functional families load in any order
     from ember.nn._functional import pooling
 
     pool = getattr(pooling, f"adaptive_avg_pool{input.dim() - 2}d")
