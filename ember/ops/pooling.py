@@ -198,6 +198,16 @@ def _adaptive_bounds(size, outputs):
     return starts, ends - starts
 
 
+def _window_table(starts, lengths, size):
+    """The input places each window reads, one row per window (as long as the longest):
+    places past a window's end or outside the input read place ``size``, a neutral value
+    appended to the dimension (zero for sums, the lowest value for maxima)."""
+    offsets = _cpu.arange(max(int(lengths.max(initial=0)), 1))
+    places = starts[:, None] + offsets
+    inside = (offsets < lengths[:, None]) & (places >= 0) & (places < size)
+    return _cpu.where(inside, places, size)
+
+
 # --- max pooling -----------------------------------------------------------------------------
 
 def _padded(data, dims, padding, extents, fill):
@@ -379,16 +389,6 @@ def _adaptive_max_pool(input, dims, output_size, name):
 
 
 # --- average pooling -------------------------------------------------------------------------
-
-def _window_table(starts, lengths, size):
-    """The input places each window reads, one row per window (as long as the longest):
-    places past a window's end or outside the input read place ``size``, a neutral value
-    appended to the dimension (zero for sums, the lowest value for maxima)."""
-    offsets = _cpu.arange(max(int(lengths.max(initial=0)), 1))
-    places = starts[:, None] + offsets
-    inside = (offsets < lengths[:, None]) & (places >= 0) & (places < size)
-    return _cpu.where(inside, places, size)
-
 
 def _sum_along(data, axis, table):
     """The sums of ``data`` over the windows of ``table`` along ``axis``."""
