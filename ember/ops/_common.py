@@ -149,6 +149,9 @@ def shape_of(value):
 
 
 def broadcast_shape(*shapes):
+    first = shapes[0]
+    if all(shape == first or shape == () for shape in shapes):  # equal shapes, scalars
+        return first
     try:
         return _cpu.broadcast_shapes(*shapes)
     except ValueError:

@@ -1081,9 +1081,13 @@ def _lerp(input, end, weight, target=None):
     # a number weight stays in the computation dtype, a tensor one is rounded to dtype first
     w = _operand(weight, common, compute) if weight_tensor else operand(weight, compute)
     try:
-        # PyTorch's two-sided formula, exact at both ends
-        data = _cpu.where(_cpu.abs(w) < 0.5, start + w * (stop - start),
-                          stop - (stop - start) * (1 - w))
+        # PyTorch's two-sided formula, exact at both ends; a number weight picks its side
+        if not weight_tensor:
+            data = (start + w * (stop - start) if _cpu.abs(w) < 0.5
+                    else stop - (stop - start) * (1 - w))
+        else:
+            data = _cpu.where(_cpu.abs(w) < 0.5, start + w * (stop - start),
+                              stop - (stop - start) * (1 - w))
     except ValueError:
         raise broadcast_error(input._data.shape, shape_of(end)) from None
     tensors = [input, end, weight] if weight_tensor else [input, end]
