@@ -476,29 +476,30 @@ class _Archive:
         byteorder = "little"
         if f"{self._prefix}/byteorder" in self._zip.NameToInfo:
             byteorder = self.read_record("byteorder").tobytes().decode("ascii", "replace")
-        self._swap_bytes = byteorder != sys.byteorder
+        self._foreign_byteorder = byteorder != sys.byteorder
 
     def read_storage(self, key: str, nbytes: int, dtype):
         """The bytes of storage ``key``, checked to hold the ``nbytes`` it needs."""
         record = f"data/{key}"
-        data = self.read_record(record)
+        data = self.read_record(record, mapped=self._mapped is not None)
         if len(data) < nbytes:
             raise RuntimeError(f"Record {record} holds {len(data)} bytes but its storage needs "
                                f"{nbytes}: the checkpoint is truncated or corrupted.")
         data = data[:nbytes]
-        if self._swap_bytes:
+        if self._foreign_byteorder:
             _swap_bytes(data, dtype)
         return data
 
-    def read_record(self, name: str):
-        """The bytes of record ``name``, as a uint8 array."""
+    def read_record(self, name: str, mapped: bool = False):
+        """The bytes of record ``name``, as a uint8 array: mapped from the file, or read and
+        checked against the record's CRC-32."""
         try:
             info = self._zip.getinfo(f"{self._prefix}/{name}")
         except KeyError:
             raise RuntimeError(f"The checkpoint has no record {self._prefix}/{name}: the file "
                                "is incomplete or corrupted.") from None
         if info.compress_type != zipfile.ZIP_STORED:
-            if self._mapped is not None:
+            if mapped:
                 raise RuntimeError("mmap can only be used with uncompressed records, as "
                                    f"torch.save writes them; {info.filename} is compressed.")
             try:
@@ -510,7 +511,7 @@ class _Archive:
         if start + info.file_size > self._file_size:
             raise RuntimeError(f"Record {info.filename} runs past the end of the file: the "
                                "checkpoint is truncated.")
-        if self._mapped is not None:
+        if mapped:
             return self._mapped[start:start + info.file_size]
         data = _cpu.empty(info.file_size, _cpu.uint8)
         self._file.seek(start)
@@ -547,8 +548,13 @@ def _restore_location(storage: UntypedStorage, location: str, map_location):
         location = str(map_location)
     elif map_location is not None:
         moved = map_location(storage, location)
+        if isinstance(moved, TypedStorage):
+            moved = moved.untyped()
+        if isinstance(moved, UntypedStorage):
+            return moved
         if moved is not None:
-            return moved.untyped() if isinstance(moved, TypedStorage) else moved
+            raise RuntimeError(f"map_location should return a storage or None, but it returned "
+                            f"{type(moved).__name__}")
     target = device(location)
     if target.type == "cpu":
         return storage
@@ -767,5 +773,5 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
             if not weights_only:
                 raise
             raise pickle.UnpicklingError(
-                f"{_WEIGHTS_ONLY_HEADER}The file could not be unpickled, it is likely "
-                f"truncated or corrupted: {type(error).__name__}: {error}") from None
+                f"{_WEIGHTS_ONLY_HEADER}The file could not be unpickled ({type(error).__name__}: "
+                f"{error}); it may be truncated or corrupted.") from error
