@@ -84,14 +84,14 @@ def save_file(tensors: dict[str, Tensor], filename: str | os.PathLike,
     once complete, so a crash never leaves a truncated file behind.
     """
     path = os.fspath(filename)
-    header, arrays = _prepare(tensors, metadata)  # bad input fails before any file exists
+    header, ordered = _prepare(tensors, metadata)  # bad input fails before any file exists
     directory, name = os.path.split(path)
     temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
     # os.open applies the umask, so the file gets the permissions any new file would.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            _write(file, header, arrays)
+            _write(file, header, ordered)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -100,31 +100,30 @@ def save_file(tensors: dict[str, Tensor], filename: str | os.PathLike,
         raise
 
 
-def _write(stream, header: bytes, arrays):
+def _write(stream, header: bytes, ordered):
     stream.write(len(header).to_bytes(8, "little"))
     stream.write(header)
-    for array in arrays:
-        stream.write(array)
+    for tensor in ordered:  # one contiguous copy at a time, and only where one is needed
+        array = numpy.ascontiguousarray(tensor._data).reshape(-1)
+        if _BIG_ENDIAN:
+            array = array.byteswap()
+        stream.write(array.view(numpy.uint8))
 
 
 def _prepare(tensors, metadata):
-    """The padded header and the flat little-endian byte arrays to write after it."""
+    """The padded header and the tensors in the order their bytes follow it."""
     _check_tensors(tensors)
     entries = {} if metadata is None else {_METADATA_KEY: _checked_metadata(metadata)}
-    arrays = []
     offset = 0
     order = sorted(tensors, key=lambda name: (_WRITE_RANK[_code(tensors[name])], name))
     for name in order:
         tensor = tensors[name]
-        array = numpy.ascontiguousarray(tensor._data).reshape(-1)
-        if _BIG_ENDIAN:
-            array = array.byteswap()
-        arrays.append(array.view(numpy.uint8))
+        nbytes = tensor.nbytes
         entries[name] = {"dtype": _code(tensor), "shape": list(tensor._data.shape),
-                         "data_offsets": [offset, offset + array.nbytes]}
-        offset += array.nbytes
+                         "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
     header = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
-    return header + b" " * (-len(header) % 8), arrays
+    return header + b" " * (-len(header) % 8), [tensors[name] for name in order]
 
 
 def _code(tensor: Tensor) -> str:
@@ -192,19 +191,24 @@ def _checked_metadata(metadata) -> dict[str, str]:
 
 
 def load(data: bytes) -> dict[str, Tensor]:
-    """The tensors of a safetensors file given as bytes, each a writable copy.
+    """The tensors of a safetensors file given as bytes: writable tensors over one copy of
+    the data, in the order of their data.
 
     Example::
 
         >>> load(save({"bias": ember.ones(2)}))["bias"]
         tensor([1., 1.])
     """
-    return _read(io.BytesIO(data), len(data))
+    entries, data_start = _read_header(io.BytesIO(data), len(data))
+    area = numpy.frombuffer(data, numpy.uint8, offset=data_start).copy()
+    return _tensors(entries, area)
 
 
 def load_file(filename: str | os.PathLike, device: str | int = "cpu") -> dict[str, Tensor]:
-    """The tensors of the safetensors file ``filename``, each a writable tensor independent of
-    the file, in the order of their data in the file.
+    """The tensors of the safetensors file ``filename``, in the order of their data.
+
+    The file is mapped copy-on-write, as the package does: each tensor reads its pages when
+    first used, and writes to it stay private to the tensor (the file never changes).
 
     Args:
         filename: the file to read.
@@ -212,21 +216,24 @@ def load_file(filename: str | os.PathLike, device: str | int = "cpu") -> dict[st
     """
     _as_device(device)  # an unknown or unavailable device fails before reading
     with open(filename, "rb") as file:
-        return _read(file, os.fstat(file.fileno()).st_size)
+        total_size = os.fstat(file.fileno()).st_size
+        entries, data_start = _read_header(file, total_size)
+        if total_size == data_start:  # nothing to map (mmap refuses an empty range)
+            return _tensors(entries, numpy.empty(0, numpy.uint8))
+        area = numpy.memmap(file, numpy.uint8, "c", data_start, (total_size - data_start,))
+    return _tensors(entries, area.view(numpy.ndarray))  # the mapping outlives the file object
 
 
-def _read(stream, total_size: int) -> dict[str, Tensor]:
-    """Read the header, check it describes the data area exactly, then read each tensor's
-    bytes straight into its own array (one pass over the file)."""
-    entries, data_start = _read_header(stream, total_size)
+def _tensors(entries, area) -> dict[str, Tensor]:
+    """A tensor over each entry's bytes of the writable data ``area``."""
     tensors = {}
     for name, dtype, shape, (begin, end) in entries:
-        raw = numpy.empty(end - begin, numpy.uint8)
-        stream.seek(data_start + begin)
-        stream.readinto(raw)
+        raw = area[begin:end]
+        if begin % dtype.itemsize:  # another writer's misaligned data: into an aligned copy
+            raw = raw.copy()
         array = raw.view(dtype._np).reshape(shape)
         if _BIG_ENDIAN:
-            array.byteswap(inplace=True)
+            array = array.byteswap()  # a copy: the mapped file stays as it is
         tensors[name] = _make(array, dtype)
     return tensors
 

@@ -196,7 +196,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "model.safetensors"
     st.save_file({"old": ember.ones(2)}, path)
 
-    def fail_midway(stream, header, arrays):
+    def fail_midway(stream, header, ordered):
         stream.write(header)
         raise OSError("disk full")
 
@@ -274,9 +274,24 @@ def test_malformed_files_are_refused_like_the_package(tmp_path, name):
     _file({"a": {**_f32(1), "extra": 1}}, b"\0\0\x80?"),
     _file({"b": _f32(1, begin=4), "a": {"dtype": "I8", "shape": [2, 2],
                                         "data_offsets": [0, 4]}}, bytes(range(8))),
-], ids=["empty", "whitespace", "null metadata", "extra field", "data out of name order"])
-def test_unusual_but_valid_files_load_like_the_package(blob):
+    _file({"a": {"dtype": "I8", "shape": [1], "data_offsets": [0, 1]},
+           "b": {"dtype": "F32", "shape": [1], "data_offsets": [1, 5]}}, b"\7\0\0\x80?"),
+], ids=["empty", "whitespace", "null metadata", "extra field", "data out of name order",
+        "misaligned data"])
+def test_unusual_but_valid_files_load_like_the_package(tmp_path, blob):
+    path = tmp_path / "odd.safetensors"
+    path.write_bytes(blob)
+    expected = safetensors.torch.load_file(path)
+    _assert_same(st.load_file(path), expected)
     loaded = st.load(blob)
-    expected = safetensors.torch.load(blob)
     _assert_same(loaded, {name: expected[name] for name in loaded})
     assert set(loaded) == set(expected)
+
+
+def test_loaded_tensors_survive_the_file_being_replaced(tmp_path):
+    path = tmp_path / "model.safetensors"
+    st.save_file({"a": ember.ones(3)}, path)
+    loaded = st.load_file(path)
+    st.save_file({"a": ember.zeros(3)}, path)
+    assert loaded["a"].tolist() == [1.0, 1.0, 1.0]
+    assert st.load_file(path)["a"].tolist() == [0.0, 0.0, 0.0]
