@@ -167,6 +167,8 @@ def _capsule_name(obj) -> bytes | None:
 def _dl_tensor(capsule) -> _DLTensor:
     """The DLTensor inside an unconsumed capsule, as a live ctypes view."""
     name = _capsule_name(capsule)
+    if name is None:
+        raise RuntimeError(f"__dlpack__ returned {type(capsule).__name__}, not a DLPack capsule")
     address = _capsule_pointer(capsule, name)
     if name == _VERSIONED:
         address += ctypes.sizeof(_DLManagedTensorVersionedHead)

@@ -152,9 +152,9 @@ def _check_tensors(tensors):
     if shared:
         listed = ", ".join("{" + ", ".join(map(repr, group)) + "}" for group in shared)
         raise RuntimeError(
-            f"Some tensors share memory, this will lead to duplicate memory on disk and "
+            "Some tensors share memory, this will lead to duplicate memory on disk and "
             f"potential differences when loading them again: [{listed}]. Save each shared "
-            f"tensor once and re-slice it after loading, or save .clone()s of the views.")
+            "tensor once and re-slice it after loading, or save .clone()s of the views.")
 
 
 def _memory_sharing_groups(tensors) -> list[list[str]]:

@@ -216,6 +216,15 @@ def test_streams_are_refused_on_the_cpu():
 def test_bad_producers_are_refused():
     with pytest.raises(RuntimeError, match="__dlpack__ or a DLPack capsule, got list"):
         from_dlpack([1, 2])
+    class NotAProducer:
+        def __dlpack__(self, **kwargs):
+            return "capsule"
+
+        def __dlpack_device__(self):
+            return DLDeviceType.kDLCPU, 0
+
+    with pytest.raises(RuntimeError, match="returned str, not a DLPack capsule"):
+        from_dlpack(NotAProducer())
     with pytest.raises(ValueError, match="negative"):
         from_dlpack(np.arange(3)[::-1])
     with pytest.raises(TypeError, match="no dtype for uint16"):
