@@ -465,7 +465,7 @@ class _Archive:
         try:
             self._zip = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-                struct.error) as error:
+                struct.error, NotImplementedError) as error:
             raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {error}. The "
                                "checkpoint file is likely truncated or corrupted.") from None
         names = self._zip.namelist()
@@ -505,7 +505,7 @@ class _Archive:
             try:
                 with self._zip.open(info) as stream:
                     return _cpu.frombuffer(bytearray(stream.read()), _cpu.uint8)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
                 raise RuntimeError(f"Corrupted record {info.filename}: {error}") from None
         start = self._data_offset(info)
         if start + info.file_size > self._file_size:

@@ -375,6 +375,28 @@ def test_flipped_bits_are_caught_by_the_checksum(checkpoint, record):
         ember.load(checkpoint)
 
 
+def test_random_damage_raises_or_changes_nothing():
+    buffer = io.BytesIO()
+    base = ember.arange(12.0).reshape(3, 4)
+    ember.save({"base": base, "view": base[1:, ::2], "param": ember.nn.Parameter(ember.ones(2)),
+                "values": [1, "a", None, 2.5], "size": ember.Size([3])}, buffer)
+    original = buffer.getvalue()
+    expected = repr(ember.load(io.BytesIO(original)))
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        damaged = bytearray(original)
+        if trial % 2:
+            del damaged[rng.integers(len(damaged)):]
+        else:
+            for position in rng.integers(len(damaged), size=2):
+                damaged[position] ^= 1 << rng.integers(8)
+        try:
+            loaded = ember.load(io.BytesIO(bytes(damaged)))
+        except (RuntimeError, pickle.UnpicklingError):
+            continue
+        assert repr(loaded) == expected  # the damage hit padding or unused fields
+
+
 def test_missing_and_short_storage_records_raise(checkpoint, tmp_path):
     rewrite_archive(checkpoint, tmp_path / "missing.pt",
                     lambda name, data: None if name == "data/1" else data)
