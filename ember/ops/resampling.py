@@ -238,3 +238,60 @@ def channel_shuffle(input, groups: int):
     return _shuffled("ChannelShuffleBackward0", input,
                      (batch, groups, channels // groups, *rest), order, tuple(input.shape),
                      lambda grad: channel_shuffle(grad, channels // groups))
+
+
+def _uint8_taps(in_size, out_size, mode, align_corners, scale_factor, antialias):
+    """torch's uint8 resampling plan along one dimension: (first input index, weights as
+    integers scaled by 2**precision, precision). Weights come from the same filters as the
+    float kernels, in float64, with taps past the edges folded onto the edge pixels."""
+    if antialias:
+        indices, weights = _antialias_taps(in_size, out_size, align_corners, scale_factor,
+                                           np.float64, mode)
+        first = indices[:, 0]
+    else:
+        cubic = mode == "bicubic"
+        taps = 4 if cubic else 2
+        scale = _scale(in_size, out_size, align_corners, scale_factor, np.float64)
+        positions = np.arange(out_size, dtype=np.float64)
+        source = scale * positions if align_corners else scale * (positions + 0.5) - 0.5
+        if not cubic and not align_corners:
+            source = np.maximum(source, 0)
+        base = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
+        fraction = np.clip(source - base, 0, 1)
+        offsets = np.arange(taps) + 1 - taps // 2  # -1, 0, 1, 2 or 0, 1
+        filters = (cubic_weights(fraction) if cubic
+                   else [1 - fraction, fraction])
+        unbounded = base[:, None] + offsets
+        first = np.maximum(unbounded[:, 0], 0)
+        clipped = np.clip(unbounded, 0, in_size - 1)
+        weights = np.zeros((out_size, taps))
+        rows = np.broadcast_to(np.arange(out_size)[:, None], clipped.shape)
+        np.add.at(weights, (rows, clipped - first[:, None]), np.stack(filters, 1))
+    largest = weights.max() if weights.size else 0.0
+    precision = 0
+    while precision < 22 and int(0.5 + largest * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    scaled = weights * (1 << precision)
+    integers = np.where(scaled < 0, np.trunc(scaled - 0.5), np.trunc(scaled + 0.5))
+    return first, integers.astype(np.int64), precision
+
+
+def resample_uint8(input, output_size, scale_factors, mode, align_corners, antialias):
+    """Bilinear or bicubic resizing of a uint8 ``(N, C, H, W)`` tensor with torch's integer
+    arithmetic: width first, then height, each pass rounded and clamped to 0..255."""
+    data = np.asarray(input._data)
+    for axis in (3, 2):
+        in_size, out_size = data.shape[axis], output_size[axis - 2]
+        if in_size == out_size:
+            continue
+        first, weights, precision = _uint8_taps(in_size, out_size, mode, align_corners,
+                                                scale_factors[axis - 2], antialias)
+        total = np.full(data.shape[:axis] + (out_size,) + data.shape[axis + 1:],
+                        1 << precision >> 1, np.int64)
+        shape = [1] * data.ndim
+        shape[axis] = out_size
+        for tap in range(weights.shape[1]):
+            index = np.minimum(first + tap, in_size - 1)
+            total += weights[:, tap].reshape(shape) * np.take(data, index, axis).astype(np.int64)
+        data = np.clip(total >> precision, 0, 255).astype(np.uint8)
+    return _make(np.ascontiguousarray(data), _dtype.uint8)

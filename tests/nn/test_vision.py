@@ -162,12 +162,29 @@ def test_nearest_index_rounding(ndim, dtype):
         compare(array, "interpolate", dtype=dtype, exact=True, scale_factor=(1.003, 1.0))
 
 
-@pytest.mark.parametrize("dtype", ["uint8", "float16", "bfloat16"])
-def test_interpolate_dtypes(dtype):
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_interpolate_half_dtypes(dtype):
     array = np.random.default_rng(2).uniform(0, 200, (1, 2, 3, 4)).round()
     compare(array, "interpolate", dtype=dtype, exact=True, scale_factor=1.5)
-    if dtype != "uint8":
-        compare(array, "interpolate", dtype=dtype, size=(5, 2), mode="bilinear")
+    compare(array, "interpolate", dtype=dtype, size=(5, 2), mode="bilinear")
+
+
+UINT8 = [{"mode": "nearest", "scale_factor": 1.5}, {"mode": "nearest-exact", "size": (5, 2)},
+         {"mode": "bilinear", "size": (7, 3)}, {"mode": "bilinear", "scale_factor": 0.6,
+                                                "align_corners": True},
+         {"mode": "bicubic", "scale_factor": (1.7, 0.8)},
+         {"mode": "bicubic", "size": (4, 9), "align_corners": True},
+         {"mode": "bilinear", "scale_factor": 0.3, "antialias": True},
+         {"mode": "bicubic", "size": (5, 17), "antialias": True},
+         {"mode": "lanczos", "scale_factor": (0.4, 1.3), "antialias": True}]
+
+
+@pytest.mark.parametrize("options", UINT8, ids=lambda o: "-".join(map(str, o.values())))
+def test_interpolate_uint8(options):
+    """torch's integer arithmetic for images: weights scaled to int16, each pass rounded."""
+    array = np.random.default_rng(6).integers(0, 256, (2, 3, 11, 13))
+    compare(array, "interpolate", dtype="uint8", exact=True, **options)
+    compare(array[:, :, :4], "interpolate", dtype="uint8", exact=True, **options)
 
 
 @pytest.mark.xfail(not hasattr(ember_pooling, "adaptive_avg_pool2d"), strict=True,
@@ -272,6 +289,10 @@ ERRORS = [
                                                 scale_factor=2, mode="bilinear")),
     ("int nearest 1d", lambda L: F(L).interpolate(L.ones(1, 2, 3, dtype=L.int32),
                                                   scale_factor=2)),
+    ("uint8 linear", lambda L: F(L).interpolate(L.ones(1, 2, 3, dtype=L.uint8),
+                                                scale_factor=2, mode="linear")),
+    ("uint8 trilinear", lambda L: F(L).interpolate(L.ones(1, 1, 2, 2, 2, dtype=L.uint8),
+                                                   scale_factor=2, mode="trilinear")),
     ("int bicubic", lambda L: F(L).interpolate(L.ones(1, 2, 3, 3, dtype=L.int64),
                                                scale_factor=2, mode="bicubic")),
     ("pixel_shuffle rank", lambda L: F(L).pixel_shuffle(L.ones(4, 2), 2)),
@@ -325,12 +346,6 @@ def test_errors(name, function):
     with pytest.raises(type(expected.value)) as raised:
         function(ember)
     assert str(raised.value) == str(expected.value)
-
-
-def test_uint8_linear_modes_say_so():
-    with pytest.raises(NotImplementedError, match="uint8"):
-        F(ember).interpolate(ember.ones(1, 1, 2, 2, dtype=ember.uint8), scale_factor=2,
-                             mode="bilinear")
 
 
 WARNINGS = [

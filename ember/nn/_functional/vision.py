@@ -16,6 +16,7 @@ from ember.ops.resampling import (
     nearest_indices,
     pixel_shuffle,
     pixel_unshuffle,
+    resample_uint8,
 )
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
@@ -98,16 +99,15 @@ def _check_sizes(input, output_size, kernel):
                            f"with sizes {list(input.shape)}")
     dtype = input.dtype
     nearest = kernel.startswith("Nearest")
-    if dtype.is_floating_point or (nearest and dtype is ember.uint8):
+    if dtype.is_floating_point or (dtype is ember.uint8 and (nearest or input.dim() == 4)):
         return
+    # the torch kernel that refuses the dtype, named in its message
     if kernel in ("Nearest2D", "NearestExact2D", "Bilinear2D"):
         name = f"upsample_{'nearest' if nearest else 'bilinear'}2d_channels_last"
+    elif kernel == "Bicubic2D":
+        name = "compute_indices_weights_cubic"
     else:
-        name = {"Bicubic2D": "compute_indices_weights_cubic"}.get(
-            kernel, f"compute_indices_weights_{'nearest' if nearest else 'linear'}")
-    if dtype is ember.uint8:
-        raise NotImplementedError(f"{kernel[:-2].lower()} interpolation of uint8 tensors is "
-                                  f"not supported by ember; convert the input to float")
+        name = f"compute_indices_weights_{'nearest' if nearest else 'linear'}"
     raise NotImplementedError(f'"{name}" not implemented for \'{dtype._legacy_name}\'')
 
 
@@ -148,6 +148,8 @@ def _resampled_nearest(input, output_size, scales, kernel):
 def _resampled_linear(input, output_size, scales, kernel, align_corners, antialias):
     mode = {"Bicubic2D": "bicubic", "Lanczos2D": "lanczos"}.get(kernel, "linear")
     dtype = input.dtype
+    if dtype is ember.uint8:
+        return resample_uint8(input, output_size, scales, mode, align_corners, antialias)
     compute = ember.float32 if dtype in (ember.float16, ember.bfloat16) else dtype
     # torch's separable kernels leave a dimension of unchanged size as it is, except bicubic
     skip_same = mode == "linear" or antialias
