@@ -615,7 +615,16 @@ def _ascii(value):
 
 class _WeightsOnlyUnpickler(_CheckpointUnpickling, pickle.Unpickler):
     """Builds only tensors, storages, containers, primitive values, sizes, dtypes, devices
-    and the user's safe globals: every other global is refused before anything runs."""
+    and the user's safe globals: every other global is refused before anything runs.
+
+    Note [Weights-only loading]
+    A pickle can call nothing but what its GLOBAL opcodes (and INST, OBJ, the extension
+    registry) name, and the unpickler resolves each of those through ``find_class``. So
+    answering ``find_class`` from an allowlist (PyTorch's, mapped to ember's objects, plus
+    add_safe_globals) bounds what a file can run to these functions and classes, whose
+    arguments ember checks (``_rebuild_tensor`` refuses layouts outside their storage).
+    Tensors refuse BUILD (``Tensor.__setstate__`` raises).
+    """
 
     def find_class(self, module, name):
         # Python 2 names, as protocols 0-2 write some builtins (what fix_imports does)
