@@ -1,5 +1,5 @@
-"""Pooling as ops: max and average pooling, adaptive pooling and max unpooling over any
-number of spatial dimensions (the last ``dims`` dimensions of the input).
+"""Pooling as ops: max, fractional max and average pooling, adaptive pooling and max
+unpooling over any number of spatial dimensions (the last ``dims`` dimensions of the input).
 
 Note [Pooling kernels]
 Max pooling views the input, padded with the lowest value, as windows (``as_strided``:
@@ -385,6 +385,76 @@ def _adaptive_max_pool(input, dims, output_size, name):
     indices = _make(_cpu.asarray(indices, _cpu.int64), _dtype.int64)
     if needs_grad(input):
         _record_pick(f"AdaptiveMaxPool{dims}D", input, values, indices, dims)
+    return values, indices
+
+
+def _fractional_starts(samples, size, outputs, kernel):
+    """torch's pseudo-random window starts of fractional max pooling along one dimension,
+    one row per sample, computed in the samples' type as torch does: window ``i`` starts at
+    ``int((i + u) * alpha) - int(u * alpha)``, ``alpha = (size - kernel) / (outputs - 1)``,
+    and the last window ends at the input's end."""
+    starts = _cpu.full(samples.shape + (outputs,), size - kernel, _cpu.int64)
+    if outputs > 1:
+        kind = samples.dtype.type
+        alpha = kind(size - kernel) / kind(outputs - 1)
+        steps = _cpu.arange(outputs - 1).astype(samples.dtype) + samples[..., None]
+        starts[..., :-1] = ((steps * alpha).astype(_cpu.int64)
+                            - (samples * alpha).astype(_cpu.int64)[..., None])
+    return starts
+
+
+# torch's sample order per plane: width then height in 2-d, time, height, width in 3-d
+_SAMPLE_OF_DIM = {2: (1, 0), 3: (0, 1, 2)}
+_AXIS_NAMES = {2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def _fractional_max_pool(input, dims, kernel_size, output_size, samples, name):
+    """``(values, indices)`` of fractional max pooling: windows of ``kernel_size`` at starts
+    drawn from ``samples`` (one in [0, 1) per batch entry, channel and dimension)."""
+    kernel = _spatial(kernel_size, dims, f"{name}: kernel_size must either be a single Int "
+                                         "or tuple of Ints")
+    outputs = _spatial(output_size, dims, f"{name}: output_size must either be a single Int "
+                                          "or tuple of Ints")
+    data = input._data if input.dim() == dims + 2 else input._data[None]
+    sizes = data.shape[-dims:]
+    prefix = name + ("()" if dims == 2 else "_out()")
+    for axis, size, count, length in zip(_AXIS_NAMES[dims], sizes, outputs, kernel):
+        if count + length - 1 >= size + (dims == 2):  # torch's 3-d form leaves a place over
+            raise RuntimeError(f"{prefix}: pool {axis} {length} too large relative to input "
+                               f"{axis} {size}")
+    if samples.shape[0] < data.shape[0]:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[2] != dims:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {dims}; got "
+                           f"{samples.shape[2]}.")
+    drawn = samples._data[:data.shape[0]]
+    # the windows as one gather: (batch, channel, windows per dim..., offsets per dim...)
+    batch, channels = data.shape[:2]
+    rank = 2 + 2 * dims
+    places, starts = [], []
+    for dim, (size, count, length) in enumerate(zip(sizes, outputs, kernel)):
+        first = _fractional_starts(drawn[..., _SAMPLE_OF_DIM[dims][dim]], size, count, length)
+        shape = [batch, channels] + [1] * (rank - 2)
+        shape[2 + dim] = count
+        starts.append(first.reshape(shape[:2 + dims]))
+        shape[2 + dims + dim] = length
+        places.append((first[..., None] + _cpu.arange(length)).reshape(shape))
+    leading = (_cpu.arange(batch).reshape((-1,) + (1,) * (rank - 1)),
+               _cpu.arange(channels).reshape((1, -1) + (1,) * (rank - 2)))
+    windows = data[(*leading, *places)]
+    offsets = list(_cpu.ndindex(*kernel))
+    best, position = _running_max(lambda j: windows[(..., *offsets[j])], len(offsets), True)
+    offset_of = _cpu.array(offsets, dtype=_cpu.int64).reshape(len(offsets), dims)
+    plane = _plane_strides(sizes)
+    indices = sum((first + offset_of[:, dim].take(position)) * plane[dim]
+                  for dim, first in enumerate(starts))
+    if input.dim() == dims + 1:
+        best, indices = best[0], indices[0]
+    dtype = input._dtype
+    values = _make(best, dtype)
+    indices = _make(_cpu.ascontiguousarray(indices, _cpu.int64), _dtype.int64)
+    if needs_grad(input):
+        _record_pick(f"FractionalMaxPool{dims}D", input, values, indices, dims)
     return values, indices
 
 

@@ -120,6 +120,31 @@ def test_lp_pool_layer(dims, options):
                  np.abs(spatial(dims)) + 0.5, dtype="float64")
 
 
+FRACTIONALS = [(2, dict(kernel_size=2, output_size=4), (7, 9)),
+               (2, dict(kernel_size=(2, 3), output_ratio=(0.5, 0.6)), (8, 9)),
+               (3, dict(kernel_size=2, output_size=(3, 2, 4)), (5, 4, 6)),
+               (3, dict(kernel_size=(1, 2, 3), output_ratio=0.5, return_indices=True),
+                (4, 6, 8))]
+
+
+@pytest.mark.parametrize("dims, options, size", FRACTIONALS, ids=str)
+@pytest.mark.parametrize("batched", [True, False])
+def test_fractional_max_pool_layer(dims, options, size, batched):
+    """The windows' starts come from ``rand``, whose numbers are torch's after a seed."""
+    check_module(lambda nn: getattr(nn, f"FractionalMaxPool{dims}d")(**options),
+                 randn(*((2,) if batched else ()), 3, *size))
+
+
+def test_fractional_ties_and_given_samples():
+    samples = RNG.random((2, 3, 3))
+    assert_same(*both(lambda L, x: F(L).fractional_max_pool2d(
+        x, (2, 3), (4, 3), return_indices=True,
+        _random_samples=L.tensor(samples[..., :2], dtype=x.dtype)), ties(2, 3, 7, 9)))
+    assert_same(*both(lambda L, x: F(L).fractional_max_pool3d(
+        x, 2, output_ratio=(0.6, 0.5, 0.5), return_indices=True,
+        _random_samples=L.tensor(samples, dtype=x.dtype)), ties(2, 3, 5, 6, 7)))
+
+
 def test_reprs():
     for make in (lambda nn: nn.MaxPool2d((2, 3), 1, 1, 2, True, True),
                  lambda nn: nn.AvgPool1d(3, 2, 1, True, False),
@@ -127,7 +152,9 @@ def test_reprs():
                  lambda nn: nn.AdaptiveAvgPool2d((3, None)),
                  lambda nn: nn.AdaptiveMaxPool3d((2, 3, None), True),
                  lambda nn: nn.MaxUnpool2d((2, 3), 1, 1), lambda nn: nn.MaxUnpool1d(2),
-                 lambda nn: nn.LPPool2d(1.5, (2, 3), 1, True)):
+                 lambda nn: nn.LPPool2d(1.5, (2, 3), 1, True),
+                 lambda nn: nn.FractionalMaxPool2d(3, output_ratio=0.5),
+                 lambda nn: nn.FractionalMaxPool3d(2, (3, 4, 5), return_indices=True)):
         assert repr(make(ember.nn)) == repr(make(torch.nn))
 
 
@@ -291,6 +318,12 @@ case("max_unpool1d", lambda L, x: F(L).max_unpool1d(
     *F(L).max_pool1d(x, 2, return_indices=True), 2, output_size=(7,)), spaced(2, 6))
 case("max_unpool3d", lambda L, x: F(L).max_unpool3d(
     *F(L).max_pool3d(x, 2, return_indices=True), 2), spaced(1, 2, 2, 4))
+case("fractional_max_pool2d", lambda L, x: F(L).fractional_max_pool2d(
+    x, 2, 3, _random_samples=L.tensor([[[0.3, 0.8], [0.6, 0.1]]], dtype=x.dtype)),
+     spaced(1, 2, 5, 4))
+case("fractional_max_pool3d", lambda L, x: F(L).fractional_max_pool3d(
+    x, (1, 2, 2), 2, _random_samples=L.tensor([[[0.3, 0.8, 0.5]]], dtype=x.dtype)),
+     spaced(1, 3, 4, 4))
 case("lp_pool2d", lambda L, x: F(L).lp_pool2d(x.abs() + 0.5, 2, 2, 1), v(1, 3, 3))
 case("lp_pool1d", lambda L, x: F(L).lp_pool1d(x.abs() + 0.5, 1.5, 2), v(2, 4))
 case("lp_pool3d", lambda L, x: F(L).lp_pool3d(x.abs() + 0.5, 3, 2), v(1, 2, 2, 2))
@@ -345,6 +378,20 @@ ERRORS = [
     ("adaptive max size", lambda L: F(L).adaptive_max_pool3d(L.ones(1, 2, 2, 2), (1, 1))),
     ("adaptive max negative", lambda L: F(L).adaptive_max_pool2d(L.ones(X4), -1)),
     ("adaptive max long", lambda L: F(L).adaptive_max_pool2d(L.ones(X4, dtype=L.int64), 2)),
+    ("fractional no size", lambda L: F(L).fractional_max_pool2d(L.ones(X4), 2)),
+    ("fractional too large", lambda L: F(L).fractional_max_pool2d(L.ones(X4), 2, 4)),
+    ("fractional 3d too large", lambda L: F(L).fractional_max_pool3d(L.ones(1, 1, 4, 5, 5),
+                                                                     2, (3, 2, 2))),
+    ("fractional kernel", lambda L: F(L).fractional_max_pool2d(L.ones(X4), (2, 2, 2), 2)),
+    ("fractional ratio", lambda L: F(L).fractional_max_pool2d(L.ones(X4), 2,
+                                                              output_ratio=(0.5,) * 3)),
+    ("fractional samples", lambda L: F(L).fractional_max_pool2d(
+        L.ones(X4), 2, 2, _random_samples=L.ones(1, 3, 2))),
+    ("fractional sample count", lambda L: F(L).fractional_max_pool2d(
+        L.ones(X4), 2, 2, _random_samples=L.ones(2, 3, 3))),
+    ("fractional layer ratio", lambda L: L.nn.FractionalMaxPool2d(2, output_ratio=1.5)),
+    ("fractional layer both", lambda L: L.nn.FractionalMaxPool3d(2, 3, 0.5)),
+    ("fractional layer kernel", lambda L: L.nn.FractionalMaxPool3d(0, 3)),
     ("unpool size", lambda L: F(L).max_unpool2d(*F(L).max_pool2d(
         L.ones(X4), 2, return_indices=True), 2, output_size=(9, 9))),
     ("unpool size length", lambda L: F(L).max_unpool2d(*F(L).max_pool2d(

@@ -16,7 +16,8 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-    "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices",
 ]
 
 
@@ -151,10 +152,63 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     return result if return_indices else result[0]
 
 
+# --- fractional max pooling ----------------------------------------------------------------
+
+def _fractional(input, dims, kernel_size, output_size, output_ratio, random_samples):
+    name = f"fractional_max_pool{dims}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an "
+                         "output_ratio")
+    if output_size is None:
+        if dims == 2 and len(output_ratio) > 2:
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple "
+                             "of Ints.")
+        ratio = _spread(output_ratio, dims)
+        output_size = [int(input.size(d - dims) * ratio[d]) for d in range(dims)]
+    if random_samples is None:
+        batch = 1 if input.dim() == dims + 1 else input.size(0)
+        random_samples = ember.rand(batch, input.size(-dims - 1), dims, dtype=input.dtype,
+                                    device=input.device)
+    return _ops._fractional_max_pool(input, dims, kernel_size, output_size, random_samples,
+                                     name)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """``fractional_max_pool2d`` and the flat position of each maximum in its plane."""
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """``fractional_max_pool3d`` and the flat position of each maximum in its volume."""
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Max pooling over the last two dimensions with windows of ``kernel_size`` at
+    pseudo-random starts (Graham's fractional max pooling), to ``output_size`` or
+    ``output_ratio`` times the input size; ``_random_samples`` (batch, channels, 2) fixes
+    the starts (default: drawn with ``rand``)."""
+    result = fractional_max_pool2d_with_indices(input, kernel_size, output_size, output_ratio,
+                                                _random_samples=_random_samples)
+    return result if return_indices else result[0]
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Fractional max pooling over the last three dimensions (see
+    ``fractional_max_pool2d``; the samples are (batch, channels, 3))."""
+    result = fractional_max_pool3d_with_indices(input, kernel_size, output_size, output_ratio,
+                                                _random_samples=_random_samples)
+    return result if return_indices else result[0]
+
+
 # --- unpooling -------------------------------------------------------------------------------
 
 def _spread(value, dims):
-    return (value,) * dims if isinstance(value, int) else tuple(value)
+    return tuple(value) if isinstance(value, tuple | list) else (value,) * dims
 
 
 def _unpool_size(input, dims, kernel_size, stride, padding, output_size):

@@ -1,5 +1,6 @@
 """Pooling layers: max, average, adaptive, power-average and max unpooling, each in 1, 2
-and 3 spatial dimensions over ``ember.nn.functional``'s pooling functions."""
+and 3 spatial dimensions, and fractional max pooling in 2 and 3, over
+``ember.nn.functional``'s pooling functions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ __all__ = [
     "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
-    "LPPool1d", "LPPool2d", "LPPool3d",
+    "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d",
 ]
 
 
@@ -259,3 +260,43 @@ class LPPool3d(_LPPoolNd):
     """The ``norm_type``-norm of each window over the last three dimensions."""
 
     _function = staticmethod(F.lp_pool3d)
+
+
+class _FractionalMaxPoolNd(Module):
+    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples=None) -> None:
+        super().__init__()
+        dims, name = self._dims, type(self).__name__
+        if dims == 3 and min(_tuple(kernel_size, dims)) <= 0:
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _tuple(kernel_size, dims)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _tuple(output_size, dims) if output_size is not None else None
+        self.output_ratio = _tuple(output_ratio, dims) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        return self._function(input, self.kernel_size, self.output_size, self.output_ratio,
+                              self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last two dimensions: ``F.fractional_max_pool2d``
+    with these arguments (``output_size`` or ``output_ratio``, not both)."""
+
+    _dims, _function = 2, staticmethod(F.fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last three dimensions: ``F.fractional_max_pool3d``."""
+
+    _dims, _function = 3, staticmethod(F.fractional_max_pool3d)
