@@ -1,0 +1,417 @@
+"""DataLoader: batches from a dataset, as ``torch.utils.data.dataloader``.
+
+Note [DataLoader iterators and the RNG]
+``iter(loader)`` builds an iterator object that does the loading. Creating it first calls
+``iter()`` on the index sampler (the sampler, or the BatchSampler around it; both are lazy, so
+nothing is drawn yet), then draws a 64-bit ``_base_seed`` from the loader's generator (the
+default generator if None), as PyTorch does. Only the first ``next()`` lets the sampler draw
+(RandomSampler without a generator seeds its own from the default generator at that point).
+Keeping this order makes shuffled batches, and the default generator's state after an epoch,
+identical to PyTorch's. ``_base_seed`` will seed the workers.
+
+Loading in the main process is ``_SingleProcessDataLoaderIter``; worker processes
+(``num_workers > 0``) will be a second subclass of ``_BaseDataLoaderIter`` sharing the
+fetchers below, once ember.multiprocessing exists.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+import ember
+from ember.utils.data import _utils
+from ember.utils.data._utils.collate import default_collate, default_convert
+from ember.utils.data.dataset import Dataset, IterableDataset
+from ember.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    _draw_seed,
+)
+
+__all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+
+get_worker_info = _utils.get_worker_info
+
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class _MapDatasetFetcher:
+    """Samples of a map-style dataset by index (or a list of them, collated)."""
+
+    def __init__(self, dataset, auto_collation: bool, collate_fn: Callable,
+                 drop_last: bool) -> None:
+        self.dataset = dataset
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+
+    def fetch(self, possibly_batched_index):
+        if not self.auto_collation:
+            return self.collate_fn(self.dataset[possibly_batched_index])
+        if getattr(self.dataset, "__getitems__", None):
+            samples = self.dataset.__getitems__(possibly_batched_index)
+        else:
+            samples = [self.dataset[index] for index in possibly_batched_index]
+        return self.collate_fn(samples)
+
+
+class _IterableDatasetFetcher:
+    """The next sample (or ``len(batch_index)`` samples, collated) of an iterable dataset;
+    raises StopIteration once it is exhausted, or at a short last batch with ``drop_last``."""
+
+    def __init__(self, dataset, auto_collation: bool, collate_fn: Callable,
+                 drop_last: bool) -> None:
+        self.dataset_iter = iter(dataset)
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+        self.drop_last = drop_last
+        self.ended = False
+
+    def fetch(self, possibly_batched_index):
+        if self.ended:
+            raise StopIteration
+        if not self.auto_collation:
+            return self.collate_fn(next(self.dataset_iter))
+        samples = []
+        for _ in possibly_batched_index:
+            try:
+                samples.append(next(self.dataset_iter))
+            except StopIteration:
+                self.ended = True
+                break
+        if not samples or (self.drop_last and len(samples) < len(possibly_batched_index)):
+            raise StopIteration
+        return self.collate_fn(samples)
+
+
+class _DatasetKind:
+    Map = 0
+    Iterable = 1
+
+    @staticmethod
+    def create_fetcher(kind, dataset, auto_collation, collate_fn, drop_last):
+        fetcher = _MapDatasetFetcher if kind == _DatasetKind.Map else _IterableDatasetFetcher
+        return fetcher(dataset, auto_collation, collate_fn, drop_last)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """Endless ``None`` indices: an iterable dataset decides itself when it ends."""
+
+    def __iter__(self):
+        while True:
+            yield None
+
+
+def _cpu_count() -> int | None:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count()
+
+
+class DataLoader(Generic[_T_co]):
+    """Iterates over ``dataset`` in batches.
+
+    Args:
+        dataset (Dataset): map-style or iterable dataset.
+        batch_size (int, optional): samples per batch; None turns automatic batching off
+            (each sample goes through ``collate_fn`` alone). Default: 1.
+        shuffle (bool, optional): a new random order each epoch (map-style only).
+        sampler (Sampler or Iterable, optional): the order of indices; excludes ``shuffle``.
+        batch_sampler (Sampler or Iterable, optional): yields lists of indices; excludes
+            ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``.
+        num_workers (int, optional): worker processes; 0 loads in the main process. ember
+            supports only 0 for now.
+        collate_fn (Callable, optional): list of samples -> batch. Default:
+            :func:`default_collate` (:func:`default_convert` without automatic batching).
+        pin_memory (bool, optional): accepted; without an accelerator nothing is pinned.
+        drop_last (bool, optional): drop the last, shorter batch. Default: False.
+        timeout (numeric, optional): seconds to wait for a worker's batch. Default: 0.
+        worker_init_fn, multiprocessing_context, prefetch_factor, persistent_workers,
+            in_order: options of worker loading, checked as PyTorch checks them.
+        generator (Generator, optional): source of the shuffle and of the workers' base seed.
+        pin_memory_device (str, optional): deprecated in PyTorch; accepted.
+
+    Example:
+        >>> import ember
+        >>> data = ember.utils.data.TensorDataset(ember.arange(5))
+        >>> [batch.tolist() for (batch,) in DataLoader(data, batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+    """
+
+    dataset: Dataset[_T_co]
+    batch_size: int | None
+    num_workers: int
+    pin_memory: bool
+    drop_last: bool
+    timeout: float
+    sampler: Sampler | Iterable
+    pin_memory_device: str
+    prefetch_factor: int | None
+    _initialized = False
+
+    def __init__(self, dataset: Dataset[_T_co], batch_size: int | None = 1,
+                 shuffle: bool | None = None, sampler: Sampler | Iterable | None = None,
+                 batch_sampler: Sampler[list] | Iterable[list] | None = None,
+                 num_workers: int = 0, collate_fn: Callable[[list], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context=None, generator=None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor,
+                                                persistent_workers)
+        self.dataset = dataset
+        self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.in_order = in_order
+
+        if isinstance(dataset, IterableDataset):
+            self._dataset_kind = _DatasetKind.Iterable
+            _check_iterable_dataset_options(shuffle, sampler, batch_sampler)
+        else:
+            self._dataset_kind = _DatasetKind.Map
+            shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                             "exclusive with drop_last")
+
+        if sampler is None:
+            if self._dataset_kind == _DatasetKind.Iterable:
+                sampler = _InfiniteConstantSampler()
+            elif shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.generator = generator
+        if collate_fn is None:
+            collate_fn = default_collate if self._auto_collation else default_convert
+        self.collate_fn = collate_fn
+        self.persistent_workers = persistent_workers
+        self._initialized = True
+        # len(dataset) of an iterable dataset, once len(loader) asked for it; iterators warn
+        # when they yield more batches than that.
+        self._IterableDataset_len_called = None
+        self._iterator = None
+        self.check_worker_number_rationality()
+
+    @property
+    def multiprocessing_context(self):
+        return self._multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(self, context) -> None:
+        if context is not None:
+            if self.num_workers == 0:
+                raise ValueError("multiprocessing_context can only be used with multi-process "
+                                 "loading (num_workers > 0), but got num_workers=0")
+            if isinstance(context, str):
+                start_methods = multiprocessing.get_all_start_methods()
+                if context not in start_methods:
+                    raise ValueError(
+                        "multiprocessing_context option should specify a valid start method "
+                        f"in {start_methods!r}, but got multiprocessing_context={context!r}")
+                context = multiprocessing.get_context(context)
+            if not isinstance(context, multiprocessing.context.BaseContext):
+                raise TypeError(
+                    "multiprocessing_context option should be a valid context object or a "
+                    f"string specifying the start method, but got multiprocessing_context="
+                    f"{context}")
+        self._multiprocessing_context = context
+
+    def __setattr__(self, name: str, value) -> None:
+        if self._initialized and name in ("batch_size", "batch_sampler", "sampler", "drop_last",
+                                          "dataset", "persistent_workers"):
+            raise ValueError(f"{name} attribute should not be set after "
+                             f"{type(self).__name__} is initialized")
+        super().__setattr__(name, value)
+
+    def _get_iterator(self) -> _BaseDataLoaderIter:
+        if self.num_workers == 0:
+            return _SingleProcessDataLoaderIter(self)
+        raise NotImplementedError("DataLoader with num_workers > 0 needs ember.multiprocessing")
+
+    def __iter__(self) -> _BaseDataLoaderIter:
+        # Persistent workers keep one iterator (and its processes) across epochs.
+        if not (self.persistent_workers and self.num_workers > 0):
+            return self._get_iterator()
+        if self._iterator is None:
+            self._iterator = self._get_iterator()
+        else:
+            self._iterator._reset(self)
+        return self._iterator
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self._auto_collation else self.sampler
+
+    def __len__(self) -> int:
+        if self._dataset_kind == _DatasetKind.Map:
+            return len(self._index_sampler)
+        length = self._IterableDataset_len_called = len(self.dataset)
+        if self.batch_size is None:
+            return length
+        if self.drop_last:
+            return length // self.batch_size
+        return math.ceil(length / self.batch_size)
+
+    def check_worker_number_rationality(self) -> None:
+        """Warn when more workers are asked for than there are CPUs for this process."""
+        if not self.num_workers:
+            return
+        cpus = _cpu_count()
+        if cpus is not None and self.num_workers <= cpus:
+            return
+        if cpus is None:
+            suggestion = ("DataLoader is not able to compute a suggested max number of worker "
+                          "in current system.")
+        else:
+            cpuset_note = "" if hasattr(os, "sched_getaffinity") else (
+                " (`cpuset` is not taken into account)")
+            suggestion = (f"Our suggested max number of worker in current system is {cpus}"
+                          f"{cpuset_note}, which is smaller than what this DataLoader is going "
+                          "to create.")
+        warnings.warn(
+            f"This DataLoader will create {self.num_workers} worker processes in total. "
+            f"{suggestion} Please be aware that excessive worker creation might get DataLoader "
+            "running slow or even freeze, lower the worker number to avoid potential "
+            "slowness/freeze if necessary.", stacklevel=2)
+
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers):
+    """PyTorch's checks of the worker options; returns the effective prefetch_factor."""
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                         "disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                         "let num_workers > 0 to enable multiprocessing, otherwise set "
+                         "prefetch_factor to None.")
+    if num_workers > 0 and prefetch_factor is None:
+        prefetch_factor = 2
+    elif prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    return prefetch_factor
+
+
+def _check_iterable_dataset_options(shuffle, sampler, batch_sampler) -> None:
+    """An iterable dataset fixes its own order: no shuffle, sampler or batch_sampler."""
+    prefix = "DataLoader with IterableDataset: expected unspecified"
+    if shuffle not in {False, None}:
+        raise ValueError(f"{prefix} shuffle option, but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"{prefix} sampler option, but got sampler={sampler}")
+    if batch_sampler is not None:
+        raise ValueError(f"{prefix} batch_sampler option, but got batch_sampler={batch_sampler}")
+
+
+class _BaseDataLoaderIter:
+    """One pass over a DataLoader; subclasses say where batches are made (``_next_data``)."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self._dataset = loader.dataset
+        self._dataset_kind = loader._dataset_kind
+        self._IterableDataset_len_called = loader._IterableDataset_len_called
+        self._auto_collation = loader._auto_collation
+        self._drop_last = loader.drop_last
+        self._index_sampler = loader._index_sampler
+        self._num_workers = loader.num_workers
+        self._pin_memory = _use_pinned_memory(loader)
+        self._timeout = loader.timeout
+        self._collate_fn = loader.collate_fn
+        # See Note [DataLoader iterators and the RNG] for why these two come in this order.
+        self._sampler_iter = iter(self._index_sampler)
+        self._base_seed = _draw_seed(loader.generator)
+        self._persistent_workers = loader.persistent_workers
+        self._num_yielded = 0
+
+    def __iter__(self) -> _BaseDataLoaderIter:
+        return self
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        self._sampler_iter = iter(self._index_sampler)
+        self._num_yielded = 0
+        self._IterableDataset_len_called = loader._IterableDataset_len_called
+
+    def _next_index(self):
+        return next(self._sampler_iter)
+
+    def _next_data(self):
+        raise NotImplementedError
+
+    def __next__(self) -> Any:
+        data = self._next_data()
+        self._num_yielded += 1
+        reported = self._IterableDataset_len_called
+        if (self._dataset_kind == _DatasetKind.Iterable and reported is not None
+                and self._num_yielded > reported):
+            warnings.warn(f"Length of IterableDataset {self._dataset} was reported to be "
+                          f"{reported}(when accessing len(dataloader)), but "
+                          f"{self._num_yielded} samples have been fetched. ", stacklevel=2)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._index_sampler)
+
+    def __getstate__(self):
+        raise NotImplementedError(f"{type(self).__name__} cannot be pickled")
+
+
+def _use_pinned_memory(loader: DataLoader) -> bool:
+    """Whether batches are pinned: only with an accelerator; PyTorch's warnings otherwise."""
+    if loader.pin_memory and loader.pin_memory_device:
+        warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as "
+                      f"the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                      stacklevel=4)
+    if loader.pin_memory and not ember.accelerator.is_available():
+        warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
+                      "device pinned memory won't be used.", stacklevel=4)
+    return loader.pin_memory and ember.accelerator.is_available()
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    """Loads each batch in the calling process, when it is asked for."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        if self._timeout != 0:
+            raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
+        self._dataset_fetcher = _DatasetKind.create_fetcher(
+            self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn,
+            self._drop_last)
+
+    def _next_data(self):
+        index = self._next_index()  # StopIteration ends the epoch
+        return self._dataset_fetcher.fetch(index)
