@@ -194,8 +194,10 @@ def _compute(tensor):
     return tensor._data if dtype is tensor._dtype else tensor._data.astype(dtype._np)
 
 
-def _bias_data(bias):
-    return None if bias is None else _compute(bias)
+def _bias_data(bias, dtype):
+    """``bias``'s values in the kernel's ``dtype`` (a transposed convolution takes a bias of
+    another dtype)."""
+    return None if bias is None else bias._data.astype(dtype, copy=False)
 
 
 def _bias_gradient(grad):
@@ -204,7 +206,8 @@ def _bias_gradient(grad):
 
 def _convolve(input, weight, bias, geometry, out):
     """The convolution (N, C, *S) x (O, C/g, *K) -> (N, O, *out), recorded."""
-    data = _forward(_compute(input), _compute(weight), _bias_data(bias), geometry, out)
+    data = _compute(input)
+    data = _forward(data, _compute(weight), _bias_data(bias, data.dtype), geometry, out)
     result = finish(data, input._dtype, input._device)
     if needs_grad(input, weight, bias):
         size, kernel = input.shape[2:], weight.shape[2:]
@@ -220,7 +223,8 @@ def _convolve(input, weight, bias, geometry, out):
 
 def _transposed(input, weight, bias, geometry, size):
     """The transposed convolution (N, O, *P) x (O, C/g, *K) -> (N, C, *size), recorded."""
-    data = _input_gradient(_compute(input), _compute(weight), _bias_data(bias), geometry,
+    data = _compute(input)
+    data = _input_gradient(data, _compute(weight), _bias_data(bias, data.dtype), geometry,
                            size)
     result = finish(data, input._dtype, input._device)
     if needs_grad(input, weight, bias):
@@ -312,6 +316,13 @@ def _int_list(function, name, value, spatial):
                     f"{type(value).__name__}")
 
 
+def _int(function, name, value):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{function}(): argument '{name}' must be int, not "
+                        f"{type(value).__name__}")
+    return value
+
+
 def _check_length(name, values, spatial):
     if len(values) != spatial:
         raise RuntimeError(f"expected {name} to be a single integer value or a list of "
@@ -340,22 +351,31 @@ def _tensor_type(dtype):
     return f"torch.{dtype._legacy_name}Tensor"
 
 
+def _mkldnn_error(input, other, name):
+    return RuntimeError(f"Input type ({_tensor_type(input._dtype)}) and {name} type "
+                        f"({_tensor_type(other._dtype)}) should be the same or input should be "
+                        f"a MKLDNN tensor and {name} is a dense tensor")
+
+
 def _check_dtypes(input, weight, bias, transposed, spatial, dilation):
-    if weight._dtype is not input._dtype:
-        raise RuntimeError(f"Input type ({_tensor_type(input._dtype)}) and weight type "
-                           f"({_tensor_type(weight._dtype)}) should be the same or input should "
-                           "be a MKLDNN tensor and weight is a dense tensor")
-    if bias is not None and bias._dtype is not input._dtype:
-        if transposed:
-            raise RuntimeError(f"Input type ({_tensor_type(input._dtype)}) and bias type "
-                               f"({_tensor_type(bias._dtype)}) should be the same or input "
-                               "should be a MKLDNN tensor and bias is a dense tensor")
-        raise RuntimeError(f"Input type ({input._dtype._cpp_name}) and bias type "
+    """torch's dtype errors, which depend on the kernel it picks: oneDNN's for float32
+    inputs, the slow kernels' otherwise; transposed kernels accept another bias dtype,
+    except a float64 bias with float32 input."""
+    dtype = input._dtype
+    if not transposed and bias is not None and bias._dtype is not dtype:
+        raise RuntimeError(f"Input type ({dtype._cpp_name}) and bias type "
                            f"({bias._dtype._cpp_name}) should be the same")
-    kernel = _kernel_name(input._dtype, transposed, spatial, dilation)
+    if weight._dtype is not dtype:
+        if dtype is _dtype.float32:
+            raise _mkldnn_error(input, weight, "weight")
+        raise RuntimeError(f"expected scalar type {dtype._legacy_name} but found "
+                           f"{weight._dtype._legacy_name}")
+    if transposed and bias is not None and dtype is _dtype.float32 and (
+            bias._dtype is _dtype.float64):
+        raise _mkldnn_error(input, bias, "bias")
+    kernel = _kernel_name(dtype, transposed, spatial, dilation)
     if kernel is not None:
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{input._dtype._legacy_name}'")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._legacy_name}\'')
 
 
 def _check_shapes(input, weight, bias, transposed, groups):
@@ -473,7 +493,7 @@ def _run(function, spatial, input, weight, bias, stride, padding, dilation, grou
                           _int_list(function, "padding", padding, spatial),
                           _int_list(function, "dilation", dilation, spatial), transposed,
                           _int_list(function, "output_padding", output_padding, spatial),
-                          groups)
+                          _int(function, "groups", groups))
     return result.squeeze(0) if unbatched else result
 
 
@@ -525,7 +545,7 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed: bool
              (("stride", stride), ("padding", padding), ("dilation", dilation),
               ("output_padding", output_padding))]
     return _convolution(input, weight, bias, lists[0], lists[1], lists[2], transposed,
-                        lists[3], groups)
+                        lists[3], _int("convolution", "groups", groups))
 
 
 def _convolution_function(spatial):

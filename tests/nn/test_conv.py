@@ -186,6 +186,12 @@ ERRORS = [
                                          _t(L, 4, dtype=L.float64))),
     ("bias dtype transposed", lambda L: F(L).conv_transpose2d(
         _t(L, 2, 3, 5, 5), _t(L, 3, 3, 3, 3), _t(L, 3, dtype=L.float64))),
+    ("weight dtype double", lambda L: F(L).conv2d(_t(L, 2, 3, 5, 5, dtype=L.float64),
+                                                  _t(L, 4, 3, 3, 3), _t(L, 4, dtype=L.float64))),
+    ("bias before weight dtype", lambda L: F(L).conv2d(_t(L, 2, 3, 5, 5, dtype=L.float64),
+                                                       _t(L, 4, 3, 3, 3), _t(L, 4))),
+    ("weight dtype transposed", lambda L: F(L).conv_transpose2d(
+        _t(L, 2, 3, 5, 5, dtype=L.float64), _t(L, 3, 3, 3, 3), _t(L, 3))),
     ("bool", lambda L: F(L).conv2d(_t(L, 2, 3, 5, 5, dtype=L.bool),
                                    _t(L, 4, 3, 3, 3, dtype=L.bool))),
     ("bool 3d", lambda L: F(L).conv3d(_t(L, 1, 3, 5, 5, 5, dtype=L.bool),
@@ -220,6 +226,8 @@ def test_errors(name, function):
 def test_argument_types():
     with pytest.raises(TypeError, match="argument 'stride' must be tuple of ints"):
         F(ember).conv2d(ember.ones(1, 1, 3, 3), ember.ones(1, 1, 2, 2), stride=1.5)
+    with pytest.raises(TypeError, match="argument 'groups' must be int, not bool"):
+        F(ember).conv2d(ember.ones(1, 1, 3, 3), ember.ones(1, 1, 2, 2), groups=True)
     with pytest.raises(TypeError, match=r"argument 'input' \(position 1\) must be Tensor"):
         F(ember).conv2d(np.ones((1, 1, 3, 3)), ember.ones(1, 1, 2, 2))
 
@@ -315,6 +323,14 @@ def test_layer_string_errors(make, message):
             make(nn)
 
 
+def test_transposed_bias_of_another_dtype():
+    x, w = _pair((1, 2, 3, 3), (2, 3, 2, 2))
+    results = [F(L).conv_transpose2d(L.tensor(x), L.tensor(w), L.ones(3, dtype=L.float32))
+               for L in (torch, ember)]
+    assert results[1].dtype == ember.float64
+    np.testing.assert_allclose(results[1].numpy(), results[0].numpy(), rtol=1e-12)
+
+
 def test_layer_attributes():
     ours, theirs = ember.nn.ConvTranspose2d(2, 4, 3), torch.nn.ConvTranspose2d(2, 4, 3)
     for name in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
@@ -322,3 +338,5 @@ def test_layer_attributes():
         assert getattr(ours, name) == getattr(theirs, name), name
     assert ember.nn.Conv2d.__constants__ == torch.nn.Conv2d.__constants__
     assert ember.nn.Conv1d(2, 4, 3).output_padding == (0,)
+    assert repr(ember.nn.ConvTranspose1d(2, 4, 3, padding="same")) == repr(
+        torch.nn.ConvTranspose1d(2, 4, 3, padding="same"))

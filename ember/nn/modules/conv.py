@@ -186,6 +186,8 @@ class _ConvTranspose(_ConvNd):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f"{self.__class__.__name__}")
+        # torch makes a tuple of any padding here, of the characters of a string too
+        padding = _tuple(padding, self._spatial)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, output_padding, device=device, dtype=dtype)
 
