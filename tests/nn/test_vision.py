@@ -1,5 +1,5 @@
 """Resampling against torch: ``interpolate`` in every mode, the pixel and channel shuffles,
-``grid_sample`` and ``affine_grid`` (values, ``grid_fn`` names, gradients, float64
+``grid_sample`` and ``affine_grid`` (values, ``grad_fn`` names, gradients, float64
 gradcheck and gradgradcheck, errors, warnings) and their layers."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ __all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "
            "ZeroPad2d", "ZeroPad3d"]
 
 
-def _expanded(padding, dims: int) -> tuple:
+def _expanded(padding: int | Sequence[int], dims: int) -> tuple:
     """``padding`` as (left, right, top, bottom, front, back) for ``dims`` dimensions: one
     int pads every side."""
     if isinstance(padding, Sequence):
@@ -29,7 +29,7 @@ class _PadNd(Module):
     mode = "constant"
     dims = 1
 
-    def __init__(self, padding) -> None:
+    def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__()
         self.padding = _expanded(padding, self.dims)
 
@@ -43,7 +43,7 @@ class _PadNd(Module):
 class _ConstantPadNd(_PadNd):
     __constants__ = ["padding", "value"]
 
-    def __init__(self, padding, value: float) -> None:
+    def __init__(self, padding: int | Sequence[int], value: float) -> None:
         super().__init__(padding)
         self.value = value
 
@@ -76,7 +76,7 @@ class ConstantPad3d(_ConstantPadNd):
 class _ZeroPad:
     """A constant padding with zeros, printed without its value."""
 
-    def __init__(self, padding) -> None:
+    def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__(padding, 0.0)
 
     def extra_repr(self) -> str:
