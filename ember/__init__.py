@@ -167,5 +167,6 @@ from ember.random import (
     set_rng_state,
 )
 from ember.serialization import *  # noqa: F403
+from ember.utils.dlpack import from_dlpack
 
 __version__ = "0.1.0"
