@@ -210,7 +210,7 @@ def _convolve(input, weight, bias, geometry, out):
     data = _forward(data, _compute(weight), _bias_data(bias, data.dtype), geometry, out)
     result = finish(data, input._dtype, input._device)
     if needs_grad(input, weight, bias):
-        size, kernel = input.shape[2:], weight.shape[2:]
+        size, kernel = input._data.shape[2:], weight._data.shape[2:]
         formulas = (
             lambda grad, weight: _transposed(grad, weight, None, geometry, size),
             lambda grad, input: _weight_grad(input, grad, geometry, kernel),
@@ -228,7 +228,7 @@ def _transposed(input, weight, bias, geometry, size):
                            size)
     result = finish(data, input._dtype, input._device)
     if needs_grad(input, weight, bias):
-        out, kernel = input.shape[2:], weight.shape[2:]
+        out, kernel = input._data.shape[2:], weight._data.shape[2:]
         formulas = (
             lambda grad, weight: _convolve(grad, weight, None, geometry, out),
             lambda grad, input: _weight_grad(grad, input, geometry, kernel),
@@ -245,7 +245,7 @@ def _weight_grad(input, grad_output, geometry, kernel):
     data = _weight_gradient(_compute(input), _compute(grad_output), geometry, kernel)
     result = finish(data, input._dtype, input._device)
     if needs_grad(input, grad_output):
-        size, out = input.shape[2:], grad_output.shape[2:]
+        size, out = input._data.shape[2:], grad_output._data.shape[2:]
         formulas = (
             lambda grad, grad_output: _transposed(grad_output, grad, None, geometry, size),
             lambda grad, input: _convolve(input, grad, None, geometry, out),
@@ -267,12 +267,12 @@ def im2col(input, geometry, kernel, out):
     """The sliding blocks of ``input`` (N, C, *S) or (C, *S) as columns
     (N, C * prod(kernel), prod(out)), recorded (F.unfold's kernel; ``geometry`` is
     (stride, pads, dilation, 1))."""
-    first = input.dim() - len(kernel)
-    size = input.shape[first:]
+    first = input._data.ndim - len(kernel)
+    size = input._data.shape[first:]
     view = _windows(_padded(input._data, first, geometry[1]), first, geometry, kernel, out)
     columns = _cpu.empty(view.shape, view.dtype)
     _cpu.copyto(columns, view)
-    shape = (*input.shape[:first - 1], input.shape[first - 1] * math.prod(kernel),
+    shape = (*input._data.shape[:first - 1], input._data.shape[first - 1] * math.prod(kernel),
              math.prod(out))
     result = finish(columns.reshape(shape), input._dtype, input._device)
     if needs_grad(input):
@@ -286,7 +286,7 @@ def col2im(input, geometry, kernel, size, out):
     into (N, C, *size) or (C, *size) where :func:`im2col` took them from, recorded (F.fold's
     kernel)."""
     pads = geometry[1]
-    *lead, rows = input.shape[:-1]
+    *lead, rows = input._data.shape[:-1]
     channels = rows // math.prod(kernel)
     columns = input._data.reshape(*lead, channels, math.prod(kernel), *out)
     first = len(lead) + 1
@@ -379,26 +379,26 @@ def _check_dtypes(input, weight, bias, transposed, spatial, dilation):
 
 
 def _check_shapes(input, weight, bias, transposed, groups):
-    weight_shape = list(weight.shape)
-    if weight.shape[0] % groups:
+    weight_shape = weight._data.shape
+    if weight._data.shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{weight_shape}] instead")
-    channels = input.shape[1]
+                           f"at dimension 0, but got weight of size [{list(weight_shape)}] instead")
+    channels = input._data.shape[1]
     if transposed:
-        expected, given = weight.shape[0], "transposed=1"
-        outputs = weight.shape[1] * groups
+        expected, given = weight._data.shape[0], "transposed=1"
+        outputs = weight._data.shape[1] * groups
     else:
         expected, given = weight.shape[1] * groups, f"groups={groups}"
-        outputs = weight.shape[0]
+        outputs = weight._data.shape[0]
     if channels != expected:
-        raise RuntimeError(f"Given {given}, weight of size {weight_shape}, expected "
+        raise RuntimeError(f"Given {given}, weight of size {list(weight_shape)}, expected "
                            f"input{list(input.shape)} to have {expected} channels, but got "
                            f"{channels} channels instead")
-    if bias is not None and (bias.dim() != 1 or bias.shape[0] != outputs):
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != outputs):
         prefix = "Given transposed=1, weight" if transposed else "Given weight"
-        raise RuntimeError(f"{prefix} of size {weight_shape}, expected bias to be 1-dimensional "
-                           f"with {outputs} elements, but got bias of size {list(bias.shape)} "
-                           "instead")
+        raise RuntimeError(f"{prefix} of size {list(weight_shape)}, expected bias to be "
+                           f"1-dimensional with {outputs} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
 
 
 def _sizes_text(sizes, spatial):
@@ -411,7 +411,7 @@ def _same_padding(weight, stride, dilation):
     if any(s != 1 for s in stride):
         raise RuntimeError("padding='same' is not supported for strided convolutions")
     pads = []
-    for k, d in zip(weight.shape[2:], dilation):
+    for k, d in zip(weight._data.shape[2:], dilation):
         total = d * (k - 1)
         pads.append((total // 2, total - total // 2))
     if any(low != high for low, high in pads):
@@ -432,9 +432,9 @@ def _warn_even_same():
 
 
 def _output_size(input, weight, pads, stride, dilation, spatial):
-    sizes = input.shape[2:]
+    sizes = input._data.shape[2:]
     padded = _padded_size(sizes, pads)
-    kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(weight._data.shape[2:], dilation)]
     if any(k > n for k, n in zip(kernel, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: "
                            f"({' x '.join(map(str, padded))}). Kernel size: "
@@ -455,7 +455,7 @@ def _transposed_size(input, weight, padding, output_padding, stride, dilation, s
         raise RuntimeError("output padding must be smaller than either stride or dilation, "
                            f"but got {' '.join(parts)}")
     sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
-        input.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding))
+        input._data.shape[2:], stride, padding, dilation, weight._data.shape[2:], output_padding))
     if any(n <= 0 for n in sizes):
         raise RuntimeError(f"Given input size per channel: "
                            f"({_sizes_text(input.shape[2:], spatial)}). Calculated output size "
@@ -478,14 +478,14 @@ def _run(function, spatial, input, weight, bias, stride, padding, dilation, grou
     _check_tensor(function, "weight", weight, 2)
     if bias is not None:
         _check_tensor(function, "bias", bias, 3)
-    if input.dim() not in (spatial + 1, spatial + 2):
+    if input._data.ndim not in (spatial + 1, spatial + 2):
         raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
                            f"input to {function}, but got input of size: {list(input.shape)}")
     if transposed and isinstance(padding, str):
         raise TypeError(f"{function}(): argument 'padding' must be tuple of ints, not str")
     if isinstance(padding, str) and padding not in ("same", "valid"):
         raise RuntimeError(f"Invalid padding string: '{padding}'")
-    unbatched = input.dim() == spatial + 1
+    unbatched = input._data.ndim == spatial + 1
     if unbatched:
         input = input.unsqueeze(0)
     result = _convolution(input, weight, bias, _int_list(function, "stride", stride, spatial),
@@ -500,7 +500,7 @@ def _run(function, spatial, input, weight, bias, stride, padding, dilation, grou
 def _convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
                  groups):
     """torch.convolution over batched input with argument lists already made."""
-    spatial = weight.dim() - 2
+    spatial = weight._data.ndim - 2
     same = padding == "same"
     if isinstance(padding, str):
         padding = (0,) * spatial
@@ -508,7 +508,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, transposed, out
         _check_length(name, values, spatial)
     if transposed:
         _check_length("output_padding", output_padding, spatial)
-    if input.dim() != weight.dim():
+    if input._data.ndim != weight._data.ndim:
         raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
                            f"dimensional weight {list(weight.shape)}, but got {input.dim()}-"
                            f"dimensional input of size {list(input.shape)} instead")
@@ -540,7 +540,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, transposed, out
 def convolution(input, weight, bias, stride, padding, dilation, transposed: bool,
                 output_padding, groups: int):
     """The convolution behind every conv* and conv_transpose* function, on a batched input."""
-    spatial = weight.dim() - 2 if isinstance(weight, Tensor) else 0
+    spatial = weight._data.ndim - 2 if isinstance(weight, Tensor) else 0
     lists = [_int_list("convolution", name, value, spatial) for name, value in
              (("stride", stride), ("padding", padding), ("dilation", dilation),
               ("output_padding", output_padding))]
