@@ -10,10 +10,15 @@ whichever "math" it is handed: raw arrays in the usual backward, where no graph 
 ember tensors when ``create_graph`` is on, after recomputing the gates from the saved inputs
 with ember ops, so that the gradients are themselves differentiable (double backward).
 
-The layers hand each step its input's share of the gates, ``x_t W_ih^T + b``, computed for
-all time steps at once by one matrix product (so the step only adds ``h W_hh^T``), split
-into steps and the step outputs joined again by one node each (``split_steps``,
-``join_steps``)."""
+A layer hands each step its input's share of the gates, ``x_t W_ih^T + b``, computed for
+all time steps at once by one matrix product, so the step only adds ``h W_hh^T``. One node
+splits those gates into the steps (``layer_steps``) and one joins the step outputs
+(``join_steps``). The recurrent weight's gradient, a sum over the steps of (gate gradient)^T
+(hidden state the step started from), is one matrix product over all steps: in the usual
+backward the splitting node, which receives every step's gate gradient, takes it (with
+GRU's ``bias_hh``), the steps keeping only the hidden states they started from; with
+``create_graph`` every step gives its own share, differentiably. A lone cell step
+(``lstm_cell``, ``gru_cell``) always gives its own."""
 
 from __future__ import annotations
 
@@ -94,7 +99,8 @@ def _lstm_step(math, gates_x, hx, cx, weight_hh_t, weight_hr_t):
     return hy, cy, (input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes)
 
 
-def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr):
+def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr,
+                    with_weight_hh=True):
     """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr)."""
     input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes = parts
     grad_weight_hr = None
@@ -104,42 +110,69 @@ def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr)
     grad_cy = grad_cy + grad_hy * output_gate * (1 - tanh_cy * tanh_cy)
     grad_gates = slopes * math.cat([grad_cy * cell_gate, grad_cy * cx, grad_cy * input_gate,
                                     grad_hy * tanh_cy])
-    return (grad_gates, grad_gates @ weight_hh, grad_cy * forget_gate, grad_gates.T @ hx,
+    grad_weight_hh = grad_gates.T @ hx if with_weight_hh else None
+    return (grad_gates, grad_gates @ weight_hh, grad_cy * forget_gate, grad_weight_hh,
             grad_weight_hr)
 
 
-def lstm_step_function(weight_hh, weight_hr=None):
-    """The LSTM time step of one layer direction (see Note [Fused recurrent cells]):
-    ``step(gates_x, hx, cx) -> (hy, cy)``, one node per call.
+def _lstm_forward(gates_x, hx, cx, weight_hh, weight_hr, transposed, layer=None, where=None):
+    """The step's node; ``layer``: the layer's whole gates_x, of which ``gates_x`` is the
+    share ``where``, or None for a lone cell (see Note [Fused recurrent cells])."""
+    hy, cy, parts = _lstm_step(_ArrayMath, gates_x._data, hx._data, cx._data, *transposed)
+    hy, cy = _wrap((hy, cy), gates_x)
+    inputs = (gates_x, hx, cx, weight_hh, weight_hr)
+    if needs_grad(*inputs):
+        record("ThnnFusedLstmCellBackward0", _lstm_cell_backward, inputs, (hy, cy),
+               saved=(gates_x if layer is None else layer, *inputs[1:], *parts),
+               where=where)
+    return hy, cy
 
-    Args:
-        weight_hh: ``(4 * hidden, proj or hidden)``; weight_hr: ``(proj, hidden)`` or None
-    The step takes ``gates_x`` ``(batch, 4 * hidden)``, the input's share of the gates with
-    both biases, ``hx`` ``(batch, proj or hidden)`` and ``cx`` ``(batch, hidden)``."""
-    transposed = _transposed(weight_hh), _transposed(weight_hr)
 
-    def step(gates_x, hx, cx):
-        hy, cy, parts = _lstm_step(_ArrayMath, gates_x._data, hx._data, cx._data, *transposed)
-        hy, cy = _wrap((hy, cy), gates_x)
-        inputs = (gates_x, hx, cx, weight_hh, weight_hr)
-        if needs_grad(*inputs):
-            record("ThnnFusedLstmCellBackward0", _lstm_cell_backward, inputs, (hy, cy),
-                   saved=(*inputs, *parts))
-        return hy, cy
-
-    return step
+def _step_gates(ctx, gates_x):
+    """A step's gate inputs for recomputing it in ember ops: read from the layer's gates
+    themselves, so that no gradient reaches the step's piece but through the step (the
+    splitting node counts on it)."""
+    return gates_x if ctx.where is None else gates_x[ctx.where]
 
 
 def _lstm_cell_backward(ctx, grad_hy, grad_cy):
     gates_x, hx, cx, weight_hh, weight_hr, *parts = ctx.saved_tensors
     if _grad_state.enabled:
-        _, _, parts = _lstm_step(_TensorMath, gates_x, hx, cx, weight_hh.T,
+        _, _, parts = _lstm_step(_TensorMath, _step_gates(ctx, gates_x), hx, cx, weight_hh.T,
                                  None if weight_hr is None else weight_hr.T)
         return _lstm_gradients(_TensorMath, grad_hy, grad_cy, parts, hx, cx, weight_hh,
                                weight_hr)
     grads = _lstm_gradients(_ArrayMath, grad_hy._data, grad_cy._data, parts, hx._data,
-                            cx._data, weight_hh._data, _raw(weight_hr))
+                            cx._data, weight_hh._data, _raw(weight_hr),
+                            ctx.where is None and ctx.needs_input_grad[3])
     return _wrap(grads, grad_hy)
+
+
+def lstm_cell(gates_x, hx, cx, weight_hh, weight_hr=None):
+    """One LSTM time step (see Note [Fused recurrent cells]) as one node: ``(hy, cy)``.
+
+    Args:
+        gates_x: ``(batch, 4 * hidden)``, the input's share of the gates with both biases
+        hx: ``(batch, proj or hidden)``; cx: ``(batch, hidden)``
+        weight_hh: ``(4 * hidden, proj or hidden)``; weight_hr: ``(proj, hidden)`` or None
+    """
+    transposed = _transposed(weight_hh), _transposed(weight_hr)
+    return _lstm_forward(gates_x, hx, cx, weight_hh, weight_hr, transposed)
+
+
+def lstm_layer(gates_x, sizes, weight_hh, weight_hr=None):
+    """The time steps of one LSTM layer direction: ``(step, count)``, ``step(t, hx, cx)``
+    giving ``(hy, cy)`` of step ``t`` (see ``layer_steps`` for ``gates_x`` and ``sizes``)."""
+    steps = _LayerSteps(gates_x, sizes, (weight_hh,))
+    transposed = _transposed(weight_hh), _transposed(weight_hr)
+    pieces, starts, wheres = steps.pieces, steps.starts, steps.wheres
+
+    def step(t, hx, cx):
+        starts[t] = hx._data
+        return _lstm_forward(pieces[t], hx, cx, weight_hh, weight_hr, transposed, gates_x,
+                             wheres[t])
+
+    return step, len(pieces)
 
 
 # --- GRU -------------------------------------------------------------------------------
@@ -161,7 +194,7 @@ def _gru_step(math, gates_x, hx, weight_hh_t, bias_hh):
     return hy, (reset_gate, update_gate, new_gate, hidden_new)
 
 
-def _gru_gradients(math, grad_hy, parts, hx, weight_hh, bias_hh):
+def _gru_gradients(math, grad_hy, parts, hx, weight_hh, bias_hh, with_weight_hh=True):
     """Gradients of one GRU step for (gates_x, hx, weight_hh, bias_hh)."""
     reset_gate, update_gate, new_gate, hidden_new = parts
     grad_new = grad_hy * (1 - update_gate) * (1 - new_gate * new_gate)
@@ -169,42 +202,61 @@ def _gru_gradients(math, grad_hy, parts, hx, weight_hh, bias_hh):
     grad_reset = grad_new * hidden_new * reset_gate * (1 - reset_gate)
     grad_gates_x = math.cat([grad_reset, grad_update, grad_new])
     grad_gates_h = math.cat([grad_reset, grad_update, grad_new * reset_gate])
-    grad_bias_hh = None if bias_hh is None else grad_gates_h.sum(0)
-    return (grad_gates_x, grad_hy * update_gate + grad_gates_h @ weight_hh,
-            grad_gates_h.T @ hx, grad_bias_hh)
+    grad_weight_hh = grad_bias_hh = None
+    if with_weight_hh:
+        grad_weight_hh = grad_gates_h.T @ hx
+        grad_bias_hh = None if bias_hh is None else grad_gates_h.sum(0)
+    return (grad_gates_x, grad_hy * update_gate + grad_gates_h @ weight_hh, grad_weight_hh,
+            grad_bias_hh)
 
 
-def gru_step_function(weight_hh, bias_hh=None):
-    """The GRU time step of one layer direction (see Note [Fused recurrent cells]):
-    ``step(gates_x, hx) -> hy``, one node per call.
-
-    Args:
-        weight_hh: ``(3 * hidden, hidden)``; bias_hh: ``(3 * hidden)`` or None
-    The step takes ``gates_x`` ``(batch, 3 * hidden)``, the input's share of the gates with
-    ``bias_ih``, and ``hx`` ``(batch, hidden)``."""
-    weight_hh_t = _transposed(weight_hh)
-    bias = _raw(bias_hh)
-
-    def step(gates_x, hx):
-        hy, parts = _gru_step(_ArrayMath, gates_x._data, hx._data, weight_hh_t, bias)
-        (hy,) = _wrap((hy,), gates_x)
-        inputs = (gates_x, hx, weight_hh, bias_hh)
-        if needs_grad(*inputs):
-            record("ThnnFusedGruCellBackward0", _gru_cell_backward, inputs, (hy,),
-                   saved=(*inputs, *parts))
-        return hy
-
-    return step
+def _gru_forward(gates_x, hx, weight_hh, bias_hh, weight_hh_t, layer=None, where=None):
+    """The step's node and its reset gate; ``layer`` and ``where`` as ``_lstm_forward``'s."""
+    hy, parts = _gru_step(_ArrayMath, gates_x._data, hx._data, weight_hh_t, _raw(bias_hh))
+    (hy,) = _wrap((hy,), gates_x)
+    inputs = (gates_x, hx, weight_hh, bias_hh)
+    if needs_grad(*inputs):
+        record("ThnnFusedGruCellBackward0", _gru_cell_backward, inputs, (hy,),
+               saved=(gates_x if layer is None else layer, *inputs[1:], *parts),
+               where=where)
+    return hy, parts[0]
 
 
 def _gru_cell_backward(ctx, grad_hy):
     gates_x, hx, weight_hh, bias_hh, *parts = ctx.saved_tensors
     if _grad_state.enabled:
-        _, parts = _gru_step(_TensorMath, gates_x, hx, weight_hh.T, bias_hh)
+        _, parts = _gru_step(_TensorMath, _step_gates(ctx, gates_x), hx, weight_hh.T, bias_hh)
         return _gru_gradients(_TensorMath, grad_hy, parts, hx, weight_hh, bias_hh)
+    needs = ctx.needs_input_grad
     grads = _gru_gradients(_ArrayMath, grad_hy._data, parts, hx._data, weight_hh._data,
-                           _raw(bias_hh))
+                           _raw(bias_hh), ctx.where is None and (needs[2] or needs[3]))
     return _wrap(grads, grad_hy)
+
+
+def gru_cell(gates_x, hx, weight_hh, bias_hh=None):
+    """One GRU time step (see Note [Fused recurrent cells]) as one node: ``hy``.
+
+    Args:
+        gates_x: ``(batch, 3 * hidden)``, the input's share of the gates with ``bias_ih``
+        hx: ``(batch, hidden)``; weight_hh: ``(3 * hidden, hidden)``; bias_hh: or None
+    """
+    return _gru_forward(gates_x, hx, weight_hh, bias_hh, _transposed(weight_hh))[0]
+
+
+def gru_layer(gates_x, sizes, weight_hh, bias_hh=None):
+    """The time steps of one GRU layer direction: ``(step, count)``, ``step(t, hx)`` giving
+    ``hy`` of step ``t`` (see ``layer_steps`` for ``gates_x`` and ``sizes``)."""
+    steps = _LayerSteps(gates_x, sizes, (weight_hh, bias_hh))
+    weight_hh_t = _transposed(weight_hh)
+    pieces, starts, resets, wheres = steps.pieces, steps.starts, steps.resets, steps.wheres
+
+    def step(t, hx):
+        starts[t] = hx._data
+        hy, resets[t] = _gru_forward(pieces[t], hx, weight_hh, bias_hh, weight_hh_t, gates_x,
+                                     wheres[t])
+        return hy
+
+    return step, len(pieces)
 
 
 # --- time steps ------------------------------------------------------------------------
@@ -221,30 +273,67 @@ def _join_arrays(arrays, sizes):
     return _cpu.stack(arrays) if sizes is None else _cpu.concatenate(arrays)
 
 
+class _LayerSteps:
+    """A layer direction's gate inputs split into time steps by one node: ``gates_x``
+    ``(T, B, G)`` unbound (``sizes`` None) or packed rows ``(N, G)`` split by ``sizes``.
+    The node's inputs are ``gates_x`` and ``weights`` (``weight_hh``, and GRU's
+    ``bias_hh``), whose gradients it computes from all steps at once (see Note [Fused
+    recurrent cells]) from the hidden state each step started from (``starts``) and, for
+    GRU, each step's reset gate (``resets``), which the steps record.
+
+    The pieces alias ``gates_x``'s memory without being views of it: they only ever feed
+    the layer's steps, which never write to them."""
+
+    def __init__(self, gates_x, sizes, weights):
+        self.pieces = tuple(_make(piece, gates_x._dtype, gates_x._device)
+                            for piece in _split_array(gates_x._data, sizes))
+        if sizes is None:
+            self.wheres = range(len(self.pieces))
+        else:  # each step's rows of the packed gates
+            ends = _cpu.cumsum(sizes).tolist()
+            self.wheres = [slice(end - size, end) for end, size in zip(ends, sizes)]
+        self.starts = [None] * len(self.pieces)
+        self.resets = [None] * len(self.pieces)
+        inputs = (gates_x, *(w for w in weights if w is not None))
+        if needs_grad(*inputs):
+            name = "UnbindBackward0" if sizes is None else "SplitWithSizesBackward0"
+            node = record(name, _layer_steps_backward, inputs, self.pieces,
+                          saved=(self.starts, self.resets), sizes=sizes)
+            node._frees_saved = True  # the recorded arrays go with the graph
+
+
+def _layer_steps_backward(ctx, *grads):
+    starts, resets = ctx.saved_tensors
+    sizes = ctx.sizes
+    if _grad_state.enabled:  # the steps gave their own weight gradients
+        joined = stack(grads) if sizes is None else cat(grads)
+        return (joined,) + (None,) * (len(ctx.next_functions) - 1)
+    joined = _join_arrays([g._data for g in grads], sizes)
+    needs = ctx.needs_input_grad
+    if not any(needs[1:]):
+        return _wrap((joined,), grads[0]) + (None,) * (len(needs) - 1)
+    gates = joined.reshape(-1, joined.shape[-1])
+    hidden = _join_arrays(starts, sizes).reshape(gates.shape[0], -1)
+    if resets[0] is not None:  # GRU: the new gate's hidden share went through the reset gate
+        size = hidden.shape[1]
+        gates = gates.copy()
+        gates[:, 2 * size:] *= _join_arrays(resets, sizes).reshape(gates.shape[0], size)
+    grad_weight = gates.T @ hidden
+    grad_bias = gates.sum(0) if len(needs) > 2 else None
+    return _wrap((joined, grad_weight, grad_bias)[:len(needs)], grads[0])
+
+
 def split_steps(input, sizes=None):
-    """A layer's gate inputs per time step: ``input.unbind(0)`` of a padded ``(T, B, G)``
-    input, or ``input.split(sizes)`` of packed rows ``(N, G)``, as one node whose backward
-    joins the steps' gradients with one backend call.
-
-    The pieces alias ``input``'s memory without being views of it: they only ever feed the
-    layer's steps, which never write to them."""
-    pieces = tuple(_make(piece, input._dtype, input._device)
-                   for piece in _split_array(input._data, sizes))
-    if needs_grad(input):
-        name = "UnbindBackward0" if sizes is None else "SplitWithSizesBackward0"
-        record(name, _join_backward, (input,), pieces, sizes=sizes)
-    return pieces
-
-
-def _join_backward(ctx, *grads):
-    if _grad_state.enabled:
-        return stack(grads) if ctx.sizes is None else cat(grads)
-    return _wrap((_join_arrays([g._data for g in grads], ctx.sizes),), grads[0])
+    """``input.unbind(0)`` (``sizes`` None) or ``input.split(sizes)``: the time steps of a
+    layer direction whose steps are ember ops (RNN), as one node."""
+    return _LayerSteps(input, sizes, ()).pieces
 
 
 def join_steps(outputs, sizes=None):
     """The steps' outputs as one tensor: ``stack(outputs)`` (``sizes`` None) or
-    ``cat(outputs)`` of packed rows, as one node whose backward splits the gradient."""
+    ``cat(outputs)`` of packed rows, as one node whose backward splits the gradient.
+    In the usual backward, steps whose share of the gradient is all zero (the usual case
+    when only the last output feeds the loss) get none, sparing an addition per step."""
     (result,) = _wrap((_join_arrays([o._data for o in outputs], sizes),), outputs[0])
     if needs_grad(*outputs):
         name = "StackBackward0" if sizes is None else "CatBackward0"
@@ -253,6 +342,14 @@ def join_steps(outputs, sizes=None):
 
 
 def _split_backward(ctx, grad):
+    sizes = ctx.sizes
     if _grad_state.enabled:
-        return grad.unbind(0) if ctx.sizes is None else grad.split(ctx.sizes)
-    return _wrap(_split_array(grad._data, ctx.sizes), grad)
+        return grad.unbind(0) if sizes is None else grad.split(sizes)
+    pieces = _split_array(grad._data, sizes)
+    if sizes is None:
+        nonzero = grad._data.reshape(len(pieces), -1).any(1)
+    else:
+        rows = grad._data.reshape(grad._data.shape[0], -1).any(1)
+        nonzero = _cpu.logical_or.reduceat(rows, _cpu.cumsum([0, *sizes[:-1]]))
+    return tuple(_make(piece, grad._dtype, grad._device) if live else None
+                 for piece, live in zip(pieces, nonzero.tolist()))

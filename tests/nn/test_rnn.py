@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from ember.ops.recurrent import gru_step_function, lstm_step_function
+from ember.ops.recurrent import gru_cell, lstm_cell
 from tests.nn.module_oracle import build_pair, check_module
 
 # torch's own notice, raised inside its LSTM kernel when projections are on
@@ -185,11 +185,8 @@ def test_lstm_step_gradcheck_and_gradgradcheck(projected):
     if projected:
         inputs.append(_double(state, size))
 
-    def step(gates_x, hx, cx, weight_hh, weight_hr=None):
-        return lstm_step_function(weight_hh, weight_hr)(gates_x, hx, cx)
-
-    assert ember.autograd.gradcheck(step, inputs)
-    assert ember.autograd.gradgradcheck(step, inputs)
+    assert ember.autograd.gradcheck(lstm_cell, inputs)
+    assert ember.autograd.gradgradcheck(lstm_cell, inputs)
 
 
 @pytest.mark.parametrize("bias", [False, True])
@@ -199,11 +196,8 @@ def test_gru_step_gradcheck_and_gradgradcheck(bias):
     if bias:
         inputs.append(_double(3 * size))
 
-    def step(gates_x, hx, weight_hh, bias_hh=None):
-        return gru_step_function(weight_hh, bias_hh)(gates_x, hx)
-
-    assert ember.autograd.gradcheck(step, inputs)
-    assert ember.autograd.gradgradcheck(step, inputs)
+    assert ember.autograd.gradcheck(gru_cell, inputs)
+    assert ember.autograd.gradgradcheck(gru_cell, inputs)
 
 
 @pytest.mark.parametrize("mode", ["LSTM", "GRU"])
@@ -222,7 +216,29 @@ def test_layer_gradgradcheck_through_packing(mode):
     assert ember.autograd.gradgradcheck(run, (x, h0))
 
 
-def test_grad_nodes_are_torch_names():
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN"])
+def test_layer_weight_gradients_twice(mode, packed):
+    """gradcheck and gradgradcheck with respect to every weight of a layer, which the
+    layer's split node and the steps share between them (see Note [Fused recurrent
+    cells])."""
+    module = getattr(ember.nn, mode)(2, 2).double()
+    x = _double(3, 2, 2)
+    weights = [_double(*w.shape) for w in module._flat_weights]
+
+    def run(x, *weights):
+        module._flat_weights = list(weights)  # the forward reads the weights from here
+        input = ember.nn.utils.rnn.pack_padded_sequence(x, [3, 2]) if packed else x
+        output, hidden = module(input)
+        return output.data if packed else output
+
+    assert ember.autograd.gradcheck(run, (x, *weights))
+    assert ember.autograd.gradgradcheck(run, (x, *weights))
+
+
+def test_grad_nodes():
+    """The nodes behind a layer's output: the join of the steps, fused LSTM and GRU steps
+    (torch's CPU kernels record one node per layer instead)."""
     lstm, gru = ember.nn.LSTM(2, 3), ember.nn.GRU(2, 3)
     x = ember.randn(4, 1, 2)
     output, (h, c) = lstm(x)

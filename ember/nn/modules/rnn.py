@@ -19,7 +19,7 @@ from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
-from ember.ops.recurrent import gru_step_function, join_steps, lstm_step_function, split_steps
+from ember.ops.recurrent import gru_cell, gru_layer, join_steps, lstm_cell, lstm_layer, split_steps
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -254,8 +254,8 @@ class RNNBase(Module):
             gates_x = F.linear(input, weight_ih, bias_ih)
         else:
             gates_x = F.linear(input, weight_ih, None if bias_ih is None else bias_ih + bias_hh)
-        step = _step_function(self.mode, weight_hh, bias_hh, weight_hr)
-        outputs, state = _over_time(step, split_steps(gates_x, sizes), state, sizes, reverse)
+        step, count = _layer_steps(self.mode, gates_x, sizes, weight_hh, bias_hh, weight_hr)
+        outputs, state = _over_time(step, count, state, sizes, reverse)
         return join_steps(outputs, sizes), state
 
 
@@ -281,45 +281,48 @@ def _check_arguments(hidden_size, num_layers, dropout, proj_size) -> None:
         raise ValueError("proj_size has to be smaller than hidden_size")
 
 
-def _step_function(mode, weight_hh, bias_hh, weight_hr):
-    """``step(gates_x_t, state) -> state`` for one time step; ``state[0]`` is the output."""
+def _layer_steps(mode, gates_x, sizes, weight_hh, bias_hh, weight_hr):
+    """``(step, count)`` for one layer direction over the gate inputs ``gates_x``:
+    ``step(t, state) -> state`` runs time step ``t``; ``state[0]`` is the output."""
     if mode == "LSTM":
-        lstm_step = lstm_step_function(weight_hh, weight_hr)
-        return lambda gates_x, state: lstm_step(gates_x, *state)
+        lstm_step, count = lstm_layer(gates_x, sizes, weight_hh, weight_hr)
+        return (lambda t, state: lstm_step(t, *state)), count
     if mode == "GRU":
-        gru_step = gru_step_function(weight_hh, bias_hh)
-        return lambda gates_x, state: (gru_step(gates_x, *state),)
+        gru_step, count = gru_layer(gates_x, sizes, weight_hh, bias_hh)
+        return (lambda t, state: (gru_step(t, *state),)), count
+    pieces = split_steps(gates_x, sizes)
     activation = ember.tanh if mode == "RNN_TANH" else ember.relu
     weight_hh_t = weight_hh.t()
-    return lambda gates_x, state: (activation(ember.addmm(gates_x, state[0], weight_hh_t)),)
+    return (lambda t, state: (activation(ember.addmm(pieces[t], state[0], weight_hh_t)),),
+            len(pieces))
 
 
-def _over_time(step, pieces, state, sizes, reverse):
-    """Run ``step`` over the time steps' gate inputs ``pieces`` from ``state``: the outputs
-    in time order and the final state.
+def _over_time(step, count, state, sizes, reverse):
+    """Run ``step`` over ``count`` time steps from ``state``: the outputs in time order and
+    the final state.
 
     With packed ``sizes`` (rows per time step, decreasing) the forward direction drops the
     rows of the sequences that ended, keeping them as those sequences' final state, and the
     reverse direction, starting at the last step, adds the initial state's rows of the
     sequences that start running there."""
-    outputs = [None] * len(pieces)
+    outputs = [None] * count
     if reverse:
         initial = state
-        for t in reversed(range(len(pieces))):
+        for t in reversed(range(count)):
             running = state[0].shape[0]
             if sizes is not None and sizes[t] != running:
                 size = sizes[t]
                 state = tuple(s[:size] if size < running else ember.cat([s, i[running:size]])
                               for s, i in zip(state, initial))
-            state = step(pieces[t], state)
+            state = step(t, state)
             outputs[t] = state[0]
         return outputs, state
     ended = []
-    for t in range(len(pieces)):
+    for t in range(count):
         if sizes is not None and sizes[t] < state[0].shape[0]:
             ended.append(tuple(s[sizes[t]:] for s in state))
             state = tuple(s[:sizes[t]] for s in state)
-        state = step(pieces[t], state)
+        state = step(t, state)
         outputs[t] = state[0]
     if ended:  # rows in batch order: the longest sequences first
         state = tuple(ember.cat([s, *(rows[k] for rows in reversed(ended))])
@@ -582,7 +585,7 @@ class LSTMCell(RNNCellBase):
         hx, cx = (None, None) if hx is None else hx
         input, (hx, cx), is_batched = self._prepared(input, [("hx[0]", hx), ("hx[1]", cx)])
         gates_x = F.linear(input, self.weight_ih, self._summed_bias())
-        hy, cy = lstm_step_function(self.weight_hh)(gates_x, hx, cx)
+        hy, cy = lstm_cell(gates_x, hx, cx, self.weight_hh)
         return (hy, cy) if is_batched else (hy.squeeze(0), cy.squeeze(0))
 
 
@@ -598,5 +601,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, (hx,), is_batched = self._prepared(input, [("hidden", hx)])
         gates_x = F.linear(input, self.weight_ih, self.bias_ih)
-        hy = gru_step_function(self.weight_hh, self.bias_hh)(gates_x, hx)
+        hy = gru_cell(gates_x, hx, self.weight_hh, self.bias_hh)
         return hy if is_batched else hy.squeeze(0)
