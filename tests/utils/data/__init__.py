@@ -1,6 +1,8 @@
 """Oracle helpers of the ember.utils.data tests: the same code runs with ``lib`` set to torch
 and to ember, and the results are compared after :func:`plain`."""
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pytest
 import torch
@@ -17,9 +19,9 @@ def plain(value):
         return ("tensor", str(value.dtype), tuple(value.shape), value.tolist())
     if isinstance(value, np.ndarray):
         return ("ndarray", str(value.dtype), value.tolist())
-    if isinstance(value, dict):
-        return (type(value).__name__, {key: plain(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Mapping):
+        return (type(value).__name__, {key: plain(value[key]) for key in value})
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return (type(value).__name__, [plain(item) for item in value])
     return (type(value).__name__, value)
 
