@@ -142,6 +142,7 @@ from ember.ops.linalg import (
     triangular_solve,
 )
 from ember.ops.matmul import *  # noqa: F403
+from ember.ops.normalization import *  # noqa: F403
 from ember.ops.norms import *  # noqa: F403
 from ember.ops.numerical import *  # noqa: F403
 from ember.ops.pointwise import *  # noqa: F403
@@ -149,6 +150,7 @@ from ember.ops.pooling import *  # noqa: F403
 from ember.ops.random_tensors import *  # noqa: F403
 from ember.ops.ranges import arange, linspace, logspace, range
 from ember.ops.reduction import *  # noqa: F403
+from ember.ops.resampling import *  # noqa: F403
 from ember.ops.sampling import *  # noqa: F403
 from ember.ops.scans import *  # noqa: F403
 from ember.ops.scatter import *  # noqa: F403

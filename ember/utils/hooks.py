@@ -38,6 +38,18 @@ class RemovableHandle:
             if hooks is not None:
                 hooks.pop(self.id, None)
 
+    def __getstate__(self):
+        # the dicts themselves: a deep copy of a module then points its handles at the
+        # copy's hook dicts, not the original's
+        return (self.hooks_dict_ref(), self.id,
+                tuple(ref() for ref in self.extra_dict_ref))
+
+    def __setstate__(self, state) -> None:
+        hooks, self.id, extra = state
+        self.hooks_dict_ref = _reference({} if hooks is None else hooks)
+        self.extra_dict_ref = tuple(_reference(d) for d in extra if d is not None)
+        RemovableHandle._ids = itertools.count(max(next(RemovableHandle._ids), self.id + 1))
+
     def __enter__(self):
         return self
 

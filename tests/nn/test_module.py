@@ -633,3 +633,17 @@ def test_extra_state_and_conversion_with_grads():
         record(lambda: m.type(L.float32).w.dtype)
 
     _same(program)
+
+
+def test_deep_copied_hook_handle_removes_the_copy_hook():
+    def run(lib):
+        module = lib.nn.Linear(2, 2)
+        calls = []
+        handle = module.register_forward_hook(lambda *args: calls.append("hook"))
+        object.__setattr__(module, "handle", handle)
+        clone = copy.deepcopy(module)
+        clone.handle.remove()
+        module(lib.ones(2))
+        clone(lib.ones(2))
+        return calls, len(module._forward_hooks), len(clone._forward_hooks)
+    assert run(ember) == run(torch)
