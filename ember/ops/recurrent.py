@@ -119,11 +119,12 @@ def _lstm_forward(gates_x, hx, cx, weight_hh, weight_hr, transposed, layer=None,
     """The step's node; ``layer``: the layer's whole gates_x, of which ``gates_x`` is the
     share ``where``, or None for a lone cell (see Note [Fused recurrent cells])."""
     hy, cy, parts = _lstm_step(_ArrayMath, gates_x._data, hx._data, cx._data, *transposed)
-    hy, cy = _wrap((hy, cy), gates_x)
+    dtype, device = gates_x._dtype, gates_x._device
+    hy, cy = _make(hy, dtype, device), _make(cy, dtype, device)
     inputs = (gates_x, hx, cx, weight_hh, weight_hr)
     if needs_grad(*inputs):
         record("ThnnFusedLstmCellBackward0", _lstm_cell_backward, inputs, (hy, cy),
-               saved=(gates_x if layer is None else layer, *inputs[1:], *parts),
+               saved=(gates_x if layer is None else layer, hx, cx, weight_hh, weight_hr, parts),
                where=where)
     return hy, cy
 
@@ -136,7 +137,7 @@ def _step_gates(ctx, gates_x):
 
 
 def _lstm_cell_backward(ctx, grad_hy, grad_cy):
-    gates_x, hx, cx, weight_hh, weight_hr, *parts = ctx.saved_tensors
+    gates_x, hx, cx, weight_hh, weight_hr, parts = ctx.saved_tensors
     if _grad_state.enabled:
         _, _, parts = _lstm_step(_TensorMath, _step_gates(ctx, gates_x), hx, cx, weight_hh.T,
                                  None if weight_hr is None else weight_hr.T)
@@ -213,17 +214,17 @@ def _gru_gradients(math, grad_hy, parts, hx, weight_hh, bias_hh, with_weight_hh=
 def _gru_forward(gates_x, hx, weight_hh, bias_hh, weight_hh_t, layer=None, where=None):
     """The step's node and its reset gate; ``layer`` and ``where`` as ``_lstm_forward``'s."""
     hy, parts = _gru_step(_ArrayMath, gates_x._data, hx._data, weight_hh_t, _raw(bias_hh))
-    (hy,) = _wrap((hy,), gates_x)
+    hy = _make(hy, gates_x._dtype, gates_x._device)
     inputs = (gates_x, hx, weight_hh, bias_hh)
     if needs_grad(*inputs):
         record("ThnnFusedGruCellBackward0", _gru_cell_backward, inputs, (hy,),
-               saved=(gates_x if layer is None else layer, *inputs[1:], *parts),
+               saved=(gates_x if layer is None else layer, hx, weight_hh, bias_hh, parts),
                where=where)
     return hy, parts[0]
 
 
 def _gru_cell_backward(ctx, grad_hy):
-    gates_x, hx, weight_hh, bias_hh, *parts = ctx.saved_tensors
+    gates_x, hx, weight_hh, bias_hh, parts = ctx.saved_tensors
     if _grad_state.enabled:
         _, parts = _gru_step(_TensorMath, _step_gates(ctx, gates_x), hx, weight_hh.T, bias_hh)
         return _gru_gradients(_TensorMath, grad_hy, parts, hx, weight_hh, bias_hh)
