@@ -67,16 +67,31 @@ def _interior(size, pads):
     return tuple(slice(low, low + n) for n, (low, _) in zip(size, pads))
 
 
-def _batch_last(data, pads):
-    """``data`` (N, C, *S) as (C, *padded S, N), zeros in ``pads`` ((low, high) per spatial
-    dim), in the workspace."""
-    batch, channels, *size = data.shape
+def _batch_inner(taps, outputs):
+    """Whether the kernels work in layout (C, *S, N) rather than (C, N, *S) (see Note
+    [Convolution as three kernels]): when there are more taps per output channel than output
+    channels, im2col's copies outweigh the transposes of the output and gradient that the
+    batch-last layout costs."""
+    return taps > outputs
+
+
+def _working_axes(ndim, inner):
+    """The axes of (N, C, *S) in the working layout: (C, *S, N) or (C, N, *S)."""
+    return (*range(1, ndim), 0) if inner else (1, 0, *range(2, ndim))
+
+
+def _working(data, pads, inner):
+    """``data`` (N, C, *S) in the working layout, zeros in ``pads`` ((low, high) per
+    spatial dim) around its spatial dims, in the workspace."""
+    size = data.shape[2:]
     padded = _padded_size(size, pads)
-    result = _scratch("padded", (channels, *padded, batch), data.dtype)
+    shape = (data.shape[1], *padded, data.shape[0]) if inner else (*data.shape[1::-1], *padded)
+    result = _scratch("padded", shape, data.dtype)
     if padded != tuple(size):
         result.fill(0)
-    _cpu.copyto(result[(slice(None),) + _interior(size, pads)],
-                data.transpose(*range(1, data.ndim), 0))
+    lead = (slice(None),) * (1 if inner else 2)
+    _cpu.copyto(result[lead + _interior(size, pads)],
+                data.transpose(_working_axes(data.ndim, inner)))
     return result
 
 
@@ -93,30 +108,40 @@ def _windows(array, first, geometry, kernel, out):
     return _cpu.as_strided(array, shape, strides, writeable=False)
 
 
-def _columns(data, geometry, kernel, out):
-    """The im2col matrices ``(groups, C/groups * prod(kernel), prod(out) * N)`` of ``data``
-    (N, C, *S), in the workspace."""
+def _columns(data, geometry, kernel, out, inner):
+    """The im2col matrices ``(groups, C/groups * prod(kernel), N * prod(out))`` of ``data``
+    (N, C, *S), columns in the working layout's order, in the workspace."""
     groups = geometry[3]
-    view = _windows(_batch_last(data, geometry[1]), 1, geometry, kernel, out)
+    view = _windows(_working(data, geometry[1], inner), 1 if inner else 2, geometry, kernel,
+                    out)
+    if not inner:  # (C, N, *K, *P) -> (C, *K, N, *P)
+        spatial = len(kernel)
+        view = view.transpose(0, *range(2, 2 + spatial), 1, *range(2 + spatial, view.ndim))
     result = _scratch("columns", view.shape, data.dtype)
     _cpu.copyto(result, view)
     taps = data.shape[1] // groups * math.prod(kernel)
     return result.reshape(groups, taps, math.prod(out) * data.shape[0])
 
 
-def _rows(grad, groups):
-    """``grad`` (N, O, *P) as the matrices (groups, O/groups, prod(P) * N), in the workspace."""
-    result = _scratch("rows", grad.shape[1:] + grad.shape[:1], grad.dtype)
-    _cpu.copyto(result, grad.transpose(*range(1, grad.ndim), 0))
+def _rows(grad, groups, inner):
+    """``grad`` (N, O, *P) as the matrices (groups, O/groups, N * prod(P)), columns in the
+    working layout's order, in the workspace."""
+    view = grad.transpose(_working_axes(grad.ndim, inner))
+    result = _scratch("rows", view.shape, grad.dtype)
+    _cpu.copyto(result, view)
     return result.reshape(groups, grad.shape[1] // groups,
                           math.prod(grad.shape[2:]) * grad.shape[0])
 
 
-def _batch_first(data, bias, batch, channels, spatial):
-    """``data`` (channels, *spatial, batch) as a fresh (batch, channels, *spatial) array,
-    plus ``bias`` (channels, or None), in one pass."""
+def _batch_first(data, bias, batch, channels, spatial, inner):
+    """``data`` (channels, *spatial, batch) or (channels, batch, *spatial) as a fresh
+    (batch, channels, *spatial) array, plus ``bias`` (channels, or None), in one pass."""
     result = _cpu.empty((batch, channels, *spatial), data.dtype)
-    data = data.reshape(channels, *spatial, batch).transpose(-1, *range(len(spatial) + 1))
+    ndim = len(spatial) + 2
+    if inner:
+        data = data.reshape(channels, *spatial, batch).transpose(ndim - 1, *range(ndim - 1))
+    else:
+        data = data.reshape(channels, batch, *spatial).transpose(1, 0, *range(2, ndim))
     if bias is None:
         _cpu.copyto(result, data)
     else:
@@ -129,12 +154,14 @@ def _forward(data, weight, bias, geometry, out):
     (O, or None), at output size ``out``: (N, O, *out), contiguous."""
     groups = geometry[3]
     out_channels, per_group, *kernel = weight.shape
-    columns = _columns(data, geometry, kernel, out)
-    matrices = weight.reshape(groups, out_channels // groups, per_group * math.prod(kernel))
+    taps = per_group * math.prod(kernel)
+    inner = _batch_inner(taps, out_channels // groups)
+    columns = _columns(data, geometry, kernel, out, inner)
+    matrices = weight.reshape(groups, out_channels // groups, taps)
     product = _scratch("product", (groups, out_channels // groups, columns.shape[2]),
                        columns.dtype)
     _cpu.matmul(matrices, columns, out=product)
-    return _batch_first(product, bias, data.shape[0], out_channels, out)
+    return _batch_first(product, bias, data.shape[0], out_channels, out, inner)
 
 
 def _input_gradient(grad, weight, bias, geometry, size):
@@ -144,21 +171,28 @@ def _input_gradient(grad, weight, bias, geometry, size):
     batch, out_channels, *out = grad.shape
     _, per_group, *kernel = weight.shape
     positions = math.prod(kernel)
+    inner = _batch_inner(per_group * positions, out_channels // groups)
     # rows ordered (kernel position, channel): each position's block is one slab
     matrices = weight.reshape(groups, out_channels // groups, per_group, positions)
     matrices = matrices.transpose(0, 3, 2, 1).reshape(groups, positions * per_group,
                                                       out_channels // groups)
-    rows = _rows(grad, groups)
+    rows = _rows(grad, groups, inner)
     columns = _scratch("columns", (groups, positions * per_group, rows.shape[2]), rows.dtype)
     _cpu.matmul(matrices, rows, out=columns)
-    columns = columns.reshape(groups, positions, per_group, *out, batch)
     padded = _padded_size(size, pads)
-    target = _scratch("padded", (groups, per_group, *padded, batch), rows.dtype)
+    if inner:
+        columns = columns.reshape(groups, positions, per_group, *out, batch)
+        target = _scratch("padded", (groups, per_group, *padded, batch), rows.dtype)
+    else:
+        columns = columns.reshape(groups, positions, per_group, batch, *out)
+        target = _scratch("padded", (groups, per_group, batch, *padded), rows.dtype)
     target.fill(0)
-    _add_blocks(target, 2, (columns[:, p] for p in range(positions)), geometry, kernel, out)
-    target = target.reshape(groups * per_group, *padded, batch)[
-        (slice(None),) + _interior(size, pads)]
-    return _batch_first(target, bias, batch, groups * per_group, size)
+    first = 2 if inner else 3
+    _add_blocks(target, first, (columns[:, p] for p in range(positions)), geometry, kernel,
+                out)
+    target = target.reshape(groups * per_group, *target.shape[2:])
+    target = target[(slice(None),) * (first - 1) + _interior(size, pads)]
+    return _batch_first(target, bias, batch, groups * per_group, size, inner)
 
 
 def _add_blocks(target, first, blocks, geometry, kernel, out):
@@ -178,9 +212,10 @@ def _weight_gradient(data, grad, geometry, kernel):
     groups = geometry[3]
     out_channels, out = grad.shape[1], grad.shape[2:]
     per_group = data.shape[1] // groups
-    columns = _columns(data, geometry, kernel, out)
+    inner = _batch_inner(per_group * math.prod(kernel), out_channels // groups)
+    columns = _columns(data, geometry, kernel, out, inner)
     # BLAS is faster at columns @ grad.T than at grad @ columns.T
-    result = _cpu.matmul(columns, _rows(grad, groups).transpose(0, 2, 1))
+    result = _cpu.matmul(columns, _rows(grad, groups, inner).transpose(0, 2, 1))
     return _cpu.ascontiguousarray(result.transpose(0, 2, 1)).reshape(out_channels, per_group,
                                                                      *kernel)
 

@@ -41,6 +41,11 @@ case("conv2d_dilated_same", lambda L, x, w: F(L).conv2d(x, w, padding="same", di
      v(1, 1, 5, 4), v(2, 1, 2, 3))
 case("conv2d_unbatched", lambda L, x, w: F(L).conv2d(x, w, padding=(1, 0)), v(2, 3, 3),
      v(1, 2, 2, 2))
+# more output channels than taps: the kernels' batch-outer layout
+case("conv2d_many_filters", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
+     v(2, 1, 3, 3), v(6, 1, 2, 2), v(6))
+case("conv_transpose2d_many_filters", lambda L, x, w: F(L).conv_transpose2d(
+    x, w, stride=2, dilation=(1, 2), groups=2), v(1, 6, 2, 2), v(6, 1, 2, 1))
 case("conv3d", lambda L, x, w, b: F(L).conv3d(x, w, b, stride=(1, 2, 1), padding=(0, 1, 0)),
      v(1, 2, 3, 3, 2), v(2, 2, 2, 2, 1), v(2))
 case("conv_transpose1d", lambda L, x, w, b: F(L).conv_transpose1d(
