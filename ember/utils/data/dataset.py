@@ -103,7 +103,8 @@ class StackDataset(Dataset):
         named = isinstance(self.datasets, dict)
         parts = self.datasets.items() if named else enumerate(self.datasets)
         # One column of samples per dataset, fetched in bulk where the dataset can.
-        columns = {key: _fetch_many(dataset, indices) for key, dataset in parts}
+        columns = {key: _checked_count(_fetch_many(dataset, indices), len(indices))
+                   for key, dataset in parts}
         if named:
             return [{key: column[row] for key, column in columns.items()}
                     for row in range(len(indices))]
@@ -115,12 +116,15 @@ class StackDataset(Dataset):
 
 def _fetch_many(dataset, indices: list) -> list:
     """Samples ``dataset[i]`` for ``i`` in ``indices``, through ``__getitems__`` if it has one."""
-    if not callable(getattr(dataset, "__getitems__", None)):
-        return [dataset[index] for index in indices]
-    samples = dataset.__getitems__(indices)
-    if len(samples) != len(indices):
-        raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, "
-                         f"got {len(samples)}")
+    if callable(getattr(dataset, "__getitems__", None)):
+        return dataset.__getitems__(indices)
+    return [dataset[index] for index in indices]
+
+
+def _checked_count(samples: list, expected: int) -> list:
+    if len(samples) != expected:
+        raise ValueError(
+            f"Nested dataset's output size mismatch. Expected {expected}, got {len(samples)}")
     return samples
 
 
@@ -161,6 +165,13 @@ class ConcatDataset(Dataset[_T_co]):
         dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         start = self.cumulative_sizes[dataset_idx - 1] if dataset_idx else 0
         return self.datasets[dataset_idx][idx - start]
+
+    @property
+    def cummulative_sizes(self) -> list[int]:
+        """Deprecated misspelling of :attr:`cumulative_sizes`."""
+        warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+                      FutureWarning, stacklevel=2)
+        return self.cumulative_sizes
 
 
 class ChainDataset(IterableDataset):

@@ -92,6 +92,8 @@ def test_default_collate_keeps_sequence_type():
      "found <U1"),
     ([object(), object()], TypeError, "found <class 'object'>"),
     ([None, None], TypeError, "found <class 'NoneType'>"),
+    ([np.zeros(2), np.zeros(3)], RuntimeError, "stack expects each tensor to be equal size, "
+                                               r"but got \[2\] at entry 0 and \[3\] at entry 1"),
 ])
 def test_default_collate_errors(batch, error, match):
     same_error(lambda lib: lib.utils.data.default_collate(batch), error, match)

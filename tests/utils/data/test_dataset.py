@@ -62,6 +62,16 @@ def test_concat_dataset_indexing(index):
     same_under_seed(run)
 
 
+def test_concat_dataset_old_attribute_name():
+    def run(lib):
+        joined = lib.utils.data.ConcatDataset([[0, 1], [2]])
+        with pytest.warns(FutureWarning, match="`cummulative_sizes` attribute is renamed to "
+                                               "`cumulative_sizes`"):
+            return joined.cummulative_sizes
+
+    same_under_seed(run)
+
+
 def test_dataset_add_concatenates():
     def run(lib):
         joined = _tensor_dataset(lib) + _tensor_dataset(lib)
