@@ -11,10 +11,12 @@ are one generic N-d kernel each (d spatial dims), over backend arrays:
   from (a loop of prod(K) strided slice additions instead of a scatter).
 - ``_weight_gradient``: the im2col matrices times the gradient, one product per group
   contracting over positions and batch together.
-Inside the kernels the batch is the last axis (layout (C, *S, N)): the strided windows of
-im2col and of the additions then run over whole rows of N values (a 3x3 kernel over a
-14x14 image and a batch of 32 copies runs of 448 values, not of 14), which made both about
-three times faster than in the (N, C, *S) layout; the products do not care.
+Inside the kernels the channels come first and the batch either last, (C, *S, N), or
+right after them, (C, N, *S). Batch-last makes the strided windows of im2col and of the
+additions run over whole rows of N values (a 3x3 kernel over a 14x14 image and a batch of
+32 copies runs of 448 values, not of 14: about three times faster), but the output and the
+gradient must then be transposed element by element; ``_batch_inner`` picks it when the
+taps per output channel (the im2col copy) outnumber the output channels (the transposes).
 Each kernel is recorded with formulas that call the other two at the ember level, so
 gradients of any order exist. conv_transpose is ``_input_gradient`` run forward."""
 
