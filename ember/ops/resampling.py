@@ -6,10 +6,12 @@ Resizing is separable: along each spatial dimension an output position reads a f
 positions. Nearest modes read one, so they are index gathers (``index_select``, whose
 transpose is ``index_add``); the other modes are a small dense matrix per dimension,
 ``(out_size, in_size)``, applied with matmul (its transpose is the backward, and matmul keeps
-the backward differentiable). The positions follow PyTorch's CPU kernels to the rounding
-(see ``nearest_indices``); linear and cubic weights are computed in the input's "opmath"
-type (float32 for float32 and the half types, float64 for float64), antialiased ones in
-float64 (PyTorch uses the input's type there: they differ in the last bits).
+the backward differentiable), or along long dimensions, where that matrix would be mostly
+zeros, a weighted sum of a few gathers (transposed: ``index_add``). The positions follow
+PyTorch's CPU kernels to the rounding (see ``nearest_indices``); linear and cubic weights
+are computed in the input's "opmath" type (float32 for float32 and the half types, float64
+for float64), antialiased ones in float64 (PyTorch uses the input's type there: they differ
+in the last bits).
 """
 
 from __future__ import annotations
@@ -63,10 +65,9 @@ def nearest_indices(in_size, out_size, scale_factor, exact, dtype, small_2d):
     else:
         real = np.float64 if dtype is _dtype.float64 else np.float32
         scale = _scale(in_size, out_size, False, scale_factor, real)
-        if exact:  # scale * (i + 0.5) - 0.5 rounded once (a fused multiply-add), plus 0.5
-            wide = np.longdouble
-            centre = wide(scale) * (positions + wide(0.5)) - wide(0.5)
-            source = np.maximum(centre.astype(real), 0).astype(np.float64) + 0.5
+        if exact:
+            centre = _fused_centres(scale, out_size, real)
+            source = np.maximum(centre, 0).astype(np.float64) + 0.5
         else:
             source = scale * positions.astype(real)
     indices = np.floor(source.astype(np.float32)).astype(np.int64)
@@ -94,12 +95,24 @@ def cubic_slopes(t, a=_CUBIC_A):
     return [far(t + 1), near(t), -near(1 - t), -far(2 - t)]
 
 
+def _fused_centres(scale, out_size, real):
+    """``scale * (i + 0.5) - 0.5`` rounded once to ``real``, as the fused multiply-add of
+    PyTorch's compiled kernels gives it (in extended precision the product is exact)."""
+    wide = np.longdouble
+    return (wide(scale) * (np.arange(out_size) + wide(0.5)) - wide(0.5)).astype(real)
+
+
+def _source_positions(scale, out_size, align_corners, real):
+    """Where each output position samples the input, in input pixels."""
+    if align_corners:
+        return scale * np.arange(out_size, dtype=real)
+    return _fused_centres(scale, out_size, real)
+
+
 def _linear_taps(in_size, out_size, align_corners, scale_factor, real, cubic):
     """(indices, weights) of shape (out_size, taps) for linear or cubic interpolation."""
     scale = _scale(in_size, out_size, align_corners, scale_factor, real)
-    positions = np.arange(out_size, dtype=real)
-    half = real(0.5)
-    source = scale * positions if align_corners else scale * (positions + half) - half
+    source = _source_positions(scale, out_size, align_corners, real)
     if cubic:
         floor = np.floor(source)
         weights = np.stack(cubic_weights(source - floor, real(_CUBIC_A)), axis=1)
@@ -149,18 +162,29 @@ def _antialias_taps(in_size, out_size, align_corners, scale_factor, real, mode):
     return np.minimum(indices, in_size - 1), weights.astype(real)
 
 
+def _taps(in_size, out_size, mode, align_corners, scale_factor, antialias, real):
+    if antialias:
+        return _antialias_taps(in_size, out_size, align_corners, scale_factor, real, mode)
+    return _linear_taps(in_size, out_size, align_corners, scale_factor, real, mode == "bicubic")
+
+
+def interpolation_taps(in_size, out_size, mode, align_corners, scale_factor, antialias,
+                       dtype):
+    """The input positions (int64) and weights (``dtype``) that each output position reads
+    along one dimension, both ``(taps, out_size)`` (see Note [Interpolation plans]): ``mode``
+    ``'linear'``, ``'bicubic'`` or (antialiased only) ``'lanczos'``."""
+    indices, weights = _taps(in_size, out_size, mode, align_corners, scale_factor, antialias,
+                             _opmath(dtype))
+    return (_make(np.ascontiguousarray(indices.T), _dtype.int64),
+            _make(np.ascontiguousarray(weights.T, dtype._np), dtype))
+
+
 def interpolation_matrix(in_size, out_size, mode, align_corners, scale_factor, antialias,
                          dtype):
-    """The ``(out_size, in_size)`` matrix of interpolation along one dimension in ``dtype``
-    (see Note [Interpolation plans]): ``mode`` ``'linear'``, ``'bicubic'`` or (antialiased
-    only) ``'lanczos'``."""
+    """The taps of :func:`interpolation_taps` as a dense ``(out_size, in_size)`` matrix."""
     real = _opmath(dtype)
-    if antialias:
-        indices, weights = _antialias_taps(in_size, out_size, align_corners, scale_factor,
-                                           real, mode)
-    else:
-        indices, weights = _linear_taps(in_size, out_size, align_corners, scale_factor, real,
-                                        mode == "bicubic")
+    indices, weights = _taps(in_size, out_size, mode, align_corners, scale_factor, antialias,
+                             real)
     matrix = np.zeros((out_size, in_size), real)
     rows = np.broadcast_to(np.arange(out_size)[:, None], indices.shape)
     np.add.at(matrix, (rows, indices), weights)
@@ -252,8 +276,7 @@ def _uint8_taps(in_size, out_size, mode, align_corners, scale_factor, antialias)
         cubic = mode == "bicubic"
         taps = 4 if cubic else 2
         scale = _scale(in_size, out_size, align_corners, scale_factor, np.float64)
-        positions = np.arange(out_size, dtype=np.float64)
-        source = scale * positions if align_corners else scale * (positions + 0.5) - 0.5
+        source = _source_positions(scale, out_size, align_corners, np.float64)
         if not cubic and not align_corners:
             source = np.maximum(source, 0)
         base = np.minimum(np.floor(source).astype(np.int64), in_size - 1)

@@ -12,6 +12,7 @@ import torch
 
 import ember
 from ember.nn._functional import pooling as ember_pooling
+from ember.nn._functional import vision
 from tests.autograd.grad_oracle import GradTable
 from tests.nn.module_oracle import check_module
 
@@ -185,6 +186,47 @@ def test_interpolate_uint8(options):
     array = np.random.default_rng(6).integers(0, 256, (2, 3, 11, 13))
     compare(array, "interpolate", dtype="uint8", exact=True, **options)
     compare(array[:, :, :4], "interpolate", dtype="uint8", exact=True, **options)
+
+
+LONG = [{"mode": "bilinear", "scale_factor": 1.5}, {"mode": "bicubic", "size": (4, 421),
+                                                    "align_corners": True},
+        {"mode": "bilinear", "scale_factor": (1, 0.1), "antialias": True},
+        {"mode": "lanczos", "size": (2, 77), "antialias": True}]
+
+
+@pytest.mark.parametrize("options", LONG, ids=lambda o: "-".join(map(str, o.values())))
+def test_long_dimensions(options):
+    """Along dimensions longer than a dense matrix pays for, the taps are gathered: values
+    and gradients as torch's, float32 positions rounded as its fused kernels round them."""
+    array = np.random.default_rng(7).standard_normal((1, 2, 3, 700))
+    grad = None
+    results = []
+    for L in (torch, ember):
+        x = L.tensor(array, dtype=L.float32, requires_grad=True)
+        out = F(L).interpolate(x, **options)
+        if grad is None:
+            grad = np.random.default_rng(8).standard_normal(tuple(out.shape))
+        out.backward(L.tensor(grad, dtype=L.float32))
+        results.append((out.detach().numpy(), x.grad.numpy(), out.grad_fn.name()))
+    (mine, my_grad, my_node), (theirs, their_grad, their_node) = results[1], results[0]
+    assert my_node == their_node
+    np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=2e-6)
+    np.testing.assert_allclose(my_grad, their_grad, rtol=1e-5, atol=2e-6)
+
+
+SHORT = [{"mode": "bilinear", "scale_factor": 1.5}, {"mode": "bicubic", "size": (2, 4),
+                                                     "align_corners": True},
+         {"mode": "bilinear", "scale_factor": (1, 0.5), "antialias": True}]
+
+
+@pytest.mark.parametrize("options", SHORT, ids=lambda o: "-".join(map(str, o.values())))
+def test_gathered_taps_gradgradcheck(options, monkeypatch):
+    monkeypatch.setattr(vision, "_DENSE_LIMIT", 0)
+    x = ember.tensor(np.random.default_rng(9).standard_normal((1, 1, 3, 5)),
+                     requires_grad=True)
+    function = lambda t: F(ember).interpolate(t, **options)  # noqa: E731
+    assert ember.autograd.gradcheck(function, (x,))
+    assert ember.autograd.gradgradcheck(function, (x,))
 
 
 @pytest.mark.xfail(not hasattr(ember_pooling, "adaptive_avg_pool2d"), strict=True,

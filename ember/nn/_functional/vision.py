@@ -13,6 +13,7 @@ from ember.ops.resampling import (
     cubic_slopes,
     cubic_weights,
     interpolation_matrix,
+    interpolation_taps,
     nearest_indices,
     pixel_shuffle,
     pixel_unshuffle,
@@ -124,6 +125,45 @@ def _along(tensor, axis, matrix):
     return flat.view(matrix.shape[0], *moved.shape[1:]).movedim(0, axis)
 
 
+def _gathered_along(tensor, axis, indices, weights):
+    """The taps (indices and weights, (taps, out)) read along ``axis``: sum of gathers."""
+    shape = [1] * tensor.dim()
+    shape[axis] = indices.shape[1]
+    result = None
+    for index, weight in zip(indices, weights):
+        term = tensor.index_select(axis, index) * weight.view(shape)
+        result = term if result is None else result + term
+    return result
+
+
+def _scattered_along(grad, axis, indices, weights, size):
+    """The transpose of :func:`_gathered_along` (``size`` input positions along ``axis``)."""
+    shape = [1] * grad.dim()
+    shape[axis] = indices.shape[1]
+    sizes = list(grad.shape)
+    sizes[axis] = size
+    total = ember.zeros(sizes, dtype=grad.dtype)
+    for index, weight in zip(indices, weights):
+        total = total.index_add(axis, index, grad * weight.view(shape))
+    return total
+
+
+# past this many input positions a dense interpolation matrix does more work than its taps
+_DENSE_LIMIT = 256
+
+
+def _interpolation_step(size, out, mode, align_corners, scale, antialias, dtype):
+    """One dimension's resampling as (forward, backward) functions of (tensor, axis)."""
+    if size <= _DENSE_LIMIT:
+        matrix = interpolation_matrix(size, out, mode, align_corners, scale, antialias, dtype)
+        return (lambda tensor, axis: _along(tensor, axis, matrix),
+                lambda grad, axis: _along(grad, axis, matrix.mT))
+    indices, weights = interpolation_taps(size, out, mode, align_corners, scale, antialias,
+                                          dtype)
+    return (lambda tensor, axis: _gathered_along(tensor, axis, indices, weights),
+            lambda grad, axis: _scattered_along(grad, axis, indices, weights, size))
+
+
 def _resampled_nearest(input, output_size, scales, kernel):
     exact = kernel.startswith("NearestExact")
     # torch's 2-d kernel takes its own index rule for small outputs (as measured)
@@ -153,20 +193,20 @@ def _resampled_linear(input, output_size, scales, kernel, align_corners, antiali
     compute = ember.float32 if dtype in (ember.float16, ember.bfloat16) else dtype
     # torch's separable kernels leave a dimension of unchanged size as it is, except bicubic
     skip_same = mode == "linear" or antialias
-    plan = [(axis, interpolation_matrix(input.shape[axis], out, mode, align_corners, scale,
+    plan = [(axis, *_interpolation_step(input.shape[axis], out, mode, align_corners, scale,
                                         antialias, compute))
             for axis, out, scale in zip(range(2, input.dim()), output_size, scales)
             if not (skip_same and out == input.shape[axis])]
     with ember.no_grad():
         result = input.to(compute)
-        for axis, matrix in reversed(plan):
-            result = _along(result, axis, matrix)
+        for axis, forward, _ in reversed(plan):
+            result = forward(result, axis)
         result = result.to(dtype).contiguous()
 
     def formula(grad):
         grad = grad.to(compute)
-        for axis, matrix in plan:
-            grad = _along(grad, axis, matrix.mT)
+        for axis, _, backward in plan:
+            grad = backward(grad, axis)
         return grad.to(dtype)
     name = f"Upsample{kernel}{'Aa' if antialias else ''}Backward0"
     return _recorded(name, result, (input,), (formula,), None)
