@@ -296,6 +296,19 @@ def test_reassigned_weight_and_double_conversion_reach_the_forward():
                                expected(torch.tensor(x))[0].detach().numpy(), rtol=1e-10)
 
 
+def test_copies_and_pickles_keep_flat_weights_in_step():
+    import copy
+    import pickle
+
+    module = ember.nn.LSTM(INPUT, HIDDEN, num_layers=2)
+    x = ember.randn(SEQ, 1, INPUT)
+    for clone in (copy.deepcopy(module), pickle.loads(pickle.dumps(module))):
+        assert all(w is getattr(clone, n) for w, n in zip(clone._flat_weights,
+                                                          clone._flat_weights_names))
+        np.testing.assert_array_equal(clone(x)[0].detach().numpy(),
+                                      module(x)[0].detach().numpy())
+
+
 def test_reset_parameters_draws_torch_numbers_again():
     actual, expected = build_pair(lambda nn: nn.LSTM(INPUT, HIDDEN, num_layers=2))
     torch.manual_seed(5)
@@ -333,6 +346,8 @@ ERRORS = [
     ("LSTM(10, 20)", "m(lib.randn(5, 10), (lib.zeros(1, 3, 20), lib.zeros(1, 3, 20)))"),
     ("LSTM(10, 20)", "m(lib.randn(5, 3, 10, 1))"),
     ("LSTM(10, 20)", "m(lib.randn(5, 3, 10).double())"),
+    ("LSTM(10, 20, batch_first=True)", "m(lib.randn(3, 0, 10))"),
+    ("GRU(10, 20)", "m(lib.randn(0, 10))"),
     ("GRU(10, 20)", "m(lib.randn(5, 3, 10), lib.zeros(2, 3, 20))"),
     ("GRU(10, 20)", "m(lib.randn(5, 10), lib.zeros(1, 3, 20))"),
     ("GRU(10, 20)", "m(lib.randn(5, 3, 10), lib.zeros(3, 20))"),

@@ -194,6 +194,8 @@ class RNNBase(Module):
         self.check_forward_args(input, hx, batch_sizes)
         if self.batch_first and not packed:
             input = input.transpose(0, 1)
+        if not packed and input.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         output, hidden = self._run_layers(input, hx if is_lstm else (hx,), batch_sizes)
         if self.batch_first and not packed:
             output = output.transpose(0, 1)
