@@ -398,7 +398,10 @@ class _GridPlan:
                 coordinate = (component + 1) / 2 * (size - 1)
             else:
                 scale = size / 2
-                coordinate = ((component + 1) * size - 1) / 2
+                # (x + 1) * size - 1 rounded once, as torch's fused multiply-add does: exact
+                # in float64 for float32 grids
+                shifted = (component + 1).double()
+                coordinate = (shifted * size - 1).to(grid.dtype) / 2
             if mode != "bicubic":
                 coordinate, derivative = _padded(coordinate, size, padding_mode, align_corners)
             else:
