@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import _dtype
+from ember._size import contiguous_format
 from ember._tensor import _make
 from ember.autograd.grad_mode import no_grad
 from ember.ops._autograd import needs_grad, record_op
@@ -192,10 +193,12 @@ def interpolation_matrix(in_size, out_size, mode, align_corners, scale_factor, a
 
 
 def _shuffled(name, input, shape, order, final_shape, backward):
-    """``input`` viewed as ``shape``, permuted by ``order`` and copied as ``final_shape``,
-    recorded as node ``name`` with ``backward`` as its formula."""
+    """``input`` viewed as ``shape``, permuted by ``order`` and copied as ``final_shape``
+    (always a new tensor, as torch's), recorded as node ``name`` with ``backward`` as its
+    formula."""
     with no_grad():
-        result = input.reshape(shape).permute(order).contiguous().view(final_shape)
+        result = input.reshape(shape).permute(order).clone(memory_format=contiguous_format)
+        result = result.view(final_shape)
     if needs_grad(input):
         record_op(name, (backward,), (input,), (result,))
     return result

@@ -416,6 +416,16 @@ def test_warnings(name, function, message):
     np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"])
+def test_shuffles_by_one_copy(name):
+    """A factor of 1 changes nothing but still gives a new tensor, as torch's."""
+    x = ember.arange(24.0).reshape(1, 2, 3, 4)
+    result = getattr(F(ember), name)(x, 1)
+    assert result.equal(x) and result.is_contiguous()
+    result.add_(1)
+    assert x[0, 0, 0, 0].item() == 0
+
+
 def test_channel_shuffle_aliases():
     x = ember.arange(12.0).reshape(1, 6, 2)
     assert F(ember).native_channel_shuffle(x, 2).equal(F(ember).channel_shuffle(x, 2))
