@@ -320,4 +320,4 @@ def resample_uint8(input, output_size, scale_factors, mode, align_corners, antia
             index = np.minimum(first + tap, in_size - 1)
             total += weights[:, tap].reshape(shape) * np.take(data, index, axis).astype(np.int64)
         data = np.clip(total >> precision, 0, 255).astype(np.uint8)
-    return _make(np.ascontiguousarray(data), _dtype.uint8)
+    return _make(np.array(data, order="C"), _dtype.uint8)

@@ -426,6 +426,18 @@ def test_shuffles_by_one_copy(name):
     assert x[0, 0, 0, 0].item() == 0
 
 
+@pytest.mark.parametrize("dtype", ["float32", "uint8"])
+def test_same_size_is_a_new_tensor(dtype):
+    x = ember.arange(12.0).reshape(1, 1, 3, 4).to(getattr(ember, dtype))
+    result = F(ember).interpolate(x, size=(3, 4), mode="bilinear")
+    assert result.equal(x)
+    result.add_(1)
+    assert x[0, 0, 0, 0].item() == 0
+    leaf = ember.ones(1, 1, 2, 2, requires_grad=True)
+    assert F(ember).interpolate(leaf, size=2, mode="bilinear").grad_fn is not None
+    assert leaf.grad_fn is None
+
+
 def test_channel_shuffle_aliases():
     x = ember.arange(12.0).reshape(1, 6, 2)
     assert F(ember).native_channel_shuffle(x, 2).equal(F(ember).channel_shuffle(x, 2))

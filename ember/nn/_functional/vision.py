@@ -202,6 +202,8 @@ def _resampled_linear(input, output_size, scales, kernel, align_corners, antiali
         for axis, forward, _ in reversed(plan):
             result = forward(result, axis)
         result = result.to(dtype).contiguous()
+        if not plan:  # every dimension keeps its size: still a new tensor
+            result = result.clone()
 
     def formula(grad):
         grad = grad.to(compute)
