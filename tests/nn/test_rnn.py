@@ -64,12 +64,12 @@ def test_layers_with_initial_state(mode):
                  forward=_call_with_hidden(mode))
 
 
-@pytest.mark.parametrize("with_hidden", [False, True])
+@pytest.mark.parametrize("with_hidden, batch_first", [(False, False), (True, True)])
 @pytest.mark.parametrize("mode", MODES)
-def test_unbatched_input(mode, with_hidden):
+def test_unbatched_input(mode, with_hidden, batch_first):
     hidden = _hidden_arrays(mode, 2, ()) if with_hidden else []
     forward = _call_with_hidden(mode) if with_hidden else None
-    check_module(lambda nn: MODES[mode](nn, bidirectional=True),
+    check_module(lambda nn: MODES[mode](nn, bidirectional=True, batch_first=batch_first),
                  RNG.standard_normal((SEQ, INPUT)), *hidden, forward=forward, dtype="float64")
 
 
