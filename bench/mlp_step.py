@@ -23,7 +23,7 @@ def _benchmark(name, make_optimizer):
 
         return step
 
-    return SimpleNamespace(NAME=f"MLP training step, {name} (784-512-512-10, batch 256)",
+    return SimpleNamespace(NAME=f"MLP step, {name} (784-512-512-10, batch 256)",
                            TARGET=1.0, OPS_PER_STEP=1, make_step=make_step)
 
 
