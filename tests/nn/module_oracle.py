@@ -7,6 +7,7 @@ same buffers afterwards (running statistics)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -121,3 +122,12 @@ def load_torch_state(actual, expected):
     state = {name: ember.tensor(value.detach().numpy())
              for name, value in expected.state_dict().items()}
     return actual.load_state_dict(state)
+
+
+def assert_same_error(function):
+    """``function(lib)`` raises in ember the exception type and message torch raises."""
+    with pytest.raises(Exception) as expected:
+        function(torch)
+    with pytest.raises(expected.type) as raised:
+        function(ember)
+    assert str(raised.value) == str(expected.value)

@@ -10,7 +10,7 @@ import torch
 
 import ember
 from tests.autograd.grad_oracle import GradTable, build
-from tests.nn.module_oracle import assert_tensor_close, check_module
+from tests.nn.module_oracle import assert_same_error, assert_tensor_close, check_module
 
 
 def F(L):
@@ -20,14 +20,6 @@ def F(L):
 def lib_of(module):
     return torch if isinstance(module, torch.nn.Module) else ember
 
-
-def assert_same_error(function):
-    """``function(lib)`` raises the same exception type and message in ember as in torch."""
-    with pytest.raises(Exception) as expected:
-        function(torch)
-    with pytest.raises(type(expected.value)) as raised:
-        function(ember)
-    assert str(raised.value) == str(expected.value)
 
 
 # ---------------------------------------------------------------- scaled dot-product attention

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.module_oracle import check_module
+from tests.nn.module_oracle import assert_same_error, check_module
 
 RNG = np.random.default_rng(0)
 REDUCTIONS = ["none", "mean", "sum"]
@@ -170,14 +170,6 @@ def test_cross_entropy_layer(name, reduction, dtype):
     check_module(lambda nn: make(nn, reduction), *inputs, dtype=dtype,
                  forward=fixed_target)
 
-
-def assert_same_error(call):
-    """``call(lib)`` raises in ember the exception type and message torch raises."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as actual:
-        call(ember)
-    assert str(actual.value) == str(expected.value)
 
 
 @pytest.mark.parametrize("input_shape, target", [

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.module_oracle import check_module
+from tests.nn.module_oracle import assert_same_error, check_module
 
 # test_nested_tensor_warning checks the warning; torch alone warns about its nested tensors
 pytestmark = [pytest.mark.filterwarnings("ignore:enable_nested_tensor is True"),
@@ -196,13 +196,6 @@ def test_nested_tensor_warning(layer_options, reason):
         warnings.simplefilter("error")
         ember.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
 
-
-def assert_same_error(function):
-    with pytest.raises(Exception) as expected:
-        function(torch)
-    with pytest.raises(type(expected.value)) as raised:
-        function(ember)
-    assert str(raised.value) == str(expected.value)
 
 
 def small_transformer(L):
