@@ -44,6 +44,21 @@ def _addindent(s_, num_spaces):
     return first + "\n" + "\n".join(s)
 
 
+def _zero_grads(tensors, set_to_none: bool) -> None:
+    """Reset the gradients of ``tensors``: to None, or to zeros out of any graph."""
+    for p in tensors:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
+
 class _BackwardHookFunction(Function):
     """Identity on a module's input or output tensors: its node's hooks see the gradients
     flowing into and out of the module (PyTorch's BackwardHookFunction)."""
@@ -910,16 +925,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grads(self.parameters(), set_to_none)
 
     def share_memory(self):
         return self
