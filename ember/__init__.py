@@ -81,6 +81,7 @@ from ember.autograd.grad_mode import (
     set_grad_enabled,
 )
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
+from ember.ops.binary_functions import *  # noqa: F403
 from ember.ops.combining import *  # noqa: F403
 from ember.ops.complex import *  # noqa: F403
 from ember.ops.convolution import *  # noqa: F403
@@ -158,6 +159,7 @@ from ember.ops.shaping import *  # noqa: F403
 from ember.ops.sorting import *  # noqa: F403
 from ember.ops.special import *  # noqa: F403
 from ember.ops.statistics import *  # noqa: F403
+from ember.ops.ternary import *  # noqa: F403
 from ember.ops.views import *  # noqa: F403
 from ember.ops.windows import *  # noqa: F403
 from ember.random import (

@@ -1,6 +1,7 @@
 """``ember.special``: special functions, as ``torch.special``."""
 
-from ember.ops.pointwise import exp2, expm1, log1p, round, xlogy
+from ember.ops.binary_functions import xlogy
+from ember.ops.pointwise import exp2, expm1, log1p, round
 from ember.ops.pointwise import sigmoid as expit
 from ember.ops.reduction import log_softmax, logsumexp, softmax
 from ember.ops.special import digamma, erf, erfc, erfinv, i0, logit, polygamma, sinc

@@ -1,6 +1,7 @@
 """Every op, declared once. Importing this package attaches the Tensor methods."""
 
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
+    binary_functions,
     combining,
     complex,
     convolution,
@@ -30,6 +31,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     sorting,
     special,
     statistics,
+    ternary,
     views,
     windows,
 )

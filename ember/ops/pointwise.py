@@ -1,18 +1,17 @@
-"""Pointwise ops other than the elementary functions (those are in elementary.py):
-arithmetic and its Python operators, powers, comparisons, logic and bitwise ops, clamp and
-where, the other binary functions (copysign, hypot, logaddexp, ldexp, xlogy, ...), lerp,
-addcmul and addcdiv, closeness. One declaration each gives the function, the method, the
-in-place method, the Python operator and the ``out=`` form."""
+"""Pointwise arithmetic and its Python operators, powers, comparisons, logic and bitwise
+ops, clamp and where (the elementary functions are in elementary.py, the other binary
+functions in binary_functions.py, lerp / addcmul / addcdiv and closeness in ternary.py). One
+declaration each gives the function, the method, the in-place method, the Python operator
+and the ``out=`` form."""
 
 from __future__ import annotations
 
 import builtins
 import cmath
 import math
-import warnings
 from numbers import Number
 
-from ember import _dtype, return_types
+from ember import _dtype
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
@@ -22,14 +21,12 @@ from ember.ops._common import (
     INT_TO_FLOAT,
     Tensor,
     broadcast_error,
-    broadcast_shape,
     check_inplace,
     check_same_device,
     compute_dtype,
     finish,
     method,
     operand,
-    result_dtype,
     shape_of,
     write_out,
 )
@@ -831,413 +828,6 @@ def _by_operands(name):
                                         if isinstance(other, Tensor) else "Backward2")
 
 
-copysign = binary(_cpu.copysign, INT_TO_FLOAT, name="copysign", dtypes=_REAL,
-                  scalar_input=False,
-                  grad_fn=lambda input, other: "CopysignBackward0" if isinstance(other, Tensor)
-                  else "CopysignBackward1",
-                  derivatives=(lambda grad, input, result: grad * where(input == 0, 0.0,
-                                                                        result / input),
-                               _zero_grad))
-hypot = binary(_cpu.hypot, name="hypot", dtypes=_FLOATING, scalar_input=False,
-               scalar_other=False, grad_fn="HypotBackward0",
-               derivatives=(lambda grad, input, result: grad * input / result,
-                            lambda grad, other, result: grad * other / result))
-
-
-def _logaddexp_kernel(a, b, out=None):
-    if _cpu.result_type(a, b).kind != "c":
-        return _cpu.logaddexp(a, b, out=out)
-    first = _cpu.real(a) >= _cpu.real(b)
-    high, low = _cpu.where(first, a, b), _cpu.where(first, b, a)
-    result = high + _cpu.log1p(_cpu.exp(low - high))
-    # equal infinite real parts give that infinity, as in PyTorch (not inf - inf)
-    same_infinity = _cpu.isinf(_cpu.real(a)) & (_cpu.real(a) == _cpu.real(b))
-    result = _cpu.where(same_infinity, _cpu.real(a) + 0j, result)
-    if out is None:
-        return result.astype(high.dtype, copy=False)
-    _cpu.copyto(out, result, casting="unsafe")
-    return out
-
-
-logaddexp = binary(_logaddexp_kernel, name="logaddexp", inplace=False,
-                   dtypes=_FLOATING | _COMPLEX, scalar_input=False, scalar_other=False,
-                   grad_fn="LogaddexpBackward0",
-                   derivatives=(lambda grad, input, other: grad / (1 + exp(other - input)),
-                                lambda grad, input, other: grad / (1 + exp(input - other))))
-logaddexp2 = binary(_cpu.logaddexp2, name="logaddexp2", inplace=False, dtypes=_FLOATING,
-                    scalar_input=False, scalar_other=False, grad_fn="Logaddexp2Backward0",
-                    derivatives=(lambda grad, input, other: grad / (1 + exp2(other - input)),
-                                 lambda grad, input, other: grad / (1 + exp2(input - other))))
-
-
-def _heaviside_kernel(x, values, out=None):
-    result = _cpu.where(x == 0, values, x > 0).astype(_cpu.result_type(x, values), copy=False)
-    if out is None:
-        return result
-    _cpu.copyto(out, result, casting="unsafe")
-    return out
-
-
-def _same_dtypes(input, values):
-    if input._dtype is not values._dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-
-
-def _no_heaviside_derivative(grad):
-    raise RuntimeError("derivative for aten::heaviside is not implemented")
-
-
-_heaviside = binary(_heaviside_kernel, name="heaviside", dtypes=_REAL, scalar_input=False,
-                   scalar_other=False, check=_same_dtypes,
-                   refuse=_not_implemented("heaviside", "heaviside is not yet implemented for "
-                                                        "complex tensors.", RuntimeError),
-                   grad_fn="torch::autograd::NotImplemented",
-                   derivatives=(_no_heaviside_derivative, _no_heaviside_derivative))
-
-
-def heaviside(input, values, *, out=None):
-    """0 where ``input`` < 0, 1 where it is > 0, ``values`` where it is 0."""
-    if isinstance(out, Tensor) and isinstance(input, Tensor) and out._dtype is not input._dtype:
-        _same_dtypes(input, out)
-    return _heaviside(input, values, out=out)
-
-
-nextafter = binary(_cpu.nextafter, name="nextafter", dtypes=_FLOATING, scalar_input=False,
-                   scalar_other=False, opmath=False, grad_fn="NextafterBackward0",
-                   derivatives=(lambda grad: grad, _zero_grad))
-
-
-def _check_ldexp(input, other):
-    """PyTorch's kernel for a float ``input`` and integer exponents resizes its output to
-    the broadcast shape (with the warning that gives), and refuses bool exponents;
-    a complex ``input`` meets a float16 exponent in complex32, which has no pow."""
-    if input._dtype.is_floating_point and other._dtype._category <= 1:
-        shape = broadcast_shape(input._data.shape, other._data.shape)
-        if shape != input._data.shape and input._data.size:
-            warnings.warn(f"An output with one or more elements was resized since it had shape "
-                          f"{list(input._data.shape)}, which does not match the required output "
-                          f"shape {list(shape)}. This behavior is deprecated, and in a future "
-                          "PyTorch release outputs will not be resized unless they have zero "
-                          "elements. You can explicitly reuse an out tensor t by resizing it, "
-                          "inplace, to zero elements with t.resize_(0).", UserWarning,
-                          stacklevel=4)
-    if input._dtype.is_floating_point and other._dtype is _dtype.bool:
-        raise _not_implemented("ldexp_cpu_exp")(_dtype.bool)
-    if input._dtype.is_complex and other._dtype is _dtype.float16 and other._data.ndim:
-        raise NotImplementedError("\"pow\" not implemented for 'ComplexHalf'")
-
-
-def _ldexp(input, other):
-    """``input * 2 ** other`` in the dtype the two promote to. As PyTorch computes it, the
-    power is rounded before the product: to ``other``'s dtype where both are real floating
-    tensors and ``other`` has dimensions or ``input`` is float32, else to the result's."""
-    _require_tensor("ldexp", "input", 1, input)
-    _require_tensor("ldexp", "other", 2, other)
-    check_same_device(input, other)
-    _check_ldexp(input, other)
-    dtype = result_dtype(_promote(input, other), INT_TO_FLOAT)
-    power_dtype = (other._dtype if input._dtype.is_floating_point
-                   and other._dtype.is_floating_point
-                   and (other._data.ndim or input._dtype is _dtype.float32) else dtype)
-    power_compute = compute_dtype(power_dtype)._np
-    power = _cpu.power(power_compute.type(2), _operand(other, power_dtype._np, power_compute))
-    compute = compute_dtype(dtype)._np
-    power = power.astype(power_dtype._np).astype(compute)
-    try:
-        data = _operand(input, dtype._np, compute) * power
-    except ValueError:
-        raise broadcast_error(input._data.shape, other._data.shape) from None
-    return _finish_pointwise(data, dtype, (input, other))
-
-
-@method("ldexp")
-def ldexp(input, other, *, out=None):
-    """``input * 2 ** other``."""
-    result = _ldexp(input, other)
-    if out is not None:
-        check_out_allowed("ldexp", input, other)
-        return write_out(out, result)
-    if needs_grad(input, other):
-        # PyTorch's formulas read pow(2, other): 0 for negative integer exponents
-        record_op("LdexpBackward0", (lambda grad, other: grad * pow(2, other),
-                                     lambda grad, input, other: grad * input * math.log(2.0)
-                                     * pow(2, other)),
-                  (input, other), (result,), {"input": input, "other": other})
-    return result
-
-
-@method("ldexp_")
-def _ldexp_inplace(self, other):
-    if needs_grad(self, other):
-        return inplace_with_grad(self, lambda old: ldexp(old, other))
-    _require_tensor("ldexp_", "other", 1, other)
-    check_inplace(self, self._dtype, broadcast_shape(self._data.shape, other._data.shape))
-    result = _ldexp(self, other)
-    check_inplace(self, result._dtype, result._data.shape)
-    _cpu.copyto(self._data, result._data, casting="unsafe")
-    self._bump_version()
-    return self
-
-
-gcd = binary(_cpu.gcd, name="gcd", dtypes=_INTEGRAL - _BOOL, scalar_input=False,
-             scalar_other=False)
-lcm = binary(_cpu.lcm, name="lcm", dtypes=_INTEGRAL - _BOOL, scalar_input=False,
-             scalar_other=False)
-
-
-def _signbit_kernel(x, out=None):
-    if x.dtype.kind == "f":
-        return _cpu.signbit(x, out=out)
-    return _cpu.less(x, 0, out=out)
-
-
-signbit = unary(_signbit_kernel, ALWAYS_BOOL, name="signbit", inplace=False, dtypes=_REAL,
-                bool_out=True, refuse=_not_implemented("signbit", "signbit is not implemented "
-                                                                  "for complex tensors."))
-
-
-def _xlogy_like(function):
-    """The kernel of ``x * function(y)``, 0 where ``x`` is 0 unless ``y`` is NaN."""
-
-    def kernel(x, y, out=None):
-        x, y = _cpu.asarray(x), _cpu.asarray(y)
-        result = _cpu.where(_cpu.isnan(y), _cpu.nan, _cpu.where(x == 0, 0, x * function(y)))
-        result = result.astype(_cpu.result_type(x, y), copy=False)
-        if out is None:
-            return result
-        _cpu.copyto(out, result, casting="unsafe")
-        return out
-
-    return kernel
-
-
-xlogy = binary(_xlogy_like(_cpu.log), INT_TO_FLOAT, name="xlogy", dtypes=_REAL,
-               refuse=_not_implemented("xlogy_cpu"), grad_fn=_by_operands("Xlogy"),
-               derivatives=(lambda grad, input, other: grad * xlogy(
-                   (input != 0).to(grad._dtype), other),
-                            lambda grad, input, other: grad * input / other))
-
-
-@method("frexp")
-def frexp(input, *, out=None):
-    """The mantissa in [0.5, 1) and the integer exponent with ``input = mantissa * 2 **
-    exponent``."""
-    if not input._dtype.is_floating_point:
-        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    if out is not None:
-        mantissa_out, exponent_out = out
-        if mantissa_out._dtype is not input._dtype:
-            raise RuntimeError("torch.frexp() expects mantissa to have dtype "
-                               f"{input._dtype._cpp_name} but got "
-                               f"{mantissa_out._dtype._cpp_name}")
-        if exponent_out._dtype is not _dtype.int32:
-            raise RuntimeError("torch.frexp() expects exponent to have int dtype but got "
-                               f"{exponent_out._dtype._cpp_name}")
-    mantissa, exponent = _cpu.frexp(input._data)
-    mantissa = _finish_pointwise(mantissa, input._dtype, (input,))
-    exponent = _finish_pointwise(exponent, _dtype.int32, (input,))
-    if out is not None:
-        check_out_allowed("frexp", input)
-        return return_types.frexp_out((write_out(out[0], mantissa),
-                                       write_out(out[1], exponent)))
-    if needs_grad(input):
-        record_op("FrexpBackward0", (lambda grad, exponent: grad / exp2(exponent),),
-                  (input,), (mantissa,), {"exponent": exponent})
-    return return_types.frexp((mantissa, exponent))
-
-
-
-# --- lerp, addcmul, addcdiv -----------------------------------------------------------------
-
-
-def _require_tensor(function, name, position, value):
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
-                        f"Tensor, not {type(value).__name__}")
-
-
-def _lerp(input, end, weight, target=None):
-    """``input + weight * (end - input)`` in the dtype the operands promote to (a number
-    weight takes no part), checked for storing into ``target`` if in place."""
-    _require_tensor("lerp", "input", 1, input)
-    _require_tensor("lerp", "end", 2, end)
-    weight_tensor = isinstance(weight, Tensor)
-    check_same_device(input, end, weight)
-    if end._dtype is not input._dtype:
-        raise RuntimeError(f"expected dtype {input._dtype._cpp_name} for `end` but got dtype "
-                           f"{end._dtype._cpp_name}")
-    if weight_tensor and weight._data.ndim and weight._dtype is not input._dtype:
-        raise RuntimeError(f"expected dtype {input._dtype._cpp_name} for `weight` but got "
-                           f"dtype {weight._dtype._cpp_name}")
-    dtype = _promote(input, end, weight) if weight_tensor else input._dtype
-    if target is not None:
-        check_inplace(target, dtype, broadcast_shape(input._data.shape, end._data.shape,
-                                                     shape_of(weight)))
-    if not (dtype.is_floating_point or dtype.is_complex):
-        raise _not_implemented("lerp_kernel_tensor" if weight_tensor else
-                               "lerp_kernel_scalar")(dtype)
-    common, compute = dtype._np, compute_dtype(dtype)._np
-    start, stop = _operands(input, end, common, compute)
-    # a number weight stays in the computation dtype, a tensor one is rounded to dtype first
-    w = _operand(weight, common, compute) if weight_tensor else operand(weight, compute)
-    try:
-        # PyTorch's two-sided formula, exact at both ends; a number weight picks its side
-        if not weight_tensor:
-            data = (start + w * (stop - start) if _cpu.abs(w) < 0.5
-                    else stop - (stop - start) * (1 - w))
-        else:
-            data = _cpu.where(_cpu.abs(w) < 0.5, start + w * (stop - start),
-                              stop - (stop - start) * (1 - w))
-    except ValueError:
-        raise broadcast_error(input._data.shape, shape_of(end)) from None
-    tensors = [input, end, weight] if weight_tensor else [input, end]
-    return _finish_pointwise(data, dtype, tensors)
-
-
-@method("lerp")
-def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``."""
-    result = _lerp(input, end, weight)
-    if out is not None:
-        check_out_allowed("lerp", input, end, weight)
-        return write_out(out, result)
-    if needs_grad(input, end, weight):
-        if isinstance(weight, Tensor):
-            record_op("LerpBackward1", (lambda grad, weight: grad * (1 - weight),
-                                        lambda grad, weight: grad * weight,
-                                        lambda grad, input, end: grad * (end - input)),
-                      (input, end, weight), (result,),
-                      {"input": input, "end": end, "weight": weight})
-        else:
-            record_op("LerpBackward0", (lambda grad: grad * (1 - weight),
-                                        lambda grad: grad * weight), (input, end), (result,))
-    return result
-
-
-@method("lerp_")
-def _lerp_inplace(self, end, weight):
-    if needs_grad(self, end, weight):
-        return inplace_with_grad(self, lambda old: lerp(old, end, weight))
-    result = _lerp(self, end, weight, target=self)
-    _cpu.copyto(self._data, result._data, casting="unsafe")
-    self._bump_version()
-    return self
-
-
-def _addc(name, input, tensor1, tensor2, value, target=None):
-    """``input + value * tensor1 * tensor2`` (addcmul) or ``input + value * tensor1 /
-    tensor2`` (addcdiv), in the dtype the three promote to, as PyTorch's kernels compute."""
-    _require_tensor(name, "input", 1, input)
-    _require_tensor(name, "tensor1", 2, tensor1)
-    _require_tensor(name, "tensor2", 3, tensor2)
-    check_same_device(input, tensor1, tensor2)
-    if name == "addcdiv" and not (tensor1._dtype.is_floating_point or tensor1._dtype.is_complex
-                                  or tensor2._dtype.is_floating_point
-                                  or tensor2._dtype.is_complex):
-        raise RuntimeError(
-            "Integer division with addcdiv is no longer supported, and in a future  release "
-            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
-            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
-            "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
-            "tensor2) for float inputs. The future addcdiv behavior is just the latter "
-            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
-    dtype = _promote(input, tensor1, tensor2)
-    if target is not None:
-        check_inplace(target, dtype, broadcast_shape(input._data.shape, tensor1._data.shape,
-                                                     tensor2._data.shape))
-    if dtype is _dtype.bool:
-        raise _not_implemented(f"{name}_cpu_out")(dtype)
-    common, compute = dtype._np, compute_dtype(dtype)._np
-    if not (dtype.is_floating_point or dtype.is_complex):
-        value = builtins.int(value)
-    a, b, c = (_operand(t, common, compute) for t in (input, tensor1, tensor2))
-    scaled = _operand(value, common, compute) * b
-    try:
-        data = a + (scaled * c if name == "addcmul" else scaled / c)
-    except ValueError:
-        raise broadcast_error(input._data.shape, tensor1._data.shape) from None
-    return _finish_pointwise(data, dtype, (input, tensor1, tensor2))
-
-
-def _addc_op(name, node_name, formulas):
-    def op(input, tensor1, tensor2, *, value=1, out=None):
-        result = _addc(name, input, tensor1, tensor2, value)
-        if out is not None:
-            check_out_allowed(name, input, tensor1, tensor2)
-            return write_out(out, result)
-        if needs_grad(input, tensor1, tensor2):
-            record_op(node_name, formulas(value), (input, tensor1, tensor2), (result,),
-                      {"tensor1": tensor1, "tensor2": tensor2})
-        return result
-
-    def op_(self, tensor1, tensor2, *, value=1):
-        if needs_grad(self, tensor1, tensor2):
-            return inplace_with_grad(self, lambda old: op(old, tensor1, tensor2, value=value))
-        result = _addc(name, self, tensor1, tensor2, value, target=self)
-        _cpu.copyto(self._data, result._data, casting="unsafe")
-        self._bump_version()
-        return self
-
-    op.__name__ = name
-    setattr(Tensor, name, op)
-    setattr(Tensor, name + "_", op_)
-    return op
-
-
-addcmul = _addc_op("addcmul", "AddcmulBackward0", lambda value: (
-    lambda grad: grad,
-    lambda grad, tensor2: grad * tensor2 * value,
-    lambda grad, tensor1: grad * tensor1 * value))
-addcdiv = _addc_op("addcdiv", "AddcdivBackward0", lambda value: (
-    lambda grad: grad,
-    lambda grad, tensor2: grad * value / tensor2,
-    lambda grad, tensor1, tensor2: -grad * value * tensor1 / (tensor2 * tensor2)))
-
-# --- closeness ------------------------------------------------------------------------------
-
-
-@method("isclose")
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether ``|input - other| <= atol + rtol * |other|``, elementwise, as PyTorch
-    computes it (in the operands' own dtype)."""
-    _require_tensor("isclose", "input", 1, input)
-    _require_tensor("isclose", "other", 2, other)
-    if input._dtype is not other._dtype:
-        raise RuntimeError(f"{input._dtype._legacy_name} did not match "
-                           f"{other._dtype._legacy_name}")
-    if rtol < 0:
-        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
-    if atol < 0:
-        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
-    with grad_mode.no_grad():
-        close = eq(input, other)
-        if equal_nan and input._dtype.is_floating_point:
-            close = close | (isnan(input) & isnan(other))
-        if rtol == 0 and atol == 0:
-            return close
-        if not (input._dtype.is_floating_point or input._dtype.is_complex):
-            input, other = input.to(_dtype.get_default_dtype()), other.to(
-                _dtype.get_default_dtype())
-        allowed = atol + abs(rtol * other)
-        actual = abs(input - other)
-        return close | (isfinite(actual) & (actual <= allowed))
-
-
-@method("allclose")
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    """Whether ``isclose`` holds everywhere."""
-    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
-
-
-@method("equal")
-def equal(input, other) -> bool:
-    """Whether the two tensors have the same shape and elements."""
-    _require_tensor("equal", "input", 1, input)
-    _require_tensor("equal", "other", 2, other)
-    check_same_device(input, other)
-    if input._data.shape != other._data.shape:
-        return False
-    return builtins.bool(eq(input, other)._data.all())
 
 
 # --- Python operators -----------------------------------------------------------------------
@@ -1332,14 +922,12 @@ Tensor.__gt__ = _comparison_operator(gt)
 Tensor.__ge__ = _comparison_operator(ge)
 
 __all__ = [
-    "abs", "absolute", "add", "addcdiv", "addcmul", "allclose", "arctan2", "atan2", "bitwise_and",
-    "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
-    "clamp", "clamp_max", "clamp_min", "clip", "copysign", "div", "divide", "eq", "equal",
-    "float_power", "floor_divide", "fmax", "fmin", "fmod", "frexp", "gcd", "ge", "greater",
-    "greater_equal", "gt", "heaviside", "hypot", "isclose", "isfinite", "isinf", "isnan",
-    "isneginf", "isposinf", "isreal", "lcm", "ldexp", "le", "lerp", "less", "less_equal",
-    "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "lt",
-    "maximum", "minimum", "mul", "multiply", "nan_to_num", "ne", "neg", "negative", "nextafter",
-    "not_equal", "positive", "pow", "relu", "remainder", "sgn", "sign", "signbit", "square", "sub",
-    "subtract", "true_divide", "where", "xlogy",
+    "abs", "absolute", "add", "arctan2", "atan2", "bitwise_and", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_max",
+    "clamp_min", "clip", "div", "divide", "eq", "float_power", "floor_divide", "fmax", "fmin",
+    "fmod", "ge", "greater", "greater_equal", "gt", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "isreal", "le", "less", "less_equal", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "lt", "maximum", "minimum", "mul", "multiply", "nan_to_num",
+    "ne", "neg", "negative", "not_equal", "positive", "pow", "relu", "remainder", "sgn",
+    "sign", "square", "sub", "subtract", "true_divide", "where",
 ]

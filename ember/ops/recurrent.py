@@ -12,7 +12,7 @@ with ember ops, so that the gradients are themselves differentiable (double back
 
 A layer hands each step its input's share of the gates, ``x_t W_ih^T + b``, computed for
 all time steps at once by one matrix product, so the step only adds ``h W_hh^T``. One node
-splits those gates into the steps (``layer_steps``) and one joins the step outputs
+splits those gates into the steps (``_LayerSteps``) and one joins the step outputs
 (``join_steps``). The recurrent weight's gradient, a sum over the steps of (gate gradient)^T
 (hidden state the step started from), is one matrix product over all steps: in the usual
 backward the splitting node, which receives every step's gate gradient, takes it (with
@@ -34,6 +34,22 @@ __all__ = []
 _grad_state = grad_mode.state
 
 
+def _lstm_gate_arrays(size, dtype):
+    """The LSTM gates' (scale, offset) rows: 1/2 and 1/2 for the sigmoid gates (input,
+    forget, output), 1 and 0 for the cell gate's tanh."""
+    key = (size, dtype)
+    constants = _GATE_CONSTANTS.get(key)
+    if constants is None:
+        half = _cpu.full(size, 0.5, dtype)
+        scale = _cpu.concatenate([half, half, _cpu.ones(size, dtype), half])
+        offset = _cpu.concatenate([half, half, _cpu.zeros(size, dtype), half])
+        constants = _GATE_CONSTANTS[key] = scale, offset
+    return constants
+
+
+_GATE_CONSTANTS = {}
+
+
 class _ArrayMath:
     """The functions the cell formulas call, over raw backend arrays."""
 
@@ -47,6 +63,10 @@ class _ArrayMath:
     def cat(pieces):
         return _cpu.concatenate(pieces, axis=1)
 
+    @staticmethod
+    def gate_constants(size, like):
+        return _lstm_gate_arrays(size, like.dtype)
+
 
 class _TensorMath:
     """The same functions over ember tensors, recorded in the graph."""
@@ -57,6 +77,11 @@ class _TensorMath:
     @staticmethod
     def cat(pieces):
         return cat(pieces, 1)
+
+    @staticmethod
+    def gate_constants(size, like):
+        return tuple(_make(a, like._dtype, like._device)
+                     for a in _lstm_gate_arrays(size, like._data.dtype))
 
 
 def _raw(tensor):
@@ -81,35 +106,39 @@ def _lstm_step(math, gates_x, hx, cx, weight_hh_t, weight_hr_t):
     """One LSTM step from the transposed weights: ``(hy, cy, parts)``, ``parts`` being
     what its gradients need."""
     size = cx.shape[1]
+    scale, offset = math.gate_constants(size, gates_x)
     gates = gates_x + hx @ weight_hh_t
-    # The sigmoid of all four gates costs fewer calls than three slices; the cell gate's
-    # share of it is unused.
-    activations = math.sigmoid(gates)
+    # All four activations from one tanh, sigmoid(x) being (1 + tanh(x / 2)) / 2: the
+    # input, forget and output gates are scaled by 1/2 inside and outside, the cell gate
+    # by 1. (At these sizes the number of backend calls is the cost.)
+    tanh_gates = math.tanh(gates * scale)
+    activations = tanh_gates * scale + offset
     input_gate = activations[:, :size]
     forget_gate = activations[:, size:2 * size]
-    cell_gate = math.tanh(gates[:, 2 * size:3 * size])
+    cell_gate = activations[:, 2 * size:3 * size]
     output_gate = activations[:, 3 * size:]
     cy = forget_gate * cx + input_gate * cell_gate
     tanh_cy = math.tanh(cy)
     hidden = output_gate * tanh_cy
     hy = hidden if weight_hr_t is None else hidden @ weight_hr_t
-    # each gate's derivative with respect to its pre-activation, in gate order
-    slopes = activations * (1 - activations)
-    slopes = math.cat([slopes[:, :2 * size], 1 - cell_gate * cell_gate, slopes[:, 3 * size:]])
-    return hy, cy, (input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes)
+    # d(activation)/d(gate) is (1 - tanh^2) * scale^2 for every gate; times what each gate
+    # multiplies, it is the gate's gradient per unit of the cell state's (the output
+    # gate's: of the hidden state's) gradient
+    coefficients = (1 - tanh_gates * tanh_gates) * (scale * scale) * math.cat(
+        [cell_gate, cx, input_gate, tanh_cy])
+    return hy, cy, (forget_gate, output_gate, tanh_cy, hidden, coefficients)
 
 
 def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr,
                     with_weight_hh=True):
     """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr)."""
-    input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes = parts
+    forget_gate, output_gate, tanh_cy, hidden, coefficients = parts
     grad_weight_hr = None
     if weight_hr is not None:
         grad_weight_hr = grad_hy.T @ hidden
         grad_hy = grad_hy @ weight_hr
     grad_cy = grad_cy + grad_hy * output_gate * (1 - tanh_cy * tanh_cy)
-    grad_gates = slopes * math.cat([grad_cy * cell_gate, grad_cy * cx, grad_cy * input_gate,
-                                    grad_hy * tanh_cy])
+    grad_gates = coefficients * math.cat([grad_cy, grad_cy, grad_cy, grad_hy])
     grad_weight_hh = grad_gates.T @ hx if with_weight_hh else None
     return (grad_gates, grad_gates @ weight_hh, grad_cy * forget_gate, grad_weight_hh,
             grad_weight_hr)
@@ -163,7 +192,7 @@ def lstm_cell(gates_x, hx, cx, weight_hh, weight_hr=None):
 
 def lstm_layer(gates_x, sizes, weight_hh, weight_hr=None):
     """The time steps of one LSTM layer direction: ``(step, count)``, ``step(t, hx, cx)``
-    giving ``(hy, cy)`` of step ``t`` (see ``layer_steps`` for ``gates_x`` and ``sizes``)."""
+    giving ``(hy, cy)`` of step ``t`` (see ``_LayerSteps`` for ``gates_x`` and ``sizes``)."""
     steps = _LayerSteps(gates_x, sizes, (weight_hh,))
     transposed = _transposed(weight_hh), _transposed(weight_hr)
     pieces, starts, wheres = steps.pieces, steps.starts, steps.wheres
@@ -246,7 +275,7 @@ def gru_cell(gates_x, hx, weight_hh, bias_hh=None):
 
 def gru_layer(gates_x, sizes, weight_hh, bias_hh=None):
     """The time steps of one GRU layer direction: ``(step, count)``, ``step(t, hx)`` giving
-    ``hy`` of step ``t`` (see ``layer_steps`` for ``gates_x`` and ``sizes``)."""
+    ``hy`` of step ``t`` (see ``_LayerSteps`` for ``gates_x`` and ``sizes``)."""
     steps = _LayerSteps(gates_x, sizes, (weight_hh, bias_hh))
     weight_hh_t = _transposed(weight_hh)
     pieces, starts, resets, wheres = steps.pieces, steps.starts, steps.resets, steps.wheres

@@ -36,10 +36,10 @@ from ember.ops._common import (
 )
 from ember.ops._elementwise import _not_implemented, binary, unary
 from ember.ops._layout import _in_layout
+from ember.ops.binary_functions import _xlogy_like
 from ember.ops.pointwise import (
     _REAL,
     _by_operands,
-    _xlogy_like,
     cos,
     exp,
     log,
