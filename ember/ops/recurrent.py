@@ -34,22 +34,6 @@ __all__ = []
 _grad_state = grad_mode.state
 
 
-def _lstm_gate_arrays(size, dtype):
-    """The LSTM gates' (scale, offset) rows: 1/2 and 1/2 for the sigmoid gates (input,
-    forget, output), 1 and 0 for the cell gate's tanh."""
-    key = (size, dtype)
-    constants = _GATE_CONSTANTS.get(key)
-    if constants is None:
-        half = _cpu.full(size, 0.5, dtype)
-        scale = _cpu.concatenate([half, half, _cpu.ones(size, dtype), half])
-        offset = _cpu.concatenate([half, half, _cpu.zeros(size, dtype), half])
-        constants = _GATE_CONSTANTS[key] = scale, offset
-    return constants
-
-
-_GATE_CONSTANTS = {}
-
-
 class _ArrayMath:
     """The functions the cell formulas call, over raw backend arrays."""
 
@@ -63,10 +47,6 @@ class _ArrayMath:
     def cat(pieces):
         return _cpu.concatenate(pieces, axis=1)
 
-    @staticmethod
-    def gate_constants(size, like):
-        return _lstm_gate_arrays(size, like.dtype)
-
 
 class _TensorMath:
     """The same functions over ember tensors, recorded in the graph."""
@@ -77,11 +57,6 @@ class _TensorMath:
     @staticmethod
     def cat(pieces):
         return cat(pieces, 1)
-
-    @staticmethod
-    def gate_constants(size, like):
-        return tuple(_make(a, like._dtype, like._device)
-                     for a in _lstm_gate_arrays(size, like._data.dtype))
 
 
 def _raw(tensor):
@@ -106,39 +81,35 @@ def _lstm_step(math, gates_x, hx, cx, weight_hh_t, weight_hr_t):
     """One LSTM step from the transposed weights: ``(hy, cy, parts)``, ``parts`` being
     what its gradients need."""
     size = cx.shape[1]
-    scale, offset = math.gate_constants(size, gates_x)
     gates = gates_x + hx @ weight_hh_t
-    # All four activations from one tanh, sigmoid(x) being (1 + tanh(x / 2)) / 2: the
-    # input, forget and output gates are scaled by 1/2 inside and outside, the cell gate
-    # by 1. (At these sizes the number of backend calls is the cost.)
-    tanh_gates = math.tanh(gates * scale)
-    activations = tanh_gates * scale + offset
+    # The sigmoid of all four gates costs fewer calls than three slices; the cell gate's
+    # share of it is unused.
+    activations = math.sigmoid(gates)
     input_gate = activations[:, :size]
     forget_gate = activations[:, size:2 * size]
-    cell_gate = activations[:, 2 * size:3 * size]
+    cell_gate = math.tanh(gates[:, 2 * size:3 * size])
     output_gate = activations[:, 3 * size:]
     cy = forget_gate * cx + input_gate * cell_gate
     tanh_cy = math.tanh(cy)
     hidden = output_gate * tanh_cy
     hy = hidden if weight_hr_t is None else hidden @ weight_hr_t
-    # d(activation)/d(gate) is (1 - tanh^2) * scale^2 for every gate; times what each gate
-    # multiplies, it is the gate's gradient per unit of the cell state's (the output
-    # gate's: of the hidden state's) gradient
-    coefficients = (1 - tanh_gates * tanh_gates) * (scale * scale) * math.cat(
-        [cell_gate, cx, input_gate, tanh_cy])
-    return hy, cy, (forget_gate, output_gate, tanh_cy, hidden, coefficients)
+    # each gate's derivative with respect to its pre-activation, in gate order
+    slopes = activations * (1 - activations)
+    slopes = math.cat([slopes[:, :2 * size], 1 - cell_gate * cell_gate, slopes[:, 3 * size:]])
+    return hy, cy, (input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes)
 
 
 def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr,
                     with_weight_hh=True):
     """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr)."""
-    forget_gate, output_gate, tanh_cy, hidden, coefficients = parts
+    input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes = parts
     grad_weight_hr = None
     if weight_hr is not None:
         grad_weight_hr = grad_hy.T @ hidden
         grad_hy = grad_hy @ weight_hr
     grad_cy = grad_cy + grad_hy * output_gate * (1 - tanh_cy * tanh_cy)
-    grad_gates = coefficients * math.cat([grad_cy, grad_cy, grad_cy, grad_hy])
+    grad_gates = slopes * math.cat([grad_cy * cell_gate, grad_cy * cx, grad_cy * input_gate,
+                                    grad_hy * tanh_cy])
     grad_weight_hh = grad_gates.T @ hx if with_weight_hh else None
     return (grad_gates, grad_gates @ weight_hh, grad_cy * forget_gate, grad_weight_hh,
             grad_weight_hr)
