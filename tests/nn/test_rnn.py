@@ -236,6 +236,26 @@ def test_layer_weight_gradients_twice(mode, packed):
     assert ember.autograd.gradgradcheck(run, (x, *weights))
 
 
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_autograd_grad_of_single_inputs(mode):
+    """Gradients asked for one input at a time: the recurrent weight's (which the layer's
+    split node gives), the initial state's (for which that node is not needed), a bias's
+    and the input's."""
+    x_array, h_array = RNG.standard_normal((5, 2, 3)), RNG.standard_normal((1, 2, 4))
+    grads = {}
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        module = getattr(lib.nn, mode)(3, 4).double()
+        x = lib.tensor(x_array, requires_grad=True)
+        h = lib.tensor(h_array, requires_grad=True)
+        output, _ = module(x, (h, h * 2) if mode == "LSTM" else h)
+        loss = (output ** 2).sum()
+        grads[lib] = [lib.autograd.grad(loss, wrt, retain_graph=True)[0]
+                      for wrt in (module.weight_hh_l0, h, module.bias_hh_l0, x)]
+    for a, e in zip(grads[ember], grads[torch]):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-9, atol=1e-12)
+
+
 def test_grad_nodes():
     """The nodes behind a layer's output: the join of the steps, fused LSTM and GRU steps
     (torch's CPU kernels record one node per layer instead)."""
