@@ -136,7 +136,19 @@ def _broadcast_batches(a, b):
                            f"({size_b}) at non-singleton dimension {dim}") from None
 
 
-def _matmul_input_grad(grad, other):
+# Note [Gradient layouts of matrix products]
+# The gradient of a matrix that is a transposed view (column-major, as ``weight.t()`` in
+# linear) is computed transposed, ``(b.T @ a).T``, as PyTorch does: it then reaches the
+# leaf already in the leaf's row-major layout, which ``.grad`` needs, and needs no copy.
+
+
+def _column_major(tensor) -> bool:
+    """Whether a matrix is laid out column-major (strides (1, rows)), as a transposed view."""
+    data = tensor._data
+    return data.ndim == 2 and data.strides == (data.itemsize, data.itemsize * data.shape[0])
+
+
+def _matmul_input_grad(grad, other, input_column_major):
     """d(input @ other)/d input applied to ``grad``, for every rank combination (the node
     then sums away broadcast batch dims)."""
     if other._data.ndim == 1:
@@ -145,10 +157,12 @@ def _matmul_input_grad(grad, other):
         return grad.unsqueeze(-1) * other
     if grad._data.ndim == other._data.ndim - 1:  # a 1-D input, whose dim was squeezed
         grad = grad.unsqueeze(-2)
+    if input_column_major:  # see Note [Gradient layouts of matrix products]
+        return (other @ grad.mT).mT
     return grad @ other.mT
 
 
-def _matmul_other_grad(grad, input):
+def _matmul_other_grad(grad, input, other_column_major):
     """d(input @ other)/d other applied to ``grad``."""
     if input._data.ndim == 1:
         if grad._data.ndim == 0:  # dot
@@ -156,6 +170,8 @@ def _matmul_other_grad(grad, input):
         return input.unsqueeze(-1) * grad.unsqueeze(-2)
     if grad._data.ndim == input._data.ndim - 1:  # a 1-D other, whose dim was squeezed
         return (input.mT @ grad.unsqueeze(-1)).squeeze(-1)
+    if other_column_major:
+        return (grad.mT @ input).mT
     return input.mT @ grad
 
 
@@ -198,7 +214,9 @@ def _product(kernel, input, other, out, node_name):
     if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
         record_op(node_name if node_name.__class__ is str else node_name(input, other),
                   _MATMUL_DERIVATIVES, (input, other), (result,),
-                  {"input": input, "other": other})
+                  {"input": input, "other": other,
+                   "input_column_major": _column_major(input) and b.ndim == 2,
+                   "other_column_major": _column_major(other) and a.ndim == 2})
     return result
 
 
@@ -475,11 +493,15 @@ def _self_grad(grad, beta):
     return _scaled(grad, beta)
 
 
-def _addmm_mat1_grad(grad, mat2, alpha):
+def _addmm_mat1_grad(grad, mat2, alpha, mat1_column_major):
+    if mat1_column_major:  # see Note [Gradient layouts of matrix products]
+        return _scaled(mat2.mm(grad.t()).t(), alpha)
     return _scaled(grad.mm(mat2.t()), alpha)
 
 
-def _addmm_mat2_grad(grad, mat1, alpha):
+def _addmm_mat2_grad(grad, mat1, alpha, mat2_column_major):
+    if mat2_column_major:
+        return _scaled(grad.t().mm(mat1).t(), alpha)
     return _scaled(mat1.t().mm(grad), alpha)
 
 
@@ -669,6 +691,9 @@ def _fused(name, input, a, b, beta, alpha, out=None):
     if (input._requires_grad or a._requires_grad or b._requires_grad) and _grad_state.enabled:
         node_name, formulas, labels = _FUSED[name]
         values = {labels[1]: a, labels[2]: b, "beta": beta, "alpha": alpha}
+        if name == "addmm":
+            values["mat1_column_major"] = _column_major(a)
+            values["mat2_column_major"] = _column_major(b)
         record_op(node_name, formulas, (input, a, b), (result,), values)
     return result
 
