@@ -114,8 +114,8 @@ _OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value", "momentum": "mom
 
 
 def _check_options(lr, betas=None, **options) -> None:
-    """Torch's checks of the common options: a one-element tensor ``lr``, nothing
-    negative, each beta in [0, 1)."""
+    """Torch's checks of the common options, in its order: a one-element tensor ``lr``,
+    nothing negative, and right after ``eps`` each beta in [0, 1)."""
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
     for name, value in {"lr": lr, **options}.items():
