@@ -45,7 +45,13 @@ class _ArrayMath:
 
     @staticmethod
     def cat(pieces):
-        return _cpu.concatenate(pieces, axis=1)
+        return _cpu.concatenate(pieces, axis=-1)
+
+    stack = staticmethod(_cpu.stack)
+
+    @staticmethod
+    def steps(sequence):  # an array indexes its time steps as they are
+        return sequence
 
 
 class _TensorMath:
@@ -56,7 +62,13 @@ class _TensorMath:
 
     @staticmethod
     def cat(pieces):
-        return cat(pieces, 1)
+        return cat(pieces, -1)
+
+    stack = staticmethod(stack)
+
+    @staticmethod
+    def steps(sequence):
+        return sequence.unbind(0)
 
 
 def _raw(tensor):
@@ -93,16 +105,28 @@ def _lstm_step(math, gates_x, hx, cx, weight_hh_t, weight_hr_t):
     tanh_cy = math.tanh(cy)
     hidden = output_gate * tanh_cy
     hy = hidden if weight_hr_t is None else hidden @ weight_hr_t
-    # each gate's derivative with respect to its pre-activation, in gate order
+    return hy, cy, (activations, cell_gate, tanh_cy, hidden)
+
+
+def _lstm_slopes(math, activations, cell_gate):
+    """Each gate's derivative with respect to its pre-activation, in gate order, from the
+    ``activations`` and ``cell_gate`` of ``_lstm_step``'s parts (of one step, or of all
+    steps stacked: a layer takes them at once)."""
+    size = cell_gate.shape[-1]
     slopes = activations * (1 - activations)
-    slopes = math.cat([slopes[:, :2 * size], 1 - cell_gate * cell_gate, slopes[:, 3 * size:]])
-    return hy, cy, (input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes)
+    return math.cat([slopes[..., :2 * size], 1 - cell_gate * cell_gate,
+                     slopes[..., 3 * size:]])
 
 
-def _lstm_gradients(math, grad_hy, grad_cy, parts, hx, cx, weight_hh, weight_hr,
+def _lstm_gradients(math, grad_hy, grad_cy, parts, slopes, hx, cx, weight_hh, weight_hr,
                     with_weight_hh=True):
-    """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr)."""
-    input_gate, forget_gate, cell_gate, output_gate, tanh_cy, hidden, slopes = parts
+    """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr), from its
+    ``parts`` and their ``_lstm_slopes``."""
+    activations, cell_gate, tanh_cy, hidden = parts
+    size = cell_gate.shape[1]
+    input_gate = activations[:, :size]
+    forget_gate = activations[:, size:2 * size]
+    output_gate = activations[:, 3 * size:]
     grad_weight_hr = None
     if weight_hr is not None:
         grad_weight_hr = grad_hy.T @ hidden
@@ -141,10 +165,12 @@ def _lstm_cell_backward(ctx, grad_hy, grad_cy):
     if _grad_state.enabled:
         _, _, parts = _lstm_step(_TensorMath, _step_gates(ctx, gates_x), hx, cx, weight_hh.T,
                                  None if weight_hr is None else weight_hr.T)
-        return _lstm_gradients(_TensorMath, grad_hy, grad_cy, parts, hx, cx, weight_hh,
+        return _lstm_gradients(_TensorMath, grad_hy, grad_cy, parts,
+                               _lstm_slopes(_TensorMath, *parts[:2]), hx, cx, weight_hh,
                                weight_hr)
-    grads = _lstm_gradients(_ArrayMath, grad_hy._data, grad_cy._data, parts, hx._data,
-                            cx._data, weight_hh._data, _raw(weight_hr),
+    grads = _lstm_gradients(_ArrayMath, grad_hy._data, grad_cy._data, parts,
+                            _lstm_slopes(_ArrayMath, *parts[:2]), hx._data, cx._data,
+                            weight_hh._data, _raw(weight_hr),
                             ctx.where is None and ctx.needs_input_grad[3])
     return _wrap(grads, grad_hy)
 
@@ -195,20 +221,22 @@ def _gru_step(math, gates_x, hx, weight_hh_t, bias_hh):
     return hy, (reset_gate, update_gate, new_gate, hidden_new)
 
 
-def _gru_gradients(math, grad_hy, parts, hx, weight_hh, bias_hh, with_weight_hh=True):
-    """Gradients of one GRU step for (gates_x, hx, weight_hh, bias_hh)."""
+def _gru_gradients(math, grad_hy, parts, hx, weight_hh):
+    """Gradients of one GRU step for (gates_x, hx), and the gradient of the hidden state's
+    share of the gates, from which ``_gru_weight_gradients`` gives the weights'."""
     reset_gate, update_gate, new_gate, hidden_new = parts
     grad_new = grad_hy * (1 - update_gate) * (1 - new_gate * new_gate)
     grad_update = grad_hy * (hx - new_gate) * update_gate * (1 - update_gate)
     grad_reset = grad_new * hidden_new * reset_gate * (1 - reset_gate)
     grad_gates_x = math.cat([grad_reset, grad_update, grad_new])
     grad_gates_h = math.cat([grad_reset, grad_update, grad_new * reset_gate])
-    grad_weight_hh = grad_bias_hh = None
-    if with_weight_hh:
-        grad_weight_hh = grad_gates_h.T @ hx
-        grad_bias_hh = None if bias_hh is None else grad_gates_h.sum(0)
-    return (grad_gates_x, grad_hy * update_gate + grad_gates_h @ weight_hh, grad_weight_hh,
-            grad_bias_hh)
+    return grad_gates_x, grad_hy * update_gate + grad_gates_h @ weight_hh, grad_gates_h
+
+
+def _gru_weight_gradients(grad_gates_h, hx, bias_hh):
+    """Gradients of (weight_hh, bias_hh) from the rows of the hidden share of the gate
+    gradients and the hidden states they started from (one step's, or all steps' stacked)."""
+    return grad_gates_h.T @ hx, None if bias_hh is None else grad_gates_h.sum(0)
 
 
 def _gru_forward(gates_x, hx, weight_hh, bias_hh, weight_hh_t, layer=None, where=None):
@@ -227,11 +255,15 @@ def _gru_cell_backward(ctx, grad_hy):
     gates_x, hx, weight_hh, bias_hh, parts = ctx.saved_tensors
     if _grad_state.enabled:
         _, parts = _gru_step(_TensorMath, _step_gates(ctx, gates_x), hx, weight_hh.T, bias_hh)
-        return _gru_gradients(_TensorMath, grad_hy, parts, hx, weight_hh, bias_hh)
+        grads = _gru_gradients(_TensorMath, grad_hy, parts, hx, weight_hh)
+        return grads[:2] + _gru_weight_gradients(grads[2], hx, bias_hh)
     needs = ctx.needs_input_grad
-    grads = _gru_gradients(_ArrayMath, grad_hy._data, parts, hx._data, weight_hh._data,
-                           _raw(bias_hh), ctx.where is None and (needs[2] or needs[3]))
-    return _wrap(grads, grad_hy)
+    grad_gates_x, grad_hx, grad_gates_h = _gru_gradients(
+        _ArrayMath, grad_hy._data, parts, hx._data, weight_hh._data)
+    weight_grads = (None, None)
+    if ctx.where is None and (needs[2] or needs[3]):
+        weight_grads = _gru_weight_gradients(grad_gates_h, hx._data, _raw(bias_hh))
+    return _wrap((grad_gates_x, grad_hx, *weight_grads), grad_hy)
 
 
 def gru_cell(gates_x, hx, weight_hh, bias_hh=None):
@@ -258,6 +290,145 @@ def gru_layer(gates_x, sizes, weight_hh, bias_hh=None):
         return hy
 
     return step, len(pieces)
+
+
+# --- whole sequences -------------------------------------------------------------------
+
+
+def _time_order(count, reverse):
+    return range(count - 1, -1, -1) if reverse else range(count)
+
+
+def _lstm_run(math, gates_x, hx, cx, weight_hh_t, weight_hr_t, reverse):
+    """The steps of ``_lstm_step`` over the time steps of ``gates_x``: the outputs in time
+    order, the final ``(hy, cy)``, and each step's record ``(hx, cx, parts)``."""
+    steps = math.steps(gates_x)
+    outputs, records = [None] * len(steps), [None] * len(steps)
+    for t in _time_order(len(steps), reverse):
+        hy, cy, parts = _lstm_step(math, steps[t], hx, cx, weight_hh_t, weight_hr_t)
+        records[t] = hx, cx, parts
+        outputs[t] = hx = hy
+        cx = cy
+    return outputs, hx, cx, records
+
+
+def _lstm_through_time(math, grad_output, grad_hy, grad_cy, records, weight_hh, weight_hr,
+                       reverse, with_weight_hh):
+    """Backpropagation through the steps ``records`` of ``_lstm_run``: gradients for
+    (gates_x, hx, cx, weight_hh, weight_hr)."""
+    grad_outputs = math.steps(grad_output)
+    slopes = math.steps(_lstm_slopes(math, math.stack([parts[0] for *_, parts in records]),
+                                     math.stack([parts[1] for *_, parts in records])))
+    grad_gates, grad_weight_hr = [None] * len(records), None
+    for t in _time_order(len(records), not reverse):
+        hx, cx, parts = records[t]
+        grad_gates[t], grad_hy, grad_cy, _, grad_step_hr = _lstm_gradients(
+            math, grad_hy + grad_outputs[t], grad_cy, parts, slopes[t], hx, cx, weight_hh,
+            weight_hr, with_weight_hh=False)
+        if grad_step_hr is not None:
+            grad_weight_hr = (grad_step_hr if grad_weight_hr is None
+                              else grad_weight_hr + grad_step_hr)
+    grad_gates = math.stack(grad_gates)
+    grad_weight_hh = None
+    if with_weight_hh:
+        starts = math.stack([record[0] for record in records])
+        grad_weight_hh = (grad_gates.reshape(-1, grad_gates.shape[-1]).T
+                          @ starts.reshape(-1, starts.shape[-1]))
+    return grad_gates, grad_hy, grad_cy, grad_weight_hh, grad_weight_hr
+
+
+def lstm_sequence(gates_x, hx, cx, weight_hh, weight_hr=None, reverse=False):
+    """One LSTM layer direction over a whole sequence as one node (see Note [Fused
+    recurrent cells]): ``(output, hy, cy)``.
+
+    Args:
+        gates_x: ``(T, batch, 4 * hidden)``, the input's share of the gates with both biases
+        hx, cx, weight_hh, weight_hr: as ``lstm_cell``'s
+        reverse: run from the last time step to the first
+    """
+    outputs, hy, cy, records = _lstm_run(_ArrayMath, gates_x._data, hx._data, cx._data,
+                                         _transposed(weight_hh), _transposed(weight_hr), reverse)
+    output, hy, cy = _wrap((_cpu.stack(outputs), hy, cy), gates_x)
+    inputs = (gates_x, hx, cx, weight_hh, weight_hr)
+    if needs_grad(*inputs):
+        record("MkldnnRnnLayerBackward0", _lstm_sequence_backward, inputs, (output, hy, cy),
+               saved=(gates_x, hx, cx, weight_hh, weight_hr, records), reverse=reverse)
+    return output, hy, cy
+
+
+def _lstm_sequence_backward(ctx, grad_output, grad_hy, grad_cy):
+    gates_x, hx, cx, weight_hh, weight_hr, records = ctx.saved_tensors
+    if _grad_state.enabled:  # recompute the steps in ember ops, to differentiate the grads
+        *_, records = _lstm_run(_TensorMath, gates_x, hx, cx, weight_hh.T,
+                                None if weight_hr is None else weight_hr.T, ctx.reverse)
+        return _lstm_through_time(_TensorMath, grad_output, grad_hy, grad_cy, records,
+                                  weight_hh, weight_hr, ctx.reverse, True)
+    grads = _lstm_through_time(_ArrayMath, grad_output._data, grad_hy._data, grad_cy._data, records,
+                               weight_hh._data, _raw(weight_hr), ctx.reverse,
+                               ctx.needs_input_grad[3])
+    return _wrap(grads, grad_hy)
+
+
+def _gru_run(math, gates_x, hx, weight_hh_t, bias_hh, reverse):
+    """The steps of ``_gru_step`` over the time steps of ``gates_x``: the outputs in time
+    order, the final ``hy``, and each step's record ``(hx, parts)``."""
+    steps = math.steps(gates_x)
+    outputs, records = [None] * len(steps), [None] * len(steps)
+    for t in _time_order(len(steps), reverse):
+        hy, parts = _gru_step(math, steps[t], hx, weight_hh_t, bias_hh)
+        records[t] = hx, parts
+        outputs[t] = hx = hy
+    return outputs, hx, records
+
+
+def _gru_through_time(math, grad_output, grad_hy, records, weight_hh, bias_hh, reverse,
+                      with_weights):
+    """Backpropagation through the steps ``records`` of ``_gru_run``: gradients for
+    (gates_x, hx, weight_hh, bias_hh)."""
+    grad_outputs = math.steps(grad_output)
+    grad_gates_x, grad_gates_h = [None] * len(records), [None] * len(records)
+    for t in _time_order(len(records), not reverse):
+        hx, parts = records[t]
+        grad_gates_x[t], grad_hy, grad_gates_h[t] = _gru_gradients(
+            math, grad_hy + grad_outputs[t], parts, hx, weight_hh)
+    weight_grads = (None, None)
+    if with_weights:
+        grad_gates_h = math.stack(grad_gates_h)
+        starts = math.stack([record[0] for record in records])
+        weight_grads = _gru_weight_gradients(grad_gates_h.reshape(-1, grad_gates_h.shape[-1]),
+                                             starts.reshape(-1, starts.shape[-1]), bias_hh)
+    return (math.stack(grad_gates_x), grad_hy, *weight_grads)
+
+
+def gru_sequence(gates_x, hx, weight_hh, bias_hh=None, reverse=False):
+    """One GRU layer direction over a whole sequence as one node (see Note [Fused
+    recurrent cells]): ``(output, hy)``.
+
+    Args:
+        gates_x: ``(T, batch, 3 * hidden)``, the input's share of the gates with ``bias_ih``
+        hx, weight_hh, bias_hh: as ``gru_cell``'s
+        reverse: run from the last time step to the first
+    """
+    outputs, hy, records = _gru_run(_ArrayMath, gates_x._data, hx._data, _transposed(weight_hh),
+                                    _raw(bias_hh), reverse)
+    output, hy = _wrap((_cpu.stack(outputs), hy), gates_x)
+    inputs = (gates_x, hx, weight_hh, bias_hh)
+    if needs_grad(*inputs):
+        record("GruLayerBackward0", _gru_sequence_backward, inputs, (output, hy),
+               saved=(gates_x, hx, weight_hh, bias_hh, records), reverse=reverse)
+    return output, hy
+
+
+def _gru_sequence_backward(ctx, grad_output, grad_hy):
+    gates_x, hx, weight_hh, bias_hh, records = ctx.saved_tensors
+    if _grad_state.enabled:  # recompute the steps in ember ops, to differentiate the grads
+        *_, records = _gru_run(_TensorMath, gates_x, hx, weight_hh.T, bias_hh, ctx.reverse)
+        return _gru_through_time(_TensorMath, grad_output, grad_hy, records, weight_hh,
+                                 bias_hh, ctx.reverse, True)
+    needs = ctx.needs_input_grad
+    grads = _gru_through_time(_ArrayMath, grad_output._data, grad_hy._data, records,
+                              weight_hh._data, _raw(bias_hh), ctx.reverse, needs[2] or needs[3])
+    return _wrap(grads, grad_hy)
 
 
 # --- time steps ------------------------------------------------------------------------

@@ -257,16 +257,19 @@ def test_autograd_grad_of_single_inputs(mode):
 
 
 def test_grad_nodes():
-    """The nodes behind a layer's output: the join of the steps, fused LSTM and GRU steps
-    (torch's CPU kernels record one node per layer instead)."""
+    """The nodes behind a layer's output: one per layer direction over a padded sequence
+    (torch's CPU LSTM records one too), the join of fused steps over a packed one."""
     lstm, gru = ember.nn.LSTM(2, 3), ember.nn.GRU(2, 3)
     x = ember.randn(4, 1, 2)
     output, (h, c) = lstm(x)
-    assert output.grad_fn.name() == "StackBackward0" == h.grad_fn.name()
-    assert output.grad_fn.next_functions[0][0].name() == "ThnnFusedLstmCellBackward0"
-    assert gru(x)[0].grad_fn.next_functions[0][0].name() == "ThnnFusedGruCellBackward0"
+    assert output.grad_fn.name() == "MkldnnRnnLayerBackward0"
+    assert h.grad_fn.name() == "StackBackward0"
+    assert h.grad_fn.next_functions[0][0] is output.grad_fn
+    assert gru(x)[0].grad_fn.name() == "GruLayerBackward0"
     packed = ember.nn.utils.rnn.pack_padded_sequence(x, [4])
-    assert lstm(packed)[0].data.grad_fn.name() == "CatBackward0"
+    output = lstm(packed)[0].data
+    assert output.grad_fn.name() == "CatBackward0"
+    assert output.grad_fn.next_functions[0][0].name() == "ThnnFusedLstmCellBackward0"
 
 
 def test_backward_twice_needs_retain_graph():

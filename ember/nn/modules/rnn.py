@@ -1,11 +1,12 @@
 """Recurrent layers: RNN, LSTM, GRU and their cells.
 
 A layer runs, for each of its layers and directions, one matrix product that gives every
-time step's input share of the gates, then a Python loop over time in which each step adds
-the hidden state's share and applies the gates: one fused op per step for LSTM and GRU
-(see Note [Fused recurrent cells] in ember/ops/recurrent.py), ``tanh``/``relu`` of one
-``addmm`` for RNN. Packed sequences run the same loop over a batch that shrinks (forward)
-or grows (reverse) as sequences end."""
+time step's input share of the gates, then a loop over time in which each step adds the
+hidden state's share and applies the gates: for LSTM and GRU over a padded sequence, one
+fused op for the whole sequence; over packed sequences, one fused op per step (see Note
+[Fused recurrent cells] in ember/ops/recurrent.py); ``tanh``/``relu`` of one ``addmm`` per
+step for RNN. Packed sequences run the loop over a batch that shrinks (forward) or grows
+(reverse) as sequences end."""
 
 from __future__ import annotations
 
@@ -19,7 +20,16 @@ from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
-from ember.ops.recurrent import gru_cell, gru_layer, join_steps, lstm_cell, lstm_layer, split_steps
+from ember.ops.recurrent import (
+    gru_cell,
+    gru_layer,
+    gru_sequence,
+    join_steps,
+    lstm_cell,
+    lstm_layer,
+    lstm_sequence,
+    split_steps,
+)
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -256,6 +266,12 @@ class RNNBase(Module):
             gates_x = F.linear(input, weight_ih, bias_ih)
         else:
             gates_x = F.linear(input, weight_ih, None if bias_ih is None else bias_ih + bias_hh)
+        if sizes is None and self.mode == "LSTM":
+            output, *state = lstm_sequence(gates_x, *state, weight_hh, weight_hr, reverse)
+            return output, tuple(state)
+        if sizes is None and self.mode == "GRU":
+            output, hy = gru_sequence(gates_x, *state, weight_hh, bias_hh, reverse)
+            return output, (hy,)
         step, count = _layer_steps(self.mode, gates_x, sizes, weight_hh, bias_hh, weight_hr)
         outputs, state = _over_time(step, count, state, sizes, reverse)
         return join_steps(outputs, sizes), state
