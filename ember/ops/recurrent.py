@@ -1,4 +1,5 @@
-"""Fused recurrent cells as ops: one LSTM or GRU time step as one autograd node.
+"""Fused recurrent cells as ops: one LSTM or GRU time step, or a whole sequence, as one
+autograd node.
 
 Note [Fused recurrent cells]
 A recurrent layer loops over time in Python, so what one step costs decides its speed.
@@ -10,15 +11,25 @@ whichever "math" it is handed: raw arrays in the usual backward, where no graph 
 ember tensors when ``create_graph`` is on, after recomputing the gates from the saved inputs
 with ember ops, so that the gradients are themselves differentiable (double backward).
 
-A layer hands each step its input's share of the gates, ``x_t W_ih^T + b``, computed for
-all time steps at once by one matrix product, so the step only adds ``h W_hh^T``. One node
-splits those gates into the steps (``_LayerSteps``) and one joins the step outputs
-(``join_steps``). The recurrent weight's gradient, a sum over the steps of (gate gradient)^T
-(hidden state the step started from), is one matrix product over all steps: in the usual
-backward the splitting node, which receives every step's gate gradient, takes it (with
-GRU's ``bias_hh``), the steps keeping only the hidden states they started from; with
-``create_graph`` every step gives its own share, differentiably. A lone cell step
-(``lstm_cell``, ``gru_cell``) always gives its own."""
+Over a padded sequence a layer direction is one node (``lstm_sequence``, ``gru_sequence``,
+as torch's CPU LSTM records one): its forward runs the steps in a loop over raw arrays,
+keeping each step's parts; its backward runs the step formulas backwards through time in
+one loop (``_lstm_through_time``, ``_gru_through_time``), taking what does not depend on
+the carried gradient for all steps at once: the gates' slopes before the loop, the
+recurrent weight's gradient, a sum over the steps of (gate gradient)^T (hidden state the
+step started from), after it, as one matrix product. With ``create_graph`` the same two
+loops run over ember tensors: the forward one to recompute the steps differentiably, then
+the backward one. No per-step node is recorded, so a step costs only its array work.
+
+Packed sequences, whose batch changes from step to step, keep one node per step. A layer
+hands each step its input's share of the gates, ``x_t W_ih^T + b``, computed for all time
+steps at once by one matrix product, so the step only adds ``h W_hh^T``. One node splits
+those gates into the steps (``_LayerSteps``) and one joins the step outputs
+(``join_steps``). The recurrent weight's gradient is again one matrix product over all
+steps: in the usual backward the splitting node, which receives every step's gate
+gradient, takes it (with GRU's ``bias_hh``), the steps keeping only the hidden states they
+started from; with ``create_graph`` every step gives its own share, differentiably. A lone
+cell step (``lstm_cell``, ``gru_cell``) always gives its own."""
 
 from __future__ import annotations
 

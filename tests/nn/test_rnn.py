@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from ember.ops.recurrent import gru_cell, lstm_cell
+from ember.ops.recurrent import gru_cell, gru_sequence, lstm_cell, lstm_sequence
 from tests.nn.module_oracle import build_pair, check_module
 
 # torch's own notice, raised inside its LSTM kernel when projections are on
@@ -200,6 +200,60 @@ def test_gru_step_gradcheck_and_gradgradcheck(bias):
     assert ember.autograd.gradgradcheck(gru_cell, inputs)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("projected", [False, True])
+def test_lstm_sequence_gradcheck_and_gradgradcheck(projected, reverse):
+    """The whole-sequence node: its array backward (gradcheck) and, under create_graph,
+    its backward in ember ops (gradgradcheck)."""
+    size, state = 3, 2 if projected else 3
+    inputs = [_double(3, 2, 4 * size), _double(2, state), _double(2, size),
+              _double(4 * size, state)]
+    if projected:
+        inputs.append(_double(state, size))
+
+    def run(*inputs):
+        return lstm_sequence(*inputs, reverse=reverse)
+
+    assert ember.autograd.gradcheck(run, inputs)
+    assert ember.autograd.gradgradcheck(run, inputs)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_gru_sequence_gradcheck_and_gradgradcheck(bias, reverse):
+    size = 3
+    inputs = [_double(3, 2, 3 * size), _double(2, size), _double(3 * size, size)]
+    if bias:
+        inputs.append(_double(3 * size))
+
+    def run(*inputs):
+        return gru_sequence(*inputs, reverse=reverse)
+
+    assert ember.autograd.gradcheck(run, inputs)
+    assert ember.autograd.gradgradcheck(run, inputs)
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.LSTM(3, 4, bidirectional=True, proj_size=2),
+    lambda nn: nn.GRU(3, 4, num_layers=2, bidirectional=True),
+], ids=["LSTM", "GRU"])
+def test_layer_double_backward_matches_torch(make):
+    """A gradient penalty through a layer: the weights' gradients of the squared norm of the
+    input's gradient, as torch gives them."""
+    x_array = RNG.standard_normal((4, 2, 3))
+    grads = {}
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        module = make(lib.nn).double()
+        x = lib.tensor(x_array, requires_grad=True)
+        output, _ = module(x)
+        (grad_x,) = lib.autograd.grad((output ** 2).sum(), x, create_graph=True)
+        (grad_x ** 2).sum().backward()
+        grads[lib] = [grad_x.detach(), *(w.grad for w in module.parameters())]
+    for actual, expected in zip(grads[ember], grads[torch], strict=True):
+        np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("mode", ["LSTM", "GRU"])
 def test_layer_gradgradcheck_through_packing(mode):
     module = getattr(ember.nn, mode)(2, 2, bidirectional=True).double()
@@ -254,6 +308,23 @@ def test_autograd_grad_of_single_inputs(mode):
                       for wrt in (module.weight_hh_l0, h, module.bias_hh_l0, x)]
     for a, e in zip(grads[ember], grads[torch]):
         np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_frozen_layer_passes_gradients_to_input_and_initial_state(mode):
+    x_array, h_array = RNG.standard_normal((5, 2, 3)), RNG.standard_normal((2, 2, 4))
+    grads = {}
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        module = getattr(lib.nn, mode)(3, 4, bidirectional=True).double().requires_grad_(False)
+        x = lib.tensor(x_array, requires_grad=True)
+        h = lib.tensor(h_array, requires_grad=True)
+        output, _ = module(x, (h, h * 2) if mode == "LSTM" else h)
+        output[-1].sum().backward()
+        grads[lib] = [x.grad, h.grad]
+        assert all(w.grad is None for w in module.parameters())
+    for actual, expected in zip(grads[ember], grads[torch], strict=True):
+        np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_grad_nodes():
