@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import threading
 import traceback
 import warnings
 import weakref
 
+from ember._tensor import _make
 from ember.autograd import grad_mode
+from ember.backends.cpu import ndarray as _ndarray
 from ember.utils.hooks import RemovableHandle
 
 _sequence = itertools.count()
@@ -346,8 +349,14 @@ class AccumulateGrad(Node):
         if grad is None:
             return ()
         if variable._grad is None:
-            variable._grad = _copy_into_grad(grad) if create_graph and grad._requires_grad else (
-                _new_grad(grad, variable))
+            if create_graph and grad._requires_grad:
+                variable._grad = _copy_into_grad(grad)
+            elif (not grad_mode.state.enabled and grad._data.strides == variable._data.strides
+                  and sys.getrefcount(grad) == _ENGINE_GRAD_REFERENCES
+                  and _only_reference(grad)):
+                variable._grad = _make(grad._data, grad._dtype, grad._device)
+            else:
+                variable._grad = _new_grad(grad, variable)
         elif create_graph or grad_mode.state.enabled and variable._grad._requires_grad:
             variable._grad = variable._grad + grad
         else:
@@ -357,6 +366,47 @@ class AccumulateGrad(Node):
             for hook in list(hooks.values()):
                 hook(variable)
         return ()
+
+
+# Note [Stealing gradients]
+# A leaf's first gradient is usually a fresh array that nothing else will ever see (the
+# product or sum a backward formula just made): PyTorch then takes it over as ``.grad``
+# instead of copying it, and so does AccumulateGrad. It may do so only when no one else can
+# reach the memory: not the caller (an engine run holds ``grad`` once in the node's list of
+# incoming gradients, plus ``_apply``'s local and getrefcount's argument; the engine drops
+# its other references before running a node), not another tensor (a view of the same base,
+# an alias sharing the array, as detach() and saved outputs make), not a NumPy view, not a
+# storage. Each object that leads to the memory must be referenced only from the others;
+# anything more (a hook that kept the gradient, the same gradient flowing into two leaves)
+# makes AccumulateGrad copy. tests/autograd/test_accumulate_grad.py checks both directions.
+_ENGINE_GRAD_REFERENCES = 3
+
+
+def _only_reference(grad):
+    """Whether ``grad`` (a tensor held only by the engine) is the only way to its memory.
+    The counts below include getrefcount's argument and this function's locals."""
+    data = grad._data
+    owner = data if data.base is None else data.base
+    if owner.__class__ is not _ndarray or not owner.flags.owndata:
+        return False
+    base = grad._base
+    if base is None:
+        if grad._storage is not None:
+            return False
+        if data is owner:  # grad._data, data, owner, the argument
+            return sys.getrefcount(data) == 4
+        # data: grad._data, data, the argument; owner: data.base, owner, the argument
+        return sys.getrefcount(data) == 3 and sys.getrefcount(owner) == 3
+    base_data = base._data
+    if (data is owner or base._storage is not None or grad._storage is not base
+            or sys.getrefcount(base) != 4  # grad._base, grad._storage, base, the argument
+            or sys.getrefcount(data) != 3):
+        return False
+    if base_data is owner:  # data.base, base._data, base_data, owner, the argument
+        return sys.getrefcount(owner) == 5
+    # base_data: base._data, base_data, the argument; owner: both .base, owner, the argument
+    return (base_data.base is owner and sys.getrefcount(base_data) == 3
+            and sys.getrefcount(owner) == 4)
 
 
 def _new_grad(grad, variable):
@@ -566,6 +616,7 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
             dependencies[child] -= 1
             if dependencies[child] == 0:
                 heapq.heappush(ready, (-child._sequence_nr, next(_pushes), child))
+        grad = grad_inputs = None  # only the buffers hold gradients (Note [Stealing gradients])
 
 
 def _output_count(node):
