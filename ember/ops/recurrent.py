@@ -119,32 +119,35 @@ def _lstm_step(math, gates_x, hx, cx, weight_hh_t, weight_hr_t):
     return hy, cy, (activations, cell_gate, tanh_cy, hidden)
 
 
-def _lstm_slopes(math, activations, cell_gate):
-    """Each gate's derivative with respect to its pre-activation, in gate order, from the
-    ``activations`` and ``cell_gate`` of ``_lstm_step``'s parts (of one step, or of all
-    steps stacked: a layer takes them at once)."""
+def _lstm_factors(math, parts, cx):
+    """What a step's gradients are multiplied by, from its ``parts`` and the cell state it
+    started from (of one step, or of all steps stacked: a layer takes them at once):
+    ``(gate_factors, cell_factor, forget_gate)``, the factors by which the gates'
+    pre-activations gain from the cell state's gradient (the output gate's from the
+    hidden state's) and by which the cell state gains from the hidden state's."""
+    activations, cell_gate, tanh_cy, _ = parts
     size = cell_gate.shape[-1]
     slopes = activations * (1 - activations)
-    return math.cat([slopes[..., :2 * size], 1 - cell_gate * cell_gate,
-                     slopes[..., 3 * size:]])
+    input_gate = activations[..., :size]
+    output_gate = activations[..., 3 * size:]
+    gate_factors = math.cat([slopes[..., :size] * cell_gate, slopes[..., size:2 * size] * cx,
+                             (1 - cell_gate * cell_gate) * input_gate,
+                             slopes[..., 3 * size:] * tanh_cy])
+    cell_factor = output_gate * (1 - tanh_cy * tanh_cy)
+    return gate_factors, cell_factor, activations[..., size:2 * size]
 
 
-def _lstm_gradients(math, grad_hy, grad_cy, parts, slopes, hx, cx, weight_hh, weight_hr,
+def _lstm_gradients(math, grad_hy, grad_cy, factors, hidden, hx, weight_hh, weight_hr,
                     with_weight_hh=True):
     """Gradients of one LSTM step for (gates_x, hx, cx, weight_hh, weight_hr), from its
-    ``parts`` and their ``_lstm_slopes``."""
-    activations, cell_gate, tanh_cy, hidden = parts
-    size = cell_gate.shape[1]
-    input_gate = activations[:, :size]
-    forget_gate = activations[:, size:2 * size]
-    output_gate = activations[:, 3 * size:]
+    ``_lstm_factors`` and the ``hidden`` state of its parts."""
+    gate_factors, cell_factor, forget_gate = factors
     grad_weight_hr = None
     if weight_hr is not None:
         grad_weight_hr = grad_hy.T @ hidden
         grad_hy = grad_hy @ weight_hr
-    grad_cy = grad_cy + grad_hy * output_gate * (1 - tanh_cy * tanh_cy)
-    grad_gates = slopes * math.cat([grad_cy * cell_gate, grad_cy * cx, grad_cy * input_gate,
-                                    grad_hy * tanh_cy])
+    grad_cy = grad_cy + grad_hy * cell_factor
+    grad_gates = gate_factors * math.cat([grad_cy, grad_cy, grad_cy, grad_hy])
     grad_weight_hh = grad_gates.T @ hx if with_weight_hh else None
     return (grad_gates, grad_gates @ weight_hh, grad_cy * forget_gate, grad_weight_hh,
             grad_weight_hr)
@@ -176,11 +179,11 @@ def _lstm_cell_backward(ctx, grad_hy, grad_cy):
     if _grad_state.enabled:
         _, _, parts = _lstm_step(_TensorMath, _step_gates(ctx, gates_x), hx, cx, weight_hh.T,
                                  None if weight_hr is None else weight_hr.T)
-        return _lstm_gradients(_TensorMath, grad_hy, grad_cy, parts,
-                               _lstm_slopes(_TensorMath, *parts[:2]), hx, cx, weight_hh,
+        return _lstm_gradients(_TensorMath, grad_hy, grad_cy,
+                               _lstm_factors(_TensorMath, parts, cx), parts[3], hx, weight_hh,
                                weight_hr)
-    grads = _lstm_gradients(_ArrayMath, grad_hy._data, grad_cy._data, parts,
-                            _lstm_slopes(_ArrayMath, *parts[:2]), hx._data, cx._data,
+    grads = _lstm_gradients(_ArrayMath, grad_hy._data, grad_cy._data,
+                            _lstm_factors(_ArrayMath, parts, cx._data), parts[3], hx._data,
                             weight_hh._data, _raw(weight_hr),
                             ctx.where is None and ctx.needs_input_grad[3])
     return _wrap(grads, grad_hy)
@@ -328,14 +331,15 @@ def _lstm_through_time(math, grad_output, grad_hy, grad_cy, records, weight_hh, 
     """Backpropagation through the steps ``records`` of ``_lstm_run``: gradients for
     (gates_x, hx, cx, weight_hh, weight_hr)."""
     grad_outputs = math.steps(grad_output)
-    slopes = math.steps(_lstm_slopes(math, math.stack([parts[0] for *_, parts in records]),
-                                     math.stack([parts[1] for *_, parts in records])))
+    stacked = [math.stack(part) for part in zip(*(parts for *_, parts in records))]
+    cells = math.stack([record[1] for record in records])
+    factors = [math.steps(f) for f in _lstm_factors(math, stacked, cells)]
     grad_gates, grad_weight_hr = [None] * len(records), None
     for t in _time_order(len(records), not reverse):
-        hx, cx, parts = records[t]
+        hx, _, parts = records[t]
         grad_gates[t], grad_hy, grad_cy, _, grad_step_hr = _lstm_gradients(
-            math, grad_hy + grad_outputs[t], grad_cy, parts, slopes[t], hx, cx, weight_hh,
-            weight_hr, with_weight_hh=False)
+            math, grad_hy + grad_outputs[t], grad_cy, [f[t] for f in factors], parts[3], hx,
+            weight_hh, weight_hr, with_weight_hh=False)
         if grad_step_hr is not None:
             grad_weight_hr = (grad_step_hr if grad_weight_hr is None
                               else grad_weight_hr + grad_step_hr)
