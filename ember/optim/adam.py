@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ember
 from ember._tensor import Tensor
+from ember.ops import foreach as foreach_ops
 from ember.optim.optimizer import (
     Optimizer,
     _check_options,
@@ -76,7 +77,8 @@ class Adam(Optimizer):
                  [s["step"] for s in states], amsgrad=group["amsgrad"], beta1=beta1,
                  beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                  eps=group["eps"], maximize=group["maximize"],
-                 decoupled_weight_decay=group["decoupled_weight_decay"])
+                 decoupled_weight_decay=group["decoupled_weight_decay"],
+                 foreach=group["foreach"], differentiable=group["differentiable"])
         return loss
 
 
@@ -84,8 +86,16 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
          beta1, beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay=False,
          foreach=None, capturable=False, differentiable=False, fused=None, grad_scale=None,
          found_inf=None, has_complex=False) -> None:
-    """The Adam update of ``params`` and their running averages, in place."""
+    """The Adam update of ``params`` and their running averages, in place. ``foreach``
+    (None: where it applies) updates all parameters with ops over lists (Note [Foreach
+    ops]); the results are the same."""
     lr, beta1, beta2 = _to_scalar(lr), _to_scalar(beta1), _to_scalar(beta2)
+    if foreach is not False and not differentiable and foreach_ops.dense_lists(
+            params, grads, exp_avgs, exp_avg_sqs, *([max_exp_avg_sqs] if amsgrad else [])):
+        _multi_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps,
+                           amsgrad, beta1, beta2, lr, weight_decay, eps, maximize,
+                           decoupled_weight_decay)
+        return
     for i, param in enumerate(params):
         grad = -grads[i] if maximize else grads[i]
         step_t = state_steps[i]
@@ -104,6 +114,31 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             exp_avg_sq = largest
         denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         param.addcdiv_(exp_avg, denom, value=-(lr / bias_correction1))
+
+
+def _multi_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps,
+                       amsgrad, beta1, beta2, lr, weight_decay, eps, maximize, decoupled):
+    """The loop of ``adam`` turned inside out: each step over all parameters at once."""
+    if maximize:
+        grads = foreach_ops._foreach_neg(grads)
+    foreach_ops._foreach_add_(state_steps, 1)
+    if weight_decay != 0:
+        if decoupled:
+            foreach_ops._foreach_mul_(params, 1 - lr * weight_decay)
+        else:
+            grads = foreach_ops._foreach_add(grads, params, alpha=weight_decay)
+    foreach_ops._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+    foreach_ops._foreach_mul_(exp_avg_sqs, beta2)
+    foreach_ops._foreach_addcmul_(exp_avg_sqs, grads, grads, 1 - beta2)
+    steps = [step_t.item() for step_t in state_steps]
+    if amsgrad:
+        foreach_ops._foreach_maximum_(max_exp_avg_sqs, exp_avg_sqs)
+        exp_avg_sqs = max_exp_avg_sqs
+    denominators = foreach_ops._foreach_sqrt(exp_avg_sqs)
+    foreach_ops._foreach_div_(denominators, [(1 - beta2 ** step) ** 0.5 for step in steps])
+    foreach_ops._foreach_add_(denominators, eps)
+    foreach_ops._foreach_addcdiv_(params, exp_avgs, denominators,
+                                  [-(lr / (1 - beta1 ** step)) for step in steps])
 
 
 class Adamax(Optimizer):

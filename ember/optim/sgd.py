@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ember.ops import foreach
+from ember.ops.foreach import dense_lists
 from ember.optim.optimizer import (
     Optimizer,
     _check_options,
@@ -36,7 +38,7 @@ class SGD(Optimizer):
             buffers = [state.get("momentum_buffer") for state in states] if momentum else []
             sgd(params, grads, buffers, weight_decay=group["weight_decay"], momentum=momentum,
                 lr=group["lr"], dampening=group["dampening"], nesterov=group["nesterov"],
-                maximize=group["maximize"])
+                maximize=group["maximize"], foreach=group["foreach"])
             if momentum:  # the buffers made by the first step
                 for state, buffer in zip(states, buffers):
                     state["momentum_buffer"] = buffer
@@ -47,8 +49,13 @@ def sgd(params, d_p_list, momentum_buffer_list, *, weight_decay, momentum, lr, d
         nesterov, maximize, foreach=None, has_sparse_grad=False, grad_scale=None,
         found_inf=None) -> None:
     """The SGD update of ``params`` in place; new momentum buffers are stored into
-    ``momentum_buffer_list``."""
+    ``momentum_buffer_list``. ``foreach`` (None: where it applies) updates all parameters
+    with ops over lists (Note [Foreach ops]); the results are the same."""
     lr = _to_scalar(lr)
+    if foreach is not False and dense_lists(params, d_p_list):
+        _multi_tensor_sgd(params, d_p_list, momentum_buffer_list, weight_decay, momentum, lr,
+                          dampening, nesterov, maximize)
+        return
     for i, param in enumerate(params):
         grad = -d_p_list[i] if maximize else d_p_list[i]
         if weight_decay != 0:
@@ -61,3 +68,25 @@ def sgd(params, d_p_list, momentum_buffer_list, *, weight_decay, momentum, lr, d
                 buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
             grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
         param.add_(grad, alpha=-lr)
+
+
+def _multi_tensor_sgd(params, grads, buffers, weight_decay, momentum, lr, dampening, nesterov,
+                      maximize):
+    """The loop of ``sgd`` turned inside out: each step over all parameters at once."""
+    if maximize:
+        grads = foreach._foreach_neg(grads)
+    if weight_decay != 0:
+        grads = foreach._foreach_add(grads, params, alpha=weight_decay)
+    if momentum != 0:
+        old = [i for i, buffer in enumerate(buffers) if buffer is not None]
+        if len(old) == len(buffers) and foreach.dense_lists(buffers):
+            foreach._foreach_mul_(buffers, momentum)
+            foreach._foreach_add_(buffers, grads, alpha=1 - dampening)
+        else:
+            for i, buffer in enumerate(buffers):
+                if buffer is None:
+                    buffers[i] = grads[i].clone().detach()
+                else:
+                    buffer.mul_(momentum).add_(grads[i], alpha=1 - dampening)
+        grads = foreach._foreach_add(grads, buffers, alpha=momentum) if nesterov else buffers
+    foreach._foreach_add_(params, grads, alpha=-lr)
