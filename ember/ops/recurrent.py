@@ -15,11 +15,12 @@ Over a padded sequence a layer direction is one node (``lstm_sequence``, ``gru_s
 as torch's CPU LSTM records one): its forward runs the steps in a loop over raw arrays,
 keeping each step's parts; its backward runs the step formulas backwards through time in
 one loop (``_lstm_through_time``, ``_gru_through_time``), taking what does not depend on
-the carried gradient for all steps at once: the gates' slopes before the loop, the
-recurrent weight's gradient, a sum over the steps of (gate gradient)^T (hidden state the
-step started from), after it, as one matrix product. With ``create_graph`` the same two
-loops run over ember tensors: the forward one to recompute the steps differentiably, then
-the backward one. No per-step node is recorded, so a step costs only its array work.
+the carried gradient for all steps at once: LSTM's gradient factors (``_lstm_factors``)
+before the loop, the recurrent weight's gradient, a sum over the steps of (gate
+gradient)^T (hidden state the step started from), after it, as one matrix product. With
+``create_graph`` the same two loops run over ember tensors: the forward one to recompute
+the steps differentiably, then the backward one. No per-step node is recorded, so a step
+costs only its array work.
 
 Packed sequences, whose batch changes from step to step, keep one node per step. A layer
 hands each step its input's share of the gates, ``x_t W_ih^T + b``, computed for all time
