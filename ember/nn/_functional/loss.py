@@ -229,6 +229,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return result.view(out_size) if reduction == "none" else result
     _not_differentiable("nll_loss_forward", "weight", weight)
     class_dim = 0 if input.dim() == 1 else 1
+    if (weight is None and input.dtype.is_floating_point and input.dtype.itemsize >= 4
+            and 0 < target.numel() < _EXACT_COUNT):
+        low, high = (bound.item() for bound in target.aminmax())
+        if 0 <= low and high < classes and not low <= ignore_index <= high:
+            return _unweighted_nll_loss(input, target, class_dim, reduction)
     ignored = target == ignore_index
     safe = ember.where(ignored, 0, target)
     bad = ~ignored & ((target < 0) | (target >= classes))
@@ -252,6 +257,34 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         if reduction == "mean":
             grad = grad / total
         share = (-grad * w).unsqueeze(class_dim)
+        return ember.zeros_like(input).scatter(class_dim, index, share)
+    return _recorded(name, result, (input,), (formula,), {"input": input})
+
+
+# Below 2**24 targets, their count is exact in float32 and float64 (the floating dtypes of
+# four bytes or more): it is the sum of their unit weights.
+_EXACT_COUNT = 1 << 24
+
+
+def _unweighted_nll_loss(input, target, class_dim, reduction):
+    """nll_loss where every target is a class of unit weight (no weight, none ignored): the
+    general computation with the weights, all ones, and the checks left out."""
+    index = target.unsqueeze(class_dim)
+    count = target.numel()
+    with ember.no_grad():
+        loss = -input.gather(class_dim, index).squeeze(class_dim)
+        if reduction == "none":
+            result = loss
+        elif reduction == "sum":
+            result = loss.sum()
+        else:
+            result = loss.sum() / count
+    name = "NllLoss2DBackward0" if input.dim() == 4 else "NllLossBackward0"
+
+    def formula(grad, input):
+        if reduction == "mean":
+            grad = grad / count
+        share = (-grad).expand(target.shape).unsqueeze(class_dim)
         return ember.zeros_like(input).scatter(class_dim, index, share)
     return _recorded(name, result, (input,), (formula,), {"input": input})
 
