@@ -429,7 +429,8 @@ def vdot(input, other, *, out=None):
 
 
 def _scaled_sum(input, product, beta, alpha, dtype):
-    """``beta * input + alpha * product`` over backend arrays, in ``dtype``'s compute type."""
+    """``beta * input + alpha * product`` over backend arrays, in ``dtype``'s compute type;
+    ``product`` is a fresh array of the result's shape, which the sum may overwrite."""
     if dtype is _dtype.bool:
         result = product if alpha else _cpu.zeros_like(product)
         if beta:
@@ -439,11 +440,11 @@ def _scaled_sum(input, product, beta, alpha, dtype):
     if not dtype.is_floating_point and not dtype.is_complex:
         beta, alpha = int(beta), int(alpha)
     if alpha != 1:
-        product = product * compute.type(alpha)
+        product = _cpu.multiply(product, compute.type(alpha), out=product)
     if beta == 0:
         return product
     input = input.astype(compute, copy=False)
-    return product + (input if beta == 1 else input * compute.type(beta))
+    return _cpu.add(product, input if beta == 1 else input * compute.type(beta), out=product)
 
 
 def _half_sum(name, input, a, b, beta, alpha, dtype):
