@@ -171,7 +171,8 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
                             f"must be Tensor, not {type(other).__name__}")
 
     refuse = refuse or _not_implemented(name + "_cpu")
-    # Operands of one of these dtypes skip promotion; the others take _run_binary.
+    # Operands of one of these dtypes skip promotion (as does a float32 or float64 tensor with
+    # a bool one, a mask); the others take _run_binary.
     fast_dtypes = frozenset() if kind is INT_TO_FLOAT or (
         check is not None and not check_numbers_only) else dtypes.difference(_HALF_TYPES)
     # A float tensor with a Python number on the right skips promotion too, where the
@@ -181,9 +182,13 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
 
     def op(input, other, *, out=None):
         if (input.__class__ is Tensor and other.__class__ is Tensor and out is None
-                and input._dtype is other._dtype and input._dtype in fast_dtypes):
+                and input._dtype in fast_dtypes and (
+                    input._dtype is other._dtype
+                    or other._dtype is _dtype.bool and input._dtype in _FLOAT_PRECISE)):
             a = input._data
             b = other._data
+            if b.dtype != a.dtype:  # a bool mask, promoted to the float type
+                b = b.astype(a.dtype)
             try:
                 data = kernel(a, b)
             except ValueError:
