@@ -200,8 +200,7 @@ def test_gru_step_gradcheck_and_gradgradcheck(bias):
     assert ember.autograd.gradgradcheck(gru_cell, inputs)
 
 
-@pytest.mark.parametrize("reverse", [False, True])
-@pytest.mark.parametrize("projected", [False, True])
+@pytest.mark.parametrize("projected, reverse", [(False, False), (True, True)])
 def test_lstm_sequence_gradcheck_and_gradgradcheck(projected, reverse):
     """The whole-sequence node: its array backward (gradcheck) and, under create_graph,
     its backward in ember ops (gradgradcheck)."""
@@ -218,8 +217,7 @@ def test_lstm_sequence_gradcheck_and_gradgradcheck(projected, reverse):
     assert ember.autograd.gradgradcheck(run, inputs)
 
 
-@pytest.mark.parametrize("reverse", [False, True])
-@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("bias, reverse", [(False, True), (True, False)])
 def test_gru_sequence_gradcheck_and_gradgradcheck(bias, reverse):
     size = 3
     inputs = [_double(3, 2, 3 * size), _double(2, size), _double(3 * size, size)]
