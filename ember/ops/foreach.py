@@ -18,7 +18,7 @@ from ember.ops.pointwise import maximum
 
 __all__ = ["_foreach_neg", "_foreach_add", "_foreach_add_", "_foreach_mul_", "_foreach_div_",
            "_foreach_sqrt", "_foreach_lerp_", "_foreach_addcmul_", "_foreach_addcdiv_",
-           "_foreach_maximum_", "dense_lists"]
+           "_foreach_maximum_"]
 
 _FAST_DTYPES = frozenset({_dtype.float32, _dtype.float64})
 _grad_state = grad_mode.state
