@@ -113,6 +113,7 @@ from ember.ops.creation import (
 )
 from ember.ops.einsum import *  # noqa: F403
 from ember.ops.elementary import *  # noqa: F403
+from ember.ops.foreach import *  # noqa: F403
 from ember.ops.indexed import *  # noqa: F403
 from ember.ops.indexing import *  # noqa: F403
 from ember.ops.inplace_functions import *  # noqa: F403

@@ -351,7 +351,8 @@ class AccumulateGrad(Node):
         if variable._grad is None:
             if create_graph and grad._requires_grad:
                 variable._grad = _copy_into_grad(grad)
-            elif (not grad_mode.state.enabled and grad._data.strides == variable._data.strides
+            elif (_CAN_STEAL and not grad_mode.state.enabled
+                  and grad._data.strides == variable._data.strides
                   and sys.getrefcount(grad) == _ENGINE_GRAD_REFERENCES
                   and _only_reference(grad)):
                 variable._grad = _make(grad._data, grad._dtype, grad._device)
@@ -380,6 +381,8 @@ class AccumulateGrad(Node):
 # anything more (a hook that kept the gradient, the same gradient flowing into two leaves)
 # makes AccumulateGrad copy. tests/autograd/test_accumulate_grad.py checks both directions.
 _ENGINE_GRAD_REFERENCES = 3
+# the counts hold on CPython 3.10 to 3.13; elsewhere (other reference counting) copy
+_CAN_STEAL = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
 def _only_reference(grad):

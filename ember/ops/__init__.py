@@ -10,6 +10,7 @@ from ember.ops import (  # noqa: F401  (imported for the methods they attach)
     einsum,
     elementary,
     fft,
+    foreach,
     indexed,
     indexing,
     inplace_functions,
