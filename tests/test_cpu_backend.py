@@ -1,0 +1,48 @@
+"""The CPU backend's own kernels against the NumPy functions they stand in for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ember.backends import cpu
+
+RNG = np.random.default_rng(0)
+SPECIAL = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -1.5])
+
+
+def _values(shape, dtype):
+    values = RNG.standard_normal(shape)
+    values.flat[:len(SPECIAL)] = SPECIAL
+    return values.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int16, np.int32,
+                                   np.int64, np.uint8, np.complex64, np.bool_])
+@pytest.mark.parametrize("shape", [(), (5,), (40, 50), (3, 20, 30)])
+@pytest.mark.parametrize("operands", ["arrays", "zero_dim_y", "zero_dim_x", "transposed"])
+def test_where_is_numpy_where_bit_for_bit(dtype, shape, operands):
+    condition = RNG.random(shape) < 0.5
+    x, y = _values(shape, dtype), _values(shape, dtype)
+    if operands == "zero_dim_y":
+        y = np.asarray(y.flat[0] if y.size else 0, dtype=dtype)
+    elif operands == "zero_dim_x":
+        x = np.asarray(x.flat[0] if x.size else 0, dtype=dtype)
+    elif operands == "transposed":  # a non-contiguous operand of the right shape
+        x = _values(shape[::-1], dtype).T
+    actual, expected = cpu.where(condition, x, y), np.where(condition, x, y)
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    assert actual.tobytes() == expected.tobytes()
+
+
+def test_where_of_mixed_dtypes_promotes_as_numpy():
+    condition = RNG.random(2000) < 0.5
+    x, y = np.ones(2000, np.float32), np.zeros(2000, np.float64)
+    assert cpu.where(condition, x, y).dtype == np.float64
+    assert cpu.where(condition, x, 0.5).dtype == np.float32
+
+
+def test_where_with_condition_only_gives_indices():
+    condition = RNG.random((30, 40)) < 0.5
+    for actual, expected in zip(cpu.where(condition), np.where(condition)):
+        np.testing.assert_array_equal(actual, expected)
