@@ -7,11 +7,29 @@ that this metadata describes (``Tensor._data``), built with exactly PyTorch's st
 arithmetic hands it to the backend directly. A tensor fresh out of a kernel creates its
 storage only when asked (its array's memory becomes the storage); a view records the tensor
 that owns the storage, so views share one storage and see each other's writes.
+
+Note [Shared memory lifetime]
+``share_memory_()`` copies a storage's bytes into an anonymous memory file (Linux
+``memfd_create``) mapped with ``MAP_SHARED``, and keeps the file's descriptor on the storage.
+Other processes receive a duplicate of that descriptor (ember.multiprocessing passes it over
+a Unix socket) and map the same file. The file has no name anywhere (nothing in /dev/shm), so
+it cannot leak: the kernel frees its memory once every process has closed its descriptors
+and unmapped it. Each process closes its descriptor when its storage is garbage collected;
+the mapping (and, before Python 3.13, the mmap object's own duplicate descriptor) lives as
+long as any array over it. Tensors cache arrays over the storage's bytes, so moving the
+bytes re-points every tensor whose storage chain reaches the storage (found with the garbage
+collector's referrer lists, as sharing is rare and a registry would cost every view). Arrays
+handed out earlier (``numpy()``) and storage slices keep the old memory.
 """
 
 from __future__ import annotations
 
+import gc
+import mmap
+import os
+import sys
 import warnings
+import weakref
 
 from ember import _dtype
 from ember._device import _as_device
@@ -22,9 +40,10 @@ __all__ = ["UntypedStorage", "TypedStorage"]
 class UntypedStorage:
     """A flat, contiguous buffer of bytes on one device."""
 
-    __slots__ = ("_bytes", "device", "__weakref__")
+    __slots__ = ("_bytes", "device", "_shared_fd", "__weakref__")
 
     def __init__(self, size: int = 0, *, device=None):
+        self._shared_fd = None
         dev = _as_device(device)
         if isinstance(size, int):
             self._bytes = dev._backend.zeros(size, dev._backend.uint8)
@@ -37,7 +56,20 @@ class UntypedStorage:
         self = object.__new__(cls)
         self._bytes = byte_array
         self.device = device
+        self._shared_fd = None
         return self
+
+    @classmethod
+    def _from_shared_fd(cls, fd: int, nbytes: int):
+        """A CPU storage over the memory file ``fd`` (of ``nbytes`` bytes), which it owns."""
+        cpu = _as_device("cpu")
+        self = cls._wrap(_map_shared(cpu._backend, fd, nbytes), cpu)
+        self._adopt_fd(fd)
+        return self
+
+    def _adopt_fd(self, fd: int):
+        self._shared_fd = fd
+        weakref.finalize(self, os.close, fd)
 
     def nbytes(self) -> int:
         return self._bytes.shape[0]
@@ -59,6 +91,8 @@ class UntypedStorage:
     def resize_(self, size: int):
         """Grow or shrink to ``size`` bytes, keeping those that remain. Tensors already on
         this storage keep seeing the old memory (unlike PyTorch's)."""
+        if self._shared_fd is not None:
+            raise RuntimeError("Trying to resize storage that is not resizable")
         resized = self.device._backend.zeros(size, self.device._backend.uint8)
         kept = min(size, len(self._bytes))
         resized[:kept] = self._bytes[:kept]
@@ -117,8 +151,29 @@ class UntypedStorage:
     def is_cuda(self):
         return self.device.type == "cuda"
 
-    def is_shared(self):
-        return False
+    def is_shared(self) -> bool:
+        return self._shared_fd is not None
+
+    def share_memory_(self):
+        """Move the bytes into memory that other processes can map, in place: every tensor
+        on this storage follows. See Note [Shared memory lifetime]."""
+        if self._shared_fd is not None or self.device.type != "cpu":
+            return self
+        fd = os.memfd_create("ember_storage", os.MFD_CLOEXEC)
+        nbytes = len(self._bytes)
+        os.ftruncate(fd, nbytes)
+        shared = _map_shared(self.device._backend, fd, nbytes)
+        shared[...] = self._bytes
+        old = self._bytes
+        self._bytes = shared
+        self._adopt_fd(fd)
+        _repoint_tensors(self, old, shared)
+        return self
+
+    def _share_fd_cpu_(self):
+        """(fd, nbytes) of this storage's memory file, sharing it first."""
+        self.share_memory_()
+        return self._shared_fd, len(self._bytes)
 
     def __iter__(self):
         return iter(self.tolist())
@@ -132,6 +187,38 @@ class UntypedStorage:
         """The storage's bytes reinterpreted as a flat array of ``dtype``."""
         usable = len(self) - len(self) % dtype.itemsize
         return self._bytes[:usable].view(dtype._np)
+
+
+# Before Python 3.13 an mmap object holds a duplicate of its file's descriptor while it lives
+_UNTRACKED_FD = {"trackfd": False} if sys.version_info >= (3, 13) else {}
+
+
+def _map_shared(backend, fd: int, nbytes: int):
+    """A uint8 array over ``nbytes`` of the memory file ``fd``, mapped shared."""
+    if not nbytes:  # mmap cannot map nothing
+        return backend.empty_bytes(0)
+    return backend.frombuffer(mmap.mmap(fd, nbytes, **_UNTRACKED_FD), backend.uint8)
+
+
+def _repoint_tensors(storage: UntypedStorage, old, new):
+    """Re-point every tensor over ``storage`` from the byte array ``old`` to ``new``, at the
+    same byte offsets. A tensor refers to its storage directly or through the tensor that
+    owns it (see ``_make_view``), so follow referrers until no new tensors turn up."""
+    from ember._tensor import Tensor
+
+    backend = storage.device._backend
+    old_start = backend.data_pointer(old)
+    owners = [storage]
+    while owners:
+        owner_ids = {id(owner) for owner in owners}
+        owners = [obj for obj in gc.get_referrers(*owners) if isinstance(obj, Tensor)
+                  and id(obj._storage) in owner_ids]
+        for tensor in owners:
+            data = tensor._data
+            start = backend.data_pointer(data) - old_start
+            if data.size and 0 <= start < len(old):
+                tensor._data = backend.ndarray(data.shape, data.dtype, new, start,
+                                               data.strides)
 
 
 def _storage_index(index: int, size: int) -> int:

@@ -148,6 +148,15 @@ class Tensor:
         return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self._dtype,
                             _internal=True)
 
+    def share_memory_(self) -> Tensor:
+        """Move this tensor's storage into memory other processes can map (a no-op when it is
+        there already); see Note [Shared memory lifetime] in _storage.py."""
+        self.untyped_storage().share_memory_()
+        return self
+
+    def is_shared(self) -> builtins.bool:
+        return self.untyped_storage().is_shared()
+
     def storage_offset(self) -> int:
         if self._offset is None:
             backend = self._device._backend

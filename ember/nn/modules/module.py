@@ -928,7 +928,8 @@ class Module:
         _zero_grads(self.parameters(), set_to_none)
 
     def share_memory(self):
-        return self
+        """Move every parameter and buffer (and gradient) into shared memory."""
+        return self._apply(lambda t: t.share_memory_())
 
     # --- printing ---------------------------------------------------------------------
 

@@ -1,0 +1,122 @@
+"""Pickling that sends tensors and storages between processes as shared memory.
+
+Registered with ``multiprocessing.reduction.ForkingPickler`` (what Queue, Pipe and a spawned
+Process's arguments go through): a storage is moved to shared memory and travels as a
+duplicate of its memory file's descriptor; a tensor travels as its storage plus its view
+(offset, sizes, strides, dtype, requires_grad). See Note [Shared memory lifetime] in
+ember/_storage.py.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from multiprocessing.reduction import DupFd, ForkingPickler
+
+from ember import _dtype
+from ember._storage import UntypedStorage
+from ember._tensor import Tensor
+from ember.nn.parameter import Parameter
+from ember.ops.creation import empty
+
+__all__ = ["init_reductions", "reduce_storage", "reduce_tensor", "rebuild_storage_fd",
+           "rebuild_tensor"]
+
+_SHARING_STRATEGIES = ("file_descriptor", "file_system")
+_sharing_strategy = "file_descriptor"
+
+
+def get_all_sharing_strategies() -> set[str]:
+    return set(_SHARING_STRATEGIES)
+
+
+def get_sharing_strategy() -> str:
+    return _sharing_strategy
+
+
+def set_sharing_strategy(new_strategy: str):
+    """Choose how storages are shared: only "file_descriptor" is implemented."""
+    global _sharing_strategy
+    if new_strategy not in _SHARING_STRATEGIES:
+        raise ValueError(f"sharing strategy must be one of {_SHARING_STRATEGIES}, got "
+                         f"{new_strategy!r}")
+    _sharing_strategy = new_strategy
+
+
+class _StorageCache:
+    """The storages this process rebuilt, by memory file identity, so that one storage
+    sent twice arrives as one storage object (while the first is alive)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._storages = weakref.WeakValueDictionary()
+
+    def get(self, key):
+        with self._lock:
+            return self._storages.get(key)
+
+    def put(self, key, storage):
+        with self._lock:
+            self._storages[key] = storage
+
+
+_received = _StorageCache()
+
+
+def _file_identity(fd: int):
+    stat = os.fstat(fd)
+    return stat.st_dev, stat.st_ino
+
+
+def rebuild_storage_fd(cls, duplicate, nbytes):
+    fd = duplicate.detach()
+    key = _file_identity(fd)
+    cached = _received.get(key)
+    if cached is not None:
+        os.close(fd)
+        return cached
+    storage = cls._from_shared_fd(fd, nbytes)
+    _received.put(key, storage)
+    return storage
+
+
+def reduce_storage(storage: UntypedStorage):
+    if _sharing_strategy == "file_system":
+        raise NotImplementedError(
+            "ember.multiprocessing shares storages only through file descriptors: call "
+            "set_sharing_strategy('file_descriptor')")
+    if storage.device.type != "cpu":
+        raise RuntimeError(f"ember cannot share {storage.device.type} storages between "
+                           "processes")
+    fd, nbytes = storage._share_fd_cpu_()
+    # Remember the storage on the sending side too, so a storage sent back arrives as itself
+    _received.put(_file_identity(fd), storage)
+    return rebuild_storage_fd, (type(storage), DupFd(fd), nbytes)
+
+
+def rebuild_tensor(cls, storage, offset, size, stride, dtype_name, requires_grad):
+    tensor = empty(0, dtype=getattr(_dtype, dtype_name))
+    tensor._set_layout(storage, offset, size, stride)
+    if cls is Parameter:
+        return Parameter(tensor, requires_grad)
+    return tensor.requires_grad_(requires_grad)
+
+
+def reduce_tensor(tensor: Tensor):
+    if tensor.requires_grad and not tensor.is_leaf:
+        raise RuntimeError(
+            "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
+            "autograd does not support crossing process boundaries.  If you just want to "
+            "transfer the data, call detach() on the tensor before serializing (e.g., "
+            "putting it on the queue).")
+    return rebuild_tensor, (type(tensor), tensor.untyped_storage(), tensor.storage_offset(),
+                            tuple(tensor.shape), tensor.stride(), tensor.dtype._name,
+                            tensor.requires_grad)
+
+
+def init_reductions():
+    """Register the shared-memory pickling of tensors and storages with ForkingPickler."""
+    ForkingPickler.register(UntypedStorage, reduce_storage)
+    for cls in (Tensor, Parameter):
+        ForkingPickler.register(cls, reduce_tensor)
