@@ -157,18 +157,19 @@ class UntypedStorage:
     def share_memory_(self):
         """Move the bytes into memory that other processes can map, in place: every tensor
         on this storage follows. See Note [Shared memory lifetime]."""
-        if self._shared_fd is not None or self.device.type != "cpu":
-            return self
+        _share_storages([self])
+        return self
+
+    def _move_to_shared_memory(self):
+        """Copy the bytes into a new memory file; return the byte array they left."""
         fd = os.memfd_create("ember_storage", os.MFD_CLOEXEC)
         nbytes = len(self._bytes)
         os.ftruncate(fd, nbytes)
         shared = _map_shared(self.device._backend, fd, nbytes)
         shared[...] = self._bytes
-        old = self._bytes
-        self._bytes = shared
+        old, self._bytes = self._bytes, shared
         self._adopt_fd(fd)
-        _repoint_tensors(self, old, shared)
-        return self
+        return old
 
     def _share_fd_cpu_(self):
         """(fd, nbytes) of this storage's memory file, sharing it first."""
@@ -200,24 +201,37 @@ def _map_shared(backend, fd: int, nbytes: int):
     return backend.frombuffer(mmap.mmap(fd, nbytes, **_UNTRACKED_FD), backend.uint8)
 
 
-def _repoint_tensors(storage: UntypedStorage, old, new):
-    """Re-point every tensor over ``storage`` from the byte array ``old`` to ``new``, at the
-    same byte offsets. A tensor refers to its storage directly or through the tensor that
-    owns it (see ``_make_view``), so follow referrers until no new tensors turn up."""
+def _share_storages(storages):
+    """share_memory_() for several storages at once: the search for the tensors over them,
+    which walks every object the garbage collector tracks, runs once for all."""
+    storages = list({id(storage): storage for storage in storages
+                     if storage._shared_fd is None and storage.device.type == "cpu"}.values())
+    old_bytes = {id(storage): storage._move_to_shared_memory() for storage in storages}
+    if storages:
+        _repoint_tensors(storages, old_bytes)
+
+
+def _repoint_tensors(storages, old_bytes):
+    """Re-point every tensor over ``storages`` from their former byte arrays (``old_bytes``,
+    by storage id) to their new ones, at the same byte offsets. A tensor refers to its
+    storage directly or through the tensor that owns it (see ``_make_view``), so follow
+    referrers until no new tensors turn up."""
     from ember._tensor import Tensor
 
-    backend = storage.device._backend
-    old_start = backend.data_pointer(old)
-    owners = [storage]
+    root_of = {id(storage): storage for storage in storages}
+    owners = storages
     while owners:
-        owner_ids = {id(owner) for owner in owners}
-        owners = [obj for obj in gc.get_referrers(*owners) if isinstance(obj, Tensor)
-                  and id(obj._storage) in owner_ids]
+        owners = [obj for obj in gc.get_referrers(*owners)
+                  if isinstance(obj, Tensor) and id(obj._storage) in root_of]
+        root_of = {id(tensor): root_of[id(tensor._storage)] for tensor in owners}
         for tensor in owners:
+            storage = root_of[id(tensor)]
+            old = old_bytes[id(storage)]
+            backend = storage.device._backend
             data = tensor._data
-            start = backend.data_pointer(data) - old_start
+            start = backend.data_pointer(data) - backend.data_pointer(old)
             if data.size and 0 <= start < len(old):
-                tensor._data = backend.ndarray(data.shape, data.dtype, new, start,
+                tensor._data = backend.ndarray(data.shape, data.dtype, storage._bytes, start,
                                                data.strides)
 
 

@@ -150,7 +150,23 @@ def test_module_share_memory():
     model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     model(ember.randn(4, 3)).sum().backward()
     weight = model[0].weight
+    row = weight[1]
     assert model.share_memory() is model
     assert model[0].weight is weight  # shared in place: the same Parameter
     tensors = [*model.parameters(), *model.buffers(), weight.grad]
     assert all(t.is_shared() for t in tensors)
+    assert row.data_ptr() == weight.data_ptr() + 3 * 4  # views follow
+
+
+def test_module_share_memory_of_parameters_on_one_storage():
+    base = ember.zeros(4)
+    model = nn.Module()
+    model.first = nn.Parameter(base[:2])
+    model.second = nn.Parameter(base[2:])
+    model.share_memory()
+    storage = base.untyped_storage()
+    assert storage.is_shared()
+    assert model.first.untyped_storage() is storage is model.second.untyped_storage()
+    with ember.no_grad():
+        model.second[0] = 5.0
+    assert base.tolist() == [0.0, 0.0, 5.0, 0.0]

@@ -13,6 +13,7 @@ import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
+from ember._storage import _share_storages
 from ember._tensor import Tensor, _parse_to, typename
 from ember.autograd.function import Function
 from ember.autograd.grad_mode import is_grad_enabled, no_grad
@@ -928,8 +929,13 @@ class Module:
         _zero_grads(self.parameters(), set_to_none)
 
     def share_memory(self):
-        """Move every parameter and buffer (and gradient) into shared memory."""
-        return self._apply(lambda t: t.share_memory_())
+        """Move every parameter, gradient and buffer into shared memory, in place."""
+        parameters = list(self.parameters())
+        tensors = [*parameters, *self.buffers(),
+                   *(p.grad for p in parameters if p.grad is not None)]
+        # all at once: the search for tensors viewing a storage walks every object
+        _share_storages([tensor.untyped_storage() for tensor in tensors])
+        return self
 
     # --- printing ---------------------------------------------------------------------
 
