@@ -15,13 +15,13 @@ import weakref
 from multiprocessing.reduction import DupFd, ForkingPickler
 
 from ember import _dtype
-from ember._storage import UntypedStorage
+from ember._storage import TypedStorage, UntypedStorage
 from ember._tensor import Tensor
 from ember.nn.parameter import Parameter
 from ember.ops.creation import empty
 
-__all__ = ["init_reductions", "reduce_storage", "reduce_tensor", "rebuild_storage_fd",
-           "rebuild_tensor"]
+__all__ = ["init_reductions", "reduce_storage", "reduce_typed_storage", "reduce_tensor",
+           "rebuild_storage_fd", "rebuild_typed_storage", "rebuild_tensor"]
 
 _SHARING_STRATEGIES = ("file_descriptor", "file_system")
 _sharing_strategy = "file_descriptor"
@@ -38,9 +38,9 @@ def get_sharing_strategy() -> str:
 def set_sharing_strategy(new_strategy: str):
     """Choose how storages are shared: only "file_descriptor" is implemented."""
     global _sharing_strategy
-    if new_strategy not in _SHARING_STRATEGIES:
-        raise ValueError(f"sharing strategy must be one of {_SHARING_STRATEGIES}, got "
-                         f"{new_strategy!r}")
+    if new_strategy not in _SHARING_STRATEGIES:  # PyTorch raises AssertionError too
+        raise AssertionError(f"invalid sharing strategy {new_strategy!r}, expected one of "
+                             f"{set(_SHARING_STRATEGIES)}")
     _sharing_strategy = new_strategy
 
 
@@ -95,6 +95,14 @@ def reduce_storage(storage: UntypedStorage):
     return rebuild_storage_fd, (type(storage), DupFd(fd), nbytes)
 
 
+def rebuild_typed_storage(untyped, dtype_name):
+    return TypedStorage(wrap_storage=untyped, dtype=getattr(_dtype, dtype_name), _internal=True)
+
+
+def reduce_typed_storage(storage: TypedStorage):
+    return rebuild_typed_storage, (storage.untyped(), storage.dtype._name)
+
+
 def rebuild_tensor(cls, storage, offset, size, stride, dtype_name, requires_grad):
     tensor = empty(0, dtype=getattr(_dtype, dtype_name))
     tensor._set_layout(storage, offset, size, stride)
@@ -118,5 +126,6 @@ def reduce_tensor(tensor: Tensor):
 def init_reductions():
     """Register the shared-memory pickling of tensors and storages with ForkingPickler."""
     ForkingPickler.register(UntypedStorage, reduce_storage)
+    ForkingPickler.register(TypedStorage, reduce_typed_storage)
     for cls in (Tensor, Parameter):
         ForkingPickler.register(cls, reduce_tensor)

@@ -8,7 +8,9 @@ import os
 import signal
 import sys
 import tempfile
+import time
 import traceback
+import warnings
 
 __all__ = ["ProcessException", "ProcessRaisedException", "ProcessExitedException",
            "ProcessContext", "spawn", "start_processes"]
@@ -69,9 +71,10 @@ class ProcessContext:
     def pids(self):
         return [int(process.pid) for process in self.processes]
 
-    def join(self, timeout: float | None = None) -> bool:
+    def join(self, timeout: float | None = None, grace_period: float | None = None) -> bool:
         """Wait up to ``timeout`` seconds for processes to end. True once all have ended
-        well; if one failed, stop the others and raise its failure."""
+        well; if one failed, give the others ``grace_period`` seconds to end, terminate
+        those still running, and raise the failure."""
         if not self.sentinels:
             return True
         failed = None
@@ -83,6 +86,10 @@ class ProcessContext:
                 break
         if failed is None:
             return not self.sentinels
+        if grace_period is not None:
+            deadline = time.monotonic() + grace_period
+            for process in self.processes:
+                process.join(max(0.0, deadline - time.monotonic()))
         for process in self.processes:
             if process.is_alive():
                 process.terminate()
@@ -150,5 +157,11 @@ def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method
 def spawn(fn, args=(), nprocs=1, join=True, daemon=False, start_method="spawn"):
     """Run ``fn(i, *args)`` for i in range(nprocs), each in a new process; see
     start_processes(). A child's exception is re-raised in the parent as
-    ProcessRaisedException carrying the child's traceback."""
-    return start_processes(fn, args, nprocs, join, daemon, start_method)
+    ProcessRaisedException carrying the child's traceback. Other start methods are
+    start_processes()'s: ``start_method`` is deprecated, as in PyTorch."""
+    if start_method != "spawn":
+        warnings.warn(f"This method only supports start_method=spawn (got: {start_method}).\n"
+                      "To use a different start_method use:\n\t\t"
+                      " torch.multiprocessing.start_processes(...)", FutureWarning,
+                      stacklevel=2)
+    return start_processes(fn, args, nprocs, join, daemon, start_method="spawn")

@@ -46,7 +46,8 @@ def _child_roundtrip(from_args, inbox, outbox):
     view.add_(10)
     from_args[0, 0] = 42
     inbox.get()  # the parent has written
-    outbox.put([whole[1, 0].item(), from_args[1, 0].item()])
+    outbox.put(([whole[1, 0].item(), from_args[1, 0].item()], ember.full((2,), 7.0)))
+    inbox.get()  # stay alive until the parent holds the descriptor of the tensor sent back
 
 
 @pytest.mark.parametrize("method", START_METHODS)
@@ -76,7 +77,10 @@ def test_tensors_travel_as_shared_memory(method):
     assert whole.tolist() == [[42.0, 11.0, 12.0], [3.0, 14.0, 15.0]]  # the child's writes
     whole[1, 0] = -5.0
     inbox.put("written")
-    assert outbox.get(timeout=30) == [-5.0, -5.0]
+    seen_by_child, from_child = outbox.get(timeout=30)
+    inbox.put("received")
+    assert seen_by_child == [-5.0, -5.0]
+    assert from_child.tolist() == [7.0, 7.0] and from_child.is_shared()
     child.join(timeout=30)
     assert child.exitcode == 0
 
@@ -86,6 +90,14 @@ def test_storage_sent_twice_is_one_storage():
     first = ForkingPickler.loads(ForkingPickler.dumps(storage))
     second = ForkingPickler.loads(ForkingPickler.dumps(storage))
     assert first is storage and second is storage and storage.is_shared()
+
+
+def test_typed_and_empty_storages_travel():
+    typed = ember.arange(3, dtype=ember.int16)._typed_storage()
+    received = ForkingPickler.loads(ForkingPickler.dumps(typed))
+    assert received.dtype is ember.int16 and received.tolist() == [0, 1, 2]
+    empty = ForkingPickler.loads(ForkingPickler.dumps(ember.zeros(0, 3)))
+    assert empty.shape == (0, 3) and empty.is_shared()
 
 
 def test_non_leaf_requiring_grad_is_refused():
@@ -104,7 +116,7 @@ def test_sharing_strategies():
             ForkingPickler.dumps(ember.ones(2))
     finally:
         mp.set_sharing_strategy("file_descriptor")
-    with pytest.raises(ValueError):
+    with pytest.raises(AssertionError, match="invalid sharing strategy"):
         mp.set_sharing_strategy("carrier_pigeon")
 
 

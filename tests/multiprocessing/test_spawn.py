@@ -28,6 +28,11 @@ def test_spawn_runs_every_index_on_shared_arguments():
     assert out.tolist() == [1.0, 2.0] and out.is_shared()
 
 
+def test_spawn_start_method_is_deprecated():
+    with pytest.warns(FutureWarning, match="only supports start_method=spawn"):
+        mp.spawn(_fill_slot, args=(ember.zeros(1),), start_method="fork")
+
+
 def test_child_exception_is_raised_with_its_traceback():
     with pytest.raises(mp.ProcessRaisedException) as caught:
         mp.start_processes(_fail_in_second, nprocs=2, start_method="fork")
