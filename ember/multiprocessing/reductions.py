@@ -44,24 +44,19 @@ def set_sharing_strategy(new_strategy: str):
     _sharing_strategy = new_strategy
 
 
-class _StorageCache:
-    """The storages this process rebuilt, by memory file identity, so that one storage
-    sent twice arrives as one storage object (while the first is alive)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._storages = weakref.WeakValueDictionary()
-
-    def get(self, key):
-        with self._lock:
-            return self._storages.get(key)
-
-    def put(self, key, storage):
-        with self._lock:
-            self._storages[key] = storage
+# The shared storages this process sent or received, by memory file identity, so that a
+# storage sent twice arrives as one storage object (while the first is alive). Queue feeder
+# threads pickle concurrently, hence the lock; a child forked while it is held gets a new one.
+_known_storages = weakref.WeakValueDictionary()
+_known_storages_lock = threading.Lock()
 
 
-_received = _StorageCache()
+def _new_lock_after_fork():
+    global _known_storages_lock
+    _known_storages_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def _file_identity(fd: int):
@@ -72,12 +67,12 @@ def _file_identity(fd: int):
 def rebuild_storage_fd(cls, duplicate, nbytes):
     fd = duplicate.detach()
     key = _file_identity(fd)
-    cached = _received.get(key)
-    if cached is not None:
-        os.close(fd)
-        return cached
-    storage = cls._from_shared_fd(fd, nbytes)
-    _received.put(key, storage)
+    with _known_storages_lock:
+        storage = _known_storages.get(key)
+        if storage is None:
+            storage = _known_storages[key] = cls._from_shared_fd(fd, nbytes)
+            return storage
+    os.close(fd)  # a duplicate of a file this process already maps
     return storage
 
 
@@ -90,8 +85,8 @@ def reduce_storage(storage: UntypedStorage):
         raise RuntimeError(f"ember cannot share {storage.device.type} storages between "
                            "processes")
     fd, nbytes = storage._share_fd_cpu_()
-    # Remember the storage on the sending side too, so a storage sent back arrives as itself
-    _received.put(_file_identity(fd), storage)
+    with _known_storages_lock:  # so that a storage sent back arrives as itself
+        _known_storages[_file_identity(fd)] = storage
     return rebuild_storage_fd, (type(storage), DupFd(fd), nbytes)
 
 
