@@ -7,6 +7,7 @@ from ember import (
     cuda,
     fft,
     linalg,
+    multiprocessing,
     nn,
     optim,
     random,
