@@ -1,3 +1,3 @@
 """``ember.utils``: helpers around the library, as ``torch.utils``."""
 
-from ember.utils import data, dlpack, hooks, safetensors  # noqa: F401
+from ember.utils import checkpoint, data, dlpack, hooks, safetensors  # noqa: F401
