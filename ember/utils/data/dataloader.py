@@ -7,24 +7,28 @@ nothing is drawn yet), then draws a 64-bit ``_base_seed`` from the loader's gene
 default generator if None), as PyTorch does. Only the first ``next()`` lets the sampler draw
 (RandomSampler without a generator seeds its own from the default generator at that point).
 Keeping this order makes shuffled batches, and the default generator's state after an epoch,
-identical to PyTorch's. ``_base_seed`` will seed the workers.
+identical to PyTorch's. Worker ``i`` seeds itself with ``_base_seed + i``.
 
 Loading in the main process is ``_SingleProcessDataLoaderIter``; worker processes
-(``num_workers > 0``) will be a second subclass of ``_BaseDataLoaderIter`` sharing the
-fetchers below, once ember.multiprocessing exists.
+(``num_workers > 0``) are ``_MultiProcessingDataLoaderIter``: each worker runs the loop of
+``_utils/worker.py`` with the same fetchers. Persistent workers keep the iterator, and so its
+base seed, across epochs, as PyTorch does.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
+import queue
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import ember
 from ember.utils.data import _utils
+from ember.utils.data._utils import worker as _worker
 from ember.utils.data._utils.collate import default_collate, default_convert
 from ember.utils.data.dataset import Dataset, IterableDataset
 from ember.utils.data.sampler import (
@@ -125,8 +129,7 @@ class DataLoader(Generic[_T_co]):
         sampler (Sampler or Iterable, optional): the order of indices; excludes ``shuffle``.
         batch_sampler (Sampler or Iterable, optional): yields lists of indices; excludes
             ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``.
-        num_workers (int, optional): worker processes; 0 loads in the main process. ember
-            supports only 0 for now.
+        num_workers (int, optional): worker processes; 0 loads in the main process.
         collate_fn (Callable, optional): list of samples -> batch. Default:
             :func:`default_collate` (:func:`default_convert` without automatic batching).
         pin_memory (bool, optional): accepted; without an accelerator nothing is pinned.
@@ -253,7 +256,7 @@ class DataLoader(Generic[_T_co]):
     def _get_iterator(self) -> _BaseDataLoaderIter:
         if self.num_workers == 0:
             return _SingleProcessDataLoaderIter(self)
-        raise NotImplementedError("DataLoader with num_workers > 0 needs ember.multiprocessing")
+        return _MultiProcessingDataLoaderIter(self)
 
     def __iter__(self) -> _BaseDataLoaderIter:
         # Persistent workers keep one iterator (and its processes) across epochs.
@@ -415,3 +418,186 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def _next_data(self):
         index = self._next_index()  # StopIteration ends the epoch
         return self._dataset_fetcher.fetch(index)
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """Loads batches in ``num_workers`` processes, ``prefetch_factor`` batches ahead each.
+
+    Batch indices go to the workers round-robin, each tagged with its task index; results
+    come back through one queue, in any order, and are yielded in task order (``in_order``)
+    or as they arrive. Every wait on that queue is bounded, so a dead worker surfaces as a
+    RuntimeError instead of a hang.
+    """
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        import ember.multiprocessing  # noqa: F401  (tensors travel as shared memory)
+
+        self._prefetch_factor = loader.prefetch_factor
+        self._in_order = loader.in_order
+        context = loader.multiprocessing_context or multiprocessing.get_context()
+        self._data_queue = context.Queue()
+        self._workers_done_event = context.Event()
+        self._index_queues = []
+        self._workers = []
+        self._shutdown = False
+        for worker_id in range(self._num_workers):
+            index_queue = context.Queue()
+            # Indices nobody will read must not keep this process alive at exit.
+            index_queue.cancel_join_thread()
+            process = context.Process(
+                target=_worker._worker_loop, daemon=True,
+                args=(self._dataset_kind, self._dataset, index_queue, self._data_queue,
+                      self._workers_done_event, self._auto_collation, self._collate_fn,
+                      self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
+                      self._num_workers, os.getpid()))
+            process.start()
+            self._index_queues.append(index_queue)
+            self._workers.append(process)
+        self._reset(loader, first_iter=True)
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        super()._reset(loader, first_iter)
+        self._send_idx = 0  # task index of the next batch sent to a worker
+        self._rcvd_idx = 0  # task index of the next batch to yield
+        # task index -> (worker_id,) while in flight, (worker_id, data) once it arrived early
+        self._task_info = {}
+        self._tasks_outstanding = 0
+        self._workers_status = [True] * self._num_workers
+        self._workers_num_tasks = [0] * self._num_workers
+        self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
+        if not first_iter:
+            # Persistent workers: wait until each has seen the new epoch begin; results of
+            # the previous epoch still on their way are dropped.
+            for index_queue in self._index_queues:
+                index_queue.put(_worker._ResumeIteration())
+            resumes_left = self._num_workers
+            while resumes_left:
+                task_index, _ = self._get_data()
+                if isinstance(task_index, _worker._ResumeIteration):
+                    resumes_left -= 1
+        for _ in range(self._prefetch_factor * self._num_workers):
+            self._try_put_index()
+
+    def _try_put_index(self) -> None:
+        try:
+            index = self._next_index()
+        except StopIteration:
+            return
+        for _ in range(self._num_workers):
+            worker_id = next(self._worker_queue_idx_cycle)
+            # Out of order, a slow worker must not collect every free slot.
+            if self._workers_status[worker_id] and (
+                    self._in_order
+                    or self._workers_num_tasks[worker_id] < self._prefetch_factor):
+                break
+        else:
+            return  # no worker is left (all shards of an iterable dataset ended)
+        self._index_queues[worker_id].put((self._send_idx, index))
+        self._task_info[self._send_idx] = (worker_id,)
+        self._workers_num_tasks[worker_id] += 1
+        self._tasks_outstanding += 1
+        self._send_idx += 1
+
+    def _try_get_data(self, timeout: float):
+        """(True, result) or (False, None) after ``timeout`` seconds; RuntimeError if a worker
+        died meanwhile."""
+        try:
+            return True, self._data_queue.get(timeout=timeout)
+        except Exception as error:
+            failed = [process for worker_id, process in enumerate(self._workers)
+                      if self._workers_status[worker_id] and not process.is_alive()]
+            if failed:
+                pids = ", ".join(str(process.pid) for process in failed)
+                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited "
+                                   "unexpectedly") from error
+            if isinstance(error, queue.Empty):
+                return False, None
+            raise
+
+    def _get_data(self):
+        if self._timeout > 0:
+            success, data = self._try_get_data(self._timeout)
+            if not success:
+                raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+            return data
+        while True:
+            success, data = self._try_get_data(_worker.MP_STATUS_CHECK_INTERVAL)
+            if success:
+                return data
+
+    def _next_data(self):
+        while True:
+            # Skip tasks already yielded (out of order) or lost with an ended worker.
+            while self._rcvd_idx < self._send_idx:
+                info = self._task_info.get(self._rcvd_idx)
+                if info is not None and (len(info) == 2 or self._workers_status[info[0]]):
+                    break
+                self._task_info.pop(self._rcvd_idx, None)
+                self._rcvd_idx += 1
+            else:
+                if not self._persistent_workers:
+                    self._shutdown_workers()
+                raise StopIteration
+
+            info = self._task_info[self._rcvd_idx]
+            if len(info) == 2:  # arrived earlier
+                del self._task_info[self._rcvd_idx]
+                self._rcvd_idx += 1
+                return self._process_data(info[1], info[0])
+
+            task_index, data = self._get_data()
+            if isinstance(task_index, _worker._ResumeIteration):
+                continue  # a late echo; cannot happen after _reset's wait, kept for safety
+            self._tasks_outstanding -= 1
+            if isinstance(data, _worker._IterableDatasetStopIteration):
+                self._mark_worker_ended(data.worker_id)
+                self._try_put_index()
+                continue
+            worker_id = self._task_info[task_index][0]
+            if task_index == self._rcvd_idx:
+                del self._task_info[task_index]
+                self._rcvd_idx += 1
+                return self._process_data(data, worker_id)
+            if not self._in_order:
+                del self._task_info[task_index]
+                return self._process_data(data, worker_id)
+            self._task_info[task_index] = (worker_id, data)
+
+    def _process_data(self, data, worker_id: int):
+        self._workers_num_tasks[worker_id] -= 1
+        self._try_put_index()
+        if isinstance(data, _worker.ExceptionWrapper):
+            data.reraise()
+        return data
+
+    def _mark_worker_ended(self, worker_id: int) -> None:
+        """A worker's share of an iterable dataset ended: send it nothing more (and, unless
+        it is persistent, let it exit)."""
+        self._workers_status[worker_id] = False
+        if not self._persistent_workers:
+            self._index_queues[worker_id].put(None)
+
+    def _shutdown_workers(self) -> None:
+        """Tell every worker to exit and wait for it (terminating stragglers)."""
+        if self._shutdown:
+            return
+        self._shutdown = True
+        try:
+            self._workers_done_event.set()
+            for index_queue in self._index_queues:
+                index_queue.put(None)
+            for process in self._workers:
+                process.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL * 4)
+            for each_queue in (*self._index_queues, self._data_queue):
+                each_queue.cancel_join_thread()
+                each_queue.close()
+        finally:
+            for process in self._workers:
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_shutdown"):  # not when __init__ failed before the workers
+            self._shutdown_workers()
