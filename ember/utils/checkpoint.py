@@ -185,7 +185,7 @@ class _Frame:
         self.recomputed = {}
 
     def pack(self, tensor):
-        self.metadata.append((tuple(tensor.shape), tensor.dtype, tensor.device))
+        self.metadata.append(_metadata(tensor))
         return _Placeholder(self, len(self.metadata) - 1)
 
     def unpack(self, placeholder):
@@ -226,21 +226,19 @@ class _Frame:
         self.recomputed = dict(enumerate(recomputed))
 
     def _check_metadata(self, recomputed):
-        mismatches = []
-        for index, (original, tensor) in enumerate(zip(self.metadata, recomputed)):
-            now = (tuple(tensor.shape), tensor.dtype, tensor.device)
-            differences = {name: (before, after) for name, before, after
-                           in zip(("shape", "dtype", "device"), original, now)
-                           if before != after}
-            if differences:
-                mismatches.append(f"tensor at position {index}:\n"
-                                  + "".join(f"saved metadata: {{'{name}': {before}}}\n"
-                                            f"recomputed metadata: {{'{name}': {after}}}\n"
-                                            for name, (before, after) in differences.items()))
+        mismatches = "".join(
+            f"tensor at position {index}:\nsaved metadata: {original}\n"
+            f"recomputed metadata: {_metadata(tensor)}\n"
+            for index, (original, tensor) in enumerate(zip(self.metadata, recomputed))
+            if _metadata(tensor) != original)
         if mismatches:
             raise CheckpointError("torch.utils.checkpoint: Recomputed values for the following "
                                   "tensors have different metadata than during the forward "
-                                  f"pass.\n{''.join(mismatches)}.\n{_DEBUG_TIP}")
+                                  f"pass.\n{mismatches}.\n{_DEBUG_TIP}")
+
+
+def _metadata(tensor) -> dict:
+    return {"shape": tensor.shape, "dtype": tensor.dtype, "device": tensor.device}
 
 
 def _refuse_unpack(packed):
