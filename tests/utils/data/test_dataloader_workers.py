@@ -11,6 +11,7 @@ import random
 import signal
 import time
 
+import numpy as np
 import pytest
 
 import ember
@@ -45,7 +46,8 @@ class WorkerStateDataset(Dataset):
     def __getitem__(self, index):
         info = self.library.utils.data.get_worker_info()
         return [info.id, info.num_workers, info.seed, random.random(),
-                self.library.rand(()).item(), info.dataset is self]
+                self.library.rand(()).item(), int(np.random.randint(1 << 30)),
+                info.dataset is self]
 
 
 class ShardedRange:
@@ -137,7 +139,7 @@ def test_shuffled_batches_match_single_process_and_torch(context):
     assert after_workers == pytest.approx(torch.rand(2).tolist())
 
 
-def test_worker_seeds_and_rng_match_torch():
+def test_worker_seeds_and_rngs_match_torch():
     import torch
     ember.manual_seed(3)
     ours = list(DataLoader(WorkerStateDataset(ember), batch_size=None, num_workers=2,

@@ -21,11 +21,11 @@ class WorkerInfo:
     dataset: Any
 
 
-# Set once in each worker process; stays None in the main process.
+# Set once in each worker process (worker.py); stays None in the main process.
 _worker_info: WorkerInfo | None = None
 
 
 def get_worker_info() -> WorkerInfo | None:
     """The :class:`WorkerInfo` of the current DataLoader worker, or None in the main
-    process (always, while ember loads data in the main process only)."""
+    process. An :class:`IterableDataset` uses it to give each worker its own share."""
     return _worker_info

@@ -15,6 +15,8 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+import numpy as np
+
 import ember
 from ember.utils.data import _utils
 
@@ -65,10 +67,17 @@ class _ResumeIteration:
 
 
 def _seed_worker(base_seed: int, worker_id: int) -> int:
-    """Seed ember's default generator and Python's ``random`` as PyTorch seeds a worker."""
+    """Seed ember's default generator, Python's ``random`` and NumPy's global generator as
+    PyTorch seeds a worker; returns the worker's seed, ``base_seed + worker_id``.
+
+    NumPy gets four 32-bit words hashed from (worker_id, base_seed) by NumPy's own
+    SeedSequence, so that workers with close seeds still draw unrelated streams.
+    """
     seed = base_seed + worker_id
     random.seed(seed)
     ember.manual_seed(seed)
+    low_word, high_word = base_seed & 0xFFFFFFFF, base_seed >> 32
+    np.random.seed(np.random.SeedSequence([worker_id, low_word, high_word]).generate_state(4))
     return seed
 
 
