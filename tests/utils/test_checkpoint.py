@@ -187,6 +187,29 @@ def test_non_reentrant_detects_a_recomputation_that_differs():
     assert messages[0] == messages[1]
 
 
+@pytest.mark.parametrize("saves_more", [True, False])
+def test_non_reentrant_detects_a_different_number_of_saved_tensors(saves_more):
+    messages = []
+    for lib in (torch, ember):
+        calls = []
+
+        def region(t, calls=calls):
+            calls.append(1)
+            out = t.sin()
+            if (len(calls) > 1) == saves_more:  # one product more in one of the two runs
+                out = out * t.cos()
+            return out
+
+        x = lib.ones(2, requires_grad=True)
+        with lib.utils.checkpoint.set_checkpoint_early_stop(False):
+            out = lib.utils.checkpoint.checkpoint(region, x, use_reentrant=False)
+        with pytest.raises(RuntimeError, match="torch.utils.checkpoint: ") as caught:
+            out.sum().backward()
+        assert type(caught.value).__name__ == "CheckpointError"
+        messages.append(str(caught.value).split("Tip:")[0])
+    assert messages[0] == messages[1]
+
+
 def test_non_reentrant_backward_twice_with_retain_graph():
     x = ember.tensor([0.5, 1.5], requires_grad=True)
     out = checkpoint(lambda t: (t.exp() * t).sum(), x, use_reentrant=False)
