@@ -85,20 +85,14 @@ def _detached_like(value):
     return detached
 
 
+@contextlib.contextmanager
 def _replaying_rng(state):
     """The block runs from the RNG ``state`` of the first run (None: the current state) and
     leaves the surrounding state as it found it."""
-    if state is None:
-        return contextlib.nullcontext()
-    forked = ember.random.fork_rng()
-
-    @contextlib.contextmanager
-    def replay():
-        with forked:
+    with ember.random.fork_rng(enabled=state is not None):
+        if state is not None:
             ember.random.set_rng_state(state)
-            yield
-
-    return replay()
+        yield
 
 
 class _CheckpointFunction:
