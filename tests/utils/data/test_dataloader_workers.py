@@ -9,6 +9,9 @@ import multiprocessing
 import os
 import random
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 
 import numpy as np
@@ -221,3 +224,38 @@ def test_deleting_an_unfinished_iterator_stops_its_workers():
     iterator = iter(DataLoader(SquaresDataset(), batch_size=1, num_workers=2))
     assert next(iterator)[0].tolist() == [0]
     del iterator
+
+
+def test_batches_arrive_in_shared_memory():
+    ((batch,),) = DataLoader(TensorDataset(ember.ones(4, 3)), batch_size=4, num_workers=1)
+    assert batch.is_shared() and batch.tolist() == [[1.0] * 3] * 4
+
+
+_ORPHANING_SCRIPT = textwrap.dedent("""
+    import os, signal
+    import ember
+    from ember.utils.data import DataLoader
+    loader = DataLoader(range(6), num_workers=2, persistent_workers=True)
+    next(iter(loader))
+    print(*[process.pid for process in loader._iterator._workers], flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def _running(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_the_main_process_dies():
+    child = subprocess.run([sys.executable, "-c", _ORPHANING_SCRIPT], capture_output=True,
+                           text=True, timeout=30)
+    pids = [int(pid) for pid in child.stdout.split()]
+    assert child.returncode == -signal.SIGKILL and len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_running, pids))
