@@ -30,7 +30,6 @@ import weakref
 from ember._tensor import _make
 from ember.autograd import grad_mode
 from ember.backends.cpu import ndarray as _ndarray
-from ember.utils.hooks import RemovableHandle
 
 _sequence = itertools.count()
 # Ties in the ready queue (leaves' AccumulateGrad nodes) go first in, first out.
@@ -435,6 +434,8 @@ def _copy_into_grad(grad):
 
 
 def _add_hook(hooks: dict, fn):
+    from ember.utils.hooks import RemovableHandle  # ember.utils builds on autograd
+
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
     return handle

@@ -17,14 +17,10 @@ import contextlib
 import warnings
 
 import ember
-
-# ember.utils is imported while ember.autograd is still loading (graph.py needs
-# ember.utils.hooks), so this module reaches autograd and random through ``ember`` at call
-# time, and builds CheckpointFunction on first access (see ``__getattr__``).
+from ember.autograd.function import Function
 
 __all__ = [
-    "CheckpointFunction",  # noqa: F822 - made on first access, by __getattr__
-    "CheckpointError", "check_backward_validity", "checkpoint",
+    "CheckpointFunction", "CheckpointError", "check_backward_validity", "checkpoint",
     "checkpoint_sequential", "detach_variable", "noop_context_fn", "set_checkpoint_early_stop",
 ]
 
@@ -95,7 +91,7 @@ def _replaying_rng(state):
         yield
 
 
-class _CheckpointFunction:
+class CheckpointFunction(Function):
     """The reentrant checkpoint: forward under no_grad, backward reruns the region with grad
     and backpropagates through it."""
 
@@ -130,23 +126,6 @@ class _CheckpointFunction:
         ember.autograd.backward([output for output, _ in pairs], [grad for _, grad in pairs])
         grads = tuple(x.grad if _is_tensor(x) else None for x in detached_inputs)
         return (None, None, *grads)
-
-
-def _checkpoint_function():
-    """CheckpointFunction, an autograd.Function subclass made once autograd has loaded."""
-    function = globals().get("CheckpointFunction")
-    if function is None:
-        methods = {name: value for name, value in vars(_CheckpointFunction).items()
-                   if name not in ("__dict__", "__weakref__")}
-        function = type("CheckpointFunction", (ember.autograd.Function,), methods)
-        globals()["CheckpointFunction"] = function
-    return function
-
-
-def __getattr__(name):
-    if name == "CheckpointFunction":
-        return _checkpoint_function()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _StopRecomputation(Exception):  # noqa: N818 - control flow, not an error
@@ -298,7 +277,7 @@ def checkpoint(function, *args, use_reentrant: bool | None = None,
         if context_fn is not noop_context_fn or debug is not False:
             raise ValueError("Passing `context_fn` or `debug` is only supported when "
                              "use_reentrant=False.")
-        return _checkpoint_function().apply(function, preserve, *args)
+        return CheckpointFunction.apply(function, preserve, *args)
     return _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check,
                                          early_stop, args, kwargs)
 
