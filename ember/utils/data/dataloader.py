@@ -547,8 +547,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._process_data(info[1], info[0])
 
             task_index, data = self._get_data()
-            if isinstance(task_index, _worker._ResumeIteration):
-                continue  # a late echo; cannot happen after _reset's wait, kept for safety
             self._tasks_outstanding -= 1
             if isinstance(data, _worker._IterableDatasetStopIteration):
                 self._mark_worker_ended(data.worker_id)

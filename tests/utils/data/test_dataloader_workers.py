@@ -88,7 +88,7 @@ class KilledDataset(SquaresDataset):
 
 class SlowDataset(SquaresDataset):
     def __getitem__(self, index):
-        time.sleep(2)
+        time.sleep(1)
         return index
 
 

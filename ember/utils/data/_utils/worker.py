@@ -110,6 +110,10 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
             try:
                 request = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    # The main process is shutting down without reaching us: its index queue
+                    # was finalized first when garbage collection broke a reference cycle.
+                    break
                 continue
             if isinstance(request, _ResumeIteration):
                 data_queue.put((request, None))
