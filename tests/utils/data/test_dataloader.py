@@ -255,12 +255,6 @@ def test_too_many_workers_warn():
             lib.utils.data.DataLoader(range(3), num_workers=100000)
 
 
-def test_workers_need_multiprocessing():
-    loader = ember.utils.data.DataLoader(range(3), num_workers=1)
-    with pytest.raises(NotImplementedError, match="needs ember.multiprocessing"):
-        iter(loader)
-
-
 def test_timeout_needs_workers():
     same_error(lambda lib: iter(lib.utils.data.DataLoader(range(3), timeout=1.0)),
                AssertionError, "requires timeout == 0")
