@@ -30,7 +30,7 @@ import ember
 from ember.utils.data import _utils
 from ember.utils.data._utils import worker as _worker
 from ember.utils.data._utils.collate import default_collate, default_convert
-from ember.utils.data.dataset import Dataset, IterableDataset
+from ember.utils.data.dataset import Dataset, IterableDataset, TensorDataset
 from ember.utils.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -58,11 +58,26 @@ class _MapDatasetFetcher:
     def fetch(self, possibly_batched_index):
         if not self.auto_collation:
             return self.collate_fn(self.dataset[possibly_batched_index])
+        if (self.collate_fn is default_collate and type(possibly_batched_index) is list
+                and _plain_tensor_dataset(self.dataset)):
+            # What default_collate makes of the samples, with one gather per tensor
+            # instead of one view per sample and a stack.
+            return [tensor[possibly_batched_index] for tensor in self.dataset.tensors]
         if getattr(self.dataset, "__getitems__", None):
             samples = self.dataset.__getitems__(possibly_batched_index)
         else:
             samples = [self.dataset[index] for index in possibly_batched_index]
         return self.collate_fn(samples)
+
+
+def _plain_tensor_dataset(dataset) -> bool:
+    """Whether ``dataset`` fetches samples as :class:`TensorDataset` does (a subclass may
+    redefine how), from tensors that autograd does not track (a stack of samples would
+    record another graph than a gather)."""
+    kind = type(dataset)
+    return (isinstance(dataset, TensorDataset) and kind.__getitem__ is TensorDataset.__getitem__
+            and getattr(kind, "__getitems__", None) is None
+            and not any(tensor.requires_grad for tensor in dataset.tensors))
 
 
 class _IterableDatasetFetcher:
