@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import ember
+from ember._storage import UntypedStorage
 from ember.utils.data import _utils
 from ember.utils.data._utils import worker as _worker
 from ember.utils.data._utils.collate import default_collate, default_convert
@@ -62,7 +63,7 @@ class _MapDatasetFetcher:
                 and _plain_tensor_dataset(self.dataset)):
             # What default_collate makes of the samples, with one gather per tensor
             # instead of one view per sample and a stack.
-            return [tensor[possibly_batched_index] for tensor in self.dataset.tensors]
+            return [_gathered(tensor, possibly_batched_index) for tensor in self.dataset.tensors]
         if getattr(self.dataset, "__getitems__", None):
             samples = self.dataset.__getitems__(possibly_batched_index)
         else:
@@ -78,6 +79,18 @@ def _plain_tensor_dataset(dataset) -> bool:
     return (isinstance(dataset, TensorDataset) and kind.__getitem__ is TensorDataset.__getitem__
             and getattr(kind, "__getitems__", None) is None
             and not any(tensor.requires_grad for tensor in dataset.tensors))
+
+
+def _gathered(tensor, indices: list):
+    """``tensor[indices]``; in a worker process, written straight into shared memory, as the
+    batch will travel there anyway: sharing it afterwards would search for every tensor over
+    its storage, which costs milliseconds."""
+    batch = tensor[indices]
+    if _utils.get_worker_info() is None:
+        return batch
+    storage = UntypedStorage(batch.numel() * batch.element_size())
+    storage._move_to_shared_memory()  # no tensor is over it yet, so none to repoint
+    return ember.empty(0, dtype=batch.dtype).set_(storage, 0, batch.shape).copy_(batch)
 
 
 class _IterableDatasetFetcher:
