@@ -11,10 +11,17 @@ import time
 import torch
 
 import ember
-from bench import autograd_overhead, cnn_step, lstm_step, mlp_step, per_op_overhead
+from bench import (
+    autograd_overhead,
+    cnn_step,
+    dataloader_throughput,
+    lstm_step,
+    mlp_step,
+    per_op_overhead,
+)
 
 BENCHMARKS = [per_op_overhead, autograd_overhead, cnn_step, lstm_step, mlp_step.SGD_MOMENTUM,
-              mlp_step.ADAM]
+              mlp_step.ADAM, dataloader_throughput.WORKERS_0, dataloader_throughput.WORKERS_2]
 
 
 def _time_per_op(step, ops_per_step: int, seconds: float) -> float:
