@@ -80,17 +80,23 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return result
 
 
+def _warn_unexpected_rank(spatial_dims, rank):
+    """torch's deprecation warning for a dropout{2,3}d input of another rank."""
+    low, high = spatial_dims + 1, spatial_dims + 2
+    if rank not in (low, high):
+        warnings.warn(
+            f"dropout{spatial_dims}d: Received a {rank}-D input to dropout{spatial_dims}d, "
+            "which is deprecated and will result in an error in a future release. To retain "
+            "the behavior and silence this warning, please use dropout instead. Note that "
+            f"dropout{spatial_dims}d exists to provide channel-wise dropout on inputs with "
+            f"{spatial_dims} spatial dimensions, a channel dimension, and an optional batch "
+            f"dimension (i.e. {low}D or {high}D inputs).", stacklevel=3)
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     inp_dim = input.dim()
-    if inp_dim not in (3, 4):
-        warnings.warn(
-            f"dropout2d: Received a {inp_dim}-D input to dropout2d, which is deprecated "
-            "and will result in an error in a future release. To retain the behavior "
-            "and silence this warning, please use dropout instead. Note that dropout2d "
-            "exists to provide channel-wise dropout on inputs with 2 spatial dimensions, "
-            "a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
-            stacklevel=2)
+    _warn_unexpected_rank(2, inp_dim)
     if inp_dim == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
@@ -105,14 +111,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 def dropout3d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     inp_dim = input.dim()
-    if inp_dim not in (4, 5):
-        warnings.warn(
-            f"dropout3d: Received a {inp_dim}-D input to dropout3d, which is deprecated "
-            "and will result in an error in a future release. To retain the behavior "
-            "and silence this warning, please use dropout instead. Note that dropout3d "
-            "exists to provide channel-wise dropout on inputs with 3 spatial dimensions, "
-            "a channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).",
-            stacklevel=2)
+    _warn_unexpected_rank(3, inp_dim)
     is_batched = inp_dim == 5
     if not is_batched:
         input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
