@@ -16,8 +16,8 @@ def load_mnist_5k():
 
 
 def train_test_split(images, labels, test_fraction=0.2, seed=0):
-    """A random split, the same for the same seed: the first
-    ``test_fraction`` of them held out for testing."""
+    """A random split, the same for the same seed: ``test_fraction`` of the images are held
+    out for testing."""
     order = np.random.default_rng(seed).permutation(len(labels))
     test_count = int(len(labels) * test_fraction)
     test, train = order[:test_count], order[test_count:]
