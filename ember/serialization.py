@@ -13,7 +13,8 @@ The bytes of every record start at a multiple of 64 in the file (a padding field
 record's local header) so that ``mmap=True`` can map storages where they lie. The pickle
 names PyTorch's globals (``torch._utils._rebuild_tensor_v2``, ``torch.FloatStorage``,
 ``torch.Size``, ``torch.float16``, ...): ember writes them by name, without importing torch,
-and maps them back to its own objects when it reads a file.
+and maps them back to its own objects when it reads a file. The format before this one is
+read and written by ember/_legacy_serialization.py.
 """
 
 from __future__ import annotations
@@ -248,9 +249,11 @@ class _CheckpointPickling:
     def persistent_id(self, obj):
         if isinstance(obj, TypedStorage):
             storage, dtype = obj._untyped_storage, obj.dtype
-            type_name = f"{dtype._legacy_name}Storage"
+            storage_type = _torch_name("torch", f"{dtype._legacy_name}Storage")
         elif isinstance(obj, UntypedStorage):
-            storage, dtype, type_name = obj, _dtype.uint8, "UntypedStorage"
+            # PyTorch's name for it, the one its weights-only loading allows
+            storage, dtype = obj, _dtype.uint8
+            storage_type = _torch_name("torch.storage", "UntypedStorage")
         else:
             return None
         entry = self.storages.get(id(storage))
@@ -259,7 +262,7 @@ class _CheckpointPickling:
         elif entry[2] is not dtype:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same "
                                "data as different types")
-        return ("storage", _torch_name("torch", type_name), entry[0], str(storage.device),
+        return ("storage", storage_type, entry[0], str(storage.device),
                 storage.nbytes() // dtype.itemsize)
 
     def reducer_override(self, obj):
@@ -293,7 +296,7 @@ class _CheckpointPickling:
 
 
 @functools.cache
-def _pickler_class(pickle_module):
+def _pickler_class(pickle_module, pickling=_CheckpointPickling):
     base = pickle._Pickler if pickle_module is pickle else pickle_module.Pickler
     if not issubclass(base, pickle._Pickler):
         raise TypeError("ember.save needs a pickle module whose Pickler derives from the "
@@ -301,7 +304,7 @@ def _pickler_class(pickle_module):
     dispatch = dict(base.dispatch)
     dispatch[_TorchName] = lambda self, obj: self.save_torch_global(obj.module, obj.name, obj)
     dispatch[_dtype.dtype] = lambda self, obj: self.save_torch_global("torch", obj._name, obj)
-    return type("CheckpointPickler", (_CheckpointPickling, base), {"dispatch": dispatch})
+    return type("CheckpointPickler", (pickling, base), {"dispatch": dispatch})
 
 
 class _ZipWriter:
@@ -417,7 +420,9 @@ def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
             temporary file first and moved into place when complete.
         pickle_module: the module that pickles ``obj``; its ``Pickler`` must derive from
             the pure-Python ``pickle._Pickler`` (the standard ``pickle`` qualifies).
-        pickle_protocol: the pickle protocol of ``data.pkl``.
+        pickle_protocol: the pickle protocol of the object's pickle.
+        _use_new_zipfile_serialization: False writes PyTorch's legacy format instead of the
+            zip archive (see Note [PyTorch's legacy checkpoint format]).
 
     Example::
 
@@ -428,16 +433,20 @@ def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
         >>> ember.load(buffer)
         {'weight': tensor([1., 1.])}
     """
-    if not _use_new_zipfile_serialization:
-        raise NotImplementedError("ember.save writes only the zip format "
-                                  "(_use_new_zipfile_serialization=True)")
-    if isinstance(f, (str, bytes, os.PathLike)):
-        path = os.fsdecode(f)
-        archive_name = os.path.splitext(os.path.basename(path))[0] or "archive"
-        _replace_atomically(path, lambda file: _write_checkpoint(
-            obj, file, archive_name, pickle_module, pickle_protocol))
+    path = os.fsdecode(f) if isinstance(f, (str, bytes, os.PathLike)) else None
+    if _use_new_zipfile_serialization:
+        archive_name = os.path.splitext(os.path.basename(path or ""))[0] or "archive"
+        write = functools.partial(_write_checkpoint, obj, archive_name=archive_name,
+                                  pickle_module=pickle_module, protocol=pickle_protocol)
     else:
-        _write_checkpoint(obj, f, "archive", pickle_module, pickle_protocol)
+        from ember._legacy_serialization import save_legacy
+
+        write = functools.partial(save_legacy, obj, pickle_module=pickle_module,
+                                  protocol=pickle_protocol)
+    if path is None:
+        write(f)
+    else:
+        _replace_atomically(path, write)
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -669,48 +678,6 @@ def _swap_bytes(data, dtype):
         data.view(dtype._np).byteswap(inplace=True)
 
 
-_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
-_LEGACY_PROTOCOL = 1001
-
-
-def _load_legacy(file, new_unpickler, map_location):
-    """Read PyTorch's format before the zip one (``_use_new_zipfile_serialization=False``):
-    pickles of the magic number, the protocol version, the system's byte order and sizes,
-    the object, and the list of storage keys; then each storage's element count (8 bytes)
-    and bytes, in that order."""
-    magic = new_unpickler(file, None).load()
-    if type(magic) is not int or magic != _LEGACY_MAGIC:
-        raise RuntimeError("Invalid magic number; corrupt file?")
-    version = new_unpickler(file, None).load()
-    if version != _LEGACY_PROTOCOL:
-        raise RuntimeError(f"Invalid protocol version: {version}")
-    system = new_unpickler(file, None).load()
-    byteorder = "little" if not isinstance(system, dict) or system.get("little_endian",
-                                                                        True) else "big"
-    dtypes = {}  # key -> dtype of the storages the object names; filled after unpickling
-
-    def empty_storage(key, nbytes, dtype):
-        dtypes[key] = dtype
-        return _cpu.empty(nbytes, _cpu.uint8)
-
-    storages = _Storages(map_location, empty_storage)
-    result = new_unpickler(file, storages).load()
-    keys = new_unpickler(file, None).load()
-    if not isinstance(keys, list) or sorted(map(_ascii, keys)) != sorted(dtypes):
-        raise RuntimeError("The checkpoint's list of storages does not match its object: the "
-                           "file is corrupted.")
-    for key in map(_ascii, keys):
-        data, dtype = storages.loaded[key]._bytes, dtypes[key]
-        count = file.read(8)
-        if len(count) != 8 or int.from_bytes(count, byteorder) * dtype.itemsize != len(data):
-            raise RuntimeError(f"Bad size of storage {key}: the checkpoint is truncated or "
-                               "corrupted.")
-        _read_exactly(file, memoryview(data), f"storage {key}")
-        if byteorder != sys.byteorder:
-            _swap_bytes(data, dtype)
-    return result
-
-
 def _load_zip(file, mapped_path, new_unpickler, map_location):
     archive = _Archive(file, mapped_path)
     pickled = io.BytesIO(archive.read_record("data.pkl"))
@@ -776,7 +743,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
             if mmap:
                 raise RuntimeError("mmap can only be used with files saved with "
                                    "`torch.save(_use_new_zipfile_serialization=True)`")
-            return _load_legacy(file, new_unpickler, map_location)
+            from ember._legacy_serialization import load_legacy
+
+            return load_legacy(file, new_unpickler, map_location)
         except (EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
                 struct.error, UnicodeDecodeError) as error:
             if not weights_only:
