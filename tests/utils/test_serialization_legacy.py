@@ -4,6 +4,7 @@ the other's files."""
 import io
 import os
 import pickle
+import warnings
 from collections import OrderedDict
 
 import pytest
@@ -156,6 +157,16 @@ def test_two_dtypes_on_one_storage_is_refused():
         ember.save([tensor, other_view], io.BytesIO(), **LEGACY)
 
 
+def test_untyped_storages_go_under_torchs_name(tmp_path):
+    storage = ember.arange(3, dtype=ember.int16).untyped_storage()
+    ember.save(storage, tmp_path / "zip.pt")  # torch reads untyped storages only from zips
+    with warnings.catch_warnings():  # torch's deprecation of TypedStorage
+        warnings.simplefilter("ignore", UserWarning)
+        assert torch.load(tmp_path / "zip.pt").tolist() == list(storage)
+    ember.save(storage, tmp_path / "legacy.pt", **LEGACY)
+    assert list(ember.load(tmp_path / "legacy.pt")) == list(storage)
+
+
 # --- the file itself ----------------------------------------------------------------------
 
 
@@ -226,3 +237,4 @@ def test_truncated_files_raise(keep, tmp_path):
     path.write_bytes(data[:int(len(data) * keep)])
     with pytest.raises((RuntimeError, pickle.UnpicklingError), match="truncated"):
         ember.load(path)
+
