@@ -1,67 +1,81 @@
-"""Run every benchmark, ember and PyTorch alternating in one process, and print a table of
-median times per op and their ratio (ember / torch, lower is better).
+"""Run the benchmarks, ember and PyTorch alternating in one process, and print one table of
+median times and their ratio (ember / torch, lower is better) against each target; write it
+to bench/results/latest.json, latest.md and latest.png.
 
-Usage: python -m bench [--repeats N] [--seconds S]
+Where the environment sets OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE, the suite runs a second
+time in a fresh interpreter without them, for the table's last column (Note [OpenBLAS
+variables] in bench/suite.py).
+
+Usage: python -m bench [NAME ...] [--repeats N] [--seconds S] [--out FOLDER]
+       (NAME: a benchmark's key or its start, e.g. ``python -m bench mlp transformer``)
 """
 
 import argparse
-import statistics
-import time
+import datetime
+import json
+import sys
+from pathlib import Path
 
-import torch
-
-import ember
-from bench import (
-    autograd_overhead,
-    cnn_step,
-    dataloader_throughput,
-    lstm_step,
-    mlp_step,
-    per_op_overhead,
-)
-
-BENCHMARKS = [per_op_overhead, autograd_overhead, cnn_step, lstm_step, mlp_step.SGD_MOMENTUM,
-              mlp_step.ADAM, dataloader_throughput.WORKERS_0, dataloader_throughput.WORKERS_2]
+from bench import report, suite
 
 
-def _time_per_op(step, ops_per_step: int, seconds: float) -> float:
-    """Microseconds per op, from as many steps as fit in about ``seconds``."""
-    count = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(count):
-            step()
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return elapsed / (count * ops_per_step) * 1e6
-        count *= 2
-
-
-def run(benchmark, repeats: int, seconds: float) -> dict:
-    steps = {"ember": benchmark.make_step(ember), "torch": benchmark.make_step(torch)}
-    times = {"ember": [], "torch": []}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            times[name].append(_time_per_op(step, benchmark.OPS_PER_STEP, seconds))
-    ember_time = statistics.median(times["ember"])
-    torch_time = statistics.median(times["torch"])
-    return {"benchmark": benchmark.NAME, "ember_us": ember_time, "torch_us": torch_time,
-            "ratio": ember_time / torch_time, "target": benchmark.TARGET}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench",
+                                     description=__doc__.split("\n\n")[0])
+    keys = ", ".join(benchmark.KEY for benchmark in suite.BENCHMARKS)
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"benchmarks to run, by key or its start (default: all): {keys}")
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds per framework")
     parser.add_argument("--seconds", type=float, default=0.2, help="length of one round")
-    args = parser.parse_args()
-    header = f"{'benchmark':52} {'ember us/op':>12} {'torch us/op':>12} {'ratio':>7} {'target':>7}"
-    print(header)
-    print("-" * len(header))
-    for benchmark in BENCHMARKS:
-        row = run(benchmark, args.repeats, args.seconds)
-        print(f"{row['benchmark']:52} {row['ember_us']:12.2f} {row['torch_us']:12.2f} "
-              f"{row['ratio']:7.2f} {row['target']:7.2f}")
+    parser.add_argument("--out", type=Path, default=report.RESULTS,
+                        help="folder for latest.json, latest.md and latest.png")
+    # the second run of Note [OpenBLAS variables]: rows to this file, no report, no rerun
+    parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        args.benchmarks = suite.select(args.names)
+    except ValueError as error:
+        parser.error(str(error))
+    return args
+
+
+def _run_all(benchmarks, repeats: int, seconds: float) -> list[dict]:
+    rows = []
+    for number, benchmark in enumerate(benchmarks, 1):
+        row = suite.run(benchmark, repeats, seconds)
+        outcome = row["note"] or (f"ember {report.format_duration(row['ember_seconds'])}, "
+                                  f"torch {report.format_duration(row['torch_seconds'])}, "
+                                  f"ratio {row['ratio']:.2f} (target {row['target']:.2f})")
+        print(f"[{number}/{len(benchmarks)}] {benchmark.NAME}: {outcome}", flush=True)
+        rows.append(row)
+    return rows
+
+
+def main(argv=None) -> int:
+    """Run the suite; the exit status is 1 when a benchmark failed."""
+    args = _parse_arguments(argv)
+    rows = _run_all(args.benchmarks, args.repeats, args.seconds)
+    if args.rows_json:
+        args.rows_json.write_text(json.dumps({"blas_kernel": suite.blas_kernel(),
+                                              "rows": rows}))
+        return 0
+    results = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                   timespec="seconds"),
+               "machine": report.machine(), "repeats": args.repeats, "seconds": args.seconds,
+               "openblas_variables": suite.openblas_variables(),
+               "blas_kernel": suite.blas_kernel(), "blas_kernel_unset": None, "rows": rows}
+    if results["openblas_variables"]:
+        print(f"Again without {', '.join(results['openblas_variables'])}:", flush=True)
+        unset = suite.run_without_openblas_variables(
+            [benchmark.KEY for benchmark in args.benchmarks], args.repeats, args.seconds)
+        results["blas_kernel_unset"] = unset["blas_kernel"]
+        suite.merge_unset_ratios(rows, unset["rows"])
+    print()
+    print(report.text_table(results))
+    for path in report.write(results, args.out):
+        print(f"wrote {path}")
+    return int(any((row["note"] or "").startswith("failed") for row in rows))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

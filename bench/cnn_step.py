@@ -2,6 +2,7 @@
 convolutions with ReLU and 2x2 max pooling, a linear classifier, cross-entropy, backward and
 a hand-written SGD update."""
 
+KEY = "cnn"
 NAME = "CNN training step (32 x 1x28x28, two convs)"
 TARGET = 2.5
 OPS_PER_STEP = 1  # one whole step

@@ -29,7 +29,8 @@ def _benchmark(num_workers: int):
 
         return step
 
-    return SimpleNamespace(NAME=f"DataLoader batch of 256, {num_workers} workers (60000x784)",
+    return SimpleNamespace(KEY=f"dataloader_{num_workers}",
+                           NAME=f"DataLoader batch of 256, {num_workers} workers (60000x784)",
                            TARGET=1.0, OPS_PER_STEP=BATCHES_PER_STEP, make_step=make_step)
 
 

@@ -2,6 +2,7 @@
 the last output, cross-entropy, backward and a hand-written SGD update. The time loop is
 Python in ember, so this measures the per-step cost of the recurrent cell."""
 
+KEY = "lstm"
 NAME = "LSTM training step (seq 35, batch 16, 32 -> 64)"
 TARGET = 3.0
 OPS_PER_STEP = 1  # one whole training step

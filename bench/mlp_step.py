@@ -4,7 +4,7 @@ cross-entropy, backward and the optimizer's update, with SGD (momentum) or Adam.
 from types import SimpleNamespace
 
 
-def _benchmark(name, make_optimizer):
+def _benchmark(key, name, make_optimizer):
     def make_step(lib):
         nn = lib.nn
         lib.manual_seed(0)
@@ -23,10 +23,10 @@ def _benchmark(name, make_optimizer):
 
         return step
 
-    return SimpleNamespace(NAME=f"MLP step, {name} (784-512-512-10, batch 256)",
+    return SimpleNamespace(KEY=key, NAME=f"MLP step, {name} (784-512-512-10, batch 256)",
                            TARGET=1.0, OPS_PER_STEP=1, make_step=make_step)
 
 
-SGD_MOMENTUM = _benchmark("SGD momentum",
+SGD_MOMENTUM = _benchmark("mlp_sgd", "SGD momentum",
                           lambda lib, params: lib.optim.SGD(params, lr=0.01, momentum=0.9))
-ADAM = _benchmark("Adam", lambda lib, params: lib.optim.Adam(params, lr=1e-3))
+ADAM = _benchmark("mlp_adam", "Adam", lambda lib, params: lib.optim.Adam(params, lr=1e-3))

@@ -1,6 +1,7 @@
 """Per-op overhead: a mix of small ops on 100-element float32 tensors, where the time is the
 framework's dispatch rather than the arithmetic."""
 
+KEY = "per_op"
 NAME = "per-op overhead (100-element float32 mix)"
 TARGET = 1.5
 OPS_PER_STEP = 6  # add, mul, view, sum(dim), relu, mean
