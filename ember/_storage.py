@@ -9,17 +9,41 @@ storage only when asked (its array's memory becomes the storage); a view records
 that owns the storage, so views share one storage and see each other's writes.
 
 Note [Shared memory lifetime]
-``share_memory_()`` copies a storage's bytes into an anonymous memory file (Linux
-``memfd_create``) mapped with ``MAP_SHARED``, and keeps the file's descriptor on the storage.
-Other processes receive a duplicate of that descriptor (ember.multiprocessing passes it over
-a Unix socket) and map the same file. The file has no name anywhere (nothing in /dev/shm), so
-it cannot leak: the kernel frees its memory once every process has closed its descriptors
-and unmapped it. Each process closes its descriptor when its storage is garbage collected;
-the mapping (and, before Python 3.13, the mmap object's own duplicate descriptor) lives as
-long as any array over it. Tensors cache arrays over the storage's bytes, so moving the
-bytes re-points every tensor whose storage chain reaches the storage (found with the garbage
-collector's referrer lists, as sharing is rare and a registry would cost every view). Arrays
-handed out earlier (``numpy()``) and storage slices keep the old memory.
+``share_memory_()`` copies a storage's bytes into memory mapped with ``MAP_SHARED``, which
+other processes map too, in the way the sharing strategy of ember.multiprocessing says.
+Tensors cache arrays over the storage's bytes, so moving the bytes re-points every tensor
+whose storage chain reaches the storage (found with the garbage collector's referrer lists,
+as sharing is rare and a registry would cost every view). Arrays handed out earlier
+(``numpy()``) and storage slices keep the old memory. ``_new_shared`` makes a storage shared
+from birth, with nothing to copy or re-point (what a DataLoader worker collates into).
+
+"file_descriptor": an anonymous memory file (Linux ``memfd_create``) whose descriptor the
+storage keeps. Other processes receive a duplicate of it (ember.multiprocessing passes it
+over a Unix socket) and map the same file. It has no name anywhere, so it cannot leak: the
+kernel frees its memory once every process has closed its descriptors and unmapped it,
+however the processes ended. Each process closes its descriptor when its storage is garbage
+collected; the mapping (and, before Python 3.13, the mmap object's own duplicate descriptor)
+lives as long as any array over it.
+
+"file_system": a file in /dev/shm named ``ember_<pid>_<token>_<n>`` that travels by name, so
+that no process needs to keep a descriptor. The name must be unlinked exactly when no process
+can open it any more: when no process holds a storage over it and no message carrying it is
+left to read. A tracker process keeps that count (ember/multiprocessing/_shm_tracker.py; one
+for the files each process creates, its address travels with the name). A process holds one
+reference per storage over the file: taken on creation, on receipt, and at fork for the
+storages a child inherits; released by the storage's finalizer. A message holds one from
+just before it is sent (a request the tracker answers, so the count cannot touch zero
+between a sender letting go and its receiver taking over) until its receiver adopts it, or
+drops it when it maps the file already. The tracker unlinks a name when its count reaches
+zero. Processes stay connected to the trackers of the files they hold; a closed connection,
+however the process ended (SIGKILL included), releases all it held. Once no process is
+connected, the tracker waits a grace period for the receiver of a message still in flight,
+then unlinks what remains (messages nobody will read: a dropped queue, a killed receiver)
+and exits. After the whole process tree is gone, nothing of ember's is left in /dev/shm.
+
+The strategy also decides how a storage travels: under "file_system" a storage in a memory
+file moves into a named one first (as in PyTorch; earlier receivers keep the old memory),
+under "file_descriptor" a named file goes as a descriptor opened onto it.
 """
 
 from __future__ import annotations
@@ -40,10 +64,10 @@ __all__ = ["UntypedStorage", "TypedStorage"]
 class UntypedStorage:
     """A flat, contiguous buffer of bytes on one device."""
 
-    __slots__ = ("_bytes", "device", "_shared_fd", "__weakref__")
+    __slots__ = ("_bytes", "device", "_shared", "__weakref__")
 
     def __init__(self, size: int = 0, *, device=None):
-        self._shared_fd = None
+        self._shared = None
         dev = _as_device(device)
         if isinstance(size, int):
             self._bytes = dev._backend.zeros(size, dev._backend.uint8)
@@ -56,7 +80,7 @@ class UntypedStorage:
         self = object.__new__(cls)
         self._bytes = byte_array
         self.device = device
-        self._shared_fd = None
+        self._shared = None
         return self
 
     @classmethod
@@ -64,12 +88,57 @@ class UntypedStorage:
         """A CPU storage over the memory file ``fd`` (of ``nbytes`` bytes), which it owns."""
         cpu = _as_device("cpu")
         self = cls._wrap(_map_shared(cpu._backend, fd, nbytes), cpu)
-        self._adopt_fd(fd)
+        self._shared_memory().fd = fd
         return self
 
-    def _adopt_fd(self, fd: int):
-        self._shared_fd = fd
-        weakref.finalize(self, os.close, fd)
+    @classmethod
+    def _from_shared_file(cls, tracker: str, name: str, fd: int, nbytes: int):
+        """A CPU storage over the named file ``name`` (open as ``fd``, closed here), which
+        holds a reference to it through ``tracker`` (see Note [Shared memory lifetime])."""
+        cpu = _as_device("cpu")
+        try:
+            self = cls._wrap(_map_shared(cpu._backend, fd, nbytes), cpu)
+        finally:
+            os.close(fd)
+        self._shared_memory().file = (tracker, name)
+        return self
+
+    @classmethod
+    def _new_shared(cls, size: int, *, device="cpu"):
+        """A zero-filled storage of ``size`` bytes, in shared memory from the start (in the
+        way the sharing strategy says)."""
+        device = _as_device(device)
+        if device.type != "cpu":
+            return cls(size, device=device)
+        self = cls._wrap(None, device)
+        self._bytes = self._new_segment(size, _sharing_strategy())
+        return self
+
+    def _shared_memory(self) -> _SharedMemory:
+        """What this storage shares its bytes through, made (empty) on first use."""
+        shared = self._shared
+        if shared is None:
+            shared = self._shared = _SharedMemory()
+            weakref.finalize(self, shared.release)
+        return shared
+
+    def _new_segment(self, nbytes: int, strategy: str):
+        """A zero-filled array of ``nbytes`` in new shared memory made as ``strategy`` says,
+        which this storage now owns, instead of the shared memory it had before."""
+        shared = self._shared_memory()
+        shared.release()
+        backend = self.device._backend
+        if strategy == "file_system":
+            tracker, name, fd = _shm_tracker().create(nbytes)
+            shared.file = (tracker, name)
+        else:
+            fd = shared.fd = os.memfd_create("ember_storage", os.MFD_CLOEXEC)
+            os.ftruncate(fd, nbytes)
+        try:
+            return _map_shared(backend, fd, nbytes)
+        finally:
+            if shared.fd != fd:
+                os.close(fd)  # a named file needs no descriptor kept
 
     def nbytes(self) -> int:
         return self._bytes.shape[0]
@@ -91,7 +160,7 @@ class UntypedStorage:
     def resize_(self, size: int):
         """Grow or shrink to ``size`` bytes, keeping those that remain. Tensors already on
         this storage keep seeing the old memory (unlike PyTorch's)."""
-        if self._shared_fd is not None:
+        if self._shared is not None:
             raise RuntimeError("Trying to resize storage that is not resizable")
         resized = self.device._backend.zeros(size, self.device._backend.uint8)
         kept = min(size, len(self._bytes))
@@ -152,7 +221,7 @@ class UntypedStorage:
         return self.device.type == "cuda"
 
     def is_shared(self) -> bool:
-        return self._shared_fd is not None
+        return self._shared is not None
 
     def share_memory_(self):
         """Move the bytes into memory that other processes can map, in place: every tensor
@@ -160,21 +229,33 @@ class UntypedStorage:
         _share_storages([self])
         return self
 
-    def _move_to_shared_memory(self):
-        """Copy the bytes into a new memory file; return the byte array they left."""
-        fd = os.memfd_create("ember_storage", os.MFD_CLOEXEC)
-        nbytes = len(self._bytes)
-        os.ftruncate(fd, nbytes)
-        shared = _map_shared(self.device._backend, fd, nbytes)
-        shared[...] = self._bytes
-        old, self._bytes = self._bytes, shared
-        self._adopt_fd(fd)
+    def _move_to_shared_memory(self, strategy: str | None = None):
+        """Copy the bytes into new shared memory (made as ``strategy``, by default the
+        current sharing strategy, says); return the byte array they left."""
+        old = self._bytes
+        self._bytes = self._new_segment(len(old), strategy or _sharing_strategy())
+        self._bytes[...] = old
         return old
 
     def _share_fd_cpu_(self):
-        """(fd, nbytes) of this storage's memory file, sharing it first."""
-        self.share_memory_()
-        return self._shared_fd, len(self._bytes)
+        """(descriptor, nbytes) of the file this storage's bytes live in, sharing them through
+        a memory file first if they are not shared yet."""
+        if self._shared is None:
+            _move_storages([self], "file_descriptor")
+        shared = self._shared
+        if shared.fd is None:  # a named file: keep a descriptor open on it from now on
+            shared.fd = os.open(_shm_tracker().path_of(shared.file[1]),
+                                os.O_RDWR | os.O_CLOEXEC)
+        return shared.fd, len(self._bytes)
+
+    def _share_filename_cpu_(self):
+        """(tracker address, "/" + file name, nbytes) of the named file this storage's bytes
+        live in, moving them into one first if they are not there (see Note [Shared memory
+        lifetime])."""
+        if self._shared is None or self._shared.file is None:
+            _move_storages([self], "file_system")
+        tracker, name = self._shared.file
+        return tracker.encode(), f"/{name}".encode(), len(self._bytes)
 
     def __iter__(self):
         return iter(self.tolist())
@@ -201,12 +282,51 @@ def _map_shared(backend, fd: int, nbytes: int):
     return backend.frombuffer(mmap.mmap(fd, nbytes, **_UNTRACKED_FD), backend.uint8)
 
 
+class _SharedMemory:
+    """Where a shared storage's bytes live: a memory file kept open as ``fd``, and/or a named
+    file in /dev/shm held through its tracker, ``file = (tracker address, name)``."""
+
+    __slots__ = ("fd", "file")
+
+    def __init__(self):
+        self.fd = None
+        self.file = None
+
+    def release(self):
+        """Close the descriptor and let go of the named file (the storage's finalizer)."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.file is not None:
+            _shm_tracker().release(*self.file)
+            self.file = None
+
+
+def _sharing_strategy() -> str:
+    from ember.multiprocessing.reductions import get_sharing_strategy
+
+    return get_sharing_strategy()
+
+
+def _shm_tracker():
+    """The module that counts references to named files (imported late: it is part of
+    ember.multiprocessing, which needs this module first)."""
+    from ember.multiprocessing import _shm_tracker as tracker
+
+    return tracker
+
+
 def _share_storages(storages):
     """share_memory_() for several storages at once: the search for the tensors over them,
     which walks every object the garbage collector tracks, runs once for all."""
-    storages = list({id(storage): storage for storage in storages
-                     if storage._shared_fd is None and storage.device.type == "cpu"}.values())
-    old_bytes = {id(storage): storage._move_to_shared_memory() for storage in storages}
+    storages = {id(storage): storage for storage in storages
+                if storage._shared is None and storage.device.type == "cpu"}
+    _move_storages(list(storages.values()), _sharing_strategy())
+
+
+def _move_storages(storages, strategy: str):
+    """Move the bytes of ``storages`` into new shared memory made as ``strategy`` says."""
+    old_bytes = {id(storage): storage._move_to_shared_memory(strategy) for storage in storages}
     if storages:
         _repoint_tensors(storages, old_bytes)
 
@@ -383,6 +503,16 @@ class TypedStorage:
 
     def is_shared(self):
         return self._untyped_storage.is_shared()
+
+    def share_memory_(self):
+        self._untyped_storage.share_memory_()
+        return self
+
+    def _new_shared(self, size: int, *, device=None):
+        """A zero-filled storage of ``size`` elements of this dtype, in shared memory."""
+        untyped = UntypedStorage._new_shared(size * self.dtype.itemsize,
+                                             device="cpu" if device is None else device)
+        return TypedStorage(wrap_storage=untyped, dtype=self.dtype, _internal=True)
 
     def __repr__(self):
         from ember._tensor import tensor  # printing goes through the tensor formatter

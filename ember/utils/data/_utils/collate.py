@@ -16,7 +16,9 @@ from collections.abc import Callable
 import numpy as np
 
 import ember
+from ember._storage import UntypedStorage
 from ember._tensor import Tensor
+from ember.utils.data import _utils
 
 __all__ = ["collate", "default_collate", "default_convert", "default_collate_fn_map",
            "collate_tensor_fn", "collate_numpy_array_fn", "collate_numpy_scalar_fn",
@@ -122,9 +124,17 @@ def collate(batch, *, collate_fn_map: CollateFnMap | None = None):
 
 
 def collate_tensor_fn(batch, *, collate_fn_map: CollateFnMap | None = None):
-    """Stack tensors along a new first dimension."""
-    # PyTorch stacks into shared memory inside worker processes; ember has none yet.
-    return ember.stack(batch, 0)
+    """Stack tensors along a new first dimension. In a DataLoader worker the stack is written
+    straight into new shared memory, so that sending the batch to the main process copies
+    nothing and has no tensors to re-point (see Note [Shared memory lifetime])."""
+    out = None
+    if _utils.get_worker_info() is not None:
+        first = batch[0]
+        nbytes = sum(tensor.numel() for tensor in batch) * first.element_size()
+        storage = UntypedStorage._new_shared(nbytes, device=first.device)
+        out = ember.empty(0, dtype=first.dtype, device=first.device).set_(
+            storage, 0, (len(batch), *first.shape))
+    return ember.stack(batch, 0, out=out)
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map: CollateFnMap | None = None):
