@@ -10,6 +10,7 @@ from ember import (
     multiprocessing,
     nn,
     optim,
+    profiler,
     random,
     return_types,
     serialization,
@@ -72,6 +73,7 @@ from ember._tensor import (
     typename,
 )
 from ember._tensor_str import get_printoptions, set_printoptions
+from ember.autograd import profiler as _autograd_profiler  # torch.autograd.profiler
 from ember.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ember.autograd.grad_mode import (
     enable_grad,

@@ -1,0 +1,280 @@
+"""How the profiler sees every op without slowing ember down when it is off.
+
+Note [Profiling by swapping ops]
+ember's ops are plain Python functions reached through module globals, namespaces
+(``ember``, ``ember.nn.functional``, ``ember.linalg``, ...) and Tensor's methods and
+operators. While a profiler runs, each op function is replaced in all those places by a
+timing wrapper (one per function, named as torch names the op: ``aten::add``), and
+backward nodes' ``_apply`` likewise; stopping puts the originals back. An op calling
+another op goes through a module global or a method, so nested calls are seen and nest
+(``aten::linear`` > ``aten::matmul``). With no profiler running, the op path is exactly
+what it is without this module: the cost when off is zero, not even a flag check."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+import types
+
+from ember._tensor import Tensor
+from ember.profiler._events import CPU_OP, FunctionEvent
+
+_PROFILER_ROOT = __file__.rsplit("/", 1)[0]
+
+# The namespaces users call ops through, with the prefix torch's op names carry there
+# (torch.linalg.inv is aten::linalg_inv). A function found in several takes its name from
+# the first (ember.special.log_softmax is aten::log_softmax).
+_OP_NAMESPACES = (("ember", ""), ("ember.nn.functional", ""), ("ember.linalg", "linalg_"),
+                  ("ember.fft", "fft_"), ("ember.special", "special_"))
+# Where ember defines ops; anything else in a namespace (dtype helpers, seeding) is no op.
+_OP_HOMES = ("ember.ops.", "ember.nn._functional.", "ember.fft", "ember.linalg",
+             "ember.special")
+
+# Names that differ from the Python name (torch's aten op for the Python function).
+_ATEN_NAMES = {
+    "cross_entropy": "cross_entropy_loss", "truediv": "div", "floordiv": "floor_divide",
+    "mod": "remainder", "invert": "bitwise_not", "pos": "positive", "getitem": "index",
+    "setitem": "index_put_", "concat": "cat", "concatenate": "cat", "swapaxes": "transpose",
+    "swapdims": "transpose",
+}
+# Tensor methods defined in _tensor.py that are ops in torch (conversions are aten::to).
+_TENSOR_CONVERSIONS = ("to", "type", "cpu", "cuda", "float", "double", "half", "bfloat16",
+                       "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble",
+                       "type_as")
+_TENSOR_OPS = ("item", "set_", "resize_", "resize_as_")
+_BITWISE_DUNDERS = ("and", "or", "xor", "lshift", "rshift")  # torch keeps aten::__and__
+
+
+def _dunder_name(name: str) -> str:
+    """``__radd__`` -> add, ``__iadd__`` -> add_, ``__and__`` -> __and__."""
+    core = name[2:-2]
+    inplace = False
+    if core[0] == "r" and core[1:] in _REFLECTED:
+        core = core[1:]
+    elif core[0] == "i" and core[1:] in _REFLECTED:
+        core, inplace = core[1:], True
+    if core in _BITWISE_DUNDERS:
+        return f"__{'i' if inplace else ''}{core}__"
+    return _ATEN_NAMES.get(core, core) + ("_" if inplace else "")
+
+
+_REFLECTED = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
+                        "and", "or", "xor", "lshift", "rshift"})
+
+
+class Recorder:
+    """The events of the running profiler, and the stack of open events per thread."""
+
+    def __init__(self, record_shapes=False, profile_memory=False, with_stack=False):
+        self.record_shapes = record_shapes
+        self.profile_memory = profile_memory
+        self.with_stack = with_stack
+        self.active = False
+        self.events = []
+        self.origin_ns = time.perf_counter_ns()
+        self.wall_origin_ns = time.time_ns()
+        self._local = threading.local()
+
+    def _open_stack(self):
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def inside(self, name: str) -> bool:
+        """Whether the innermost open event is ``name``: an op handing its work to another
+        form of itself (``a + b`` calling ``add``) is one event, as in torch."""
+        stack = self._open_stack()
+        return bool(stack) and stack[-1].name == name
+
+    def open(self, name: str, category: str = CPU_OP, inputs=None) -> FunctionEvent:
+        """Start an event ``name``, inside the innermost open event of this thread."""
+        stack = self._open_stack()
+        parent = stack[-1] if stack else None
+        shapes, input_types = [], None
+        if self.record_shapes and inputs is not None:
+            shapes = [list(value._data.shape) if isinstance(value, Tensor) else []
+                      for value in inputs]
+            input_types = [value._dtype._cpp_name if isinstance(value, Tensor) else
+                           type(value).__name__ for value in inputs]
+        event = FunctionEvent(len(self.events) + 1, name, category, parent, shapes, input_types,
+                              _user_stack() if self.with_stack else None, self.origin_ns)
+        if parent is not None:
+            parent.cpu_children.append(event)
+        self.events.append(event)
+        stack.append(event)
+        event.start_ns = time.perf_counter_ns()
+        return event
+
+    def close(self, event: FunctionEvent, result=None, inputs=()) -> None:
+        """End ``event``; with profile_memory, count the fresh arrays ``result`` holds."""
+        if event.end_ns:  # closed already, by a profiler stopped inside it
+            return
+        event.end_ns = time.perf_counter_ns()
+        stack = self._open_stack()
+        while stack and stack.pop() is not event:  # events left open by an exception
+            pass
+        if self.profile_memory:
+            _count_memory(event, result, inputs)
+
+    def close_all(self) -> None:
+        """End the events still open on this thread (a profiler stopped inside them)."""
+        stack = self._open_stack()
+        while stack:
+            self.close(stack[-1])
+
+
+def _count_memory(event, result, inputs):
+    children_outputs = set()
+    for child in event.cpu_children:
+        children_outputs.update(child._output_ids)
+        event.cpu_memory_usage += child.cpu_memory_usage
+    outputs = result if isinstance(result, (tuple, list)) else (result,)
+    own = {}
+    for output in outputs:
+        # a view or an input given back (in-place ops) allocates nothing
+        if isinstance(output, Tensor) and output._base is None and all(
+                output is not value for value in inputs):
+            own[id(output._data)] = output._data.nbytes
+    event._output_ids = own.keys()
+    event.self_cpu_memory_usage = sum(nbytes for array_id, nbytes in own.items()
+                                      if array_id not in children_outputs)
+    event.cpu_memory_usage += event.self_cpu_memory_usage
+
+
+def _user_stack():
+    """The Python frames that led to the op, innermost first, as torch writes them
+    (``file(line): function``), without the profiler's own frames."""
+    frames = []
+    frame = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if not code.co_filename.startswith(_PROFILER_ROOT):
+            frames.append(f"{code.co_filename}({frame.f_lineno}): {code.co_name}")
+        frame = frame.f_back
+    return frames
+
+
+def _timed_op(function, name: str, recorder: Recorder):
+    def timed(*args, **kwargs):
+        if not recorder.active or recorder.inside(name):
+            return function(*args, **kwargs)
+        inputs = (*args, *kwargs.values())
+        event = recorder.open(name, CPU_OP, inputs)
+        result = None
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            recorder.close(event, result, inputs)
+        return result
+
+    return functools.update_wrapper(timed, function)  # with the attributes ops carry
+
+
+def _timed_node(apply, recorder: Recorder):
+    """A backward node's ``_apply``, recorded as torch's engine records it."""
+
+    def timed(node, grad_outputs, create_graph):
+        if not recorder.active:
+            return apply(node, grad_outputs, create_graph)
+        name = node._name
+        outer = recorder.open(f"autograd::engine::evaluate_function: {name}")
+        inner = recorder.open(name, CPU_OP, grad_outputs)
+        result = None
+        try:
+            result = apply(node, grad_outputs, create_graph)
+        finally:
+            recorder.close(inner, result, grad_outputs)
+            recorder.close(outer)
+        return result
+
+    return timed
+
+
+def _op_functions():
+    """Every op function ember exposes, with the name torch gives it; the first name found
+    wins for a function exported under several."""
+    names = {}
+
+    def add(function, name):
+        if isinstance(function, types.FunctionType) and id(function) not in names and (
+                function.__module__.startswith(_OP_HOMES)):
+            names[id(function)] = (function, "aten::" + _ATEN_NAMES.get(name, name))
+
+    methods = vars(Tensor).items()
+    for name, value in methods:  # operators first: a / b is aten::div, not true_divide
+        if name.startswith("__"):
+            add(value, _dunder_name(name))
+    for module_name, prefix in _OP_NAMESPACES:
+        for name, value in vars(sys.modules[module_name]).items():
+            if not name.startswith("_"):
+                add(value, prefix + name)
+    for name, value in methods:
+        if not name.startswith("_"):
+            add(value, name)
+    for name in _TENSOR_CONVERSIONS:
+        names[id(vars(Tensor)[name])] = (vars(Tensor)[name], "aten::to")
+    for name in _TENSOR_OPS:
+        names[id(vars(Tensor)[name])] = (vars(Tensor)[name], "aten::" + name)
+    return names
+
+
+def _node_classes():
+    """The backward node classes that define their own ``_apply``."""
+    from ember.autograd.graph import Node
+
+    found, pending = [], [Node]
+    while pending:
+        cls = pending.pop()
+        if "_apply" in vars(cls):
+            found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+running: Recorder | None = None  # the running profiler's, which record_function writes to
+
+
+class Instrumentation:
+    """The swapped ops of the running profiler (see Note [Profiling by swapping ops]); one
+    profiler runs at a time."""
+
+    def __init__(self, recorder: Recorder):
+        global running
+        if running is not None:
+            raise RuntimeError("Profiler is already enabled: stop the running profiler before "
+                               "starting another one.")
+        running = recorder
+        self._swapped = []  # (namespace, attribute, original)
+        wrappers = {key: (function, _timed_op(function, name, recorder))
+                    for key, (function, name) in _op_functions().items()}
+        for module_name, module in list(sys.modules.items()):
+            if module is None or not _is_ember_module(module_name):
+                continue
+            self._swap_in(module, wrappers)
+        self._swap_in(Tensor, wrappers)
+        for cls in _node_classes():
+            apply = vars(cls)["_apply"]
+            self._swapped.append((cls, "_apply", apply))
+            cls._apply = _timed_node(apply, recorder)
+
+    def _swap_in(self, namespace, wrappers):
+        for name, value in list(vars(namespace).items()):
+            pair = wrappers.get(id(value))
+            if pair is not None and pair[0] is value:
+                self._swapped.append((namespace, name, value))
+                setattr(namespace, name, pair[1])
+
+    def remove(self) -> None:
+        global running
+        for namespace, name, original in reversed(self._swapped):
+            setattr(namespace, name, original)
+        self._swapped.clear()
+        running = None
+
+
+def _is_ember_module(name: str) -> bool:
+    return (name == "ember" or name.startswith("ember.")) and not name.startswith(
+        "ember.profiler")
