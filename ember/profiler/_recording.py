@@ -19,7 +19,7 @@ import time
 import types
 
 from ember._tensor import Tensor
-from ember.profiler._events import CPU_OP, FunctionEvent
+from ember.profiler._events import CPU_OP, USER_ANNOTATION, FunctionEvent
 
 _PROFILER_ROOT = __file__.rsplit("/", 1)[0]
 
@@ -221,15 +221,48 @@ def _op_functions():
     return names
 
 
-def _node_classes():
-    """The backward node classes that define their own ``_apply``."""
-    from ember.autograd.graph import Node
+def _labelled_method(method, label, recorder: Recorder):
+    """``method`` recorded as a label event named ``label(self)``, as torch labels an
+    optimizer's step or a DataLoader's next batch."""
 
-    found, pending = [], [Node]
+    def labelled(self, *args, **kwargs):
+        if not recorder.active:
+            return method(self, *args, **kwargs)
+        name = label(self)
+        if recorder.inside(name):  # an override calling its base's method
+            return method(self, *args, **kwargs)
+        event = recorder.open(name, USER_ANNOTATION)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            recorder.close(event)
+
+    return functools.update_wrapper(labelled, method)
+
+
+def _labelled_methods():
+    """(class, method name, label) for each method torch's profiler labels."""
+    from ember.autograd.graph import Node
+    from ember.optim.optimizer import Optimizer
+    from ember.utils.data.dataloader import _BaseDataLoaderIter
+
+    def optimizer_label(method_name):
+        return lambda optimizer: (f"Optimizer.{method_name}#{type(optimizer).__name__}."
+                                  f"{method_name}")
+
+    labels = {"step": optimizer_label("step"), "zero_grad": optimizer_label("zero_grad")}
+    found = [(cls, name, labels[name]) for cls in _subclasses(Optimizer)
+             for name in labels if name in vars(cls)]
+    found += [(cls, "__next__", lambda loader: f"enumerate(DataLoader)#{type(loader).__name__}"
+               ".__next__") for cls in _subclasses(_BaseDataLoaderIter) if "__next__" in vars(cls)]
+    return found, [cls for cls in _subclasses(Node) if "_apply" in vars(cls)]
+
+
+def _subclasses(base):
+    found, pending = [], [base]
     while pending:
         cls = pending.pop()
-        if "_apply" in vars(cls):
-            found.append(cls)
+        found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
 
@@ -255,17 +288,21 @@ class Instrumentation:
                 continue
             self._swap_in(module, wrappers)
         self._swap_in(Tensor, wrappers)
-        for cls in _node_classes():
-            apply = vars(cls)["_apply"]
-            self._swapped.append((cls, "_apply", apply))
-            cls._apply = _timed_node(apply, recorder)
+        labelled, node_classes = _labelled_methods()
+        for cls, name, label in labelled:
+            self._swap(cls, name, _labelled_method(vars(cls)[name], label, recorder))
+        for cls in node_classes:
+            self._swap(cls, "_apply", _timed_node(vars(cls)["_apply"], recorder))
+
+    def _swap(self, namespace, name, replacement):
+        self._swapped.append((namespace, name, vars(namespace)[name]))
+        setattr(namespace, name, replacement)
 
     def _swap_in(self, namespace, wrappers):
         for name, value in list(vars(namespace).items()):
             pair = wrappers.get(id(value))
             if pair is not None and pair[0] is value:
-                self._swapped.append((namespace, name, value))
-                setattr(namespace, name, pair[1])
+                self._swap(namespace, name, pair[1])
 
     def remove(self) -> None:
         global running

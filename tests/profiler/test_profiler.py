@@ -298,3 +298,24 @@ def test_legacy_autograd_profiler():
         ember.ones(2)
     with pytest.raises(RuntimeError, match="didn't finish"):
         disabled.table()
+
+
+def test_optimizer_and_dataloader_labels_match_torch():
+    def program(library):
+        model = library.nn.Linear(2, 2)
+        optimizers = [library.optim.SGD(model.parameters(), lr=0.1),
+                      library.optim.AdamW(model.parameters())]
+        loader = library.utils.data.DataLoader(
+            library.utils.data.TensorDataset(library.ones(4, 2)), batch_size=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with library.profiler.profile() as prof:
+                for (x,) in loader:
+                    optimizers[0].zero_grad()
+                    model(x).sum().backward()
+                    for optimizer in optimizers:
+                        optimizer.step()
+        return collections.Counter(event.name for event in prof.events()
+                                   if event.name.startswith(("Optimizer.", "enumerate(")))
+
+    assert program(ember) == program(torch)
