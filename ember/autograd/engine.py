@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 from ember.autograd.graph import edge_of, run_backward
@@ -78,13 +79,37 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         # a non-leaf input gets its gradient in .grad as retain_grad() gives it
         tensor.retain_grad()
-    captured = run_backward(outputs, root_grads, retain_graph, create_graph,
-                            capture=[edge_of(t) for t in inputs])
+    captured = _capture_grads(outputs, root_grads, retain_graph, create_graph, inputs)
     from ember.autograd.graph import AccumulateGrad
 
     for tensor, grad in zip(inputs, captured):
         if grad is not None and tensor._grad_fn is None:
             AccumulateGrad(tensor)._apply([grad], create_graph)
+
+
+class _CheckpointState(threading.local):
+    valid = True
+
+
+_checkpoint_state = _CheckpointState()
+
+
+def _is_checkpoint_valid() -> bool:
+    """False while a backward pass started by grad() or backward(inputs=...) runs, in this
+    thread or around it: such a pass delivers gradients only where the inputs are, which a
+    reentrant checkpoint's inner backward cannot reach."""
+    return _checkpoint_state.valid
+
+
+def _capture_grads(outputs, root_grads, retain_graph, create_graph, inputs):
+    """The gradients of ``outputs`` that reach ``inputs``, with _is_checkpoint_valid() False
+    meanwhile."""
+    previous, _checkpoint_state.valid = _checkpoint_state.valid, False
+    try:
+        return run_backward(outputs, root_grads, retain_graph, create_graph,
+                            capture=[edge_of(t) for t in inputs])
+    finally:
+        _checkpoint_state.valid = previous
 
 
 _create_graph_warned = False
@@ -123,8 +148,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         if not tensor._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     root_grads = _root_grads(outputs, _as_tuple(grad_outputs), create_graph)
-    captured = run_backward(outputs, root_grads, retain_graph, create_graph,
-                            capture=[edge_of(t) for t in inputs_tuple])
+    captured = _capture_grads(outputs, root_grads, retain_graph, create_graph, inputs_tuple)
     results = []
     for index, (tensor, value) in enumerate(zip(inputs_tuple, captured)):
         if value is None:

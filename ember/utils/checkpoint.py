@@ -3,7 +3,8 @@ keeping its intermediate tensors for backward, and recompute them when backward 
 
 Two variants, as in PyTorch:
 - reentrant (``use_reentrant=True``): ``CheckpointFunction`` runs the region under no_grad;
-  its backward reruns the region with grad on and backpropagates through that fresh graph.
+  its backward reruns the region with grad on and backpropagates through that fresh graph,
+  into the inputs' ``.grad``; so it refuses to run inside grad() or backward(inputs=...).
 - non-reentrant (``use_reentrant=False``): the region records its graph as usual, but inside
   ``saved_tensors_hooks`` that store a small placeholder instead of each saved tensor. The
   first unpack reruns the region under hooks that collect the tensors it saves, in the same
@@ -17,6 +18,7 @@ import contextlib
 import warnings
 
 import ember
+from ember.autograd.engine import _is_checkpoint_valid
 from ember.autograd.function import Function
 
 __all__ = [
@@ -91,6 +93,12 @@ def _replaying_rng(state):
         yield
 
 
+_INCOMPATIBLE_WITH_GRAD = (
+    "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing "
+    "an `inputs` parameter to .backward(). To resolve this error, you can either set "
+    "use_reentrant=False, or call .backward() without passing the `inputs` argument.")
+
+
 class CheckpointFunction(Function):
     """The reentrant checkpoint: forward under no_grad, backward reruns the region with grad
     and backpropagates through it."""
@@ -109,6 +117,10 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        # The inner backward below accumulates into the inputs' .grad; a grad() or inputs=
+        # pass around it would never see those gradients, so it is refused.
+        if not _is_checkpoint_valid():
+            raise RuntimeError(_INCOMPATIBLE_WITH_GRAD)
         inputs = list(ctx.inputs)
         for index, tensor in zip(ctx.tensor_indices, ctx.saved_tensors):
             inputs[index] = tensor

@@ -132,6 +132,96 @@ def test_keyword_arguments_refused_by_reentrant_variant():
                                             use_reentrant=True)
 
 
+def _sine_of_square(t):
+    return (t * t).sin()
+
+
+def _error_of(call):
+    with pytest.raises(RuntimeError) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_reentrant_refuses_grad_and_backward_inputs():
+    def run(lib):
+        x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        bias = lib.ones(2, requires_grad=True)
+
+        def output():
+            checkpointed = lib.utils.checkpoint.checkpoint(_sine_of_square, x,
+                                                           use_reentrant=True)
+            return checkpointed.sum() + (bias * 2).sum()
+
+        errors = [_error_of(lambda: lib.autograd.grad(output(), x)),
+                  _error_of(lambda: output().backward(inputs=[x]))]
+        assert x.grad is None
+        # a pass that does not reach the checkpoint is fine, and so is a plain backward
+        # of a graph whose grad() pass failed
+        bias_grad, = lib.autograd.grad(output(), bias)
+        kept = output()
+        _error_of(lambda: lib.autograd.grad(kept, x, retain_graph=True))
+        kept.backward()
+        return errors, bias_grad.tolist(), x.grad.tolist()
+
+    (ember_errors, *ember_grads), (torch_errors, *torch_grads) = run(ember), run(torch)
+    assert ember_errors == torch_errors == [
+        "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
+        "passing an `inputs` parameter to .backward(). To resolve this error, you can either "
+        "set use_reentrant=False, or call .backward() without passing the `inputs` argument."
+    ] * 2
+    for ember_grad, torch_grad in zip(ember_grads, torch_grads):
+        np.testing.assert_allclose(ember_grad, torch_grad, rtol=1e-6)
+
+
+def test_non_reentrant_supports_grad_and_backward_inputs():
+    def run(lib):
+        x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+
+        def output():
+            return lib.utils.checkpoint.checkpoint(_sine_of_square, x,
+                                                   use_reentrant=False).sum()
+
+        grad, = lib.autograd.grad(output(), x)
+        output().backward(inputs=[x])
+        return grad.tolist(), x.grad.tolist()
+
+    np.testing.assert_allclose(run(ember), run(torch), rtol=1e-6)
+
+
+def test_checkpoint_validity_in_nested_backward_passes():
+    """Inside a backward pass, checkpoints are valid only if no pass around it, nor the pass
+    itself, is a grad() or inputs= pass, as in torch."""
+    def run(lib, is_valid):
+        seen = []
+
+        class Records(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, t, nested):
+                ctx.nested = nested
+                return t * 1
+
+            @staticmethod
+            def backward(ctx, grad):
+                seen.append(is_valid())
+                if ctx.nested:  # a plain backward inside this pass
+                    with lib.enable_grad():
+                        inner = lib.ones(1, requires_grad=True)
+                        Records.apply(inner, False).sum().backward()
+                    seen.append(is_valid())
+                return grad, None
+
+        leaf = lib.ones(1, requires_grad=True)
+        for nested in (False, True):
+            Records.apply(leaf, nested).sum().backward()
+            lib.autograd.grad(Records.apply(leaf, nested).sum(), leaf)
+            Records.apply(leaf, nested).sum().backward(inputs=[leaf])
+        return seen + [is_valid()]
+
+    from ember.autograd.engine import _is_checkpoint_valid
+
+    assert run(ember, _is_checkpoint_valid) == run(torch, torch.autograd._is_checkpoint_valid)
+
+
 def _warnings_of(call):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
