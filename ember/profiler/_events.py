@@ -55,6 +55,8 @@ class FunctionEvent:
         self.start_ns = self.end_ns = 0
 
     count = property(lambda self: 1)
+    # ember records host time only; device columns read as torch's do on a CPU-only run
+    cuda_time_total = self_cuda_time_total = device_time_total = self_device_time_total = 0.0
 
     @property
     def key(self) -> str:
@@ -87,6 +89,8 @@ class FunctionEvent:
 class FunctionEventAvg:
     """The sum of the events that share a key (name, and input shapes or stack when
     grouping by them); ``cpu_time`` is the average per call."""
+
+    cuda_time_total = self_cuda_time_total = device_time_total = self_device_time_total = 0.0
 
     def __init__(self, key, input_shapes=None, stack=None):
         self.key = key
@@ -140,7 +144,7 @@ class EventList(list):
         ``group_by_stack_n`` stack frames), in the order the names first ran."""
         averages = {}
         for event in self:
-            stack = tuple(event.stack[:group_by_stack_n]) if group_by_stack_n else None
+            stack = tuple((event.stack or ())[:group_by_stack_n]) if group_by_stack_n else None
             shapes = str(event.input_shapes) if group_by_input_shape else None
             key = (event.key, shapes, stack)
             average = averages.get(key)
@@ -272,5 +276,7 @@ def _table(events, sort_by, row_limit, max_name_width, max_shapes_width, header)
         if events._with_stack:
             cells.append(event.stack[0] if event.stack else "")
         lines.append(line(cells))
+        if events._with_stack:  # the outer frames on lines of their own, as torch prints them
+            lines += [line([""] * (len(columns) - 1) + [frame]) for frame in event.stack[1:]]
     lines += [rule, f"Self CPU time total: {_format_time(total)}", ""]
     return "\n".join(lines)

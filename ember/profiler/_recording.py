@@ -8,20 +8,26 @@ timing wrapper (one per function, named as torch names the op: ``aten::add``), a
 backward nodes' ``_apply`` likewise; stopping puts the originals back. An op calling
 another op goes through a module global or a method, so nested calls are seen and nest
 (``aten::linear`` > ``aten::matmul``). With no profiler running, the op path is exactly
-what it is without this module: the cost when off is zero, not even a flag check."""
+what it is without this module: the cost when off is zero, not even a flag check. Only a
+reference to an op taken while a profiler ran (``f = ember.add``) keeps its wrapper; the
+wrapper then checks one flag and calls the op.
+Optimizer steps and DataLoader batches get torch's labels the same way, and an op calling
+another form of itself (``a + b`` calling ``add``) stays one event."""
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import time
 import types
 
 from ember._tensor import Tensor
+from ember.autograd.graph import Node
 from ember.profiler._events import CPU_OP, USER_ANNOTATION, FunctionEvent
 
-_PROFILER_ROOT = __file__.rsplit("/", 1)[0]
+_PROFILER_ROOT = os.path.dirname(__file__)
 
 # The namespaces users call ops through, with the prefix torch's op names carry there
 # (torch.linalg.inv is aten::linalg_inv). A function found in several takes its name from
@@ -242,7 +248,6 @@ def _labelled_method(method, label, recorder: Recorder):
 
 def _labelled_methods():
     """(class, method name, label) for each method torch's profiler labels."""
-    from ember.autograd.graph import Node
     from ember.optim.optimizer import Optimizer
     from ember.utils.data.dataloader import _BaseDataLoaderIter
 
@@ -250,12 +255,14 @@ def _labelled_methods():
         return lambda optimizer: (f"Optimizer.{method_name}#{type(optimizer).__name__}."
                                   f"{method_name}")
 
+    def loader_label(iterator):
+        return f"enumerate(DataLoader)#{type(iterator).__name__}.__next__"
+
     labels = {"step": optimizer_label("step"), "zero_grad": optimizer_label("zero_grad")}
     found = [(cls, name, labels[name]) for cls in _subclasses(Optimizer)
              for name in labels if name in vars(cls)]
-    found += [(cls, "__next__", lambda loader: f"enumerate(DataLoader)#{type(loader).__name__}"
-               ".__next__") for cls in _subclasses(_BaseDataLoaderIter) if "__next__" in vars(cls)]
-    return found, [cls for cls in _subclasses(Node) if "_apply" in vars(cls)]
+    return found + [(cls, "__next__", loader_label) for cls in _subclasses(_BaseDataLoaderIter)
+                    if "__next__" in vars(cls)]
 
 
 def _subclasses(base):
@@ -288,11 +295,11 @@ class Instrumentation:
                 continue
             self._swap_in(module, wrappers)
         self._swap_in(Tensor, wrappers)
-        labelled, node_classes = _labelled_methods()
-        for cls, name, label in labelled:
+        for cls, name, label in _labelled_methods():
             self._swap(cls, name, _labelled_method(vars(cls)[name], label, recorder))
-        for cls in node_classes:
-            self._swap(cls, "_apply", _timed_node(vars(cls)["_apply"], recorder))
+        for cls in _subclasses(Node):
+            if "_apply" in vars(cls):
+                self._swap(cls, "_apply", _timed_node(vars(cls)["_apply"], recorder))
 
     def _swap(self, namespace, name, replacement):
         self._swapped.append((namespace, name, vars(namespace)[name]))
