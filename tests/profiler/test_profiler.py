@@ -195,7 +195,8 @@ def test_export_stacks(tmp_path):
     frames, value = mul.rsplit(" ", 1)
     assert int(value) >= 0
     assert "test_export_stacks" in frames.split(";")[-2]
-    table = prof.key_averages(group_by_stack_n=2).table(sort_by="self_cpu_time_total")
+    table = prof.key_averages(group_by_stack_n=2).table(sort_by="self_cpu_time_total",
+                                                        max_name_column_width=300)
     assert "Source Location" in table and "test_export_stacks" in table
     prof.export_stacks(str(path), "self_cuda_time_total")  # tutorials ask for device time
     assert path.read_text().splitlines()[0].endswith(" 0")
