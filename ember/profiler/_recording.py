@@ -294,7 +294,9 @@ class Instrumentation:
             if module is None or not _is_ember_module(module_name):
                 continue
             self._swap_in(module, wrappers)
-        self._swap_in(Tensor, wrappers)
+            for value in list(vars(module).values()):  # Tensor; layers keep F.conv2d too
+                if isinstance(value, type) and value.__module__ == module_name:
+                    self._swap_in(value, wrappers)
         for cls, name, label in _labelled_methods():
             self._swap(cls, name, _labelled_method(vars(cls)[name], label, recorder))
         for cls in _subclasses(Node):
@@ -307,9 +309,12 @@ class Instrumentation:
 
     def _swap_in(self, namespace, wrappers):
         for name, value in list(vars(namespace).items()):
-            pair = wrappers.get(id(value))
-            if pair is not None and pair[0] is value:
-                self._swap(namespace, name, pair[1])
+            function = value.__func__ if isinstance(value, staticmethod) else value
+            pair = wrappers.get(id(function))
+            if pair is not None and pair[0] is function:
+                wrapper = pair[1]
+                self._swap(namespace, name,
+                           staticmethod(wrapper) if function is not value else wrapper)
 
     def remove(self) -> None:
         global running

@@ -50,6 +50,17 @@ def test_forward_op_counts_match_torch():
         _top_level_ops(_profiled(torch, _forward_program))
 
 
+def test_layer_ops_match_torch():
+    def program(library):
+        nn = library.nn
+        model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(18, 2), nn.LogSoftmax(dim=1))
+        x = library.ones(2, 1, 8, 8)
+        return _top_level_ops(_profiled(library, lambda library: model(x)))
+
+    assert program(ember) == program(torch)
+
+
 def _backward_program(library):
     x = library.ones(2, 3, requires_grad=True)
     w = library.full((2, 3), 3.0, requires_grad=True)
