@@ -6,7 +6,8 @@ Where the environment sets OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE, the suite runs
 time in a fresh interpreter without them, for the table's last column (Note [OpenBLAS
 variables] in bench/suite.py).
 
-Usage: python -m bench [NAME ...] [--repeats N] [--seconds S] [--out FOLDER]
+Usage: python -m bench [NAME ...] [--repeats N] [--seconds S] [--script-repeats N]
+                       [--out FOLDER]
        (NAME: a benchmark's key or its start, e.g. ``python -m bench mlp transformer``)
 """
 
@@ -27,6 +28,8 @@ def _parse_arguments(argv):
                         help=f"benchmarks to run, by key or its start (default: all): {keys}")
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds per framework")
     parser.add_argument("--seconds", type=float, default=0.2, help="length of one round")
+    parser.add_argument("--script-repeats", type=int, default=1,
+                        help="whole runs per framework of the script benchmarks (main_job)")
     parser.add_argument("--out", type=Path, default=report.RESULTS,
                         help="folder for latest.json, latest.md and latest.png")
     # the second run of Note [OpenBLAS variables]: rows to this file, no report, no rerun
@@ -39,14 +42,14 @@ def _parse_arguments(argv):
     return args
 
 
-def _run_all(benchmarks, repeats: int, seconds: float) -> list[dict]:
+def _run_all(args) -> list[dict]:
     rows = []
-    for number, benchmark in enumerate(benchmarks, 1):
-        row = suite.run(benchmark, repeats, seconds)
+    for number, benchmark in enumerate(args.benchmarks, 1):
+        row = suite.run(benchmark, args.repeats, args.seconds, args.script_repeats)
         outcome = row["note"] or (f"ember {report.format_duration(row['ember_seconds'])}, "
                                   f"torch {report.format_duration(row['torch_seconds'])}, "
                                   f"ratio {row['ratio']:.2f} (target {row['target']:.2f})")
-        print(f"[{number}/{len(benchmarks)}] {benchmark.NAME}: {outcome}", flush=True)
+        print(f"[{number}/{len(args.benchmarks)}] {benchmark.NAME}: {outcome}", flush=True)
         rows.append(row)
     return rows
 
@@ -54,7 +57,7 @@ def _run_all(benchmarks, repeats: int, seconds: float) -> list[dict]:
 def main(argv=None) -> int:
     """Run the suite; the exit status is 1 when a benchmark failed."""
     args = _parse_arguments(argv)
-    rows = _run_all(args.benchmarks, args.repeats, args.seconds)
+    rows = _run_all(args)
     if args.rows_json:
         args.rows_json.write_text(json.dumps({"blas_kernel": suite.blas_kernel(),
                                               "rows": rows}))
@@ -62,12 +65,14 @@ def main(argv=None) -> int:
     results = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(
                    timespec="seconds"),
                "machine": report.machine(), "repeats": args.repeats, "seconds": args.seconds,
+               "script_repeats": args.script_repeats,
                "openblas_variables": suite.openblas_variables(),
                "blas_kernel": suite.blas_kernel(), "blas_kernel_unset": None, "rows": rows}
     if results["openblas_variables"]:
         print(f"Again without {', '.join(results['openblas_variables'])}:", flush=True)
         unset = suite.run_without_openblas_variables(
-            [benchmark.KEY for benchmark in args.benchmarks], args.repeats, args.seconds)
+            [benchmark.KEY for benchmark in args.benchmarks], args.repeats, args.seconds,
+            args.script_repeats)
         results["blas_kernel_unset"] = unset["blas_kernel"]
         suite.merge_unset_ratios(rows, unset["rows"])
     print()

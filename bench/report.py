@@ -2,10 +2,10 @@
 chart of the ratios.
 
 A report is a dict: ``created``, ``machine`` (see :func:`machine`), ``repeats``,
-``seconds``, ``openblas_variables`` (those set, name to value), ``blas_kernel`` (as the
-environment stands), ``blas_kernel_unset`` (with the OpenBLAS variables unset; None when
-they were not set, so the suite ran once) and ``rows`` (see ``bench.suite.run``; with a
-second run each row also has ``ratio_openblas_unset``).
+``seconds``, ``script_repeats``, ``openblas_variables`` (those set, name to value),
+``blas_kernel`` (as the environment stands), ``blas_kernel_unset`` (with the OpenBLAS
+variables unset; None when they were not set, so the suite ran once) and ``rows`` (see
+``bench.suite.run``; with a second run each row also has ``ratio_openblas_unset``).
 """
 
 import json
@@ -64,12 +64,18 @@ def _header(report: dict) -> list[str]:
 
 
 def _cells(report: dict, row: dict) -> list[str]:
-    name = row["benchmark"] + (f" ({row['note']})" if row["note"] else "")
+    # a failure's note may hold the last lines of a script's error output: one line here
+    name = row["benchmark"] + (f" ({' '.join(row['note'].split())})" if row["note"] else "")
     cells = [name, format_duration(row["ember_seconds"]), format_duration(row["torch_seconds"]),
              _format_ratio(row["ratio"]), f"{row['target']:.2f}"]
     if _two_runs(report):
         cells.append(_format_ratio(row.get("ratio_openblas_unset")))
     return cells
+
+
+def _table(report: dict) -> list[list[str]]:
+    """The header and one line of cells per row."""
+    return [_header(report)] + [_cells(report, row) for row in report["rows"]]
 
 
 def _missed_targets(report: dict) -> list[str]:
@@ -91,9 +97,9 @@ def _description(report: dict) -> list[str]:
         f"Measured by `python -m bench` on {report['created'][:10]}: {about['cpu']}, "
         f"{about['cores']} cores, Python {about['python']}, NumPy {about['numpy']}, "
         f"PyTorch {about['torch']}. Medians of {report['repeats']} rounds of about "
-        f"{report['seconds']} s (whole-script benchmarks: one run each), ember and PyTorch "
-        "alternating; times are per op for the overhead rows, per step or batch otherwise; "
-        "ratio = ember time / PyTorch time, lower is better."
+        f"{report['seconds']} s (whole-script benchmarks: {report['script_repeats']} runs), "
+        "ember and PyTorch alternating; times are per op for the overhead rows, per step or "
+        "batch otherwise; ratio = ember time / PyTorch time, lower is better."
     ]
     variables = report["openblas_variables"]
     if variables:
@@ -109,7 +115,7 @@ def _description(report: dict) -> list[str]:
 
 def text_table(report: dict) -> str:
     """The table for a terminal: aligned columns, the description and missed targets."""
-    table = [_header(report)] + [_cells(report, row) for row in report["rows"]]
+    table = _table(report)
     widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
                        for column, (cell, width) in enumerate(zip(line, widths)))
@@ -124,11 +130,11 @@ def text_table(report: dict) -> str:
 
 def markdown(report: dict) -> str:
     """The description and a Markdown table, ready to paste into the README."""
-    table = [_header(report)] + [_cells(report, row) for row in report["rows"]]
-    lines = [" ".join(_description(report)), ""]
-    lines.append("| " + " | ".join(table[0]) + " |")
-    lines.append("| --- " * len(table[0]) + "|")
-    lines += ["| " + " | ".join(cells) + " |" for cells in table[1:]]
+    header, *table = _table(report)
+    lines = [" ".join(_description(report)), "", "| " + " | ".join(header) + " |",
+             "| --- " * len(header) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+              for cells in table]
     missed = _missed_targets(report)
     if missed:
         lines += ["", "Targets missed: " + "; ".join(missed) + "."]

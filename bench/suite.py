@@ -6,8 +6,9 @@ ratio), and one of two ways to be timed:
 
 - ``make_step(lib)`` and ``OPS_PER_STEP``: the step runs in this process, ember's and
   torch's alternating round by round; a time is seconds per op.
-- ``run_once(library)`` and ``REPEATS``: one whole run, e.g. of a script in a subprocess,
-  ``REPEATS`` times per library whatever ``--repeats`` says; a time is seconds per run.
+- ``run_once(library)``: one whole run, e.g. of a script in a subprocess; these are slow,
+  so they run ``--script-repeats`` times per library (1 by default), not ``--repeats``; a
+  time is seconds per run.
 
 An optional ``skip_reason()`` returns why the benchmark cannot run here (or None).
 """
@@ -78,11 +79,12 @@ def _seconds_per_op(step, ops_per_step: int, seconds: float) -> float:
         count *= 2
 
 
-def _median_times(benchmark, repeats: int, seconds: float) -> dict[str, float]:
+def _median_times(benchmark, repeats: int, seconds: float,
+                  script_repeats: int) -> dict[str, float]:
     """Median time per library, the libraries alternating round by round so that a slow
     spell of a shared machine falls on both."""
     if hasattr(benchmark, "run_once"):
-        repeats, measure = benchmark.REPEATS, benchmark.run_once
+        repeats, measure = script_repeats, benchmark.run_once
     else:
         steps = {name: benchmark.make_step(lib) for name, lib in LIBRARIES.items()}
 
@@ -96,7 +98,7 @@ def _median_times(benchmark, repeats: int, seconds: float) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def run(benchmark, repeats: int, seconds: float) -> dict:
+def run(benchmark, repeats: int, seconds: float, script_repeats: int = 1) -> dict:
     """One row of the table. A benchmark that is skipped or fails gets no times and a note
     saying why, so that the rest of a long suite still reports."""
     row = {"key": benchmark.KEY, "benchmark": benchmark.NAME, "target": benchmark.TARGET,
@@ -106,7 +108,7 @@ def run(benchmark, repeats: int, seconds: float) -> dict:
     if row["note"]:
         return row
     try:
-        medians = _median_times(benchmark, repeats, seconds)
+        medians = _median_times(benchmark, repeats, seconds, script_repeats)
     except Exception as error:  # reported in the table; the exit status says it failed
         row["note"] = f"failed: {type(error).__name__}: {error}"
         return row
@@ -128,7 +130,8 @@ def openblas_variables() -> dict[str, str]:
     return {name: os.environ[name] for name in OPENBLAS_VARIABLES if name in os.environ}
 
 
-def run_without_openblas_variables(keys: list[str], repeats: int, seconds: float) -> dict:
+def run_without_openblas_variables(keys: list[str], repeats: int, seconds: float,
+                                   script_repeats: int) -> dict:
     """The suite's rows from a fresh ``python -m bench`` whose environment lacks the
     variables of Note [OpenBLAS variables]: ``{"blas_kernel": ..., "rows": [...]}``."""
     environment = {name: value for name, value in os.environ.items()
@@ -136,7 +139,8 @@ def run_without_openblas_variables(keys: list[str], repeats: int, seconds: float
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         rows_path = Path(folder) / "rows.json"
         command = [sys.executable, "-m", "bench", *keys, "--repeats", str(repeats),
-                   "--seconds", str(seconds), "--rows-json", str(rows_path)]
+                   "--seconds", str(seconds), "--script-repeats", str(script_repeats),
+                   "--rows-json", str(rows_path)]
         subprocess.run(command, env=environment, cwd=REPOSITORY, check=True)
         return json.loads(rows_path.read_text())
 

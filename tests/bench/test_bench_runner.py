@@ -19,14 +19,14 @@ def _add_one(lib):
 
 TINY = SimpleNamespace(KEY="tiny", NAME="tiny add", TARGET=1.5, OPS_PER_STEP=1,
                        make_step=_add_one)
-WHOLE_RUN = SimpleNamespace(KEY="whole", NAME="whole run", TARGET=1.5, REPEATS=1,
+WHOLE_RUN = SimpleNamespace(KEY="whole", NAME="whole run", TARGET=1.5,
                             run_once={"ember": 3.0, "torch": 2.0}.get)
 SKIPPED = SimpleNamespace(KEY="skipped", NAME="not here", TARGET=1.0, OPS_PER_STEP=1,
                           make_step=_add_one, skip_reason=lambda: "skipped: no such script")
 
 
 def _broken_step(lib):
-    raise RuntimeError("no kernel for this")
+    raise RuntimeError("no kernel | for this\nsecond line")
 
 
 BROKEN = SimpleNamespace(KEY="broken", NAME="broken", TARGET=1.0, OPS_PER_STEP=1,
@@ -35,7 +35,7 @@ BROKEN = SimpleNamespace(KEY="broken", NAME="broken", TARGET=1.0, OPS_PER_STEP=1
 
 def _report(rows, unset_rows=None):
     results = {"created": "2026-01-02T03:04:05+00:00", "machine": report.machine(),
-               "repeats": 1, "seconds": 0.001, "openblas_variables": {},
+               "repeats": 1, "seconds": 0.001, "script_repeats": 1, "openblas_variables": {},
                "blas_kernel": "openblas 0.3 SkylakeX", "blas_kernel_unset": None, "rows": rows}
     if unset_rows is not None:
         results["openblas_variables"] = {"OPENBLAS_CORETYPE": "Haswell"}
@@ -74,11 +74,11 @@ def test_rows_of_timed_whole_run_skipped_and_failed_benchmarks():
     assert skipped["ratio"] is None and skipped["note"] == "skipped: no such script"
     broken = suite.run(BROKEN, repeats=1, seconds=0.001)
     assert broken["ratio"] is None
-    assert broken["note"] == "failed: RuntimeError: no kernel for this"
+    assert broken["note"] == "failed: RuntimeError: no kernel | for this\nsecond line"
 
 
 def test_report_files_from_one_run(tmp_path):
-    rows = [suite.run(benchmark, 1, 0.001) for benchmark in (TINY, WHOLE_RUN, SKIPPED)]
+    rows = [suite.run(benchmark, 1, 0.001) for benchmark in (TINY, WHOLE_RUN, SKIPPED, BROKEN)]
     results = _report(rows)
     json_path, markdown_path, png_path = report.write(results, tmp_path)
 
@@ -87,6 +87,8 @@ def test_report_files_from_one_run(tmp_path):
     assert "| benchmark | ember median | torch median | ratio | target |\n" in text
     assert "| whole run | 3.00 s | 2.00 s | 1.50 | 1.50 |" in text
     assert "| not here (skipped: no such script) | - | - | - | 1.00 |" in text
+    assert ("| broken (failed: RuntimeError: no kernel \\| for this second line) | - | - | - "
+            "| 1.00 |") in text
     assert "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are not set, so the suite ran once" in text
     assert results["machine"]["cpu"] in text and f"NumPy {results['machine']['numpy']}" in text
     assert png_path.read_bytes().startswith(b"\x89PNG")
