@@ -99,10 +99,13 @@ def _missing_name_hook(module: ModuleType):
             # torch imports its subpackages eagerly; ember may not have imported this one yet.
             submodule = f"{ember_name}.{name}"
             try:
-                return importlib.import_module(submodule)
+                found = importlib.import_module(submodule)
             except ModuleNotFoundError as error:
                 if error.name != submodule:
                     raise
+            else:
+                _install_missing_name_hooks()
+                return found
         raise AttributeError(f"ember does not implement {_torch_name(ember_name)}.{name}",
                              name=name, obj=module)
 

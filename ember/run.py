@@ -10,7 +10,9 @@ child processes, forked or spawned, see the same alias.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
+import importlib.machinery
 import io
 import os
 import runpy
@@ -52,7 +54,6 @@ def _is_runner_frame(frame) -> bool:
     return filename in _RUNNER_FILES
 
 
-
 @contextlib.contextmanager
 def _main_context(argv: list[str], path0: str, main_module=None) -> Iterator[None]:
     """Sets sys.argv, sys.path[0] and (optionally) ``__main__``; restores them afterwards."""
@@ -84,7 +85,8 @@ def run_script(path: str, argv: Sequence[str] = ()) -> dict:
         code = compile(source_file.read(), full_path, "exec", dont_inherit=True)
     main_module = types.ModuleType("__main__")
     main_module.__file__ = full_path
-    main_module.__builtins__ = __builtins__
+    main_module.__loader__ = importlib.machinery.SourceFileLoader("__main__", full_path)
+    main_module.__builtins__ = builtins
     script_folder = os.path.dirname(os.path.realpath(full_path))
     with torch_alias(), _main_context([path, *argv], script_folder, main_module):
         exec(code, vars(main_module))

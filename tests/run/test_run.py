@@ -168,6 +168,14 @@ def test_alias_is_the_ember_module_and_is_undone():
             assert sys.modules["torch.nn"] is ember.nn
         with pytest.raises(AttributeError, match="ember does not implement torch.linalg.nosuch"):
             torch.linalg.nosuch  # noqa: B018
+        # A submodule its package has not imported (torch imports its own eagerly) is imported
+        # on first attribute access.
+        runner = sys.modules["ember.run"]
+        del ember.run
+        try:
+            assert torch.run is runner
+        finally:
+            ember.run = runner
     assert sys.modules.get("torch") is real_torch
     assert "__getattr__" not in vars(ember) and "__getattr__" not in vars(ember.linalg)
     assert _torch_alias._finder not in sys.meta_path
