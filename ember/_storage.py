@@ -125,20 +125,29 @@ class UntypedStorage:
     def _new_segment(self, nbytes: int, strategy: str):
         """A zero-filled array of ``nbytes`` in new shared memory made as ``strategy`` says,
         which this storage now owns, instead of the shared memory it had before."""
-        shared = self._shared_memory()
-        shared.release()
         backend = self.device._backend
         if strategy == "file_system":
             tracker, name, fd = _shm_tracker().create(nbytes)
-            shared.file = (tracker, name)
-        else:
-            fd = shared.fd = os.memfd_create("ember_storage", os.MFD_CLOEXEC)
-            os.ftruncate(fd, nbytes)
-        try:
-            return _map_shared(backend, fd, nbytes)
-        finally:
-            if shared.fd != fd:
+            try:
+                array = _map_shared(backend, fd, nbytes)
+            except BaseException:
+                _shm_tracker().release(tracker, name)
+                raise
+            finally:
                 os.close(fd)  # a named file needs no descriptor kept
+            fd, file = None, (tracker, name)
+        else:
+            fd, file = os.memfd_create("ember_storage", os.MFD_CLOEXEC), None
+            try:
+                os.ftruncate(fd, nbytes)
+                array = _map_shared(backend, fd, nbytes)
+            except BaseException:
+                os.close(fd)
+                raise
+        shared = self._shared_memory()
+        shared.release()
+        shared.fd, shared.file = fd, file
+        return array
 
     def nbytes(self) -> int:
         return self._bytes.shape[0]

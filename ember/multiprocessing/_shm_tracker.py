@@ -30,6 +30,7 @@ NAME_PREFIX = "ember_"
 # Seconds the tracker waits, once no client is left, for a process to open a name still
 # travelling in a message (a sender may exit before its receiver reads the message).
 GRACE_SECONDS = 2.0
+_IGNORED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def path_of(name: str) -> str:
@@ -164,8 +165,7 @@ def _home_tracker() -> str:
             file_actions=[(os.POSIX_SPAWN_OPEN, 0, null, os.O_RDONLY, 0),
                           (os.POSIX_SPAWN_OPEN, 1, null, os.O_WRONLY, 0),
                           (os.POSIX_SPAWN_OPEN, 2, null, os.O_WRONLY, 0)],
-            # blocked until the tracker ignores them: a Ctrl-C must not kill it
-            setsigmask=[signal.SIGINT, signal.SIGTERM])
+            setsigmask=_IGNORED_SIGNALS)  # blocked until the tracker ignores them
     finally:
         listener.close()
     _home_address = address
@@ -257,7 +257,10 @@ class _Tracker:
 
     def _read(self, connection: socket.socket):
         client = self.clients[connection]
-        data = connection.recv(1 << 16)
+        try:
+            data = connection.recv(1 << 16)
+        except OSError:
+            data = b""
         if not data:  # the process ended, one way or another
             self.selector.unregister(connection)
             connection.close()
@@ -267,7 +270,7 @@ class _Tracker:
             return
         *lines, client.pending = (client.pending + data).split(b"\n")
         for line in lines:
-            command, _, name = line.decode("ascii").partition(" ")
+            command, _, name = line.decode("ascii", "replace").partition(" ")
             if _valid_name(name):
                 self._handle(connection, client, command, name)
 
@@ -277,7 +280,10 @@ class _Tracker:
             self.references[name] += 1
         elif command == "send":
             self.references[name] += 1
-            connection.sendall(b"ok\n")
+            try:
+                connection.sendall(b"ok\n")
+            except OSError:
+                pass  # the sender is gone: its connection reads as ended next
         elif command == "adopt":
             client.holds[name] += 1
         elif command == "drop":
@@ -296,9 +302,10 @@ class _Tracker:
 
 
 def _main(listener_fd: int):
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
+    # What stops a program (Ctrl-C, "kill", a closed terminal) must not stop its cleanup.
+    for signal_number in _IGNORED_SIGNALS:
         signal.signal(signal_number, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _IGNORED_SIGNALS)
     # Descriptors leaked to us (not close-on-exec in the spawner) must not keep pipes open.
     os.closerange(3, listener_fd)
     os.closerange(listener_fd + 1, os.sysconf("SC_OPEN_MAX"))
