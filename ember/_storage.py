@@ -26,10 +26,13 @@ collected; the mapping (and, before Python 3.13, the mmap object's own duplicate
 lives as long as any array over it.
 
 "file_system": a file in /dev/shm named ``ember_<pid>_<token>_<n>`` that travels by name, so
-that no process needs to keep a descriptor. The name must be unlinked exactly when no process
-can open it any more: when no process holds a storage over it and no message carrying it is
-left to read. A tracker process keeps that count (ember/multiprocessing/_shm_tracker.py; one
-for the files each process creates, its address travels with the name). A process holds one
+that no process needs to keep a descriptor (from Python 3.13 on; before, the mmap object keeps
+one). The name must be unlinked exactly when no process can open it any more: when no process
+holds a storage over it and no message carrying it is left to read. A tracker process keeps
+that count (ember/multiprocessing/_shm_tracker.py): started by the first process that creates
+a file, shared with the children it forks, its address travelling with every name. A count
+inside the file would leak whenever a holder is killed; the tracker sees every process end
+through its socket. A process holds one
 reference per storage over the file: taken on creation, on receipt, and at fork for the
 storages a child inherits; released by the storage's finalizer. A message holds one from
 just before it is sent (a request the tracker answers, so the count cannot touch zero

@@ -1,8 +1,9 @@
 """The loop a DataLoader worker process runs, and what it sends back to the main process.
 
 A worker reads ``(task_index, batch_indices)`` from its own index queue, fetches and collates
-the batch, and puts ``(task_index, batch)`` on the shared result queue (tensors travel as
-shared memory through ember.multiprocessing's pickling). ``None`` tells it to exit; a
+the batch, and puts ``(task_index, batch)`` on the shared result queue. Tensors travel as
+shared memory through ember.multiprocessing's pickling: default_collate stacks them straight
+into it, in the way the worker's sharing strategy says. ``None`` tells it to exit; a
 :class:`_ResumeIteration` starts a new epoch of persistent workers.
 """
 
