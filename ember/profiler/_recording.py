@@ -41,33 +41,59 @@ _OP_HOMES = ("ember.ops.", "ember.nn._functional.", "ember.fft", "ember.linalg",
 # Names that differ from the Python name (torch's aten op for the Python function).
 _ATEN_NAMES = {
     "cross_entropy": "cross_entropy_loss", "truediv": "div", "floordiv": "floor_divide",
-    "mod": "remainder", "invert": "bitwise_not", "pos": "positive", "getitem": "index",
-    "setitem": "index_put_", "concat": "cat", "concatenate": "cat", "swapaxes": "transpose",
-    "swapdims": "transpose",
+    "mod": "remainder", "invert": "bitwise_not", "pos": "positive", "concat": "cat",
+    "concatenate": "cat", "swapaxes": "transpose", "swapdims": "transpose",
 }
 # Tensor methods defined in _tensor.py that are ops in torch (conversions are aten::to).
 _TENSOR_CONVERSIONS = ("to", "type", "cpu", "cuda", "float", "double", "half", "bfloat16",
                        "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble",
                        "type_as")
 _TENSOR_OPS = ("item", "set_", "resize_", "resize_as_")
-_BITWISE_DUNDERS = ("and", "or", "xor", "lshift", "rshift")  # torch keeps aten::__and__
+_OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
+                        "and", "or", "xor", "lshift", "rshift"})
+_BITWISE = ("and", "or", "xor", "lshift", "rshift")  # torch keeps aten::__and__ for these
 
 
 def _dunder_name(name: str) -> str:
-    """``__radd__`` -> add, ``__iadd__`` -> add_, ``__and__`` -> __and__."""
+    """``__radd__`` -> add, ``__iadd__`` -> add_, ``__rsub__`` -> rsub, ``__and__`` ->
+    __and__, as torch names what the operators run."""
     core = name[2:-2]
-    inplace = False
-    if core[0] == "r" and core[1:] in _REFLECTED:
+    inplace = core[0] == "i" and core[1:] in _OPERATORS
+    if inplace or (core[0] == "r" and core[1:] in _OPERATORS and core != "rsub"):
         core = core[1:]
-    elif core[0] == "i" and core[1:] in _REFLECTED:
-        core, inplace = core[1:], True
-    if core in _BITWISE_DUNDERS:
+    if core in _BITWISE:
         return f"__{'i' if inplace else ''}{core}__"
     return _ATEN_NAMES.get(core, core) + ("_" if inplace else "")
 
 
-_REFLECTED = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
-                        "and", "or", "xor", "lshift", "rshift"})
+def _index_keys(args):
+    key = args[1] if len(args) > 1 else ()
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _getitem_name(args) -> str:
+    """What torch runs for ``tensor[key]``: index for tensors, lists and bools, else select
+    for integers, slice for slices, unsqueeze for None."""
+    keys = _index_keys(args)
+    if any(isinstance(key, (Tensor, list, bool)) for key in keys):
+        return "aten::index"
+    for kind, name in ((int, "aten::select"), (slice, "aten::slice"),
+                       (type(None), "aten::unsqueeze")):
+        if any(isinstance(key, kind) for key in keys):
+            return name
+    return "aten::alias"
+
+
+def _setitem_name(args) -> str:
+    """What torch runs for ``tensor[key] = value``: index_put_ for advanced indexing, else a
+    fill_ of a number or a copy_ of a tensor into the indexed view."""
+    if any(isinstance(key, (Tensor, list, bool)) for key in _index_keys(args)):
+        return "aten::index_put_"
+    return "aten::copy_" if isinstance(args[-1], Tensor) else "aten::fill_"
+
+
+# Ops whose name depends on their arguments.
+_NAMED_BY_ARGUMENTS = {"aten::getitem": _getitem_name, "aten::setitem": _setitem_name}
 
 
 class Recorder:
@@ -164,11 +190,16 @@ def _user_stack():
 
 
 def _timed_op(function, name: str, recorder: Recorder):
+    name_of = _NAMED_BY_ARGUMENTS.get(name)
+
     def timed(*args, **kwargs):
-        if not recorder.active or recorder.inside(name):
+        if not recorder.active:
+            return function(*args, **kwargs)
+        op_name = name if name_of is None else name_of(args)
+        if recorder.inside(op_name):
             return function(*args, **kwargs)
         inputs = (*args, *kwargs.values())
-        event = recorder.open(name, CPU_OP, inputs)
+        event = recorder.open(op_name, CPU_OP, inputs)
         result = None
         try:
             result = function(*args, **kwargs)

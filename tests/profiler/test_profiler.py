@@ -43,11 +43,23 @@ def _forward_program(library):
         a @ weight
         a.mean(dim=0)
         library.cat([a, b])
+        a[0], a[:, 1], a[None], a[...], a[a > 1], a[library.arange(2)]
+        2 - a, -a, a / 2, a ** 2
 
 
 def test_forward_op_counts_match_torch():
     assert _top_level_ops(_profiled(ember, _forward_program)) == \
         _top_level_ops(_profiled(torch, _forward_program))
+
+
+def test_assignments_are_named_as_torch_runs_them():
+    x, index = ember.zeros(3, 4), ember.tensor([0, 2])
+    with profile() as prof:
+        x[0] = 1
+        x[index] = 2.0
+        x[:, 0] = x[:, 1]
+    assert [event.name for event in prof.events() if event.cpu_parent is None] == [
+        "aten::fill_", "aten::index_put_", "aten::select", "aten::copy_"]
 
 
 def test_layer_ops_match_torch():
