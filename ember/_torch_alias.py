@@ -27,6 +27,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import multiprocessing.spawn
+import pkgutil
 import sys
 from collections.abc import Iterator
 from types import ModuleType
@@ -54,9 +55,9 @@ class _ExistingModuleLoader(importlib.abc.Loader):
 
     def __init__(self, module: ModuleType) -> None:
         self._module = module
+        self._ember_spec = module.__spec__
 
     def create_module(self, spec):
-        self._ember_spec = self._module.__spec__
         return self._module
 
     def exec_module(self, module) -> None:
@@ -89,23 +90,17 @@ class _TorchAliasFinder(importlib.abc.MetaPathFinder):
 def _missing_name_hook(module: ModuleType):
     """A module ``__getattr__`` that names the torch attribute ember lacks."""
     ember_name = module.__name__
-    is_package = hasattr(module, "__path__")
+    # torch imports its subpackages eagerly; ember may not have imported one of these yet.
+    submodules = {info.name for info in pkgutil.iter_modules(getattr(module, "__path__", []))}
 
     def __getattr__(name: str):
+        if name in submodules:
+            found = importlib.import_module(f"{ember_name}.{name}")
+            _install_missing_name_hooks()
+            return found
         if name.startswith("__") and name.endswith("__"):
             # Protocol probes (__path__, __wrapped__, ...) are not torch API.
             raise AttributeError(f"module {ember_name!r} has no attribute {name!r}")
-        if is_package and name.isidentifier():
-            # torch imports its subpackages eagerly; ember may not have imported this one yet.
-            submodule = f"{ember_name}.{name}"
-            try:
-                found = importlib.import_module(submodule)
-            except ModuleNotFoundError as error:
-                if error.name != submodule:
-                    raise
-            else:
-                _install_missing_name_hooks()
-                return found
         raise AttributeError(f"ember does not implement {_torch_name(ember_name)}.{name}",
                              name=name, obj=module)
 
@@ -133,9 +128,9 @@ _set_aside_torch: dict[str, ModuleType] = {}
 
 
 def _install_missing_name_hooks() -> None:
-    hooked = {id(module) for module in _hooked_modules}
+    """Gives every imported ember module without a ``__getattr__`` the missing-name hook."""
     for name, module in list(sys.modules.items()):
-        if (_is_ember(name) and isinstance(module, ModuleType) and id(module) not in hooked
+        if (_is_ember(name) and isinstance(module, ModuleType)
                 and "__getattr__" not in vars(module)):
             module.__getattr__ = _missing_name_hook(module)
             _hooked_modules.append(module)
@@ -143,12 +138,12 @@ def _install_missing_name_hooks() -> None:
 
 def _activate() -> None:
     global _depth
+    importlib.import_module(_TARGET)
     _depth += 1
     if _depth > 1:
         return
     for name in [name for name in sys.modules if _is_aliased(name)]:
         _set_aside_torch[name] = sys.modules.pop(name)
-    importlib.import_module(_TARGET)
     sys.meta_path.insert(0, _finder)
     _install_missing_name_hooks()
     multiprocessing.spawn.get_preparation_data = _preparation_data_with_alias

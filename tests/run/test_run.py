@@ -210,3 +210,5 @@ def test_usage(capsys):
     assert "can't open file" in capsys.readouterr().err
     assert main(["-m", "no_such_module_here"]) == 1
     assert capsys.readouterr().err == "ember: No module named no_such_module_here\n"
+    assert main(["-m", "torch.no_such_module_here"]) == 1  # torch.<sub> means ember.<sub>
+    assert capsys.readouterr().err == "ember: No module named ember.no_such_module_here\n"
