@@ -61,7 +61,9 @@ def test_failing_script(tmp_path):
         ember.ones(2) + ember.ones(3)
     """)
     assert result.returncode == 1
-    assert "Traceback" in result.stderr
+    traceback = result.stderr.splitlines()
+    assert traceback[0] == "Traceback (most recent call last):"
+    assert "script.py" in traceback[1]  # the script's frames first, not the runner's
     assert "The size of tensor a (2) must match the size of tensor b (3)" in result.stderr
     assert "top ops" not in result.stdout
 

@@ -56,10 +56,19 @@ def _run(script: str, args: Sequence[str]) -> int | None:
             return None
         print(f"The script exited with status {code}.", file=sys.stderr)
         return code if isinstance(code, int) else 1
-    except BaseException:  # the script's own error: show it, as python would
-        traceback.print_exc()
+    except BaseException as error:  # the script's own error: show it, as python would
+        traceback.print_exception(type(error), error, _from_script(error.__traceback__, script))
         return 1
     return None
+
+
+def _from_script(frames, script: str):
+    """The traceback from the script's first frame on: the runner's frames say nothing."""
+    path = os.path.abspath(script)
+    first = frames
+    while first is not None and first.tb_frame.f_code.co_filename != path:
+        first = first.tb_next
+    return first or frames
 
 
 def main(argv: Sequence[str] | None = None) -> int:
