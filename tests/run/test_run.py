@@ -8,6 +8,7 @@ slowest run.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -48,6 +49,14 @@ MISSING_NAMES = textwrap.dedent("""\
     use()
 """)
 
+INTERRUPTED = textwrap.dedent("""\
+    def wait():
+        raise KeyboardInterrupt
+
+
+    wait()
+""")
+
 ALONE = textwrap.dedent("""\
     import sys
 
@@ -66,6 +75,7 @@ def _ember_commands(tmp_folder):
     """name -> (argv, cwd) of every subprocess run under ember, plus real-python references."""
     (tmp_folder / "missing_names.py").write_text(MISSING_NAMES)
     (tmp_folder / "alone.py").write_text(ALONE)
+    (tmp_folder / "interrupted.py").write_text(INTERRUPTED)
     python, runner = [sys.executable], [sys.executable, "-m", "ember.run"]
     commands = {name: (runner + [str(SCRIPTS / f"{name}.py"), *args], None)
                 for name, args in MATCHING_SCRIPTS.items()}
@@ -76,6 +86,8 @@ def _ember_commands(tmp_folder):
     commands["module_form"] = ([EMBER_COMMAND, "-m", "exit_code", "4"], SCRIPTS)
     commands["missing_names"] = (runner + [str(tmp_folder / "missing_names.py")], None)
     commands["alone"] = (python + [str(tmp_folder / "alone.py")], None)
+    commands["interrupted"] = (runner + [str(tmp_folder / "interrupted.py")], None)
+    commands["interrupted under python"] = (python + [str(tmp_folder / "interrupted.py")], None)
     return commands
 
 
@@ -125,6 +137,12 @@ def test_failing_script_has_pythons_traceback_and_exit_code(runs):
     # The runner's own frames are hidden, so the traceback is python's, line for line.
     assert under_ember.stderr == under_torch.stderr
     assert "The above exception was the direct cause" in under_ember.stderr
+
+
+def test_uncaught_keyboard_interrupt_ends_the_process_by_sigint(runs):
+    under_python, under_ember = runs["interrupted under python"], runs["interrupted"]
+    assert under_python.returncode == under_ember.returncode == -signal.SIGINT
+    assert under_ember.stderr == under_python.stderr
 
 
 def test_module_form_runs_module_as_main_and_keeps_its_exit_code(runs):
