@@ -14,8 +14,10 @@ START_METHODS = ["spawn", "forkserver", "fork"]
 
 
 def _shm_files():
-    # multiprocessing's own semaphores pass through /dev/shm while other workers run
-    return {name for name in os.listdir("/dev/shm") if not name.startswith("sem.mp-")}
+    # multiprocessing's own semaphores, and the named files of test_file_system_strategy.py
+    # (which checks their lifetime), pass through /dev/shm while other workers run
+    return {name for name in os.listdir("/dev/shm")
+            if not name.startswith(("sem.mp-", "ember_"))}
 
 
 @pytest.fixture(autouse=True, scope="module")
