@@ -152,11 +152,13 @@ class profile:
         self._enter(self._schedule(self.step_num))
 
     def stop(self) -> None:
-        self._close_step()
-        if self._action in _RECORDING:
-            self._save()
-        self._action = ProfilerAction.NONE
-        self._instrumentation.remove()
+        try:
+            self._close_step()
+            if self._action in _RECORDING:
+                self._save()
+        finally:  # the ops go back even when on_trace_ready fails
+            self._action = ProfilerAction.NONE
+            self._instrumentation.remove()
 
     def step(self) -> None:
         """End the current step: save the trace if the step was the last active one."""

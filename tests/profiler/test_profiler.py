@@ -283,6 +283,17 @@ def test_stop_puts_every_op_back():
     assert [event.name for event in prof.events()] == ["aten::ones"]
 
 
+def test_a_failing_trace_handler_still_puts_the_ops_back():
+    def handler(prof):
+        raise ValueError("handler failed")
+
+    original = ember.Tensor.__mul__
+    with pytest.raises(ValueError, match="handler failed"):
+        with profile(on_trace_ready=handler):
+            ember.ones(2) * 2
+    assert ember.Tensor.__mul__ is original
+
+
 def test_one_profiler_at_a_time():
     with profile():
         with pytest.raises(RuntimeError, match="already enabled"):
