@@ -86,7 +86,7 @@ def send(address: str, name: str):
             reply += chunk
 
 
-def open_received(address: str, name: str) -> int:
+def open_received(name: str) -> int:
     """A descriptor of the file a received message names (its reference keeps it)."""
     try:
         return os.open(path_of(name), os.O_RDWR | os.O_CLOEXEC)
@@ -123,7 +123,10 @@ def release(address: str, name: str):
 
 
 def _write(address: str, message: str):
-    os.write(_connection(address), message.encode("ascii"))
+    fd = _connection(address)
+    unsent = memoryview(message.encode("ascii"))
+    while unsent:
+        unsent = unsent[os.write(fd, unsent):]
 
 
 def _connection(address: str) -> int:

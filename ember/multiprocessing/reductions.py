@@ -87,7 +87,7 @@ def rebuild_storage_fd(cls, duplicate, nbytes):
 def rebuild_storage_filename(cls, tracker, name, nbytes):
     """The storage over the named file ``name``: the message's reference to the file becomes
     this process's (see Note [Shared memory lifetime])."""
-    fd = _shm_tracker.open_received(tracker, name)
+    fd = _shm_tracker.open_received(name)
     key = _file_identity(fd)
     with _known_storages_lock:
         storage = _known_storages.get(key)
