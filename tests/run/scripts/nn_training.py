@@ -4,11 +4,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+torch.backends.cudnn.deterministic = True
+torch.backends.cudnn.benchmark = False
+print(torch.backends.cudnn.is_available(), torch.backends.cudnn.version())
+with torch.backends.cudnn.flags(enabled=False):
+    print(torch.backends.cudnn.enabled, torch.backends.cudnn.deterministic)
+print(torch.backends.cudnn.enabled, torch.backends.cudnn.deterministic)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 torch.manual_seed(1)
 inputs = torch.randn(64, 4)
 labels = (inputs[:, 0] + inputs[:, 1] > 0).long()
 
-model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2)).to(device)
 print(model)
 print([name for name, _ in model.named_parameters()])
 print(sum(p.numel() for p in model.parameters()))
