@@ -93,6 +93,15 @@ def test_a_file_goes_when_its_last_storage_does():
     assert _wait_until_gone([name])
 
 
+def test_typed_and_empty_storages_travel_by_name():
+    typed = ember.arange(3, dtype=ember.int16)._typed_storage()
+    received = ForkingPickler.loads(ForkingPickler.dumps(typed))
+    assert received.dtype is ember.int16 and received.tolist() == [0, 1, 2]
+    assert _name(typed.untyped()) in os.listdir("/dev/shm")
+    empty = ForkingPickler.loads(ForkingPickler.dumps(ember.zeros(0, 3)))
+    assert empty.shape == (0, 3) and empty.is_shared()
+
+
 def test_strategy_switching_back():
     named = ember.ones(3).share_memory_()
     message = bytes(ForkingPickler.dumps(named))
