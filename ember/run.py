@@ -16,7 +16,6 @@ import importlib.machinery
 import io
 import os
 import runpy
-import signal
 import sys
 import types
 from collections.abc import Iterator, Sequence
@@ -55,9 +54,14 @@ def _is_runner_frame(frame) -> bool:
 
 
 @contextlib.contextmanager
-def _main_context(argv: list[str], path0: str, main_module=None) -> Iterator[None]:
-    """Sets sys.argv, sys.path[0] and (optionally) ``__main__``; restores them afterwards."""
+def _as_main(argv: list[str], path0: str, main_module=None, restore=True) -> Iterator[None]:
+    """Turns the torch alias on and sets sys.argv, sys.path[0] and (optionally) ``__main__``.
+
+    With ``restore``, puts everything back afterwards; without, leaves it for the rest of the
+    process, as python does for its script.
+    """
     saved_argv, saved_path, saved_main = sys.argv, sys.path[:], sys.modules["__main__"]
+    _torch_alias._activate()
     sys.argv = argv
     sys.path[0] = path0
     if main_module is not None:
@@ -65,21 +69,25 @@ def _main_context(argv: list[str], path0: str, main_module=None) -> Iterator[Non
     try:
         yield
     finally:
-        sys.argv, sys.path[:] = saved_argv, saved_path
-        sys.modules["__main__"] = saved_main
+        if restore:
+            sys.argv, sys.path[:] = saved_argv, saved_path
+            sys.modules["__main__"] = saved_main
+            _torch_alias._deactivate()
 
 
-def run_script(path: str, argv: Sequence[str] = ()) -> dict:
+def run_script(path: str, argv: Sequence[str] = (), *, restore: bool = True) -> dict:
     """Runs the script at ``path`` as ``__main__`` with torch resolved to ember.
 
     Like ``python path *argv``: ``sys.argv`` is ``[path, *argv]``, ``sys.path[0]`` the script's
     folder and ``__file__`` its absolute path. A folder or zip file with a ``__main__.py``
-    works as well. Returns the script's globals. Exceptions propagate; ``sys.argv``,
-    ``sys.path`` and ``__main__`` are restored afterwards.
+    works as well. Returns the script's globals. Exceptions propagate. ``sys.argv``,
+    ``sys.path``, ``__main__`` and the alias are restored afterwards unless ``restore`` is
+    False (the ``ember`` command: threads and atexit handlers the script leaves behind still
+    run under them).
     """
     full_path = os.path.abspath(path)
     if not os.path.isfile(full_path):
-        with torch_alias(), _main_context([path, *argv], full_path):
+        with _as_main([path, *argv], full_path, restore=restore):
             return runpy.run_path(full_path, run_name="__main__")
     with io.open_code(full_path) as source_file:
         code = compile(source_file.read(), full_path, "exec", dont_inherit=True)
@@ -88,20 +96,34 @@ def run_script(path: str, argv: Sequence[str] = ()) -> dict:
     main_module.__loader__ = importlib.machinery.SourceFileLoader("__main__", full_path)
     main_module.__builtins__ = builtins
     script_folder = os.path.dirname(os.path.realpath(full_path))
-    with torch_alias(), _main_context([path, *argv], script_folder, main_module):
+    with _as_main([path, *argv], script_folder, main_module, restore):
         exec(code, vars(main_module))
     return vars(main_module)
 
 
-def run_module(name: str, argv: Sequence[str] = ()) -> dict:
+def run_module(name: str, argv: Sequence[str] = (), *, restore: bool = True) -> dict:
     """Runs module ``name`` as ``__main__`` like ``python -m name *argv``, torch being ember.
 
-    Returns the module's globals.
+    Returns the module's globals; ``restore`` as for :func:`run_script`, except that runpy
+    always puts ``__main__`` back.
     """
     if name == "torch" or name.startswith("torch."):
         name = "ember" + name[len("torch"):]
-    with torch_alias(), _main_context([name, *argv], os.getcwd()):
+    with _as_main([name, *argv], os.getcwd(), restore=restore):
         return runpy.run_module(name, run_name="__main__", alter_sys=True)
+
+
+def _script_frames(tb) -> list:
+    """The entries of traceback ``tb`` that are not the runner's: those of ``main`` and its
+    callers, runpy's and this package's."""
+    entries = []
+    while tb is not None:
+        if tb.tb_frame.f_code is main.__code__:
+            entries.clear()  # the callers of main run the ember command
+        elif not _is_runner_frame(tb.tb_frame):
+            entries.append(tb)
+        tb = tb.tb_next
+    return entries
 
 
 def _without_runner_frames(error: BaseException) -> None:
@@ -109,17 +131,21 @@ def _without_runner_frames(error: BaseException) -> None:
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        frames = []
-        tb = error.__traceback__
-        while tb is not None:
-            if not _is_runner_frame(tb.tb_frame):
-                frames.append(tb)
-            tb = tb.tb_next
         kept = None
-        for tb in reversed(frames):
+        for tb in reversed(_script_frames(error.__traceback__)):
             kept = types.TracebackType(kept, tb.tb_frame, tb.tb_lasti, tb.tb_lineno)
         error.__traceback__ = kept
         error = error.__cause__ or error.__context__
+
+
+def _hiding_runner_frames(excepthook):
+    """Wraps ``excepthook`` to print an exception without the runner's frames."""
+
+    def hook(kind, error, traceback):
+        _without_runner_frames(error)
+        excepthook(kind, error, error.__traceback__)
+
+    return hook
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,23 +172,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"[Errno 2] No such file or directory", file=sys.stderr)
             return 2
     try:
-        run(target, script_args)
+        run(target, script_args, restore=False)
     except SystemExit:
         raise
     except BaseException as error:
-        _without_runner_frames(error)
-        if run is run_module and isinstance(error, ImportError) and error.__traceback__ is None:
+        if (run is run_module and isinstance(error, ImportError)
+                and not _script_frames(error.__traceback__)):
             # runpy could not find the module: python -m says so in one line.
             print(f"ember: {error}", file=sys.stderr)
             return 1
-        sys.excepthook(type(error), error, error.__traceback__)
-        if isinstance(error, KeyboardInterrupt):
-            # Exit the way python does after an uncaught Ctrl-C: killed by SIGINT.
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGINT)
-        return 1
+        # Python prints it, finishes the process and exits with status 1 (by SIGINT after a
+        # KeyboardInterrupt), as for its own scripts.
+        sys.excepthook = _hiding_runner_frames(sys.excepthook)
+        raise
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

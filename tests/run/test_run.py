@@ -50,6 +50,11 @@ MISSING_NAMES = textwrap.dedent("""\
 """)
 
 INTERRUPTED = textwrap.dedent("""\
+    import atexit
+
+    atexit.register(print, "atexit handlers run first")
+
+
     def wait():
         raise KeyboardInterrupt
 
@@ -143,6 +148,7 @@ def test_uncaught_keyboard_interrupt_ends_the_process_by_sigint(runs):
     under_python, under_ember = runs["interrupted under python"], runs["interrupted"]
     assert under_python.returncode == under_ember.returncode == -signal.SIGINT
     assert under_ember.stderr == under_python.stderr
+    assert under_ember.stdout == under_python.stdout == "atexit handlers run first\n"
 
 
 def test_module_form_runs_module_as_main_and_keeps_its_exit_code(runs):
