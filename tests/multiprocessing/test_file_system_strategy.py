@@ -1,7 +1,6 @@
 """The "file_system" sharing strategy: storages in named /dev/shm files that travel by name,
 and the lifetime of those files (Note [Shared memory lifetime] in ember/_storage.py)."""
 
-import gc
 import os
 import signal
 import subprocess
@@ -44,7 +43,6 @@ def _wait_until_gone(names, seconds=10.0):
 def nothing_left_of_this_process():
     before = _files_of(os.getpid())
     yield
-    gc.collect()
     assert _wait_until_gone(_files_of(os.getpid()) - before)
 
 
@@ -165,7 +163,6 @@ def test_tensors_travel_by_name(method):
     names = _files_of(os.getpid(), child.pid)
     assert names  # the parent still holds them
     del whole, view, storage, from_child, child  # the Process keeps its arguments
-    gc.collect()
     assert _wait_until_gone(names)
 
 
@@ -188,7 +185,6 @@ def test_killed_receiver_lets_go():
     child.join(timeout=30)
     assert name in os.listdir("/dev/shm")  # this process still holds it
     del tensor
-    gc.collect()
     assert _wait_until_gone([name])
 
 
@@ -212,7 +208,6 @@ def test_message_outlives_its_killed_sender():
     names = _files_of(child.pid)
     assert len(names) == 1
     del tensor
-    gc.collect()
     assert _wait_until_gone(names)
 
 
