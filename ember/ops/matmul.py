@@ -430,7 +430,8 @@ def vdot(input, other, *, out=None):
 
 def _scaled_sum(input, product, beta, alpha, dtype):
     """``beta * input + alpha * product`` over backend arrays, in ``dtype``'s compute type;
-    ``product`` is a fresh array of the result's shape, which the sum may overwrite."""
+    ``product`` is a fresh array of the result's shape, which the sum may overwrite, and
+    ``input`` broadcasts to it."""
     if dtype is _dtype.bool:
         result = product if alpha else _cpu.zeros_like(product)
         if beta:
@@ -673,14 +674,14 @@ def _fused(name, input, a, b, beta, alpha, out=None):
     if name == "addr":
         _check_scalars(dtype, beta, alpha)
     _check_convertible(dtype, beta, alpha)
-    input_data = _cpu.broadcast_to(input._data, shape)
     if dtype in (_dtype.float16, _dtype.bfloat16) and name in ("addmv", "addbmm"):
-        data = _half_sum(name, input_data, a._data, b._data, beta, alpha, dtype)
+        data = _half_sum(name, _cpu.broadcast_to(input._data, shape), a._data, b._data, beta,
+                         alpha, dtype)
     else:
         # addr is PyTorch's composite, rounding after every step in the result's dtype
         compute = dtype._np if name == "addr" else compute_dtype(dtype)._np
         product = _fused_product(name, a, b, compute)
-        data = _scaled_sum(input_data, product, beta, alpha, dtype)
+        data = _scaled_sum(input._data, product, beta, alpha, dtype)
     result = finish(data, dtype, input._device)
     if out is not None:
         check_out_allowed(name, input, a, b)

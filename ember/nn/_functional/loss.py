@@ -15,6 +15,7 @@ from ember.nn._functional._common import (
 from ember.nn._functional.activation import logsigmoid
 from ember.nn._functional.ctc import ctc_loss
 from ember.nn._functional.distance import pairwise_distance
+from ember.ops.losses import class_nll, targets_are_classes
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -230,10 +231,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _not_differentiable("nll_loss_forward", "weight", weight)
     class_dim = 0 if input.dim() == 1 else 1
     if (weight is None and input.dtype.is_floating_point and input.dtype.itemsize >= 4
-            and 0 < target.numel() < _EXACT_COUNT):
-        low, high = (bound.item() for bound in target.aminmax())
-        if 0 <= low and high < classes and not low <= ignore_index <= high:
-            return _unweighted_nll_loss(input, target, class_dim, reduction)
+            and 0 < target.numel() < _EXACT_COUNT
+            and targets_are_classes(target, classes, ignore_index)):
+        return class_nll(input, target, class_dim, reduction)
     ignored = target == ignore_index
     safe = ember.where(ignored, 0, target)
     bad = ~ignored & ((target < 0) | (target >= classes))
@@ -262,31 +262,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 # Below 2**24 targets, their count is exact in float32 and float64 (the floating dtypes of
-# four bytes or more): it is the sum of their unit weights.
+# four bytes or more): it is the sum of their unit weights, which class_nll divides by.
 _EXACT_COUNT = 1 << 24
-
-
-def _unweighted_nll_loss(input, target, class_dim, reduction):
-    """nll_loss where every target is a class of unit weight (no weight, none ignored): the
-    general computation with the weights, all ones, and the checks left out."""
-    index = target.unsqueeze(class_dim)
-    count = target.numel()
-    with ember.no_grad():
-        loss = -input.gather(class_dim, index).squeeze(class_dim)
-        if reduction == "none":
-            result = loss
-        elif reduction == "sum":
-            result = loss.sum()
-        else:
-            result = loss.sum() / count
-    name = "NllLoss2DBackward0" if input.dim() == 4 else "NllLossBackward0"
-
-    def formula(grad, input):
-        if reduction == "mean":
-            grad = grad / count
-        share = (-grad).expand(target.shape).unsqueeze(class_dim)
-        return ember.zeros_like(input).scatter(class_dim, index, share)
-    return _recorded(name, result, (input,), (formula,), {"input": input})
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
