@@ -89,6 +89,7 @@ def _ember_commands(tmp_folder):
     commands["failing"] = ([EMBER_COMMAND, failing], None)
     commands["failing under python"] = (python + [failing], None)
     commands["module_form"] = ([EMBER_COMMAND, "-m", "exit_code", "4"], SCRIPTS)
+    commands["missing_module"] = ([EMBER_COMMAND, "-m", "torch.no_such_module"], None)
     commands["missing_names"] = (runner + [str(tmp_folder / "missing_names.py")], None)
     commands["alone"] = (python + [str(tmp_folder / "alone.py")], None)
     commands["interrupted"] = (runner + [str(tmp_folder / "interrupted.py")], None)
@@ -154,6 +155,12 @@ def test_uncaught_keyboard_interrupt_ends_the_process_by_sigint(runs):
 def test_module_form_runs_module_as_main_and_keeps_its_exit_code(runs):
     assert runs["module_form"].returncode == 4, runs["module_form"].stderr
     assert runs["module_form"].stdout == "tensor([0.])\n"
+
+
+def test_module_form_with_a_missing_module_says_so_in_one_line(runs):
+    # torch.<sub> means ember.<sub>
+    assert runs["missing_module"].returncode == 1
+    assert runs["missing_module"].stderr == "ember: No module named ember.no_such_module\n"
 
 
 def test_missing_names_say_ember_lacks_them(runs):
@@ -224,6 +231,7 @@ def test_run_script_sets_and_restores_main_argv_and_path(tmp_path):
 
 
 def test_usage(capsys):
+    # Only command lines that stop before running anything: running leaves the alias on.
     assert main(["--help"]) == 0
     assert capsys.readouterr().out.startswith("usage: ember [-h] (script | -m module) [args")
     assert main([]) == 2
@@ -232,7 +240,3 @@ def test_usage(capsys):
     assert "unknown option --bogus" in capsys.readouterr().err
     assert main(["no/such/script.py"]) == 2
     assert "can't open file" in capsys.readouterr().err
-    assert main(["-m", "no_such_module_here"]) == 1
-    assert capsys.readouterr().err == "ember: No module named no_such_module_here\n"
-    assert main(["-m", "torch.no_such_module_here"]) == 1  # torch.<sub> means ember.<sub>
-    assert capsys.readouterr().err == "ember: No module named ember.no_such_module_here\n"
