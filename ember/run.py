@@ -149,7 +149,11 @@ def _hiding_runner_frames(excepthook):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``ember`` command: parses the command line, runs the script, returns the exit code."""
+    """The ``ember`` command: parses the command line, runs the script, returns the exit code.
+
+    Once the script runs, its ``__main__``, ``sys.argv`` and the torch alias stay for the rest
+    of the process, and an exception it raises leaves ``main`` for python to print and exit on.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         print(_USAGE, file=sys.stderr)
