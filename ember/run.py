@@ -191,5 +191,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -238,5 +238,7 @@ def test_usage(capsys):
     assert capsys.readouterr().err.startswith("usage: ember")
     assert main(["--bogus"]) == 2
     assert "unknown option --bogus" in capsys.readouterr().err
+    assert main(["-m"]) == 2
+    assert "argument -m: expected one argument" in capsys.readouterr().err
     assert main(["no/such/script.py"]) == 2
     assert "can't open file" in capsys.readouterr().err
