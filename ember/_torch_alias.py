@@ -12,12 +12,16 @@ While the alias is active:
 - every ember module gets a module-level ``__getattr__``, which Python consults only when normal
   lookup misses, so hits cost nothing; a miss raises AttributeError "ember does not implement
   torch.<name>" (still an AttributeError, so hasattr / getattr with a default keep working).
-  Outside the alias the hook is absent and ``ember.foo`` fails with Python's usual message.
+  A submodule its package has not imported yet is imported instead, as torch imports its
+  subpackages eagerly. Outside the alias the hook is absent and ``ember.foo`` fails with
+  Python's usual message. (``from torch import foo`` stays Python's ImportError "cannot import
+  name 'foo' from 'ember'": the interpreter replaces the AttributeError there.)
 - multiprocessing: a forked child inherits all of this. A spawned (or forkserver) child starts a
   fresh interpreter and re-runs the parent's ``__main__`` script before it unpickles the process
-  object, so ``import torch`` in the script must already resolve there. The preparation data the
-  parent sends first carries an ``_AliasInChild`` token whose unpickling turns the alias on in
-  the child, ahead of the script's re-run.
+  object, so ``import torch`` in the script must already resolve there. The alias wraps
+  ``multiprocessing.spawn.get_preparation_data``: the data the parent sends first then carries
+  an ``_AliasInChild`` token whose unpickling turns the alias on in the child, ahead of the
+  script's re-run (no sitecustomize or environment variable involved).
 """
 
 from __future__ import annotations
