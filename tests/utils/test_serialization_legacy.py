@@ -170,7 +170,7 @@ def test_untyped_storages_go_under_torchs_name(tmp_path):
 # --- the file itself ----------------------------------------------------------------------
 
 
-def test_the_layout_matches_torchs(tmp_path):
+def test_the_layout_matches_torch(tmp_path):
     ember.save({"weight": ember.arange(3.0)}, tmp_path / "ember.pt", **LEGACY)
     torch.save({"weight": torch.arange(3.0)}, tmp_path / "torch.pt", **LEGACY)
     ember_headers, ember_rest = read_pickles((tmp_path / "ember.pt").read_bytes(), 3)
