@@ -123,17 +123,19 @@ def runs(tmp_path_factory):
     assert finished["torch_reference"].returncode == 0, finished["torch_reference"].stderr
     for index, name in enumerate(MATCHING_SCRIPTS):
         status = int((reference_folder / f"{index}.status").read_text())
-        stdout = (reference_folder / f"{index}.out").read_text()
-        finished["torch", name] = subprocess.CompletedProcess(name, status, stdout, "")
+        stdout, stderr = ((reference_folder / f"{index}{suffix}").read_text()
+                          for suffix in (".out", ".err"))
+        finished["torch", name] = subprocess.CompletedProcess(name, status, stdout, stderr)
     return finished
 
 
 @pytest.mark.parametrize("name", [*MATCHING_SCRIPTS, "data_loading spawn"])
 def test_script_prints_what_torch_prints(runs, name):
     under_torch, under_ember = runs["torch", name.split()[0]], runs[name]
-    assert under_torch.returncode == 0, runs["torch_reference"].stderr
+    assert under_torch.returncode == 0, under_torch.stderr
     assert under_ember.returncode == 0, under_ember.stderr
     assert under_ember.stdout == under_torch.stdout
+    assert under_ember.stderr == under_torch.stderr  # warnings included
 
 
 def test_failing_script_has_pythons_traceback_and_exit_code(runs):

@@ -3,7 +3,7 @@
 ``python torch_reference.py OUT_FOLDER ARGV_JSON...``: each ARGV_JSON is a script's argv, a
 JSON list. torch is imported (and an optimizer stepped, whose first step imports more of torch)
 once; then every script runs as ``__main__`` in its own fork of this process, all at once, its
-stdout going to ``OUT_FOLDER/<index>.out`` and its exit status to ``OUT_FOLDER/<index>.status``.
+stdout, stderr and exit status going to ``OUT_FOLDER/<index>.out``, ``.err`` and ``.status``.
 """
 
 import json
@@ -22,15 +22,17 @@ def _warm_up() -> None:
     optimizer.step()
 
 
-def _run_forked(argv: list[str], stdout_path: str) -> int:
-    """Starts ``argv`` as ``__main__`` in a child process; returns its pid."""
+def _run_forked(argv: list[str], output_prefix: str) -> int:
+    """Starts ``argv`` as ``__main__`` in a child process, its stdout and stderr going to
+    ``output_prefix`` + ``.out`` / ``.err``; returns its pid."""
     pid = os.fork()
     if pid:
         return pid
     status = 1
     try:
-        with open(stdout_path, "w") as stdout:
-            os.dup2(stdout.fileno(), sys.stdout.fileno())
+        for stream, suffix in ((sys.stdout, ".out"), (sys.stderr, ".err")):
+            with open(output_prefix + suffix, "w") as output:
+                os.dup2(output.fileno(), stream.fileno())
         sys.argv = argv
         sys.path[0] = os.path.dirname(os.path.realpath(argv[0]))
         runpy.run_path(argv[0], run_name="__main__")
@@ -48,8 +50,9 @@ def _run_forked(argv: list[str], stdout_path: str) -> int:
 def main() -> None:
     out_folder, *argvs = sys.argv[1:]
     _warm_up()
-    sys.stdout.flush()
-    children = {_run_forked(json.loads(argv), os.path.join(out_folder, f"{index}.out")): index
+    sys.stdout.flush()  # so that no child writes this process's buffered output again
+    sys.stderr.flush()
+    children = {_run_forked(json.loads(argv), os.path.join(out_folder, str(index))): index
                 for index, argv in enumerate(argvs)}
     for pid, index in children.items():
         _, wait_status = os.waitpid(pid, 0)
