@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ember import _dtype
-from ember.autograd.grad_mode import no_grad
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_out_allowed, needs_grad, record_op
 from ember.ops._common import Tensor, _wrap_dim, check_same_device, finish, write_out
@@ -29,9 +28,7 @@ def _tensors(tensors, name):
 def cat(tensors, dim: int = 0, *, out=None):
     """Join ``tensors`` along the existing dim ``dim``; 1-D empty tensors are skipped."""
     tensors = _tensors(tensors, "cat")
-    dtype = tensors[0]._dtype
-    for t in tensors[1:]:
-        dtype = _dtype.promote_types(dtype, t._dtype)
+    dtype = _promoted(tensors)
     joined = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
     reference = joined[0]._data
     if reference.ndim == 0:
@@ -47,18 +44,7 @@ def cat(tensors, dim: int = 0, *, out=None):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
                                    f"Expected size {n} but got size {m} for tensor number "
                                    f"{position} in the list.")
-    if isinstance(out, Tensor) and not _dtype.can_cast(dtype, out._dtype):
-        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
-                        f"{out._dtype._legacy_name}")
-    arrays = [t._data for t in joined]
-    if all(a.flags.c_contiguous for a in arrays):
-        data = _cpu.concatenate(arrays, axis=dim, dtype=dtype._np)
-    else:  # row-major whatever the pieces' layouts, as PyTorch allocates it
-        shape = list(reference.shape)
-        shape[dim] = sum(a.shape[dim] for a in arrays)
-        data = _cpu.empty(shape, dtype._np)
-        _cpu.concatenate(arrays, axis=dim, out=data)
-    result = finish(data, dtype, tensors[0]._device)
+    result = _concatenated([t._data for t in joined], dim, dtype, out, tensors[0]._device)
     if out is not None:
         check_out_allowed("cat", *tensors)
         return write_out(out, result)
@@ -74,6 +60,29 @@ def cat(tensors, dim: int = 0, *, out=None):
                 formulas.append(_empty_grad)
         record_op("CatBackward0", formulas, tensors, (result,))
     return result
+
+
+def _promoted(tensors):
+    dtype = tensors[0]._dtype
+    for t in tensors[1:]:
+        dtype = _dtype.promote_types(dtype, t._dtype)
+    return dtype
+
+
+def _concatenated(arrays, dim, dtype, out, device):
+    """The backend ``arrays`` joined along ``dim`` into a new row-major tensor of ``dtype``
+    (whatever the pieces' layouts, as PyTorch allocates it)."""
+    if isinstance(out, Tensor) and not _dtype.can_cast(dtype, out._dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{out._dtype._legacy_name}")
+    if all(a.flags.c_contiguous for a in arrays):
+        data = _cpu.concatenate(arrays, axis=dim, dtype=dtype._np)
+    else:
+        shape = list(arrays[0].shape)
+        shape[dim] = sum(a.shape[dim] for a in arrays)
+        data = _cpu.empty(shape, dtype._np)
+        _cpu.concatenate(arrays, axis=dim, out=data)
+    return finish(data, dtype, device)
 
 
 def _empty_grad(grad):
@@ -97,11 +106,13 @@ def stack(tensors, dim: int = 0, *, out=None):
                                f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry "
                                f"{position}")
     dim = _wrap_dim(dim, len(shape) + 1)
-    with no_grad():
-        result = cat([t.unsqueeze(dim) for t in tensors], dim, out=out)
     if out is not None:
         check_out_allowed("stack", *tensors)
-    elif needs_grad(*tensors):
+    result = _concatenated([_cpu.expand_dims(t._data, dim) for t in tensors], dim,
+                           _promoted(tensors), out, tensors[0]._device)
+    if out is not None:
+        return write_out(out, result)
+    if needs_grad(*tensors):
         record_op("StackBackward0", [_slice_grad(dim, i) for i in range(len(tensors))],
                   tensors, (result,))
     return result

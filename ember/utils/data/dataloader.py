@@ -88,8 +88,7 @@ def _gathered(tensor, indices: list):
     batch = tensor[indices]
     if _utils.get_worker_info() is None:
         return batch
-    storage = UntypedStorage(batch.numel() * batch.element_size())
-    storage._move_to_shared_memory()  # no tensor is over it yet, so none to repoint
+    storage = UntypedStorage._new_shared(batch.numel() * batch.element_size())
     return ember.empty(0, dtype=batch.dtype).set_(storage, 0, batch.shape).copy_(batch)
 
 
