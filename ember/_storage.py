@@ -273,9 +273,9 @@ class UntypedStorage:
         return iter(self.tolist())
 
     def __repr__(self):
-        body = "\n".join(f" {b}" for b in self.tolist())
+        body = "\n".join(f" {b}" for b in self.tolist()) or " "
         header = f"[torch.storage.UntypedStorage(device={self.device}) of size {len(self)}]"
-        return f"{body}\n{header}" if body else header
+        return f"{body}\n{header}"
 
     def _typed_array(self, dtype):
         """The storage's bytes reinterpreted as a flat array of ``dtype``."""
@@ -527,13 +527,13 @@ class TypedStorage:
         return TypedStorage(wrap_storage=untyped, dtype=self.dtype, _internal=True)
 
     def __repr__(self):
-        from ember._tensor import tensor  # printing goes through the tensor formatter
+        from ember.ops.creation import tensor  # printing goes through the tensor formatter
 
         values = tensor(self.tolist(), dtype=self.dtype) if self.size() else None
         header = (f"[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) "
                   f"of size {self.size()}]")
         if values is None:
-            return header
+            return f" \n{header}"
         body = "\n".join(" " + line.strip() for line in _element_strings(values))
         return f"{body}\n{header}"
 

@@ -547,3 +547,11 @@ def test_numpy_round_trip_shares_memory():
     tensor = ember.as_tensor(array)
     tensor[0] = 5
     assert array[0] == 5
+
+
+@pytest.mark.parametrize("values, dtype", [([1.5, 2.0, 3.0], "float32"), ([1, 2], "int32"),
+                                           ([], "float32"), ([True, False], "bool")])
+def test_storage_reprs_match(values, dtype):
+    for make in (lambda lib: _typed(lib.tensor(values, dtype=getattr(lib, dtype))),
+                 lambda lib: lib.tensor(values, dtype=getattr(lib, dtype)).untyped_storage()):
+        assert repr(make(ember)) == repr(make(torch))

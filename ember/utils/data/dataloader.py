@@ -477,7 +477,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 args=(self._dataset_kind, self._dataset, index_queue, self._data_queue,
                       self._workers_done_event, self._auto_collation, self._collate_fn,
                       self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
-                      self._num_workers, os.getpid()))
+                      self._num_workers))
             process.start()
             self._index_queues.append(index_queue)
             self._workers.append(process)

@@ -26,7 +26,7 @@ from ember.utils.data import (
     get_worker_info,
 )
 
-FORK_AND_SPAWN = pytest.mark.parametrize("context", ["fork", "spawn"])
+START_METHODS = pytest.mark.parametrize("context", ["fork", "spawn", "forkserver"])
 
 
 class SquaresDataset(Dataset):
@@ -131,7 +131,7 @@ def _as_lists(batches):
     return [[part.tolist() for part in batch] for batch in batches]
 
 
-@FORK_AND_SPAWN
+@START_METHODS
 def test_shuffled_batches_match_single_process_and_torch(context):
     import torch
     data = ember.arange(20.0).reshape(10, 2)

@@ -83,9 +83,10 @@ def _seed_worker(base_seed: int, worker_id: int) -> int:
 
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
-                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
-                 parent_pid) -> None:
-    """Serve batches until told to stop, or until the main process is gone."""
+                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
+    """Serve batches until told to stop, or until the main process is gone: the process that
+    started this one (the main process, or the fork server, which ends with it)."""
+    parent_pid = os.getppid()
     import ember.multiprocessing  # noqa: F401  (registers the shared-memory pickling)
     from ember.utils.data.dataloader import _DatasetKind
 
@@ -107,7 +108,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
             init_exception = ExceptionWrapper(where=where)
 
         iteration_end = False
-        while os.getppid() == parent_pid:  # reparented: the main process died
+        while os.getppid() == parent_pid:  # not reparented
             try:
                 request = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
             except queue.Empty:
