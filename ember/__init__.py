@@ -49,6 +49,12 @@ from ember._dtype import (
     short,
     uint8,
 )
+from ember._parallel import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 from ember._size import (
     Size,
     channels_last,
@@ -83,6 +89,7 @@ from ember.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from ember.backends import cudnn as _cudnn  # noqa: F401  (ember.backends.cudnn)
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
 from ember.ops.binary_functions import *  # noqa: F403
 from ember.ops.combining import *  # noqa: F403

@@ -7,6 +7,7 @@ from ember.autograd.anomaly_mode import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from ember.autograd.engine import _is_checkpoint_valid as _is_checkpoint_valid  # torch._C name
 from ember.autograd.engine import backward, grad
 from ember.autograd.function import Function, FunctionCtx, once_differentiable
 from ember.autograd.grad_mode import (

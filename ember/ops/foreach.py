@@ -20,7 +20,7 @@ import os
 import queue
 import threading
 
-from ember import _dtype
+from ember import _dtype, _parallel
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops.pointwise import maximum
@@ -196,10 +196,11 @@ _helper = None  # (tasks, results) of the helper thread, started on first use
 def in_two_threads(update, *lists):
     """``update(*lists)``, as two calls over two parts of the lists (the same positions of
     each; lists of another length go whole to both) of about equal numbers of elements, one
-    on a helper thread, when there is enough work and more than one core. Entries a call
-    stores into its lists are copied back into ``lists``."""
+    on a helper thread, when there is enough work and two threads are allowed
+    (``ember.set_num_threads``). Entries a call stores into its lists are copied back into
+    ``lists``."""
     sizes = [t._data.size for t in lists[0]]
-    if sum(sizes) < _TWO_THREADS_FROM or len(sizes) < 2 or len(os.sched_getaffinity(0)) < 2:
+    if sum(sizes) < _TWO_THREADS_FROM or len(sizes) < 2 or _parallel.get_num_threads() < 2:
         update(*lists)
         return
     halves, loads = ([], []), [0, 0]
