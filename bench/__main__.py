@@ -14,6 +14,7 @@ Usage: python -m bench [NAME ...] [--repeats N] [--seconds S] [--script-repeats 
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def _run_all(args) -> list[dict]:
 def main(argv=None) -> int:
     """Run the suite; the exit status is 1 when a benchmark failed."""
     args = _parse_arguments(argv)
+    load_at_start = os.getloadavg()[0]
     rows = _run_all(args)
     if args.rows_json:
         args.rows_json.write_text(json.dumps({"blas_kernel": suite.blas_kernel(),
@@ -66,6 +68,7 @@ def main(argv=None) -> int:
                    timespec="seconds"),
                "machine": report.machine(), "repeats": args.repeats, "seconds": args.seconds,
                "script_repeats": args.script_repeats,
+               "load_average": [load_at_start, os.getloadavg()[0]],
                "openblas_variables": suite.openblas_variables(),
                "blas_kernel": suite.blas_kernel(), "blas_kernel_unset": None, "rows": rows}
     if results["openblas_variables"]:

@@ -2,7 +2,8 @@
 chart of the ratios.
 
 A report is a dict: ``created``, ``machine`` (see :func:`machine`), ``repeats``,
-``seconds``, ``script_repeats``, ``openblas_variables`` (those set, name to value),
+``seconds``, ``script_repeats``, ``load_average`` (the system's 1-minute load average at the
+start and the end of the first run), ``openblas_variables`` (those set, name to value),
 ``blas_kernel`` (as the environment stands), ``blas_kernel_unset`` (with the OpenBLAS
 variables unset; None when they were not set, so the suite ran once) and ``rows`` (see
 ``bench.suite.run``; with a second run each row also has ``ratio_openblas_unset``).
@@ -92,21 +93,24 @@ def _missed_targets(report: dict) -> list[str]:
 
 def _description(report: dict) -> list[str]:
     """What the figures mean and where they come from, as sentences."""
-    about = report["machine"]
+    about, script_runs = report["machine"], report["script_repeats"]
     lines = [
         f"Measured by `python -m bench` on {report['created'][:10]}: {about['cpu']}, "
         f"{about['cores']} cores, Python {about['python']}, NumPy {about['numpy']}, "
         f"PyTorch {about['torch']}. Medians of {report['repeats']} rounds of about "
-        f"{report['seconds']} s (whole-script benchmarks: {report['script_repeats']} runs), "
+        f"{report['seconds']} s (scripts: {script_runs} run{'s' * (script_runs != 1)} each), "
         "ember and PyTorch alternating; times are per op for the overhead rows, per step or "
         "batch otherwise; ratio = ember time / PyTorch time, lower is better."
     ]
+    start, end = report["load_average"]
+    lines.append(f"Load average {start:.1f} at the start, {end:.1f} at the end (on "
+                 f"{about['cores']} cores: more means other work competed for the CPUs).")
     variables = report["openblas_variables"]
     if variables:
         settings = ", ".join(f"{name}={value}" for name, value in variables.items())
-        lines.append(f"BLAS kernel: {report['blas_kernel']} with {settings} as the "
-                     f"environment sets them; {report['blas_kernel_unset']} in the last "
-                     "column's run, with them unset.")
+        lines.append(f"BLAS kernel: {report['blas_kernel']} with {settings} from the "
+                     f"environment; {report['blas_kernel_unset']} in the last column's run, "
+                     "without them.")
     else:
         lines.append(f"BLAS kernel: {report['blas_kernel']}; OPENBLAS_CORETYPE and "
                      "OPENBLAS_L2_SIZE are not set, so the suite ran once.")

@@ -35,7 +35,8 @@ BROKEN = SimpleNamespace(KEY="broken", NAME="broken", TARGET=1.0, OPS_PER_STEP=1
 
 def _report(rows, unset_rows=None):
     results = {"created": "2026-01-02T03:04:05+00:00", "machine": report.machine(),
-               "repeats": 1, "seconds": 0.001, "script_repeats": 1, "openblas_variables": {},
+               "repeats": 1, "seconds": 0.001, "script_repeats": 1, "load_average": [0.5, 3.25],
+               "openblas_variables": {},
                "blas_kernel": "openblas 0.3 SkylakeX", "blas_kernel_unset": None, "rows": rows}
     if unset_rows is not None:
         results["openblas_variables"] = {"OPENBLAS_CORETYPE": "Haswell"}
@@ -91,6 +92,7 @@ def test_report_files_from_one_run(tmp_path):
             "| 1.00 |") in text
     assert "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are not set, so the suite ran once" in text
     assert results["machine"]["cpu"] in text and f"NumPy {results['machine']['numpy']}" in text
+    assert "Load average 0.5 at the start, 3.2 at the end" in text
     assert png_path.read_bytes().startswith(b"\x89PNG")
 
     terminal = report.text_table(results)
