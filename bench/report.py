@@ -22,7 +22,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict:
-    """CPU model, core count and the versions that the figures depend on."""
+    """CPU model, core count, the versions that the figures depend on and PyTorch's thread
+    count (NumPy's BLAS threads are in the BLAS kernel line)."""
     cpu_model = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -32,7 +33,8 @@ def machine() -> dict:
                 break
     return {"cpu": cpu_model, "cores": len(os.sched_getaffinity(0)),
             "python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__.split("+")[0], "platform": platform.platform()}
+            "torch": torch.__version__.split("+")[0], "torch_threads": torch.get_num_threads(),
+            "platform": platform.platform()}
 
 
 def format_duration(seconds: float | None) -> str:
@@ -97,10 +99,11 @@ def _description(report: dict) -> list[str]:
     lines = [
         f"Measured by `python -m bench` on {report['created'][:10]}: {about['cpu']}, "
         f"{about['cores']} cores, Python {about['python']}, NumPy {about['numpy']}, "
-        f"PyTorch {about['torch']}. Medians of {report['repeats']} rounds of about "
-        f"{report['seconds']} s (scripts: {script_runs} run{'s' * (script_runs != 1)} each), "
-        "ember and PyTorch alternating; times are per op for the overhead rows, per step or "
-        "batch otherwise; ratio = ember time / PyTorch time, lower is better."
+        f"PyTorch {about['torch']} ({about['torch_threads']} threads). Medians of "
+        f"{report['repeats']} rounds of about {report['seconds']} s (scripts: {script_runs} "
+        f"run{'s' * (script_runs != 1)} each), ember and PyTorch alternating; times are per op "
+        "for the overhead rows, per step or batch otherwise; ratio = ember time / PyTorch "
+        "time, lower is better."
     ]
     start, end = report["load_average"]
     lines.append(f"Load average {start:.1f} at the start, {end:.1f} at the end (on "

@@ -118,9 +118,10 @@ def run(benchmark, repeats: int, seconds: float, script_repeats: int = 1) -> dic
 
 
 def blas_kernel() -> str:
-    """The kernel NumPy's BLAS runs, as threadpoolctl reports it, e.g. "openblas 0.3.31
-    SkylakeX"."""
-    kernels = [f"{info['internal_api']} {info['version']} {info['architecture']}"
+    """The kernel NumPy's BLAS runs and its threads, as threadpoolctl reports them, e.g.
+    "openblas 0.3.31 SkylakeX, 2 threads"."""
+    kernels = [f"{info['internal_api']} {info['version']} {info['architecture']}, "
+               f"{info['num_threads']} threads"
                for info in threadpool_info() if info.get("architecture")]
     return ", ".join(kernels) or "unknown"
 
