@@ -1,8 +1,8 @@
 """The main job end to end: ``examples/train_mnist.py`` run as a subprocess with its default
 options, once under ember and once under PyTorch (``--torch``), timed by wall clock from
 start to exit: interpreter start-up, imports, data loading, training and writing its outputs
-(to a temporary folder). About a minute per run, so by default each library runs once
-(``--script-repeats``)."""
+(to a temporary folder). A run takes seconds on a quiet machine and minutes under load, so by
+default each library runs once (``--script-repeats``)."""
 
 import subprocess
 import sys
