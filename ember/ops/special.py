@@ -433,6 +433,42 @@ def _vml_refusal(name):
 erf = unary(_float64_kernel(_erf), INT_TO_FLOAT, name="erf", refuse=_vml_refusal("erf"),
             grad_fn="ErfBackward0", **_REAL_ONLY,
             derivative=lambda grad, input: grad * (2 / _SQRT_PI) * exp(-input * input))
+
+# Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), the erf of PyTorch's vectorized
+# float GELU kernels, which GELU of float32 and half precision tensors follows.
+_GELU_ERF = tuple(_cpu.float32(c) for c in (0.3275911, 0.254829592, -0.284496736, 1.421413741,
+                                            -1.453152027, 1.061405429))
+
+
+def _gelu_erf_kernel(x):
+    """erf as PyTorch's GELU kernels compute it: float32 by the formula above, in about a
+    fifth of the time of the correctly rounded erf; float64 exactly."""
+    if x.dtype != _cpu.float32:
+        return _float64_kernel(_erf)(x)
+    p, a1, a2, a3, a4, a5 = _GELU_ERF
+    t, r, damping = (_cpu.empty_like(x) for _ in range(3))  # arrays even for 0-d inputs
+    _cpu.abs(x, out=t)
+    t *= p
+    t += 1
+    _cpu.reciprocal(t, out=t)
+    _cpu.multiply(t, a5, out=r)
+    for coefficient in (a4, a3, a2):
+        r += coefficient
+        r *= t
+    r += a1
+    _cpu.square(x, out=damping)
+    _cpu.negative(damping, out=damping)
+    _cpu.exp(damping, out=damping)
+    damping *= t
+    damping *= r
+    _cpu.subtract(1, damping, out=damping)
+    return _cpu.copysign(damping, x, out=damping)
+
+
+gelu_erf = unary(_gelu_erf_kernel, INT_TO_FLOAT, name="gelu_erf", inplace=False, out=False,
+                 method=False, grad_fn="ErfBackward0", **_REAL_ONLY,
+                 derivative=lambda grad, input: grad * (2 / _SQRT_PI) * exp(-input * input))
+
 erfc = unary(_float64_kernel(_erfc), INT_TO_FLOAT, name="erfc", refuse=_vml_refusal("erfc"),
              grad_fn="ErfcBackward0", **_REAL_ONLY,
              derivative=lambda grad, input: grad * (-2 / _SQRT_PI) * exp(-input * input))

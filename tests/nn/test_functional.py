@@ -617,3 +617,17 @@ def test_embedding_max_norm(norm_type):
         results.append((out.numpy(), weight.numpy()))
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_float32_gelu_follows_torchs_vectorized_erf():
+    """float32 GELU computes erf as PyTorch's vectorized kernel does (Abramowitz and Stegun
+    7.1.26, absolute error below 1.5e-7): close to torch's values, special values exact."""
+    values = np.concatenate([np.linspace(-12, 12, 100001, dtype=np.float32),
+                             np.float32([0.0, -0.0, -np.inf, np.nan, 1e-30])])
+    expected = torch.nn.functional.gelu(torch.from_numpy(values)).numpy()
+    actual = ember.nn.functional.gelu(ember.from_numpy(values)).numpy()
+    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=2e-6, equal_nan=True)
+    assert np.array_equal(actual[-5:], expected[-5:], equal_nan=True)
+    assert np.array_equal(np.signbit(actual[-5:-3]), np.signbit(expected[-5:-3]))  # ±0
+    scalar = ember.nn.functional.gelu(ember.tensor(1.5))
+    assert scalar.shape == () and abs(scalar.item() - 1.3997) < 1e-4

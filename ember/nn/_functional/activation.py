@@ -11,6 +11,7 @@ from ember.nn._functional._common import (
     _recorded,
 )
 from ember.ops._autograd import inplace_with_grad, needs_grad
+from ember.ops.special import gelu_erf
 
 __all__ = [
     "relu", "relu_", "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu",
@@ -150,10 +151,10 @@ _GELU_C = 0.044715
 def gelu(input, approximate="none"):
     if approximate == "none":
         def forward(x):
-            return x * 0.5 * (1 + ember.erf(x * _SQRT1_2))
+            return x * 0.5 * (1 + gelu_erf(x * _SQRT1_2))
 
         def derivative(x):
-            return (0.5 * (1 + ember.erf(x * _SQRT1_2))
+            return (0.5 * (1 + gelu_erf(x * _SQRT1_2))
                     + x * ember.exp(x * x * -0.5) * (_KAPPA * 0.5))
     elif approximate == "tanh":
         def forward(x):
