@@ -4,8 +4,9 @@ A benchmark is a module (or namespace) with ``KEY`` (its name on the command lin
 ``NAME`` (its line in the table) and ``TARGET`` (the highest acceptable ember / torch time
 ratio), and one of two ways to be timed:
 
-- ``make_step(lib)`` and ``OPS_PER_STEP``: the step runs in this process, ember's and
-  torch's alternating round by round; a time is seconds per op.
+- ``make_step(lib)`` and ``OPS_PER_STEP``: the step runs in a process per library (Note
+  [One process per library] in bench/rounds.py), ember's and torch's rounds alternating;
+  a time is seconds per op.
 - ``run_once(library)``: one whole run, e.g. of a script in a subprocess; these are slow,
   so they run ``--script-repeats`` times per library (1 by default), not ``--repeats``; a
   time is seconds per run.
@@ -19,13 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import torch
 from threadpoolctl import threadpool_info
 
-import ember
 from bench import (
     autograd_overhead,
     cnn_step,
@@ -36,12 +34,13 @@ from bench import (
     per_op_overhead,
     transformer_step,
 )
+from bench.rounds import Rounds
 
 BENCHMARKS = [per_op_overhead, autograd_overhead, mlp_step.SGD_MOMENTUM, mlp_step.ADAM,
               cnn_step, lstm_step, transformer_step, dataloader_throughput.WORKERS_0,
               dataloader_throughput.WORKERS_2, main_job]
 
-LIBRARIES = {"ember": ember, "torch": torch}
+LIBRARIES = ("ember", "torch")
 
 # Note [OpenBLAS variables]: the machines this suite runs on may set these two, which pick a
 # slower matrix-product kernel for NumPy's OpenBLAS (it reads them once, when it loads).
@@ -66,35 +65,20 @@ def select(names: list[str]) -> list:
             if any(benchmark.KEY.startswith(name) for name in names)]
 
 
-def _seconds_per_op(step, ops_per_step: int, seconds: float) -> float:
-    """Seconds per op, from as many steps as fit in about ``seconds``."""
-    count = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(count):
-            step()
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return elapsed / (count * ops_per_step)
-        count *= 2
-
-
 def _median_times(benchmark, repeats: int, seconds: float,
                   script_repeats: int) -> dict[str, float]:
     """Median time per library, the libraries alternating round by round so that a slow
     spell of a shared machine falls on both."""
-    if hasattr(benchmark, "run_once"):
-        repeats, measure = script_repeats, benchmark.run_once
-    else:
-        steps = {name: benchmark.make_step(lib) for name, lib in LIBRARIES.items()}
-
-        def measure(name):
-            return _seconds_per_op(steps[name], benchmark.OPS_PER_STEP, seconds)
-
     times = {name: [] for name in LIBRARIES}
-    for _ in range(repeats):
-        for name in LIBRARIES:
-            times[name].append(measure(name))
+    if hasattr(benchmark, "run_once"):
+        for _ in range(script_repeats):
+            for name in LIBRARIES:
+                times[name].append(benchmark.run_once(name))
+    else:
+        with Rounds(benchmark, LIBRARIES) as rounds:
+            for _ in range(repeats):
+                for name in LIBRARIES:
+                    times[name].append(rounds.time(name, seconds))
     return {name: statistics.median(values) for name, values in times.items()}
 
 
