@@ -191,6 +191,7 @@ def _foreach_maximum_(tensors, others):
 # Below this many elements in all, a second thread costs more than it saves.
 _TWO_THREADS_FROM = 1 << 17
 _helper = None  # (tasks, results) of the helper thread, started on first use
+_helper_lock = threading.Lock()
 
 
 def in_two_threads(update, *lists):
@@ -203,6 +204,16 @@ def in_two_threads(update, *lists):
     if sum(sizes) < _TWO_THREADS_FROM or len(sizes) < 2 or _parallel.get_num_threads() < 2:
         update(*lists)
         return
+    if not _helper_lock.acquire(blocking=False):  # another thread's update has the helper
+        update(*lists)
+        return
+    try:
+        _split(update, sizes, lists)
+    finally:
+        _helper_lock.release()
+
+
+def _split(update, sizes, lists):
     halves, loads = ([], []), [0, 0]
     for index in sorted(range(len(sizes)), key=sizes.__getitem__, reverse=True):
         lighter = loads.index(min(loads))
@@ -249,8 +260,9 @@ def _serve(tasks, results):
 
 
 def _forget_helper():
-    global _helper
+    global _helper, _helper_lock
     _helper = None  # a forked child has no threads but the one that forked
+    _helper_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_helper)

@@ -149,3 +149,25 @@ def test_an_error_on_the_helper_thread_is_raised_in_the_caller(monkeypatch):
     with pytest.raises(ValueError, match="bad update"):
         foreach.in_two_threads(update, [ember.ones(3), ember.ones(3)])
     foreach.in_two_threads(lambda tensors: None, [ember.ones(3), ember.ones(3)])  # still serves
+
+
+def test_updates_from_two_threads_at_once_each_get_their_own_results(monkeypatch):
+    monkeypatch.setattr(foreach, "_TWO_THREADS_FROM", 0)
+    results = {}
+
+    def caller(name, value):
+        stored = [None] * 6
+        for _ in range(50):
+            foreach.in_two_threads(
+                lambda tensors, stored: stored.__setitem__(slice(None), [t + value
+                                                                          for t in tensors]),
+                [ember.zeros(2)] * 6, stored)
+        results[name] = {s.tolist()[0] for s in stored if s is not None}
+
+    threads = [threading.Thread(target=caller, args=(name, value))
+               for name, value in (("a", 1.0), ("b", 2.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"a": {1.0}, "b": {2.0}}
