@@ -71,13 +71,16 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
             "Note that dropout1d exists to provide channel-wise dropout on inputs with 1 "
             "spatial dimension, a channel dimension, and an optional batch dimension "
             "(i.e. 2D or 3D inputs).")
-    is_batched = inp_dim == 3
-    if not is_batched:
-        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    return _channel_dropout(input, p, training, inplace, batched=inp_dim == 3)
+
+
+def _channel_dropout(input, p, training, inplace, batched):
+    """Channel-wise dropout of a batch, or of one sample as a batch of one."""
+    if batched:
+        return _dropout(input, p, training, True, False, inplace)
+    input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
     result = _dropout(input, p, training, True, False, inplace)
-    if not is_batched:
-        result = result.squeeze_(0) if inplace else result.squeeze(0)
-    return result
+    return result.squeeze_(0) if inplace else result.squeeze(0)
 
 
 def _warn_unexpected_rank(spatial_dims, rank):
@@ -112,10 +115,4 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     inp_dim = input.dim()
     _warn_unexpected_rank(3, inp_dim)
-    is_batched = inp_dim == 5
-    if not is_batched:
-        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    result = _dropout(input, p, training, True, False, inplace)
-    if not is_batched:
-        result = result.squeeze_(0) if inplace else result.squeeze(0)
-    return result
+    return _channel_dropout(input, p, training, inplace, batched=inp_dim == 5)
