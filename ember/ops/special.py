@@ -430,7 +430,8 @@ def _vml_refusal(name):
     return _not_implemented(f"{name}_vml_cpu")
 
 
-erf = unary(_float64_kernel(_erf), INT_TO_FLOAT, name="erf", refuse=_vml_refusal("erf"),
+_erf_kernel = _float64_kernel(_erf)
+erf = unary(_erf_kernel, INT_TO_FLOAT, name="erf", refuse=_vml_refusal("erf"),
             grad_fn="ErfBackward0", **_REAL_ONLY,
             derivative=lambda grad, input: grad * (2 / _SQRT_PI) * exp(-input * input))
 
@@ -444,7 +445,7 @@ def _gelu_erf_kernel(x):
     """erf as PyTorch's GELU kernels compute it: float32 by the formula above, in about a
     fifth of the time of the correctly rounded erf; float64 exactly."""
     if x.dtype != _cpu.float32:
-        return _float64_kernel(_erf)(x)
+        return _erf_kernel(x)
     p, a1, a2, a3, a4, a5 = _GELU_ERF
     t, r, damping = (_cpu.empty_like(x) for _ in range(3))  # arrays even for 0-d inputs
     _cpu.abs(x, out=t)
