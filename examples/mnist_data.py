@@ -22,3 +22,21 @@ def train_test_split(images, labels, test_fraction=0.2, seed=0):
     test_count = int(len(labels) * test_fraction)
     test, train = order[:test_count], order[test_count:]
     return (images[train], labels[train]), (images[test], labels[test])
+
+
+# The usual MNIST normalization constants (mean and standard deviation of the full training
+# set), so that inputs are centred near zero.
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+def load_split(seed=0, limit=None):
+    """((train_images, train_labels), (test_images, test_labels)) of the 4,000 / 1,000 split:
+    images normalized to float32 arrays of shape (N, 1, 28, 28); ``limit`` keeps the first
+    ``limit`` images of each part, for a quick try."""
+    parts = train_test_split(*load_mnist_5k(), seed=seed)
+    return tuple((_normalized(images[:limit]), labels[:limit]) for images, labels in parts)
+
+
+def _normalized(images):
+    pixels = images.astype(np.float32)[:, None] / np.float32(255)
+    return (pixels - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)

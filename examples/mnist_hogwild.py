@@ -19,14 +19,10 @@ else:
     import ember as torch
     import ember.multiprocessing as mp
 
-from mnist_data import load_mnist_5k, train_test_split
+from mnist_data import load_split
 
 nn = torch.nn
 F = torch.nn.functional
-
-# The usual MNIST normalization constants (mean and standard deviation of the full training
-# set), so that inputs are centred near zero.
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
 def parse_args(argv=None):
@@ -54,21 +50,6 @@ def parse_args(argv=None):
     parser.add_argument("--torch", action="store_true", help="run under real PyTorch instead "
                         "of ember")
     return parser.parse_args(argv)
-
-
-class MNIST(torch.utils.data.Dataset):
-    """Digit images as normalized float tensors of shape (1, 28, 28), with their labels."""
-
-    def __init__(self, images, labels):
-        pixels = torch.from_numpy(images).float().div(255).unsqueeze(1)
-        self.images = (pixels - MNIST_MEAN) / MNIST_STD
-        self.labels = torch.from_numpy(labels)
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, index):
-        return self.images[index], self.labels[index]
 
 
 class Net(nn.Module):
@@ -124,12 +105,9 @@ def main(argv=None):
     """Train with ``--num-processes`` processes, then test; returns the test loss and
     accuracy before and after training."""
     args = parse_args(argv)
-    (train_images, train_labels), (test_images, test_labels) = train_test_split(
-        *load_mnist_5k(), seed=0)
-    if args.limit is not None:
-        train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
-        test_images, test_labels = test_images[:args.limit], test_labels[:args.limit]
-    train_set, test_set = MNIST(train_images, train_labels), MNIST(test_images, test_labels)
+    train_set, test_set = (
+        torch.utils.data.TensorDataset(torch.from_numpy(images), torch.from_numpy(labels))
+        for images, labels in load_split(seed=0, limit=args.limit))
 
     torch.manual_seed(args.seed)
     model = Net()

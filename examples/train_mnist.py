@@ -21,17 +21,13 @@ else:
 
 import matplotlib
 import numpy as np
-from mnist_data import load_mnist_5k, train_test_split
+from mnist_data import load_split
 from tqdm import tqdm
 
 matplotlib.use("Agg")  # draw into files only: the script runs on machines without a display
 import matplotlib.pyplot as plt  # noqa: E402  (pyplot must come after the backend choice)
 
 nn = torch.nn
-
-# The usual MNIST normalization constants (mean and standard deviation of the full training
-# set), so that inputs are centred near zero.
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
 def parse_args(argv=None):
@@ -58,8 +54,7 @@ class MNIST(torch.utils.data.Dataset):
     """Digit images as normalized float tensors of shape (1, 28, 28), with their labels."""
 
     def __init__(self, images, labels):
-        pixels = torch.from_numpy(images).float().div(255).unsqueeze(1)
-        self.images = (pixels - MNIST_MEAN) / MNIST_STD
+        self.images = torch.from_numpy(images)
         self.labels = torch.from_numpy(labels)
 
     def __len__(self):
@@ -132,11 +127,7 @@ def plot_curves(step_losses, epoch_losses, accuracies, path):
 def main(argv=None):
     """Train and evaluate; returns the history (per-step losses, per-epoch loss/accuracy)."""
     args = parse_args(argv)
-    (train_images, train_labels), (test_images, test_labels) = train_test_split(
-        *load_mnist_5k(), seed=args.seed)
-    if args.limit is not None:
-        train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
-        test_images, test_labels = test_images[:args.limit], test_labels[:args.limit]
+    (train_images, train_labels), (test_images, test_labels) = load_split(args.seed, args.limit)
 
     torch.manual_seed(args.seed)
     train_loader = torch.utils.data.DataLoader(
