@@ -44,17 +44,17 @@ def assert_same(ember_tensor, torch_tensor):
         type(torch_tensor).__name__ == "Parameter")
 
 
-def ember_to_torch_to_ember(obj, tmp_path):
-    ember.save(obj, tmp_path / "ember.pt")
+def ember_to_torch_to_ember(obj, tmp_path, **save_options):
+    ember.save(obj, tmp_path / "ember.pt", **save_options)
     from_torch = torch.load(tmp_path / "ember.pt")
-    torch.save(from_torch, tmp_path / "torch.pt")
+    torch.save(from_torch, tmp_path / "torch.pt", **save_options)
     return from_torch, ember.load(tmp_path / "torch.pt")
 
 
-def torch_to_ember_to_torch(obj, tmp_path):
-    torch.save(obj, tmp_path / "torch.pt")
+def torch_to_ember_to_torch(obj, tmp_path, **save_options):
+    torch.save(obj, tmp_path / "torch.pt", **save_options)
     from_ember = ember.load(tmp_path / "torch.pt")
-    ember.save(from_ember, tmp_path / "ember.pt")
+    ember.save(from_ember, tmp_path / "ember.pt", **save_options)
     return from_ember, torch.load(tmp_path / "ember.pt")
 
 

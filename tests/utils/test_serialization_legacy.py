@@ -19,22 +19,18 @@ from tests.utils.test_serialization import (
     optimizer_with_state,
     sample,
 )
+from tests.utils.test_serialization import ember_to_torch_to_ember as _ember_to_torch_to_ember
+from tests.utils.test_serialization import torch_to_ember_to_torch as _torch_to_ember_to_torch
 
 LEGACY = {"_use_new_zipfile_serialization": False}
 
 
 def ember_to_torch_to_ember(obj, tmp_path):
-    ember.save(obj, tmp_path / "ember.pt", **LEGACY)
-    from_torch = torch.load(tmp_path / "ember.pt")
-    torch.save(from_torch, tmp_path / "torch.pt", **LEGACY)
-    return from_torch, ember.load(tmp_path / "torch.pt")
+    return _ember_to_torch_to_ember(obj, tmp_path, **LEGACY)
 
 
 def torch_to_ember_to_torch(obj, tmp_path):
-    torch.save(obj, tmp_path / "torch.pt", **LEGACY)
-    from_ember = ember.load(tmp_path / "torch.pt")
-    ember.save(from_ember, tmp_path / "ember.pt", **LEGACY)
-    return from_ember, torch.load(tmp_path / "ember.pt")
+    return _torch_to_ember_to_torch(obj, tmp_path, **LEGACY)
 
 
 class GlobalName(str):
