@@ -272,7 +272,8 @@ class Node:
     def _apply(self, grad_outputs, create_graph):
         if self._released:
             raise RuntimeError(_FREED)
-        if None in grad_outputs and self._materialize_grads:
+        # identity tests: ``None in grad_outputs`` would compare tensors with None by value
+        if self._materialize_grads and any(grad is None for grad in grad_outputs):
             for index, grad in enumerate(grad_outputs):
                 if grad is None and index < len(self._output_metadata):
                     shape, dtype, device = self._output_metadata[index]

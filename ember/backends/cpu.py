@@ -112,3 +112,45 @@ def where(condition, x=None, y=None):
     bitwise_and(picked, mask, out=picked)  # noqa: F405
     bitwise_xor(picked, y.view(unsigned), out=picked)  # noqa: F405
     return picked.view(x.dtype)
+
+
+# NumPy's maximum against a scalar runs an element-at-a-time loop; against an array, its
+# vectorized one, three times as fast on float32. relu therefore takes its zeros from a block
+# of this many, broadcast over the rows of the input seen as rows of the block's length.
+_ZERO_BLOCK = 1 << 14
+_zero_blocks = {}
+
+
+def relu(array, out=None):
+    """``maximum(array, 0)``: NaN stays NaN."""
+    dtype = array.dtype
+    if dtype.kind != "f" or dtype.itemsize < 4 or not array.flags.c_contiguous or (
+            out is not None and not out.flags.c_contiguous):
+        return maximum(array, dtype.type(0), out=out)  # noqa: F405
+    zeros = _zero_blocks.get(dtype)
+    if zeros is None:
+        zeros = _zero_blocks[dtype] = zeros_like(empty(_ZERO_BLOCK, dtype))  # noqa: F405
+    if out is None:
+        out = empty_like(array)  # noqa: F405
+    flat, flat_out = array.reshape(-1), out.reshape(-1)
+    rows, left = divmod(flat.size, _ZERO_BLOCK)
+    whole = rows * _ZERO_BLOCK
+    if rows:
+        maximum(flat[:whole].reshape(rows, _ZERO_BLOCK), zeros,  # noqa: F405
+                out=flat_out[:whole].reshape(rows, _ZERO_BLOCK))
+    if left:
+        maximum(flat[whole:], zeros[:left], out=flat_out[whole:])  # noqa: F405
+    return out
+
+
+def zero_where(condition, values):
+    """``where(condition, 0, values)`` for ``values`` of ``condition``'s shape, both
+    contiguous, by a bit mask (exact for every value, as ``where`` above)."""
+    if not (values.flags.c_contiguous and condition.flags.c_contiguous
+            and values.shape == condition.shape and values.dtype.itemsize in _UNSIGNED_OF_SIZE):
+        return numpy.where(condition, values.dtype.type(0), values)
+    unsigned = _UNSIGNED_OF_SIZE[values.dtype.itemsize]
+    keep = condition.view(uint8).astype(unsigned)  # noqa: F405
+    subtract(keep, 1, out=keep)  # all ones where values stay, 0 where they are zeroed  # noqa: F405
+    bitwise_and(values.view(unsigned), keep, out=keep)  # noqa: F405
+    return keep.view(values.dtype)

@@ -2,14 +2,14 @@
 
 nll_loss over class indices is in every classifier's training step (through cross_entropy):
 its common case, every target a class of unit weight, is one gather of the backend array
-forward and one node whose backward scatters the gradient back."""
+forward and one node whose backward scatters the gradient back (a backward op, see Note
+[Backward ops] in ember/ops/backward_ops.py)."""
 
 from __future__ import annotations
 
-import ember
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import needs_grad, record_op
-from ember.ops._common import finish
+from ember.ops._common import compute_dtype, finish
 
 __all__ = []
 
@@ -34,14 +34,31 @@ def class_nll(input, target, class_dim: int, reduction: str):
             loss = loss / data.dtype.type(count)
     result = finish(loss, input._dtype, input._device)
     if needs_grad(input):
-        index_tensor = target.unsqueeze(class_dim)
+        record_op(_nll_node_name(data.ndim),
+                  (lambda grad, input: class_nll_backward(grad, input, target, class_dim,
+                                                          reduction),),
+                  (input,), (result,), {"input": input})
+    return result
 
-        def formula(grad, input):
-            if reduction == "mean":
-                grad = grad / count
-            share = (-grad).expand(target.shape).unsqueeze(class_dim)
-            return ember.zeros_like(input).scatter(class_dim, index_tensor, share)
 
-        name = "NllLoss2DBackward0" if data.ndim == 4 else "NllLossBackward0"
-        record_op(name, (formula,), (input,), (result,), {"input": input})
+def _nll_node_name(ndim):
+    return "NllLoss2DBackward0" if ndim == 4 else "NllLossBackward0"
+
+
+def class_nll_backward(grad_output, input, target, class_dim: int, reduction: str):
+    """The gradient of ``class_nll``: ``-grad_output`` (over the count for "mean") at each
+    target's class, 0 elsewhere."""
+    grad = grad_output._data.astype(compute_dtype(grad_output._dtype)._np, copy=False)
+    share = _cpu.negative(grad)
+    if reduction == "mean":
+        share = share / share.dtype.type(target._data.size)
+    elif reduction == "none":
+        share = _cpu.expand_dims(share, class_dim)
+    data = _cpu.zeros(input._data.shape, share.dtype)
+    _cpu.put_along_axis(data, _cpu.expand_dims(target._data, class_dim), share, class_dim)
+    result = finish(data, input._dtype, input._device)
+    if needs_grad(grad_output):
+        record_op(_nll_node_name(data.ndim).replace("Backward0", "BackwardBackward0"),
+                  (lambda grad: class_nll(grad, target, class_dim, reduction),),
+                  (grad_output,), (result,))
     return result

@@ -42,6 +42,7 @@ from ember.ops._elementwise import (
 
 # The dtype sets, and the elementary functions that formulas here call; cos, expm1, log1p,
 # round, sigmoid, sin and sqrt only for the modules that import them from pointwise.
+from ember.ops.backward_ops import threshold_backward
 from ember.ops.elementary import (  # noqa: F401
     _BOOL,
     _COMPLEX,
@@ -89,10 +90,6 @@ def _no_bool_negation(input):
 
 def _dtype_of(value):
     return value._dtype if isinstance(value, Tensor) else _dtype._scalar_dtype(value)
-
-
-def _relu_kernel(x, out=None):
-    return _cpu.maximum(x, x.dtype.type(0), out=out)
 
 
 def _sign_kernel(x, out=None):
@@ -474,9 +471,9 @@ def _refuse_relu(dtype):
     return NotImplementedError("clamp is not supported for complex types")
 
 
-relu = unary(_relu_kernel, name="relu", out=False, dtypes=_NUMBERS - _COMPLEX,
+relu = unary(_cpu.relu, name="relu", out=False, dtypes=_NUMBERS - _COMPLEX,
              refuse=_refuse_relu, grad_fn="ReluBackward0",
-             derivative=lambda grad, result: grad * (result > 0))
+             derivative=lambda grad, result: threshold_backward(grad, result, 0))
 
 
 # --- comparisons and logic ----------------------------------------------------------------

@@ -25,6 +25,7 @@ from ember.ops._common import (
     reduction_dims,
     write_out,
 )
+from ember.ops.backward_ops import log_softmax_backward_data, softmax_backward_data
 from ember.ops.pointwise import maximum, minimum, where
 
 _grad_state = grad_mode.state
@@ -714,16 +715,14 @@ def _log_softmax_kernel(shifted, axes, rounded):
 def softmax(input, dim, dtype=None, *, out=None):
     """``exp(input)`` normalized to sum to one along ``dim``."""
     return _normalized("softmax", input, dim, dtype, out, _softmax_kernel, "SoftmaxBackward0",
-                       lambda grad, result, axes: (grad - _sum_kept(grad * result, axes))
-                       * result)
+                       softmax_backward_data)
 
 
 @method("log_softmax")
 def log_softmax(input, dim, dtype=None, *, out=None):
     """The log of softmax, computed without its rounding."""
     return _normalized("log_softmax", input, dim, dtype, out, _log_softmax_kernel,
-                       "LogSoftmaxBackward0", lambda grad, result, axes: grad - result.exp()
-                       * _sum_kept(grad, axes))
+                       "LogSoftmaxBackward0", log_softmax_backward_data)
 
 
 # --- several results: var_mean, std_mean, aminmax -----------------------------------------
