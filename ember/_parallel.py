@@ -1,6 +1,5 @@
 """How many threads ember's CPU work may use, as torch's ``get_num_threads`` /
-``set_num_threads``: the BLAS library's matrix products and ember's own split of large
-updates (ember/ops/foreach.py ``in_two_threads``)."""
+``set_num_threads``: those of the BLAS library's matrix products."""
 
 from __future__ import annotations
 

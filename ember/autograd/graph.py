@@ -456,6 +456,8 @@ def _sum_to(grad, shape, name, index):
             raise RuntimeError(f"Function {name} returned an invalid gradient at index "
                                f"{index} - got {list(grad._data.shape)} but expected shape "
                                f"compatible with {list(shape)}")
+    if dims and dims[-1] < lead:  # only leading dims go: the sum has the shape already
+        return grad.sum(dims)
     if dims:
         grad = grad.sum(dims, keepdim=True)
     return grad.view(shape) if grad._data.shape != shape else grad

@@ -9,18 +9,13 @@ float64 tensor laid out densely, the lists agree in shape and dtype and no graph
 recorded, one Python loop over backend arrays does the work, in place where the op is, with
 no dispatch per tensor; anything else goes through the single-tensor op.
 
-An optimizer's whole update over a long list may also run as two updates over two halves of
-the list, one on a helper thread (``in_two_threads``): NumPy lets go of the GIL in its
-loops, so two cores share the work, as PyTorch's kernels share theirs among its threads.
-The parameters are independent of each other, so the results are the same."""
+The update runs on the calling thread. Splitting it with a second thread was slower within
+a training step: the step's matrix products leave the BLAS library's threads spinning on
+the other core, and the update mostly waits on memory the backward pass has evicted."""
 
 from __future__ import annotations
 
-import os
-import queue
-import threading
-
-from ember import _dtype, _parallel
+from ember import _dtype
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops.pointwise import maximum
@@ -186,83 +181,3 @@ def _foreach_maximum_(tensors, others):
     for t, o in zip(tensors, others):
         _cpu.maximum(t._data, o._data, out=t._data)
     _done(tensors)
-
-
-# Below this many elements in all, a second thread costs more than it saves.
-_TWO_THREADS_FROM = 1 << 17
-_helper = None  # (tasks, results) of the helper thread, started on first use
-_helper_lock = threading.Lock()
-
-
-def in_two_threads(update, *lists):
-    """``update(*lists)``, as two calls over two parts of the lists (the same positions of
-    each; lists of another length go whole to both) of about equal numbers of elements, one
-    on a helper thread, when there is enough work and two threads are allowed
-    (``ember.set_num_threads``). Entries a call stores into its lists are copied back into
-    ``lists``."""
-    sizes = [t._data.size for t in lists[0]]
-    if sum(sizes) < _TWO_THREADS_FROM or len(sizes) < 2 or _parallel.get_num_threads() < 2:
-        update(*lists)
-        return
-    if not _helper_lock.acquire(blocking=False):  # another thread's update has the helper
-        update(*lists)
-        return
-    try:
-        _split(update, sizes, lists)
-    finally:
-        _helper_lock.release()
-
-
-def _split(update, sizes, lists):
-    halves, loads = ([], []), [0, 0]
-    for index in sorted(range(len(sizes)), key=sizes.__getitem__, reverse=True):
-        lighter = loads.index(min(loads))
-        halves[lighter].append(index)
-        loads[lighter] += sizes[index]
-    count = len(sizes)
-    parts = [[[entries[i] for i in half] if len(entries) == count else entries
-              for entries in lists] for half in halves]
-    tasks, results = _start_helper()
-    tasks.put((update, parts[1], (_grad_state.enabled, _grad_state.inference)))
-    try:
-        update(*parts[0])
-    finally:
-        error = results.get()
-    if error is not None:
-        raise error
-    for half, part in zip(halves, parts):
-        for entries, part_entries in zip(lists, part):
-            if len(entries) == count:
-                for index, entry in zip(half, part_entries):
-                    entries[index] = entry
-
-
-def _start_helper():
-    global _helper
-    if _helper is None:
-        tasks, results = queue.SimpleQueue(), queue.SimpleQueue()
-        threading.Thread(target=_serve, args=(tasks, results), daemon=True,
-                         name="ember-foreach").start()
-        _helper = tasks, results
-    return _helper
-
-
-def _serve(tasks, results):
-    while True:
-        update, lists, grad_mode = tasks.get()
-        _grad_state.enabled, _grad_state.inference = grad_mode  # it is per thread
-        try:
-            update(*lists)
-        except BaseException as error:  # re-raised in the thread that asked
-            results.put(error)
-        else:
-            results.put(None)
-
-
-def _forget_helper():
-    global _helper, _helper_lock
-    _helper = None  # a forked child has no threads but the one that forked
-    _helper_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_helper)

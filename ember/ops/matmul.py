@@ -557,7 +557,8 @@ _FUSED = {
 
 def _fused_shape(name, input, a, b):
     """Check the operands of ``name`` as PyTorch does; the result's shape and dtype."""
-    a_ndim, b_ndim = a._data.ndim, b._data.ndim
+    a_shape, b_shape = a._data.shape, b._data.shape
+    a_ndim, b_ndim = len(a_shape), len(b_shape)
     if name == "addmm":
         for label, value in (("mat1", a), ("mat2", b)):
             if value._data.ndim != 2:
@@ -568,53 +569,53 @@ def _fused_shape(name, input, a, b):
         if input._dtype is not b._dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                f"{input._dtype._legacy_name} and {b._dtype._legacy_name}")
-        if a.shape[1] != b.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x"
-                               f"{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
-        shape, kernel = (a.shape[0], b.shape[1]), "addmm_impl_cpu_"
+        if a_shape[1] != b_shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_shape[0]}x"
+                               f"{a_shape[1]} and {b_shape[0]}x{b_shape[1]})")
+        shape, kernel = (a_shape[0], b_shape[1]), "addmm_impl_cpu_"
     elif name == "addmv":
         if a_ndim != 2 or b_ndim != 1 or input._data.ndim > 1:
             raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, "
                                f"{a_ndim}, {b_ndim}")
-        if a.shape[1] != b.shape[0] or input._data.size not in (1, a.shape[0]):
+        if a_shape[1] != b_shape[0] or input._data.size not in (1, a_shape[0]):
             raise RuntimeError(f"size mismatch, got input ({input._data.size}), mat "
-                               f"({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
+                               f"({a_shape[0]}x{a_shape[1]}), vec ({b_shape[0]})")
         if not (input._dtype is a._dtype is b._dtype):
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
                                f"{input._dtype._legacy_name}, {a._dtype._legacy_name}, and "
                                f"{b._dtype._legacy_name}")
-        shape, kernel = (a.shape[0],), "addmv_impl_cpu"
+        shape, kernel = (a_shape[0],), "addmv_impl_cpu"
     elif name == "addr":
         for label, value in (("vec1", a), ("vec2", b)):
             if value._data.ndim != 1:
                 raise RuntimeError(f"addr: Expected 1-D argument {label}, but got "
                                    f"{value._data.ndim}-D")
-        shape, kernel = (a.shape[0], b.shape[0]), None
+        shape, kernel = (a_shape[0], b_shape[0]), None
     else:
         for label, value in (("batch1", a), ("batch2", b)):
             if value._data.ndim != 3:
                 raise RuntimeError(f"{label} must be a 3D tensor")
         if name == "addbmm":
-            if a.shape[0] != b.shape[0]:
+            if a_shape[0] != b_shape[0]:
                 raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                                   f"{a.shape[0]} and {b.shape[0]}")
-            if a.shape[2] != b.shape[1]:
-                raise RuntimeError(f"Incompatible matrix sizes for bmm ({a.shape[1]}x"
-                                   f"{a.shape[2]} and {b.shape[1]}x{b.shape[2]})")
+                                   f"{a_shape[0]} and {b_shape[0]}")
+            if a_shape[2] != b_shape[1]:
+                raise RuntimeError(f"Incompatible matrix sizes for bmm ({a_shape[1]}x"
+                                   f"{a_shape[2]} and {b_shape[1]}x{b_shape[2]})")
             if input._dtype is not b._dtype or a._dtype is not b._dtype:
                 raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                    f"{input._dtype._legacy_name} and {b._dtype._legacy_name}")
-            shape = (a.shape[1], b.shape[2])
+            shape = (a_shape[1], b_shape[2])
         else:
-            if b.shape[:2] != (a.shape[0], a.shape[2]):
+            if b_shape[:2] != (a_shape[0], a_shape[2]):
                 raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor "
-                                   f"to be: [{a.shape[0]}, {a.shape[2]}] but got: "
-                                   f"[{b.shape[0]}, {b.shape[1]}].")
+                                   f"to be: [{a_shape[0]}, {a_shape[2]}] but got: "
+                                   f"[{b_shape[0]}, {b_shape[1]}].")
             if not (input._dtype is a._dtype is b._dtype):
                 raise RuntimeError(f"Input dtypes must be the same, got: input "
                                    f"{_dtype_word(input)}, batch1: {_dtype_word(a)}, batch2: "
                                    f"{_dtype_word(b)}")
-            shape = (a.shape[0], a.shape[1], b.shape[2])
+            shape = (a_shape[0], a_shape[1], b_shape[2])
         kernel = "addmm_impl_cpu_" if name == "addbmm" else "baddbmm"
     if name != "addmv":
         _check_expandable(input, shape)

@@ -370,8 +370,7 @@ def t(input):
     ndim = input._data.ndim
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
-    return transpose(input, 0, -1) if ndim == 2 else _make_view(input, input._data.view(),
-                                                                input._offset)
+    return _make_view(input, input._data.T, input._offset)
 
 
 _T_OF_ND_MESSAGE = (

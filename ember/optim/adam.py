@@ -92,10 +92,9 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
     lr, beta1, beta2 = _to_scalar(lr), _to_scalar(beta1), _to_scalar(beta2)
     if foreach is not False and not differentiable and foreach_ops.dense_lists(
             params, grads, exp_avgs, exp_avg_sqs, *([max_exp_avg_sqs] if amsgrad else [])):
-        foreach_ops.in_two_threads(
-            lambda *lists: _multi_tensor_adam(*lists, amsgrad, beta1, beta2, lr, weight_decay,
-                                              eps, maximize, decoupled_weight_decay),
-            params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps)
+        _multi_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps,
+                           amsgrad, beta1, beta2, lr, weight_decay, eps, maximize,
+                           decoupled_weight_decay)
         return
     for i, param in enumerate(params):
         grad = -grads[i] if maximize else grads[i]

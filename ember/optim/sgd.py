@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ember.ops import foreach
-from ember.ops.foreach import dense_lists, in_two_threads
+from ember.ops.foreach import dense_lists
 from ember.optim.optimizer import (
     Optimizer,
     _check_options,
@@ -53,11 +53,8 @@ def sgd(params, d_p_list, momentum_buffer_list, *, weight_decay, momentum, lr, d
     with ops over lists (Note [Foreach ops]); the results are the same."""
     lr = _to_scalar(lr)
     if foreach is not False and dense_lists(params, d_p_list):
-        in_two_threads(
-            lambda params, grads, buffers: _multi_tensor_sgd(
-                params, grads, buffers, weight_decay, momentum, lr, dampening, nesterov,
-                maximize),
-            params, d_p_list, momentum_buffer_list)
+        _multi_tensor_sgd(params, d_p_list, momentum_buffer_list, weight_decay, momentum, lr,
+                          dampening, nesterov, maximize)
         return
     for i, param in enumerate(params):
         grad = -d_p_list[i] if maximize else d_p_list[i]

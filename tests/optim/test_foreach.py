@@ -4,8 +4,6 @@ apply."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 import ember
@@ -109,65 +107,3 @@ def test_foreach_ops_fall_back_for_other_dtypes():
     halves = [ember.ones(2, dtype=ember.float16)]
     foreach._foreach_div_(halves, 3.0)
     assert halves[0].equal(ember.ones(2, dtype=ember.float16).div_(3.0))
-
-
-@pytest.mark.parametrize(("optimizer_class", "name", "options"), CASES,
-                         ids=[f"{c.__name__}-{n}" for c, n, _ in CASES])
-def test_updates_split_between_two_threads_give_the_same_results(optimizer_class, name,
-                                                                  options, monkeypatch):
-    expected = _trajectory(optimizer_class, options, False, ember.float32, late_param=True)
-    monkeypatch.setattr(foreach, "_TWO_THREADS_FROM", 0)  # split even these small lists
-    _assert_identical(_trajectory(optimizer_class, options, None, ember.float32,
-                                  late_param=True), expected)
-
-
-def test_two_threads_share_the_positions_and_copy_back_what_they_store(monkeypatch):
-    monkeypatch.setattr(foreach, "_TWO_THREADS_FROM", 0)
-    tensors = [ember.ones(size) for size in (6, 1, 5, 2)]
-    stored, threads = [None] * 4, {}
-
-    def update(tensors, stored, unsplit):
-        threads[threading.get_ident()] = [t.numel() for t in tensors]
-        assert unsplit == [] and not ember.is_grad_enabled()
-        for index, tensor in enumerate(tensors):
-            stored[index] = tensor * 2
-
-    with ember.no_grad():
-        foreach.in_two_threads(update, tensors, stored, [])
-    assert sorted(sorted(sizes) for sizes in threads.values()) == [[1, 6], [2, 5]]
-    assert [s.tolist() for s in stored] == [[2.0] * t.numel() for t in tensors]
-
-
-def test_an_error_on_the_helper_thread_is_raised_in_the_caller(monkeypatch):
-    monkeypatch.setattr(foreach, "_TWO_THREADS_FROM", 0)
-    caller = threading.get_ident()
-
-    def update(tensors):
-        if threading.get_ident() != caller:
-            raise ValueError("bad update")
-
-    with pytest.raises(ValueError, match="bad update"):
-        foreach.in_two_threads(update, [ember.ones(3), ember.ones(3)])
-    foreach.in_two_threads(lambda tensors: None, [ember.ones(3), ember.ones(3)])  # still serves
-
-
-def test_updates_from_two_threads_at_once_each_get_their_own_results(monkeypatch):
-    monkeypatch.setattr(foreach, "_TWO_THREADS_FROM", 0)
-    results = {}
-
-    def caller(name, value):
-        stored = [None] * 6
-        for _ in range(50):
-            foreach.in_two_threads(
-                lambda tensors, stored: stored.__setitem__(slice(None), [t + value
-                                                                          for t in tensors]),
-                [ember.zeros(2)] * 6, stored)
-        results[name] = {s.tolist()[0] for s in stored if s is not None}
-
-    threads = [threading.Thread(target=caller, args=(name, value))
-               for name, value in (("a", 1.0), ("b", 2.0))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results == {"a": {1.0}, "b": {2.0}}
