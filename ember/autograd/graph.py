@@ -595,8 +595,8 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
     while ready:
         _, _, node = heapq.heappop(ready)
         grads = buffers.pop(node, None) or [None] * _output_count(node)
-        if (node._tensor_hooks or node._retained or node._pre_hooks
-                or node.__class__ is AccumulateGrad):
+        if node._tensor_hooks or node._retained or node._pre_hooks or (
+                node.__class__ is AccumulateGrad and node.variable._backward_hooks):
             grads = _run_pre_hooks(node, grads)
         if capture_at and id(node) in capture_at:
             for output_nr, position in capture_at[id(node)]:
@@ -618,10 +618,13 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
             if child is None:
                 continue
             if grad is not None:
-                buffer = buffers.setdefault(child, [None] * _output_count(child))
+                buffer = buffers.get(child)
+                if buffer is None:
+                    buffer = buffers[child] = [None] * _output_count(child)
                 _add_into(buffer, output_nr, grad)
-            dependencies[child] -= 1
-            if dependencies[child] == 0:
+            remaining = dependencies[child] - 1
+            dependencies[child] = remaining
+            if not remaining:
                 heapq.heappush(ready, (-child._sequence_nr, next(_pushes), child))
         grad = grad_inputs = None  # only the buffers hold gradients (Note [Stealing gradients])
 

@@ -154,3 +154,19 @@ def zero_where(condition, values):
     subtract(keep, 1, out=keep)  # all ones where values stay, 0 where they are zeroed  # noqa: F405
     bitwise_and(values.view(unsigned), keep, out=keep)  # noqa: F405
     return keep.view(values.dtype)
+
+
+# Below this length NumPy reduces a last axis one short row at a time, several times slower
+# than across the rows of the transpose, where its vectorized loops run.
+_SHORT_AXIS = 16
+
+
+def reduce_kept(ufunc, data, axes):
+    """``ufunc.reduce(data, axis=axes, keepdims=True)``; a short last axis of a
+    contiguous array is reduced across the rows of its transpose."""
+    if (axes == (data.ndim - 1,) and data.ndim > 1 and data.shape[-1] <= _SHORT_AXIS
+            and data.flags.c_contiguous):
+        last = data.ndim - 1
+        columns = ascontiguousarray(data.transpose((last, *range(last))))  # noqa: F405
+        return ufunc.reduce(columns, axis=0)[..., None]
+    return ufunc.reduce(data, axis=axes, keepdims=True)

@@ -35,7 +35,7 @@ def _compute(tensor):
 
 
 def _kept_sum(data, axes):
-    return _cpu.add.reduce(data, axis=axes, keepdims=True)
+    return _cpu.reduce_kept(_cpu.add, data, axes)
 
 
 def log_softmax_backward_data(grad_output, output, axes):

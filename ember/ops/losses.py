@@ -26,8 +26,7 @@ def class_nll(input, target, class_dim: int, reduction: str):
     :func:`targets_are_classes`): ``-input`` at each target's class, reduced."""
     data = input._data
     count = target._data.size
-    index = _cpu.expand_dims(target._data, class_dim)
-    loss = _cpu.negative(_cpu.take_along_axis(data, index, class_dim)).squeeze(class_dim)
+    loss = _cpu.negative(data[_class_positions(target._data, class_dim)])
     if reduction != "none":
         loss = _cpu.add.reduce(loss, axis=None)
         if reduction == "mean":
@@ -41,6 +40,15 @@ def class_nll(input, target, class_dim: int, reduction: str):
     return result
 
 
+def _class_positions(target, class_dim):
+    """The index of each target's class in the input: ``target`` along ``class_dim``, open
+    ranges along the other dims (those of ``target``)."""
+    ndim = target.ndim
+    ranges = [_cpu.arange(n).reshape([n if d == dim else 1 for d in range(ndim)])
+              for dim, n in enumerate(target.shape)]
+    return (*ranges[:class_dim], target, *ranges[class_dim:])
+
+
 def _nll_node_name(ndim):
     return "NllLoss2DBackward0" if ndim == 4 else "NllLossBackward0"
 
@@ -52,10 +60,8 @@ def class_nll_backward(grad_output, input, target, class_dim: int, reduction: st
     share = _cpu.negative(grad)
     if reduction == "mean":
         share = share / share.dtype.type(target._data.size)
-    elif reduction == "none":
-        share = _cpu.expand_dims(share, class_dim)
     data = _cpu.zeros(input._data.shape, share.dtype)
-    _cpu.put_along_axis(data, _cpu.expand_dims(target._data, class_dim), share, class_dim)
+    data[_class_positions(target._data, class_dim)] = share
     result = finish(data, input._dtype, input._device)
     if needs_grad(grad_output):
         record_op(_nll_node_name(data.ndim).replace("Backward0", "BackwardBackward0"),
