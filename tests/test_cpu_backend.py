@@ -46,3 +46,56 @@ def test_where_with_condition_only_gives_indices():
     condition = RNG.random((30, 40)) < 0.5
     for actual, expected in zip(cpu.where(condition), np.where(condition)):
         np.testing.assert_array_equal(actual, expected)
+
+
+BLOCK = cpu._ZERO_BLOCK
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("size", [0, 7, BLOCK - 1, BLOCK, 3 * BLOCK + 5])
+def test_relu_is_maximum_with_zero_bit_for_bit(dtype, size):
+    values = _values(size, dtype)
+    expected = np.maximum(values, dtype(0))
+    assert cpu.relu(values).tobytes() == expected.tobytes()
+    in_place = values.copy()
+    assert cpu.relu(in_place, out=in_place) is in_place
+    assert in_place.tobytes() == expected.tobytes()
+
+
+def test_relu_of_strided_arrays_keeps_their_shape():
+    values = _values((40, 3 * BLOCK // 40 + 1), np.float32)
+    for array in (values.T, values[:, ::2], values.reshape(-1)[::3]):
+        actual = cpu.relu(array)
+        assert actual.shape == array.shape
+        np.testing.assert_array_equal(actual, np.maximum(array, np.float32(0)))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "broadcast"])
+def test_zero_where_is_numpy_where_bit_for_bit(dtype, layout):
+    values = _values((30, 40), dtype)
+    condition = RNG.random((30, 40)) < 0.5
+    if layout == "transposed":
+        values = _values((40, 30), dtype).T
+    elif layout == "broadcast":
+        condition = condition[:1]
+    expected = np.where(condition, dtype(0), values)
+    actual = cpu.zero_where(condition, values)
+    assert actual.dtype == expected.dtype and actual.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("shape", [(50, 3), (4, 5, 16), (6, 17), (9,), (2, 0, 4)])
+def test_reduce_kept_matches_numpy_reductions(shape):
+    values = RNG.standard_normal(shape).astype(np.float32)
+    axes = (len(shape) - 1,)
+    for ufunc in (np.maximum, np.add):
+        if ufunc is np.maximum and 0 in shape:
+            continue
+        actual = cpu.reduce_kept(ufunc, values, axes)
+        expected = ufunc.reduce(values, axis=axes, keepdims=True)
+        assert actual.shape == expected.shape and actual.dtype == expected.dtype
+        np.testing.assert_allclose(actual, expected, rtol=1e-6)
+    nan_row = values.copy()
+    if nan_row.size:
+        nan_row.reshape(-1, shape[-1])[0, -1] = np.nan
+        assert np.isnan(cpu.reduce_kept(np.maximum, nan_row, axes).reshape(-1)[0])

@@ -63,8 +63,9 @@ def class_nll_backward(grad_output, input, target, class_dim: int, reduction: st
     data = _cpu.zeros(input._data.shape, share.dtype)
     data[_class_positions(target._data, class_dim)] = share
     result = finish(data, input._dtype, input._device)
-    if needs_grad(grad_output):
+    if needs_grad(grad_output, input):
         record_op(_nll_node_name(data.ndim).replace("Backward0", "BackwardBackward0"),
-                  (lambda grad: class_nll(grad, target, class_dim, reduction),),
-                  (grad_output,), (result,))
+                  (lambda grad: class_nll(grad, target, class_dim, reduction),
+                   lambda grad: grad.new_zeros(grad.shape)),
+                  (grad_output, input), (result,))
     return result

@@ -25,6 +25,7 @@ import types
 
 from ember._tensor import Tensor
 from ember.autograd.graph import Node
+from ember.ops import backward_ops, losses
 from ember.profiler._events import CPU_OP, USER_ANNOTATION, FunctionEvent
 
 _PROFILER_ROOT = os.path.dirname(__file__)
@@ -49,6 +50,14 @@ _TENSOR_CONVERSIONS = ("to", "type", "cpu", "cuda", "float", "double", "half", "
                        "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble",
                        "type_as")
 _TENSOR_OPS = ("item", "set_", "resize_", "resize_as_")
+# Ops that backward formulas call (Note [Backward ops]): where each is defined, and torch's
+# name for it.
+_BACKWARD_OPS = (
+    (backward_ops, "threshold_backward", "aten::threshold_backward"),
+    (backward_ops, "log_softmax_backward_data", "aten::_log_softmax_backward_data"),
+    (backward_ops, "softmax_backward_data", "aten::_softmax_backward_data"),
+    (losses, "class_nll_backward", "aten::nll_loss_backward"),
+)
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
                         "and", "or", "xor", "lshift", "rshift"})
 _BITWISE = ("and", "or", "xor", "lshift", "rshift")  # torch keeps aten::__and__ for these
@@ -255,6 +264,9 @@ def _op_functions():
         names[id(vars(Tensor)[name])] = (vars(Tensor)[name], "aten::to")
     for name in _TENSOR_OPS:
         names[id(vars(Tensor)[name])] = (vars(Tensor)[name], "aten::" + name)
+    for module, name, aten_name in _BACKWARD_OPS:
+        function = vars(module)[name]
+        names[id(function)] = (function, aten_name)
     return names
 
 
