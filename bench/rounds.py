@@ -9,6 +9,11 @@ library ran second took up to a third longer than when timed alone. So each libr
 and runs its step in a process of its own, which imports only that library; the parent
 still alternates the rounds, one library at a time, so that a slow spell of a shared
 machine falls on both.
+
+The spinning outlasts a round in the other process too: OpenBLAS's threads spin for about
+0.1 s after a product, and a torch matrix product started meanwhile ran at its
+one-thread speed (1.8 ms instead of 1.05 ms for 256x784 by 784x512). So each round starts
+``SETTLE_SECONDS`` after the previous one ended, when the last library's threads sleep.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ def _serve(connection, module_name: str, key: str, library: str) -> None:
         connection.send(error)
 
 
+SETTLE_SECONDS = 0.25
+
+
 class Rounds:
     """One process per library (see Note [One process per library]) running ``benchmark``'s
     step; ``time(library, seconds)`` runs one round there and returns seconds per op."""
@@ -58,6 +66,7 @@ class Rounds:
     def __init__(self, benchmark, libraries) -> None:
         context = multiprocessing.get_context("spawn")  # nothing of this process's libraries
         self._connections, self._processes = {}, []
+        self._settled_at = 0.0
         try:
             for library in libraries:
                 here, there = context.Pipe()
@@ -81,9 +90,13 @@ class Rounds:
         return answer
 
     def time(self, library: str, seconds: float) -> float:
+        time.sleep(max(0.0, self._settled_at - time.perf_counter()))
         connection = self._connections[library]
         connection.send(seconds)
-        return self._answer(connection)
+        try:
+            return self._answer(connection)
+        finally:
+            self._settled_at = time.perf_counter() + SETTLE_SECONDS
 
     def close(self) -> None:
         for connection in self._connections.values():
