@@ -172,6 +172,11 @@ def reduction_dims(dim, ndim: int):
     return tuple(sorted(dims)) if dims else None
 
 
+def sum_kept(value, axes):
+    """``value`` summed over ``axes`` (None: all), keeping them, in ember ops."""
+    return value.sum() if axes is None else value.sum(axes, keepdim=True)
+
+
 def as_tensor_operand(value):
     """A Tensor for ``value``, which may be a Python number (becomes a 0-dim tensor)."""
     if isinstance(value, Tensor):
@@ -183,5 +188,5 @@ __all__ = [
     "ALWAYS_BOOL", "COMPLEX_TO_FLOAT", "DEFAULT", "INT_TO_FLOAT", "Tensor", "as_tensor_operand",
     "broadcast_error", "broadcast_shape", "cast_error", "check_inplace", "check_same_device",
     "compute_dtype", "device_of", "finish", "method", "operand", "reduction_dims",
-    "result_dtype", "shape_of", "write_out", "_wrap_dim",
+    "result_dtype", "shape_of", "sum_kept", "write_out", "_wrap_dim",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import needs_grad, record_op
-from ember.ops._common import compute_dtype, finish
+from ember.ops._common import compute_dtype, finish, sum_kept
 
 __all__ = []
 
@@ -34,7 +34,7 @@ def _compute(tensor):
     return tensor._data.astype(compute_dtype(tensor._dtype)._np, copy=False)
 
 
-def _kept_sum(data, axes):
+def _keptsum_kept(data, axes):
     return _cpu.reduce_kept(_cpu.add, data, axes)
 
 
@@ -42,13 +42,13 @@ def log_softmax_backward_data(grad_output, output, axes):
     """The gradient of log_softmax over ``axes`` (None: a 0-d input) from its ``output``:
     ``grad_output - exp(output) * sum(grad_output)``."""
     grad, result = _compute(grad_output), _compute(output)
-    data = grad - _cpu.exp(result) * _kept_sum(grad, axes)
+    data = grad - _cpu.exp(result) * _keptsum_kept(grad, axes)
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):
         record_op("LogSoftmaxBackwardDataBackward0",
-                  (lambda grad, output: grad - _sum(grad * output.exp(), axes),
+                  (lambda grad, output: grad - sum_kept(grad * output.exp(), axes),
                    lambda grad, grad_output, output:
-                   -_sum(grad_output, axes) * output.exp() * grad),
+                   -sum_kept(grad_output, axes) * output.exp() * grad),
                   (grad_output, output), (tensor,),
                   {"grad_output": grad_output, "output": output})
     return tensor
@@ -58,18 +58,14 @@ def softmax_backward_data(grad_output, output, axes):
     """The gradient of softmax over ``axes`` from its ``output``:
     ``output * (grad_output - sum(grad_output * output))``."""
     grad, result = _compute(grad_output), _compute(output)
-    data = result * (grad - _kept_sum(grad * result, axes))
+    data = result * (grad - _keptsum_kept(grad * result, axes))
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):
         record_op("SoftmaxBackwardDataBackward0",
                   (lambda grad, output: softmax_backward_data(grad, output, axes),
                    lambda grad, grad_output, output: grad_output * grad
-                   - _sum(output * grad_output, axes) * grad
-                   - grad_output * _sum(output * grad, axes)),
+                   - sum_kept(output * grad_output, axes) * grad
+                   - grad_output * sum_kept(output * grad, axes)),
                   (grad_output, output), (tensor,),
                   {"grad_output": grad_output, "output": output})
     return tensor
-
-
-def _sum(tensor, axes):
-    return tensor.sum() if axes is None else tensor.sum(axes, keepdim=True)

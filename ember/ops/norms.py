@@ -18,10 +18,11 @@ from ember.ops._common import (
     compute_dtype,
     finish,
     method,
+    sum_kept,
     write_out,
 )
 from ember.ops.pointwise import sign, where
-from ember.ops.reduction import _axes, _finish, _inexact, _spread, _sum_kept
+from ember.ops.reduction import _axes, _finish, _inexact, _spread
 
 _grad_state = grad_mode.state
 
@@ -117,7 +118,7 @@ def _vector_norm_grad(ord, axes, keepdim):
             return input * where(norm == 0, 0.0, grad / norm)
         if builtins.abs(ord) == _cpu.inf:
             attains = (size == norm).logical_or(size.isnan())
-            return _sign_of(input) * (grad / _sum_kept(attains, axes) * attains)
+            return _sign_of(input) * (grad / sum_kept(attains, axes) * attains)
         if ord < 1:
             return where(input == 0, 0.0, _sign_of(input) * size ** (ord - 1) * grad
                          * norm ** (1 - ord))

@@ -23,6 +23,7 @@ from ember.ops._common import (
     finish,
     method,
     reduction_dims,
+    sum_kept,
     write_out,
 )
 from ember.ops.backward_ops import log_softmax_backward_data, softmax_backward_data
@@ -89,11 +90,6 @@ def _spread_back(shape, axes, keepdim):
     return lambda grad: _spread(grad, shape, axes, keepdim)
 
 
-def _sum_kept(value, axes):
-    """``value`` summed over ``axes`` (None: all), keeping them, in ember ops."""
-    return value.sum() if axes is None else value.sum(axes, keepdim=True)
-
-
 def _record(name, formula, input, result, values=None):
     """The node of a one-input reduction, if ``input`` needs grad and the result can take
     one (a floating point or complex result)."""
@@ -106,7 +102,7 @@ def _even_share(grad, input, result, axes, keepdim):
     that attain the extreme, as PyTorch shares it."""
     shape = input._data.shape
     attains = input == _spread(result, shape, axes, keepdim)
-    return _spread(grad, shape, axes, keepdim) * attains / _sum_kept(attains, axes)
+    return _spread(grad, shape, axes, keepdim) * attains / sum_kept(attains, axes)
 
 
 def _product_grad(grad, input, result, axes, keepdim):
