@@ -156,17 +156,18 @@ def zero_where(condition, values):
     return keep.view(values.dtype)
 
 
-# Below this length NumPy reduces a last axis one short row at a time, several times slower
-# than across the rows of the transpose, where its vectorized loops run.
+# Below this length NumPy takes the max of a last axis one short row at a time, several times
+# slower than across the rows of the transpose, where its vectorized loop runs. (Sums keep
+# NumPy's own order, which rounds closer to PyTorch's kernels.)
 _SHORT_AXIS = 16
 
 
-def reduce_kept(ufunc, data, axes):
-    """``ufunc.reduce(data, axis=axes, keepdims=True)``; a short last axis of a
-    contiguous array is reduced across the rows of its transpose."""
+def max_kept(data, axes):
+    """``maximum.reduce(data, axis=axes, keepdims=True)``; a short last axis of a contiguous
+    array is reduced across the rows of its transpose (the same values: max is exact)."""
     if (axes == (data.ndim - 1,) and data.ndim > 1 and data.shape[-1] <= _SHORT_AXIS
             and data.flags.c_contiguous):
         last = data.ndim - 1
         columns = ascontiguousarray(data.transpose((last, *range(last))))  # noqa: F405
-        return ufunc.reduce(columns, axis=0)[..., None]
-    return ufunc.reduce(data, axis=axes, keepdims=True)
+        return maximum.reduce(columns, axis=0)[..., None]  # noqa: F405
+    return maximum.reduce(data, axis=axes, keepdims=True)  # noqa: F405

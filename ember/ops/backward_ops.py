@@ -34,15 +34,15 @@ def _compute(tensor):
     return tensor._data.astype(compute_dtype(tensor._dtype)._np, copy=False)
 
 
-def _keptsum_kept(data, axes):
-    return _cpu.reduce_kept(_cpu.add, data, axes)
+def _array_sum_kept(data, axes):
+    return _cpu.add.reduce(data, axis=axes, keepdims=True)
 
 
 def log_softmax_backward_data(grad_output, output, axes):
     """The gradient of log_softmax over ``axes`` (None: a 0-d input) from its ``output``:
     ``grad_output - exp(output) * sum(grad_output)``."""
     grad, result = _compute(grad_output), _compute(output)
-    data = grad - _cpu.exp(result) * _keptsum_kept(grad, axes)
+    data = grad - _cpu.exp(result) * _array_sum_kept(grad, axes)
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):
         record_op("LogSoftmaxBackwardDataBackward0",
@@ -58,7 +58,7 @@ def softmax_backward_data(grad_output, output, axes):
     """The gradient of softmax over ``axes`` from its ``output``:
     ``output * (grad_output - sum(grad_output * output))``."""
     grad, result = _compute(grad_output), _compute(output)
-    data = result * (grad - _keptsum_kept(grad * result, axes))
+    data = result * (grad - _array_sum_kept(grad * result, axes))
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):
         record_op("SoftmaxBackwardDataBackward0",

@@ -607,7 +607,7 @@ def _shifted_by_max(data, axes, finite=True):
     if data.size == 0:
         return data, _cpu.zeros([1 if axes is None or d in axes else n
                                  for d, n in enumerate(data.shape)], data.dtype)
-    maxes = _cpu.reduce_kept(_cpu.maximum, data.real if data.dtype.kind == "c" else data, axes)
+    maxes = _cpu.max_kept(data.real if data.dtype.kind == "c" else data, axes)
     if finite:
         maxes = _cpu.where(_cpu.isinf(maxes), 0, maxes)
     maxes = maxes.astype(data.dtype)
@@ -698,11 +698,11 @@ def _unchanged(values):
 
 def _softmax_kernel(shifted, axes, rounded):
     exps = _cpu.exp(shifted)
-    return exps / _cpu.reduce_kept(_cpu.add, exps, axes)
+    return exps / _cpu.add.reduce(exps, axis=axes, keepdims=True)
 
 
 def _log_softmax_kernel(shifted, axes, rounded):
-    total = _cpu.reduce_kept(_cpu.add, _cpu.exp(shifted), axes)
+    total = _cpu.add.reduce(_cpu.exp(shifted), axis=axes, keepdims=True)
     return shifted - rounded(_cpu.log(rounded(total)))
 
 
