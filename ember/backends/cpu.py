@@ -122,10 +122,10 @@ _zero_blocks = {}
 
 
 def relu(array, out=None):
-    """``maximum(array, 0)``: NaN stays NaN."""
+    """``maximum(array, 0)``: NaN stays NaN. Arrays below one block take the plain loop."""
     dtype = array.dtype
-    if dtype.kind != "f" or dtype.itemsize < 4 or not array.flags.c_contiguous or (
-            out is not None and not out.flags.c_contiguous):
+    if array.size < _ZERO_BLOCK or dtype.kind != "f" or dtype.itemsize < 4 or not (
+            array.flags.c_contiguous and (out is None or out.flags.c_contiguous)):
         return maximum(array, dtype.type(0), out=out)  # noqa: F405
     zeros = _zero_blocks.get(dtype)
     if zeros is None:
@@ -135,9 +135,8 @@ def relu(array, out=None):
     flat, flat_out = array.reshape(-1), out.reshape(-1)
     rows, left = divmod(flat.size, _ZERO_BLOCK)
     whole = rows * _ZERO_BLOCK
-    if rows:
-        maximum(flat[:whole].reshape(rows, _ZERO_BLOCK), zeros,  # noqa: F405
-                out=flat_out[:whole].reshape(rows, _ZERO_BLOCK))
+    maximum(flat[:whole].reshape(rows, _ZERO_BLOCK), zeros,  # noqa: F405
+            out=flat_out[:whole].reshape(rows, _ZERO_BLOCK))
     if left:
         maximum(flat[whole:], zeros[:left], out=flat_out[whole:])  # noqa: F405
     return out
