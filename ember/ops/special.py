@@ -470,6 +470,30 @@ gelu_erf = unary(_gelu_erf_kernel, INT_TO_FLOAT, name="gelu_erf", inplace=False,
                  method=False, grad_fn="ErfBackward0", **_REAL_ONLY,
                  derivative=lambda grad, input: grad * (2 / _SQRT_PI) * exp(-input * input))
 
+_SQRT1_2 = 0.70710678118654752440
+_HALF_KAPPA = 0.5 * 0.79788456080286535588  # 1 / sqrt(2 pi), the normal density's factor
+
+
+def gelu_backward(grad_output, input):
+    """The gradient of exact GELU: ``grad_output * (Phi(x) + x phi(x))`` with ``x`` the
+    input, in its computation dtype, rounded once (a backward op, see Note [Backward ops] in
+    ember/ops/backward_ops.py)."""
+    compute = compute_dtype(input._dtype)._np
+    x = input._data.astype(compute, copy=False)
+    cumulative = (_gelu_erf_kernel(x * _SQRT1_2) + 1) * 0.5
+    density = _cpu.exp(x * x * -0.5) * x * _HALF_KAPPA
+    data = (cumulative + density) * grad_output._data.astype(compute, copy=False)
+    result = finish(data, grad_output._dtype, grad_output._device)
+    if needs_grad(grad_output, input):
+        record_op("GeluBackwardBackward0",
+                  (lambda grad, input: gelu_backward(grad, input),
+                   lambda grad, grad_output, input: grad * grad_output
+                   * exp(input * input * -0.5) * _HALF_KAPPA * (2 - input * input)),
+                  (grad_output, input), (result,),
+                  {"grad_output": grad_output, "input": input})
+    return result
+
+
 erfc = unary(_float64_kernel(_erfc), INT_TO_FLOAT, name="erfc", refuse=_vml_refusal("erfc"),
              grad_fn="ErfcBackward0", **_REAL_ONLY,
              derivative=lambda grad, input: grad * (-2 / _SQRT_PI) * exp(-input * input))

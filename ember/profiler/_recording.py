@@ -25,7 +25,7 @@ import types
 
 from ember._tensor import Tensor
 from ember.autograd.graph import Node
-from ember.ops import backward_ops, losses
+from ember.ops import backward_ops, losses, special
 from ember.profiler._events import CPU_OP, USER_ANNOTATION, FunctionEvent
 
 _PROFILER_ROOT = os.path.dirname(__file__)
@@ -57,6 +57,7 @@ _BACKWARD_OPS = (
     (backward_ops, "log_softmax_backward_data", "aten::_log_softmax_backward_data"),
     (backward_ops, "softmax_backward_data", "aten::_softmax_backward_data"),
     (losses, "class_nll_backward", "aten::nll_loss_backward"),
+    (special, "gelu_backward", "aten::gelu_backward"),
 )
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
                         "and", "or", "xor", "lshift", "rshift"})

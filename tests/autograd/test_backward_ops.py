@@ -1,6 +1,7 @@
-"""The backward ops (ember/ops/backward_ops.py, class nll's in ember/ops/losses.py): the
-gradients of relu, log_softmax, softmax and nll_loss over class targets against torch's,
-first and second order, with torch's node names for the gradient of a gradient."""
+"""The backward ops (ember/ops/backward_ops.py, class nll's in ember/ops/losses.py, GELU's
+in ember/ops/special.py): the gradients of relu, log_softmax, softmax, nll_loss over class
+targets and GELU against torch's, first and second order, with torch's node names for the
+gradient of a gradient."""
 
 from __future__ import annotations
 
@@ -77,6 +78,15 @@ def test_softmax_family_gradients_in_float32():
                      RNG.standard_normal((6, 10)), RNG.standard_normal((6, 10)), "float32")
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_gelu_double_backward(dtype):
+    values = RNG.standard_normal((4, 6)) * 3
+    _assert_same(lambda lib, x: lib.nn.functional.gelu(x), values,
+                 RNG.standard_normal((4, 6)), dtype)
+    _assert_same(lambda lib, x: lib.nn.functional.gelu(x * x) * x, values,
+                 RNG.standard_normal((4, 6)), dtype)
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize(("shape", "target_shape"), [((5,), ()), ((6, 4), (6,)),
                                                      ((2, 3, 4), (2, 4)),
@@ -101,8 +111,9 @@ def test_profiler_names_the_backward_ops_as_torch_does():
         x = lib.randn(8, 5, requires_grad=True)
         with profiler.profile() as recorded:
             loss = lib.nn.functional.cross_entropy(lib.relu(x), lib.tensor([0, 1, 2, 3] * 2))
-            (loss + lib.softmax(x, 1).sum()).backward()
+            (loss + lib.softmax(x, 1).sum() + lib.nn.functional.gelu(x).sum()).backward()
         names[lib] = {event.key for event in recorded.key_averages()}
     backward_ops = {"aten::threshold_backward", "aten::_log_softmax_backward_data",
-                    "aten::_softmax_backward_data", "aten::nll_loss_backward"}
+                    "aten::_softmax_backward_data", "aten::nll_loss_backward",
+                    "aten::gelu_backward"}
     assert backward_ops <= names[torch] and backward_ops <= names[ember]

@@ -11,7 +11,7 @@ from ember.nn._functional._common import (
     _recorded,
 )
 from ember.ops._autograd import inplace_with_grad, needs_grad
-from ember.ops.special import gelu_erf
+from ember.ops.special import gelu_backward, gelu_erf
 
 __all__ = [
     "relu", "relu_", "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu",
@@ -150,21 +150,20 @@ _GELU_C = 0.044715
 
 def gelu(input, approximate="none"):
     if approximate == "none":
-        def forward(x):
-            return x * 0.5 * (1 + gelu_erf(x * _SQRT1_2))
-
-        def derivative(x):
-            return (0.5 * (1 + gelu_erf(x * _SQRT1_2))
-                    + x * ember.exp(x * x * -0.5) * (_KAPPA * 0.5))
-    elif approximate == "tanh":
-        def forward(x):
-            return 0.5 * x * (1 + ember.tanh(_KAPPA * (x + _GELU_C * x * x * x)))
-
-        def derivative(x):
-            t = ember.tanh(_KAPPA * (x + _GELU_C * x * x * x))
-            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _KAPPA * (1 + 3 * _GELU_C * x * x)
-    else:
+        _check_floating("GeluBackward0", input.dtype)
+        with ember.no_grad():
+            result = input * 0.5 * (1 + gelu_erf(input * _SQRT1_2))
+        return _recorded("GeluBackward0", result, (input,),
+                         (lambda grad, input: gelu_backward(grad, input),), {"input": input})
+    if approximate != "tanh":
         raise RuntimeError("approximate argument must be either none or tanh.")
+
+    def forward(x):
+        return 0.5 * x * (1 + ember.tanh(_KAPPA * (x + _GELU_C * x * x * x)))
+
+    def derivative(x):
+        t = ember.tanh(_KAPPA * (x + _GELU_C * x * x * x))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _KAPPA * (1 + 3 * _GELU_C * x * x)
     return _pointwise("GeluBackward0", input, forward, derivative)
 
 
