@@ -1,6 +1,6 @@
 """Ops that backward formulas call, as PyTorch's ``*_backward`` ops: the gradients of relu,
 log_softmax and softmax, each one backend kernel in place of several ember ops (nll_loss's
-is beside its forward kernel, in ember/ops/losses.py).
+and GELU's are beside their forward kernels, in ember/ops/losses.py and special.py).
 
 Note [Backward ops]
 A formula written as a chain of ember ops pays each op's dispatch, and records each as a
