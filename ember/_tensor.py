@@ -48,11 +48,11 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return tuple.__new__(Size, self._data.shape)  # a backend shape: ints already
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return Size(self._data.shape)
+            return tuple.__new__(Size, self._data.shape)
         return self._data.shape[_wrap_dim_of_sizes(dim, self._data.ndim)]
 
     def stride(self, dim: int | None = None):
