@@ -10,8 +10,8 @@ and runs its step in a process of its own, which imports only that library; the 
 still alternates the rounds, one library at a time, so that a slow spell of a shared
 machine falls on both.
 
-The spinning outlasts a round in the other process too: OpenBLAS's threads spin for about
-0.1 s after a product, and a torch matrix product started meanwhile ran at its
+Across processes the spinning still costs: OpenBLAS's threads spin for about 0.1 s after a
+product, and a torch matrix product started meanwhile in the other process ran at its
 one-thread speed (1.8 ms instead of 1.05 ms for 256x784 by 784x512). So each round starts
 ``SETTLE_SECONDS`` after the previous one ended, when the last library's threads sleep.
 """
