@@ -44,6 +44,16 @@ def assert_same(ember_tensor, torch_tensor):
         type(torch_tensor).__name__ == "Parameter")
 
 
+# The round trips that do not look into the file run in both of torch's formats: the zip
+# archive and the legacy one (tests/utils/test_serialization_legacy.py has its own checks).
+FORMATS = {"zip": {}, "legacy": {"_use_new_zipfile_serialization": False}}
+
+
+@pytest.fixture(params=FORMATS.values(), ids=FORMATS)
+def save_options(request):
+    return request.param
+
+
 def ember_to_torch_to_ember(obj, tmp_path, **save_options):
     ember.save(obj, tmp_path / "ember.pt", **save_options)
     from_torch = torch.load(tmp_path / "ember.pt")
@@ -62,12 +72,13 @@ def torch_to_ember_to_torch(obj, tmp_path, **save_options):
 
 
 @pytest.mark.parametrize("dtype_name", DTYPES)
-def test_each_dtype_both_ways(dtype_name, tmp_path):
+def test_each_dtype_both_ways(dtype_name, save_options, tmp_path):
     original = sample(ember, dtype_name)
-    in_torch, back = ember_to_torch_to_ember(original, tmp_path)
+    in_torch, back = ember_to_torch_to_ember(original, tmp_path, **save_options)
     assert_same(original, in_torch)
     assert_same(back, in_torch)
-    in_ember, in_torch = torch_to_ember_to_torch(sample(torch, dtype_name), tmp_path)
+    in_ember, in_torch = torch_to_ember_to_torch(sample(torch, dtype_name), tmp_path,
+                                                 **save_options)
     assert_same(in_ember, in_torch)
 
 
@@ -93,20 +104,21 @@ def test_views_keep_their_layout_and_share_one_storage(tmp_path):
     assert in_ember[0].tolist() == [0, 1, 2, 103, 4, 5, 106, 7, 8, 9]
 
 
-def test_parameters_and_requires_grad(tmp_path):
+def test_parameters_and_requires_grad(save_options, tmp_path):
     values = {"param": ember.nn.Parameter(ember.ones(2, 3)),
               "frozen": ember.nn.Parameter(ember.zeros(3), requires_grad=False),
               "leaf": ember.ones(2, requires_grad=True), "plain": ember.ones(2)}
-    in_torch, back = ember_to_torch_to_ember(values, tmp_path)
+    in_torch, back = ember_to_torch_to_ember(values, tmp_path, **save_options)
     assert type(in_torch["param"]) is torch.nn.Parameter
     for name, tensor in values.items():
         assert_same(tensor, in_torch[name])
         assert_same(back[name], in_torch[name])
-    in_ember, _ = torch_to_ember_to_torch(torch.nn.Parameter(torch.ones(2)), tmp_path)
+    in_ember, _ = torch_to_ember_to_torch(torch.nn.Parameter(torch.ones(2)), tmp_path,
+                                          **save_options)
     assert type(in_ember) is ember.nn.Parameter and in_ember.requires_grad
 
 
-def test_containers_scalars_sizes_dtypes_devices(tmp_path):
+def test_containers_scalars_sizes_dtypes_devices(save_options, tmp_path):
     def content(module):
         return OrderedDict(
             nested={"list": [1, 2.5, None, "text", True], "tuple": (1, (2, [3]))},
@@ -114,11 +126,11 @@ def test_containers_scalars_sizes_dtypes_devices(tmp_path):
             device=module.device("cpu"), raw=b"\x00\x01", numbers={1: -7, 2: 1e300},
             complex_number=1 + 2j, values={1, 2})
 
-    in_torch, back = ember_to_torch_to_ember(content(ember), tmp_path)
+    in_torch, back = ember_to_torch_to_ember(content(ember), tmp_path, **save_options)
     assert in_torch == content(torch) and type(in_torch["size"]) is torch.Size
     assert back == content(ember) and type(back) is OrderedDict
     assert type(back["size"]) is ember.Size and back["dtype"] is ember.bfloat16
-    in_ember, in_torch = torch_to_ember_to_torch(content(torch), tmp_path)
+    in_ember, in_torch = torch_to_ember_to_torch(content(torch), tmp_path, **save_options)
     assert in_ember == content(ember) and in_torch == content(torch)
 
 
@@ -157,11 +169,11 @@ def test_storages_alone(tmp_path):
         torch.arange(3.0).untyped_storage())
 
 
-def test_two_dtypes_on_one_storage_is_refused():
+def test_two_dtypes_on_one_storage_is_refused(save_options):
     tensor = ember.zeros(4)
     other_view = ember.tensor([0], dtype=ember.int32).set_(tensor.untyped_storage(), 0, (4,))
     with pytest.raises(RuntimeError, match="view the same data as different types"):
-        ember.save([tensor, other_view], io.BytesIO())
+        ember.save([tensor, other_view], io.BytesIO(), **save_options)
 
 
 # --- models and optimizers ---------------------------------------------------------------
@@ -177,11 +189,11 @@ def build_model(nn):
     return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
 
 
-def test_model_state_dict_both_ways(tmp_path):
+def test_model_state_dict_both_ways(save_options, tmp_path):
     ember.manual_seed(0)
     ember_model = build_model(ember.nn)
     torch_model = build_model(torch.nn)
-    ember.save(ember_model.state_dict(), tmp_path / "ember.pt")
+    ember.save(ember_model.state_dict(), tmp_path / "ember.pt", **save_options)
     torch_model.load_state_dict(torch.load(tmp_path / "ember.pt"))
     assert_same_state(ember_model.state_dict(), torch_model.state_dict())
     inputs = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
@@ -190,7 +202,7 @@ def test_model_state_dict_both_ways(tmp_path):
 
     torch.manual_seed(1)
     torch_model = build_model(torch.nn)
-    torch.save(torch_model.state_dict(), tmp_path / "torch.pt")
+    torch.save(torch_model.state_dict(), tmp_path / "torch.pt", **save_options)
     ember_model.load_state_dict(ember.load(tmp_path / "torch.pt"))
     assert_same_state(ember_model.state_dict(), torch_model.state_dict())
 
@@ -210,9 +222,9 @@ def optimizer_with_state(module, optimizer_class, **options):
     ("SGD", {"lr": 0.1, "momentum": 0.9}),
     ("Adam", {"lr": 0.01, "betas": (0.8, 0.9)}),
 ])
-def test_optimizer_state_dict_both_ways(optimizer_class, options, tmp_path):
+def test_optimizer_state_dict_both_ways(optimizer_class, options, save_options, tmp_path):
     torch_optimizer = optimizer_with_state(torch, optimizer_class, **options)
-    torch.save(torch_optimizer.state_dict(), tmp_path / "torch.pt")
+    torch.save(torch_optimizer.state_dict(), tmp_path / "torch.pt", **save_options)
     loaded = ember.load(tmp_path / "torch.pt")
     ember_optimizer = getattr(ember.optim, optimizer_class)(ember.nn.Linear(2, 2).parameters())
     ember_optimizer.load_state_dict(loaded)
@@ -222,7 +234,7 @@ def test_optimizer_state_dict_both_ways(optimizer_class, options, tmp_path):
         for name, value in torch_state.items():
             assert_same(state["state"][index][name], value)
 
-    ember.save(state, tmp_path / "ember.pt")
+    ember.save(state, tmp_path / "ember.pt", **save_options)
     fresh = getattr(torch.optim, optimizer_class)(torch.nn.Linear(2, 2).parameters())
     fresh.load_state_dict(torch.load(tmp_path / "ember.pt"))
     assert str(fresh.state_dict()) == str(torch_optimizer.state_dict())

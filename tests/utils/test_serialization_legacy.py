@@ -5,19 +5,13 @@ import io
 import os
 import pickle
 import warnings
-from collections import OrderedDict
 
 import pytest
 import torch
 
 import ember
 from tests.utils.test_serialization import (
-    DTYPES,
     assert_same,
-    assert_same_state,
-    build_model,
-    optimizer_with_state,
-    sample,
 )
 from tests.utils.test_serialization import ember_to_torch_to_ember as _ember_to_torch_to_ember
 from tests.utils.test_serialization import torch_to_ember_to_torch as _torch_to_ember_to_torch
@@ -67,16 +61,6 @@ def torch_load(source, protocol: int):
 # --- content kinds ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dtype_name", DTYPES)
-def test_each_dtype_both_ways(dtype_name, tmp_path):
-    original = sample(ember, dtype_name)
-    in_torch, back = ember_to_torch_to_ember(original, tmp_path)
-    assert_same(original, in_torch)
-    assert_same(back, in_torch)
-    in_ember, in_torch = torch_to_ember_to_torch(sample(torch, dtype_name), tmp_path)
-    assert_same(in_ember, in_torch)
-
-
 def test_views_keep_their_layout_and_share_one_storage(tmp_path):
     base = ember.arange(24.0).reshape(4, 6)
     views = {"base": base, "slice": base[1:, 2:5:2], "transposed": base.t(),
@@ -92,65 +76,6 @@ def test_views_keep_their_layout_and_share_one_storage(tmp_path):
     assert all(back[name].untyped_storage() is back["base"].untyped_storage() for name in views)
     back["slice"][0, 0] = -1.0  # base[1, 2]
     assert back["base"][1, 2].item() == -1.0 and back["transposed"][2, 1].item() == -1.0
-
-
-def test_parameters_and_requires_grad(tmp_path):
-    values = {"param": ember.nn.Parameter(ember.ones(2, 3)),
-              "frozen": ember.nn.Parameter(ember.zeros(3), requires_grad=False),
-              "leaf": ember.ones(2, requires_grad=True), "plain": ember.ones(2)}
-    in_torch, back = ember_to_torch_to_ember(values, tmp_path)
-    assert type(in_torch["param"]) is torch.nn.Parameter
-    for name, tensor in values.items():
-        assert_same(tensor, in_torch[name])
-        assert_same(back[name], in_torch[name])
-
-
-def test_nested_containers_sizes_dtypes_devices(tmp_path):
-    def content(module):
-        return OrderedDict(
-            nested={"list": [1, 2.5, None, "text", module.arange(3)], "tuple": (1, (2, [3]))},
-            size=module.Size([2, 3]), dtype=module.bfloat16, device=module.device("cpu"),
-            raw=b"\x00\x01", values={1, 2})
-
-    def printed(value):
-        return repr(value).replace("ember", "torch")
-
-    in_torch, back = ember_to_torch_to_ember(content(ember), tmp_path)
-    assert printed(in_torch) == printed(content(torch)) and type(in_torch["size"]) is torch.Size
-    assert printed(back) == printed(content(ember)) and type(back["size"]) is ember.Size
-    in_ember, in_torch = torch_to_ember_to_torch(content(torch), tmp_path)
-    assert printed(in_ember) == printed(in_torch) == printed(content(torch))
-
-
-def test_model_state_dict_both_ways(tmp_path):
-    ember.manual_seed(0)
-    ember_model, torch_model = build_model(ember.nn), build_model(torch.nn)
-    ember.save(ember_model.state_dict(), tmp_path / "ember.pt", **LEGACY)
-    torch_model.load_state_dict(torch.load(tmp_path / "ember.pt"))
-    assert_same_state(ember_model.state_dict(), torch_model.state_dict())
-    torch.manual_seed(1)
-    torch_model = build_model(torch.nn)
-    torch.save(torch_model.state_dict(), tmp_path / "torch.pt", **LEGACY)
-    ember_model.load_state_dict(ember.load(tmp_path / "torch.pt"))
-    assert_same_state(ember_model.state_dict(), torch_model.state_dict())
-
-
-def test_optimizer_state_dict_both_ways(tmp_path):
-    torch_optimizer = optimizer_with_state(torch, "Adam", lr=0.01)
-    torch.save(torch_optimizer.state_dict(), tmp_path / "torch.pt", **LEGACY)
-    ember_optimizer = ember.optim.Adam(ember.nn.Linear(2, 2).parameters())
-    ember_optimizer.load_state_dict(ember.load(tmp_path / "torch.pt"))
-    ember.save(ember_optimizer.state_dict(), tmp_path / "ember.pt", **LEGACY)
-    fresh = torch.optim.Adam(torch.nn.Linear(2, 2).parameters())
-    fresh.load_state_dict(torch.load(tmp_path / "ember.pt"))
-    assert str(fresh.state_dict()) == str(torch_optimizer.state_dict())
-
-
-def test_two_dtypes_on_one_storage_is_refused():
-    tensor = ember.zeros(4)
-    other_view = ember.tensor([0], dtype=ember.int32).set_(tensor.untyped_storage(), 0, (4,))
-    with pytest.raises(RuntimeError, match="view the same data as different types"):
-        ember.save([tensor, other_view], io.BytesIO(), **LEGACY)
 
 
 def test_untyped_storages_go_under_torchs_name(tmp_path):
