@@ -479,10 +479,10 @@ def gelu_backward(grad_output, input):
     input, in its computation dtype, rounded once (a backward op, see Note [Backward ops] in
     ember/ops/backward_ops.py)."""
     compute = compute_dtype(input._dtype)._np
-    x = input._data.astype(compute, copy=False)
+    x = operand(input, compute)
     cumulative = (_gelu_erf_kernel(x * _SQRT1_2) + 1) * 0.5
     density = _cpu.exp(x * x * -0.5) * x * _HALF_KAPPA
-    data = (cumulative + density) * grad_output._data.astype(compute, copy=False)
+    data = (cumulative + density) * operand(grad_output, compute)
     result = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, input):
         record_op("GeluBackwardBackward0",
