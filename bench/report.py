@@ -55,12 +55,17 @@ def _format_ratio(ratio: float | None) -> str:
     return "-" if ratio is None else f"{ratio:.2f}"
 
 
+def _format_range(ratios: list[float] | None) -> str:
+    return "-" if ratios is None else f"{ratios[0]:.2f}–{ratios[1]:.2f}"
+
+
 def _two_runs(report: dict) -> bool:
     return report["blas_kernel_unset"] is not None
 
 
 def _header(report: dict) -> list[str]:
-    columns = ["benchmark", "ember median", "torch median", "ratio", "target"]
+    columns = ["benchmark", "ember median", "torch median", "ratio", "paired rounds",
+               "target"]
     if _two_runs(report):
         columns.append("ratio, OpenBLAS vars unset")
     return columns
@@ -70,7 +75,8 @@ def _cells(report: dict, row: dict) -> list[str]:
     # a failure's note may hold the last lines of a script's error output: one line here
     name = row["benchmark"] + (f" ({' '.join(row['note'].split())})" if row["note"] else "")
     cells = [name, format_duration(row["ember_seconds"]), format_duration(row["torch_seconds"]),
-             _format_ratio(row["ratio"]), f"{row['target']:.2f}"]
+             _format_ratio(row["ratio"]), _format_range(row["round_ratios"]),
+             f"{row['target']:.2f}"]
     if _two_runs(report):
         cells.append(_format_ratio(row.get("ratio_openblas_unset")))
     return cells
@@ -103,7 +109,8 @@ def _description(report: dict) -> list[str]:
         f"{report['repeats']} rounds of about {report['seconds']} s (scripts: {script_runs} "
         f"run{'s' * (script_runs != 1)} each), ember and PyTorch alternating; times are per op "
         "for the overhead rows, per step or batch otherwise; ratio = ember time / PyTorch "
-        "time, lower is better."
+        "time, lower is better; paired rounds: the lowest and highest ratio of an ember round "
+        "to the PyTorch round after it."
     ]
     start, end = report["load_average"]
     lines.append(f"Load average {start:.1f} at the start, {end:.1f} at the end (on "

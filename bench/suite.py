@@ -65,10 +65,10 @@ def select(names: list[str]) -> list:
             if any(benchmark.KEY.startswith(name) for name in names)]
 
 
-def _median_times(benchmark, repeats: int, seconds: float,
-                  script_repeats: int) -> dict[str, float]:
-    """Median time per library, the libraries alternating round by round so that a slow
-    spell of a shared machine falls on both."""
+def _times(benchmark, repeats: int, seconds: float,
+           script_repeats: int) -> dict[str, list[float]]:
+    """Each library's times, round by round, the libraries alternating so that a slow spell
+    of a shared machine falls on both."""
     times = {name: [] for name in LIBRARIES}
     if hasattr(benchmark, "run_once"):
         for _ in range(script_repeats):
@@ -79,25 +79,32 @@ def _median_times(benchmark, repeats: int, seconds: float,
             for _ in range(repeats):
                 for name in LIBRARIES:
                     times[name].append(rounds.time(name, seconds))
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
 
 
 def run(benchmark, repeats: int, seconds: float, script_repeats: int = 1) -> dict:
     """One row of the table. A benchmark that is skipped or fails gets no times and a note
-    saying why, so that the rest of a long suite still reports."""
+    saying why, so that the rest of a long suite still reports.
+
+    Besides the ratio of the medians, ``round_ratios`` is the lowest and highest ratio of
+    an ember round to the PyTorch round after it: how far a slow spell of the machine, which
+    lasts seconds and so falls on both rounds of a pair, moved the ratio."""
     row = {"key": benchmark.KEY, "benchmark": benchmark.NAME, "target": benchmark.TARGET,
-           "ember_seconds": None, "torch_seconds": None, "ratio": None, "note": None}
+           "ember_seconds": None, "torch_seconds": None, "ratio": None, "round_ratios": None,
+           "note": None}
     skip_reason = getattr(benchmark, "skip_reason", None)
     row["note"] = skip_reason() if skip_reason else None
     if row["note"]:
         return row
     try:
-        medians = _median_times(benchmark, repeats, seconds, script_repeats)
+        times = _times(benchmark, repeats, seconds, script_repeats)
     except Exception as error:  # reported in the table; the exit status says it failed
         row["note"] = f"failed: {type(error).__name__}: {error}"
         return row
-    row.update(ember_seconds=medians["ember"], torch_seconds=medians["torch"],
-               ratio=medians["ember"] / medians["torch"])
+    ember, torch = statistics.median(times["ember"]), statistics.median(times["torch"])
+    paired = [mine / theirs for mine, theirs in zip(times["ember"], times["torch"])]
+    row.update(ember_seconds=ember, torch_seconds=torch, ratio=ember / torch,
+               round_ratios=[min(paired), max(paired)])
     return row
 
 

@@ -78,6 +78,15 @@ def test_rows_of_timed_whole_run_skipped_and_failed_benchmarks():
     assert broken["note"] == "failed: RuntimeError: no kernel | for this\nsecond line"
 
 
+def test_paired_rounds_give_the_range_of_round_ratios():
+    times = {"ember": iter([3.0, 1.0, 2.0]), "torch": iter([2.0, 2.0, 4.0])}
+    varying = SimpleNamespace(KEY="varying", NAME="varying", TARGET=1.0,
+                              run_once=lambda library: next(times[library]))
+    row = suite.run(varying, repeats=1, seconds=0.001, script_repeats=3)
+    assert row["round_ratios"] == [0.5, 1.5]  # 3/2, 1/2, 2/4
+    assert row["ratio"] == 1.0  # median 2.0 over median 2.0
+
+
 def test_report_files_from_one_run(tmp_path):
     rows = [suite.run(benchmark, 1, 0.001) for benchmark in (TINY, WHOLE_RUN, SKIPPED, BROKEN)]
     results = _report(rows)
@@ -85,11 +94,12 @@ def test_report_files_from_one_run(tmp_path):
 
     assert json.loads(json_path.read_text()) == results
     text = markdown_path.read_text()
-    assert "| benchmark | ember median | torch median | ratio | target |\n" in text
-    assert "| whole run | 3.00 s | 2.00 s | 1.50 | 1.50 |" in text
-    assert "| not here (skipped: no such script) | - | - | - | 1.00 |" in text
+    assert ("| benchmark | ember median | torch median | ratio | paired rounds | target |\n"
+            in text)
+    assert "| whole run | 3.00 s | 2.00 s | 1.50 | 1.50\u20131.50 | 1.50 |" in text
+    assert "| not here (skipped: no such script) | - | - | - | - | 1.00 |" in text
     assert ("| broken (failed: RuntimeError: no kernel \\| for this second line) | - | - | - "
-            "| 1.00 |") in text
+            "| - | 1.00 |") in text
     assert "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are not set, so the suite ran once" in text
     assert results["machine"]["cpu"] in text and f"NumPy {results['machine']['numpy']}" in text
     assert "Load average 0.5 at the start, 3.2 at the end" in text
@@ -97,7 +107,8 @@ def test_report_files_from_one_run(tmp_path):
 
     terminal = report.text_table(results)
     assert terminal.splitlines()[0].split() == ["benchmark", "ember", "median", "torch",
-                                                "median", "ratio", "target"]
+                                                "median", "ratio", "paired", "rounds",
+                                                "target"]
 
 
 def test_report_with_a_second_run_without_the_openblas_variables(tmp_path):
@@ -107,8 +118,8 @@ def test_report_with_a_second_run_without_the_openblas_variables(tmp_path):
     _, markdown_path, png_path = report.write(results, tmp_path)
 
     text = markdown_path.read_text()
-    assert "| ratio | target | ratio, OpenBLAS vars unset |\n" in text
-    assert "| whole run | 3.00 s | 2.00 s | 1.50 | 1.50 | 0.90 |" in text
+    assert "| ratio | paired rounds | target | ratio, OpenBLAS vars unset |\n" in text
+    assert "| whole run | 3.00 s | 2.00 s | 1.50 | 1.50\u20131.50 | 1.50 | 0.90 |" in text
     assert "OPENBLAS_CORETYPE=Haswell" in text and "openblas 0.3 Zen" in text
     assert png_path.read_bytes().startswith(b"\x89PNG")
 
