@@ -221,6 +221,7 @@ class Node:
                         output_nr = index
                         break
                 value = SavedTensor(value, output_nr)
+                self._frees_saved = True
             saved.append(value)
         self._saved = tuple(saved)
 
@@ -325,7 +326,7 @@ class Node:
         return grad
 
     def _release(self):
-        if self._frees_saved or any(v.__class__ is SavedTensor for v in self._saved):
+        if self._frees_saved:
             self._released = True
             self._saved = ()
 
@@ -621,7 +622,9 @@ def _run_ready(ready, buffers, dependencies, needed, capture, capture_at, captur
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = [None] * _output_count(child)
-                _add_into(buffer, output_nr, grad)
+                    buffer[output_nr] = grad
+                else:
+                    _add_into(buffer, output_nr, grad)
             remaining = dependencies[child] - 1
             dependencies[child] = remaining
             if not remaining:
