@@ -24,7 +24,8 @@ class profile:
         if use_cuda:
             activities.append(_profiler.ProfilerActivity.CUDA)
         self._profile = _profiler.profile(activities=activities, record_shapes=record_shapes,
-                                          profile_memory=profile_memory, with_stack=with_stack)
+                                          profile_memory=profile_memory, with_stack=with_stack,
+                                          with_flops=with_flops)
         self.function_events = None
 
     def __enter__(self) -> profile:

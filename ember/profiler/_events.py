@@ -5,6 +5,7 @@ stacks). Times are kept in nanoseconds and reported in microseconds, as PyTorch 
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import threading
@@ -32,11 +33,12 @@ class FunctionEvent:
 
     Children are the events that ran inside it on the same thread; its self time is its
     total time less theirs. ``cpu_memory_usage`` counts the bytes of the fresh arrays it and
-    its children returned; ``self_cpu_memory_usage`` those it returned itself."""
+    its children returned; ``self_cpu_memory_usage`` those it returned itself. ``flops`` is
+    the estimate of Note [FLOP estimates] in _recording.py (0 without ``with_flops``)."""
 
     __slots__ = ("id", "name", "category", "thread", "input_shapes", "input_types", "stack",
                  "cpu_parent", "cpu_children", "start_ns", "end_ns", "self_cpu_memory_usage",
-                 "cpu_memory_usage", "_output_ids", "_origin_ns")
+                 "cpu_memory_usage", "flops", "_output_ids", "_origin_ns")
 
     def __init__(self, id, name, category, parent, input_shapes, input_types, stack, origin_ns):
         self.id = id
@@ -50,6 +52,7 @@ class FunctionEvent:
         self.cpu_children = []
         self.self_cpu_memory_usage = 0
         self.cpu_memory_usage = 0
+        self.flops = 0
         self._output_ids = ()
         self._origin_ns = origin_ns
         self.start_ns = self.end_ns = 0
@@ -101,6 +104,7 @@ class FunctionEventAvg:
         self.self_cpu_time_total = 0.0
         self.cpu_memory_usage = 0
         self.self_cpu_memory_usage = 0
+        self.flops = 0
 
     def add(self, other) -> FunctionEventAvg:
         self.count += other.count
@@ -108,6 +112,7 @@ class FunctionEventAvg:
         self.self_cpu_time_total += other.self_cpu_time_total
         self.cpu_memory_usage += other.cpu_memory_usage
         self.self_cpu_memory_usage += other.self_cpu_memory_usage
+        self.flops += other.flops
         return self
 
     __iadd__ = add
@@ -127,11 +132,12 @@ class EventList(list):
     """A list of events (or of their averages) that prints as PyTorch's profiler table."""
 
     def __init__(self, events=(), profile_memory=False, with_shapes=False, with_stack=False,
-                 trace_metadata=None):
+                 with_flops=False, trace_metadata=None):
         super().__init__(events)
         self._profile_memory = profile_memory
         self._with_shapes = with_shapes
         self._with_stack = with_stack
+        self._with_flops = with_flops
         self._trace_metadata = trace_metadata or {}
 
     @property
@@ -154,7 +160,7 @@ class EventList(list):
             average.add(event)
         return EventList(averages.values(), profile_memory=self._profile_memory,
                          with_shapes=group_by_input_shape,
-                         with_stack=bool(group_by_stack_n))
+                         with_stack=bool(group_by_stack_n), with_flops=self._with_flops)
 
     def total_average(self) -> FunctionEventAvg:
         total = FunctionEventAvg("Total")
@@ -230,6 +236,15 @@ def _format_memory(nbytes: int) -> str:
     return f"{nbytes} B"
 
 
+_FLOP_UNITS = ("FLOPs", "KFLOPs", "MFLOPs", "GFLOPs", "TFLOPs", "PFLOPs")
+
+
+def _flops_unit(flops: int) -> tuple[float, str]:
+    """The factor and unit that show ``flops`` as a number from 1 to 999 (PFLOPs above)."""
+    power = min(int(math.log10(flops) // 3), len(_FLOP_UNITS) - 1)
+    return 10.0 ** (-3 * power), _FLOP_UNITS[power]
+
+
 def _truncated(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
@@ -252,6 +267,11 @@ def _table(events, sort_by, row_limit, max_name_width, max_shapes_width, header)
         shapes_width = min(max(len(str(event.input_shapes)) for event in events) + 4,
                            max_shapes_width)
         columns.append(("Input Shapes", shapes_width))
+    # with_flops: the sum of each row's estimates, in the unit of the smallest (torch's rule)
+    counted = [event.flops for event in events if event.flops > 0] if events._with_flops else []
+    if counted:
+        flops_scale, flops_unit = _flops_unit(min(counted))
+        columns.append((f"Total {flops_unit}", 12))
     if events._with_stack:
         columns.append(("Source Location", max_name_width))
 
@@ -273,6 +293,8 @@ def _table(events, sort_by, row_limit, max_name_width, max_shapes_width, header)
         cells.append(event.count)
         if events._with_shapes:
             cells.append(event.input_shapes)
+        if counted:
+            cells.append(f"{event.flops * flops_scale:8.3f}" if event.flops > 0 else "--")
         if events._with_stack:
             cells.append(event.stack[0] if event.stack else "")
         lines.append(line(cells))

@@ -17,6 +17,7 @@ another form of itself (``a + b`` calling ``add``) stays one event."""
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import threading
@@ -106,13 +107,43 @@ def _setitem_name(args) -> str:
 _NAMED_BY_ARGUMENTS = {"aten::getitem": _getitem_name, "aten::setitem": _setitem_name}
 
 
+# Note [FLOP estimates]
+# With ``with_flops``, the ops torch's profiler estimates get its estimate: a matrix product
+# (mm, addmm, bmm, baddbmm) and a 2-d convolution count two operations per multiply-add of
+# their definition, add and mul one per element of their first input; other ops none. A
+# convolution's count comes from its result's shape, which holds its strides, padding and
+# dilation.
+
+
+def _product_flops(first, second) -> int:
+    """``2 * batch * m * k * n`` for (batches of) m x k matrices by k x n ones."""
+    *batch, rows, inner = first._data.shape
+    return 2 * math.prod(batch) * rows * inner * second._data.shape[-1]
+
+
+def _flops(name: str, inputs, result) -> int:
+    if not isinstance(result, Tensor):  # the op raised, or is none that counts
+        return 0
+    if name in ("aten::mm", "aten::bmm"):
+        return _product_flops(inputs[0], inputs[1])
+    if name in ("aten::addmm", "aten::baddbmm"):
+        return _product_flops(inputs[1], inputs[2])
+    if name in ("aten::add", "aten::mul") and isinstance(inputs[0], Tensor):
+        return inputs[0]._data.size
+    if name == "aten::conv2d":
+        return 2 * result._data.size * math.prod(inputs[1]._data.shape[1:])
+    return 0
+
+
 class Recorder:
     """The events of the running profiler, and the stack of open events per thread."""
 
-    def __init__(self, record_shapes=False, profile_memory=False, with_stack=False):
-        self.record_shapes = record_shapes
+    def __init__(self, record_shapes=False, profile_memory=False, with_stack=False,
+                 with_flops=False):
+        self.record_shapes = record_shapes or with_flops  # as torch's, for the estimates
         self.profile_memory = profile_memory
         self.with_stack = with_stack
+        self.with_flops = with_flops
         self.active = False
         self.events = []
         self.origin_ns = time.perf_counter_ns()
@@ -160,6 +191,8 @@ class Recorder:
             pass
         if self.profile_memory:
             _count_memory(event, result, inputs)
+        if self.with_flops:
+            event.flops = _flops(event.name, inputs, result)
 
     def close_all(self) -> None:
         """End the events still open on this thread (a profiler stopped inside them)."""

@@ -106,7 +106,10 @@ class profile:
 
     With a ``schedule``, ``step()`` marks the end of each step and only the steps the
     schedule makes active are recorded; ``on_trace_ready(prof)`` runs for each finished
-    trace. ``with_flops`` and ``with_modules`` are accepted and do nothing yet.
+    trace. ``with_flops`` estimates the floating point operations of matrix products,
+    2-d convolutions, add and mul (Note [FLOP estimates] in _recording.py; their input shapes
+    are recorded for it) and adds their sums to the table. ``with_modules`` records nothing,
+    as torch's does for modules that are not TorchScript.
 
     Example::
 
@@ -128,6 +131,7 @@ class profile:
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
         self.with_stack = with_stack
+        self.with_flops = with_flops
         self.on_trace_ready = on_trace_ready
         self.step_num = 0
         self._schedule = schedule or _always_record
@@ -147,7 +151,7 @@ class profile:
 
     def start(self) -> None:
         self._recorder = _recording.Recorder(self.record_shapes, self.profile_memory,
-                                             self.with_stack)
+                                             self.with_stack, self.with_flops)
         self._instrumentation = _recording.Instrumentation(self._recorder)
         self._enter(self._schedule(self.step_num))
 
@@ -193,6 +197,7 @@ class profile:
         recorder.close_all()
         recorder.active = False
         self._trace = EventList(recorder.events, profile_memory=self.profile_memory,
+                                with_flops=self.with_flops,
                                 trace_metadata={"baseTimeNanoseconds": recorder.wall_origin_ns,
                                                 "record_shapes": int(self.record_shapes),
                                                 "profile_memory": int(self.profile_memory)})

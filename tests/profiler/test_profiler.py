@@ -193,6 +193,57 @@ def test_table_with_input_shapes_and_memory():
     assert "Input Shapes" in table and "Self CPU Mem" in table and "1000 B" in table
 
 
+def _counted_ops(library):
+    library.manual_seed(0)
+    a, b, c = library.randn(8, 16), library.randn(16, 4), library.randn(4)
+    first, second, start = library.randn(2, 8, 16), library.randn(2, 16, 4), library.randn(2, 8, 4)
+    x, functional = library.randn(2, 3, 8, 8), library.nn.functional
+    weight, grouped = library.randn(6, 3, 3, 3), library.randn(6, 1, 2, 3)
+    a @ b, library.mm(a, b), library.addmm(c, a, b), functional.linear(a, b.t(), c)
+    a * 2, 2 * a, a * a, a + a, a + 1, a.add_(1), a.sum()
+    library.bmm(first, second), library.baddbmm(start, first, second)
+    functional.conv2d(x, weight), functional.conv2d(x, weight, stride=2, padding=1)
+    functional.conv2d(x, grouped, groups=3, dilation=2)
+    functional.conv1d(library.randn(2, 3, 10), library.randn(4, 3, 3))
+
+
+def _flops_by_op(prof):
+    return [(event.name, event.flops) for event in prof.events() if event.flops]
+
+
+def test_flop_estimates_match_torch():
+    ember_prof, torch_prof = [_profiled(library, _counted_ops, with_flops=True)
+                              for library in (ember, torch)]
+    assert _flops_by_op(ember_prof) == _flops_by_op(torch_prof)
+    assert {event.name: event.input_shapes for event in ember_prof.events()}["aten::mm"] == [
+        [8, 16], [16, 4]]  # with_flops records the shapes it needs
+    ember_sums, torch_sums = [{average.key: average.flops for average in prof.key_averages()
+                               if average.flops} for prof in (ember_prof, torch_prof)]
+    assert ember_sums == torch_sums
+    ember_rows, torch_rows = [{line.split()[0]: line.split()[-1] for line in
+                               prof.key_averages().table().splitlines()[1:-2]}
+                              for prof in (ember_prof, torch_prof)]
+    assert ember_rows["Name"] == torch_rows["Name"] == "FLOPs"  # the unit of the smallest sum
+    for name in ("aten::mm", "aten::addmm", "aten::add", "aten::conv2d", "aten::sum"):
+        assert ember_rows[name] == torch_rows[name]  # 2048.000, ..., -- where none
+    assert not any(event.flops for event in _profiled(ember, _counted_ops).events())
+    assert "FLOPs" not in _profiled(ember, _counted_ops).key_averages().table()
+
+
+@pytest.mark.parametrize("size", [64, 1024])
+def test_flops_column_takes_the_unit_of_the_smallest_sum(size):
+    def program(library):
+        a = library.ones(size, size)
+        a @ a
+
+    ember_lines, torch_lines = [_profiled(library, program, with_flops=True).key_averages()
+                                .table().splitlines() for library in (ember, torch)]
+    assert ember_lines[1].split()[-1] == torch_lines[1].split()[-1]  # KFLOPs, GFLOPs
+    ember_mm, torch_mm = [next(line.split()[-1] for line in lines if "aten::mm" in line)
+                          for lines in (ember_lines, torch_lines)]
+    assert ember_mm == torch_mm  # 524.288, 2.147
+
+
 def test_chrome_trace_is_valid_json(tmp_path):
     prof = _profiled(ember, _backward_program, record_shapes=True)
     path = tmp_path / "trace.json"
