@@ -441,13 +441,19 @@ _GELU_ERF = tuple(_cpu.float32(c) for c in (0.3275911, 0.254829592, -0.284496736
                                             -1.453152027, 1.061405429))
 
 
+_SIGN_BIT = _cpu.uint32(1 << 31)
+
+
 def _gelu_erf_kernel(x):
     """erf as PyTorch's GELU kernels compute it: float32 by the formula above, in about a
-    fifth of the time of the correctly rounded erf; float64 exactly."""
+    fifth of the time of the correctly rounded erf; float64 exactly. Like PyTorch's kernel,
+    it computes erf(|x|) and gives it the sign of ``x`` by flipping the sign bit (NumPy's
+    copysign is a slow scalar loop)."""
     if x.dtype != _cpu.float32:
         return _erf_kernel(x)
     p, a1, a2, a3, a4, a5 = _GELU_ERF
     t, r, damping = (_cpu.empty_like(x) for _ in range(3))  # arrays even for 0-d inputs
+    sign = _cpu.bitwise_and(x.view(_cpu.uint32), _SIGN_BIT)
     _cpu.abs(x, out=t)
     t *= p
     t += 1
@@ -463,7 +469,9 @@ def _gelu_erf_kernel(x):
     damping *= t
     damping *= r
     _cpu.subtract(1, damping, out=damping)
-    return _cpu.copysign(damping, x, out=damping)
+    bits = damping.view(_cpu.uint32)
+    _cpu.bitwise_xor(bits, sign, out=bits)
+    return damping
 
 
 gelu_erf = unary(_gelu_erf_kernel, INT_TO_FLOAT, name="gelu_erf", inplace=False, out=False,
