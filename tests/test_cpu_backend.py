@@ -91,3 +91,22 @@ def test_max_kept_is_numpy_max_bit_for_bit(shape):
     actual, expected = cpu.max_kept(values, axes), np.maximum.reduce(values, axis=axes,
                                                                       keepdims=True)
     assert actual.shape == expected.shape and actual.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int64])
+@pytest.mark.parametrize(("shape", "count", "spread"), [
+    ((256, 128), 1024, 256),  # an embedding's gradient: each row a few times
+    ((64, 3, 5), 500, 64),  # rows of matrices
+    ((8, 4), 300, 1),  # rows repeated past the limit of the repeat-by-repeat path
+    ((10, 7), 3, 10),  # few values
+    ((40,), 200, 40),  # a vector
+])
+def test_add_rows_is_add_at_bit_for_bit(dtype, shape, count, spread):
+    rng = np.random.default_rng(0)
+    data = (rng.standard_normal(shape) * 100).astype(dtype)
+    values = (rng.standard_normal((count, *shape[1:])) * 100).astype(dtype)
+    rows = rng.integers(-spread, spread, count)  # negative rows count from the end
+    expected = data.copy()
+    np.add.at(expected, rows, values)
+    cpu.add_rows(data, rows, values)
+    np.testing.assert_array_equal(data, expected, strict=True)

@@ -155,6 +155,34 @@ def zero_where(condition, values):
     return keep.view(values.dtype)
 
 
+# NumPy's add.at adds rows of a matrix one at a time (1.5 ms for 1024 rows of 128 float32,
+# an embedding's gradient); add_rows adds, at once, the first value for each row, then the
+# second, and so on: the same sums in the same order, six times as fast while rows repeat
+# only a few times each.
+_MOST_REPEATS = 32
+
+
+def add_rows(data, rows, values):
+    """``add.at(data, rows, values)`` for a 1-d index ``rows`` of ``data``'s first axis:
+    ``data[rows[i]] += values[i]`` in the order of ``i``."""
+    if data.ndim < 2 or rows.size < 64:
+        return add.at(data, rows, values)  # noqa: F405
+    rows = where(rows < 0, rows + data.shape[0], rows)  # noqa: F405
+    order = argsort(rows, kind="stable")  # noqa: F405
+    ordered = rows[order]
+    starts_group = concatenate(([True], ordered[1:] != ordered[:-1]))  # noqa: F405
+    positions = arange(rows.size)  # noqa: F405
+    group_start = maximum.accumulate(where(starts_group, positions, 0))  # noqa: F405
+    repeat = empty_like(order)  # noqa: F405
+    repeat[order] = positions - group_start  # how many earlier values go to the same row
+    repeats = int(repeat.max()) + 1
+    if repeats > _MOST_REPEATS:
+        return add.at(data, rows, values)  # noqa: F405
+    for count in range(repeats):
+        picked = flatnonzero(repeat == count)  # noqa: F405
+        data[rows[picked]] += values[picked]
+
+
 # Below this length NumPy takes the max of a last axis one short row at a time, several times
 # slower than across the rows of the transpose, where its vectorized loop runs. (Sums keep
 # NumPy's own order, which rounds closer to PyTorch's kernels.)

@@ -399,7 +399,10 @@ def _reduce_into(data, key, values, reduce, include_self, opmath=False):
             data[key] = values  # some value of each group: the reduction then gives theirs
         else:
             data[key] = 0 if reduce in ("sum", "mean") else 1
-    ufunc.at(data, key, values)
+    if ufunc is _cpu.add and len(key) == 1 and key[0].ndim == 1:  # index_add along dim 0
+        _cpu.add_rows(data, key[0], values)
+    else:
+        ufunc.at(data, key, values)
     if reduce == "mean":  # integers divide rounding down, as PyTorch's div_(count, "floor")
         counts = _cpu.maximum(counts, 1)
         if data.dtype.kind in "iu":

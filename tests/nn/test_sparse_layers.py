@@ -33,6 +33,11 @@ def test_embedding_index_shapes(shape):
     check_module(lambda nn: nn.Embedding(10, 3), RNG.integers(0, 10, shape))
 
 
+def test_embedding_gradient_of_a_batch_of_sequences():
+    # enough tokens (1024, each row a few times) for the row-by-repeat sums of add_rows
+    check_module(lambda nn: nn.Embedding(256, 16), RNG.integers(0, 256, (16, 64)))
+
+
 @pytest.mark.parametrize("freeze", [True, False])
 def test_embedding_from_pretrained(freeze):
     table = RNG.standard_normal((6, 3))
