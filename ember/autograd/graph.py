@@ -499,7 +499,7 @@ def grad_accumulator(leaf):
 
 def attach(node: Node, outputs) -> None:
     """Make ``node`` the grad_fn of ``outputs`` (the differentiable results of its op)."""
-    node._output_metadata = tuple((t._data.shape, t._dtype, t._device) for t in outputs)
+    node._output_metadata = tuple([(t._data.shape, t._dtype, t._device) for t in outputs])
     for output_nr, tensor in enumerate(outputs):
         if tensor._dtype.is_floating_point or tensor._dtype.is_complex:
             tensor._requires_grad = True

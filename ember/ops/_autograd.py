@@ -76,11 +76,11 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
     node = Node(name, _apply_formulas, inputs)
     node.formulas = formulas
     if values:
-        names = _saved_names(formulas, node.needs_input_grad)
+        names, operands = _saved_names(formulas, node.needs_input_grad)
         node._save([values[n] for n in names], outputs)
         # PyTorch saves a number operand of a binary op as a tensor, which backward frees too.
-        for value_name in names:
-            if value_name in _OPERANDS and not hasattr(values[value_name], "_version"):
+        for value_name in operands:
+            if not hasattr(values[value_name], "_version"):
                 node._frees_saved = True
     else:
         names = ()
@@ -90,16 +90,17 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
 
 
 def _saved_names(formulas, needs):
-    """The values that the formulas of the inputs that need a gradient read."""
-    key = (tuple(None if f is None else f.__code__ for f in formulas), needs)
-    names = _SAVED_NAMES.get(key)
-    if names is None:
+    """The values that the formulas of the inputs that need a gradient read, and which of
+    them are a binary op's operands."""
+    key = (tuple([f and f.__code__ for f in formulas]), needs)
+    found = _SAVED_NAMES.get(key)
+    if found is None:
         names = []
         for formula, needed in zip(formulas, needs):
             if formula is not None and needed:
                 names.extend(n for n in _parameters(formula) if n not in names)
-        names = _SAVED_NAMES[key] = tuple(names)
-    return names
+        found = _SAVED_NAMES[key] = (tuple(names), tuple(n for n in names if n in _OPERANDS))
+    return found
 
 
 _SAVED_NAMES = {}  # by the formulas' code objects, which the closures of one formula share
