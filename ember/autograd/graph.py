@@ -273,14 +273,11 @@ class Node:
     def _apply(self, grad_outputs, create_graph):
         if self._released:
             raise RuntimeError(_FREED)
-        # identity tests: ``None in grad_outputs`` would compare tensors with None by value
-        if self._materialize_grads and any(grad is None for grad in grad_outputs):
-            for index, grad in enumerate(grad_outputs):
-                if grad is None and index < len(self._output_metadata):
-                    shape, dtype, device = self._output_metadata[index]
-                    from ember.ops.creation import zeros
-
-                    grad_outputs[index] = zeros(shape, dtype=dtype, device=device)
+        if self._materialize_grads:
+            for grad in grad_outputs:  # ``None in`` would compare tensors with None by value
+                if grad is None:
+                    self._materialize(grad_outputs)
+                    break
         state = grad_mode.state
         if state.enabled == create_graph:  # as the engine sets it for the whole backward
             grads = self._backward(self, *grad_outputs)
@@ -301,15 +298,23 @@ class Node:
                 raise RuntimeError(f"function {self._name} returned an incorrect number of "
                                    f"gradients (expected {expected}, got {len(grads)})")
         conformed = []
-        for index, (grad, needed, metadata) in enumerate(
-                zip(grads, self.needs_input_grad, self._input_metadata)):
+        for grad, needed, metadata in zip(grads, self.needs_input_grad, self._input_metadata):
             if grad is None or not needed:
                 conformed.append(None)
             elif grad._data.shape == metadata[0] and grad._dtype is metadata[1]:
                 conformed.append(grad)
             else:
-                conformed.append(self._conform(index, grad))
+                conformed.append(self._conform(len(conformed), grad))
         return tuple(conformed)
+
+    def _materialize(self, grad_outputs):
+        """Zeros for the missing gradients of outputs, in place."""
+        from ember.ops.creation import zeros
+
+        for index, grad in enumerate(grad_outputs):
+            if grad is None and index < len(self._output_metadata):
+                shape, dtype, device = self._output_metadata[index]
+                grad_outputs[index] = zeros(shape, dtype=dtype, device=device)
 
     def _conform(self, index, grad):
         """``grad`` reduced to the shape (undoing broadcasting) and dtype of input
@@ -514,18 +519,21 @@ def _graph_nodes(root_nodes):
     """Every node reachable from ``root_nodes`` with the number of edges into it."""
     dependencies = {}
     stack = list(root_nodes)
-    seen = set(map(id, stack))
+    roots = set(stack)
     order = list(stack)
     while stack:
         node = stack.pop()
         for child, _ in node.next_functions:
             if child is None:
                 continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-                order.append(child)
+            count = dependencies.get(child)
+            if count is None:  # found now
+                dependencies[child] = 1
+                if child not in roots:
+                    stack.append(child)
+                    order.append(child)
+            else:
+                dependencies[child] = count + 1
     return order, dependencies
 
 

@@ -55,15 +55,13 @@ def _apply_formulas(ctx, grad):
 
 
 def _formulas_applied(ctx, grad):
-    values = dict(zip(ctx._saved_names, ctx.saved_tensors)) if ctx._saved_names else None
+    saved = ctx.saved_tensors if ctx._saved else ()
     grads = []
-    for formula, needed in zip(ctx.formulas, ctx.needs_input_grad):
-        if formula is None or not needed:
+    for formula, reads in zip(ctx.formulas, ctx._reads):
+        if reads is None:  # no formula, or its input needs no gradient
             grads.append(None)
-        elif values is None:
-            grads.append(formula(grad))
         else:
-            grads.append(formula(grad, *[values[name] for name in _parameters(formula)]))
+            grads.append(formula(grad, *[saved[position] for position in reads]))
     return tuple(grads)
 
 
@@ -75,23 +73,21 @@ def record_op(name: str, formulas, inputs, outputs, values=None):
     of inputs that need a gradient."""
     node = Node(name, _apply_formulas, inputs)
     node.formulas = formulas
+    names, operands, node._reads = _saved_names(formulas, node.needs_input_grad)
     if values:
-        names, operands = _saved_names(formulas, node.needs_input_grad)
         node._save([values[n] for n in names], outputs)
         # PyTorch saves a number operand of a binary op as a tensor, which backward frees too.
         for value_name in operands:
             if not hasattr(values[value_name], "_version"):
                 node._frees_saved = True
-    else:
-        names = ()
-    node._saved_names = names
     attach(node, outputs)
     return node
 
 
 def _saved_names(formulas, needs):
-    """The values that the formulas of the inputs that need a gradient read, and which of
-    them are a binary op's operands."""
+    """What a node keeps for the formulas of the inputs that need a gradient: the names of
+    the values they read, those of them that are a binary op's operands, and for each
+    formula the positions of its values among the saved ones (None where it is not run)."""
     key = (tuple([f and f.__code__ for f in formulas]), needs)
     found = _SAVED_NAMES.get(key)
     if found is None:
@@ -99,7 +95,11 @@ def _saved_names(formulas, needs):
         for formula, needed in zip(formulas, needs):
             if formula is not None and needed:
                 names.extend(n for n in _parameters(formula) if n not in names)
-        found = _SAVED_NAMES[key] = (tuple(names), tuple(n for n in names if n in _OPERANDS))
+        reads = tuple(tuple(names.index(n) for n in _parameters(formula))
+                      if formula is not None and needed else None
+                      for formula, needed in zip(formulas, needs))
+        found = _SAVED_NAMES[key] = (tuple(names), tuple(n for n in names if n in _OPERANDS),
+                                     reads)
     return found
 
 
