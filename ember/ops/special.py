@@ -474,21 +474,35 @@ def _gelu_erf_kernel(x):
     return damping
 
 
-gelu_erf = unary(_gelu_erf_kernel, INT_TO_FLOAT, name="gelu_erf", inplace=False, out=False,
-                 method=False, grad_fn="ErfBackward0", **_REAL_ONLY,
-                 derivative=lambda grad, input: grad * (2 / _SQRT_PI) * exp(-input * input))
-
 _SQRT1_2 = 0.70710678118654752440
 _HALF_KAPPA = 0.5 * 0.79788456080286535588  # 1 / sqrt(2 pi), the normal density's factor
 
 
-def gelu_backward(grad_output, input):
+def _gelu_cumulative(x):
+    """The normal CDF ``Phi(x) = (1 + erf(x / sqrt(2))) / 2`` of GELU's kernels."""
+    cumulative = _gelu_erf_kernel(x * _SQRT1_2)
+    cumulative += 1
+    cumulative *= 0.5
+    return cumulative
+
+
+def gelu_with_cumulative(input):
+    """Exact GELU, ``x Phi(x)``, of ``input`` (in its computation dtype, rounded once), and
+    ``Phi(x)``, which its backward can take instead of computing erf again."""
+    x = operand(input, compute_dtype(input._dtype)._np)
+    cumulative = _gelu_cumulative(x)
+    result = finish(x * cumulative, input._dtype, input._device)
+    return result, cumulative
+
+
+def gelu_backward(grad_output, input, cumulative=None):
     """The gradient of exact GELU: ``grad_output * (Phi(x) + x phi(x))`` with ``x`` the
     input, in its computation dtype, rounded once (a backward op, see Note [Backward ops] in
-    ember/ops/backward_ops.py)."""
+    ember/ops/backward_ops.py); ``cumulative`` is ``Phi(x)`` when the forward kept it."""
     compute = compute_dtype(input._dtype)._np
     x = operand(input, compute)
-    cumulative = (_gelu_erf_kernel(x * _SQRT1_2) + 1) * 0.5
+    if cumulative is None:
+        cumulative = _gelu_cumulative(x)
     density = _cpu.exp(x * x * -0.5) * x * _HALF_KAPPA
     data = (cumulative + density) * operand(grad_output, compute)
     result = finish(data, grad_output._dtype, grad_output._device)

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import ember
+from ember.ops.special import gelu_backward
 from tests.autograd.grad_oracle import GradTable
 from tests.nn.module_oracle import assert_same_error
 
@@ -617,6 +618,23 @@ def test_embedding_max_norm(norm_type):
         results.append((out.numpy(), weight.numpy()))
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_half_precision_gelu_rounds_once_as_torch():
+    # computed in float32 and rounded once, as torch's kernel: float16 results are torch's
+    values = np.linspace(-6, 6, 20001, dtype=np.float32)
+    expected = torch.nn.functional.gelu(torch.from_numpy(values).half())
+    actual = ember.nn.functional.gelu(ember.from_numpy(values).half())
+    assert actual.dtype == ember.float16
+    np.testing.assert_array_equal(actual.float().numpy(), expected.float().numpy())
+
+
+def test_gelu_backward_takes_the_forwards_cdf():
+    # the gradient from the kept Phi(x) is the one computed from the input alone
+    x = ember.randn(64, 33, requires_grad=True)
+    grad = ember.randn(64, 33)
+    ember.nn.functional.gelu(x).backward(grad)
+    np.testing.assert_array_equal(x.grad.numpy(), gelu_backward(grad, x.detach()).numpy())
 
 
 def test_float32_gelu_follows_torchs_vectorized_erf():

@@ -11,7 +11,7 @@ from ember.nn._functional._common import (
     _recorded,
 )
 from ember.ops._autograd import inplace_with_grad, needs_grad
-from ember.ops.special import gelu_backward, gelu_erf
+from ember.ops.special import gelu_backward, gelu_with_cumulative
 
 __all__ = [
     "relu", "relu_", "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu",
@@ -143,7 +143,6 @@ def celu(input, alpha=1.0, inplace=False):
     return _elu(input, alpha, 1.0, 1.0 / alpha, "CeluBackward", inplace)
 
 
-_SQRT1_2 = 0.70710678118654752440
 _KAPPA = 0.79788456080286535588  # sqrt(2 / pi)
 _GELU_C = 0.044715
 
@@ -151,10 +150,10 @@ _GELU_C = 0.044715
 def gelu(input, approximate="none"):
     if approximate == "none":
         _check_floating("GeluBackward0", input.dtype)
-        with ember.no_grad():
-            result = input * 0.5 * (1 + gelu_erf(input * _SQRT1_2))
+        result, cumulative = gelu_with_cumulative(input)
         return _recorded("GeluBackward0", result, (input,),
-                         (lambda grad, input: gelu_backward(grad, input),), {"input": input})
+                         (lambda grad, input: gelu_backward(grad, input, cumulative),),
+                         {"input": input})
     if approximate != "tanh":
         raise RuntimeError("approximate argument must be either none or tanh.")
 
