@@ -488,21 +488,22 @@ def _gelu_cumulative(x):
 
 def gelu_with_cumulative(input):
     """Exact GELU, ``x Phi(x)``, of ``input`` (in its computation dtype, rounded once), and
-    ``Phi(x)``, which its backward can take instead of computing erf again."""
-    x = operand(input, compute_dtype(input._dtype)._np)
+    ``Phi(x)`` as a tensor of that dtype, which its backward can take instead of computing
+    erf again."""
+    compute = compute_dtype(input._dtype)
+    x = operand(input, compute._np)
     cumulative = _gelu_cumulative(x)
     result = finish(x * cumulative, input._dtype, input._device)
-    return result, cumulative
+    return result, finish(cumulative, compute, input._device)
 
 
 def gelu_backward(grad_output, input, cumulative=None):
     """The gradient of exact GELU: ``grad_output * (Phi(x) + x phi(x))`` with ``x`` the
     input, in its computation dtype, rounded once (a backward op, see Note [Backward ops] in
-    ember/ops/backward_ops.py); ``cumulative`` is ``Phi(x)`` when the forward kept it."""
+    ember/ops/backward_ops.py); ``cumulative`` is the forward's ``Phi(x)`` tensor, if it kept it."""
     compute = compute_dtype(input._dtype)._np
     x = operand(input, compute)
-    if cumulative is None:
-        cumulative = _gelu_cumulative(x)
+    cumulative = _gelu_cumulative(x) if cumulative is None else cumulative._data
     density = _cpu.exp(x * x * -0.5) * x * _HALF_KAPPA
     data = (cumulative + density) * operand(grad_output, compute)
     result = finish(data, grad_output._dtype, grad_output._device)

@@ -152,8 +152,9 @@ def gelu(input, approximate="none"):
         _check_floating("GeluBackward0", input.dtype)
         result, cumulative = gelu_with_cumulative(input)
         return _recorded("GeluBackward0", result, (input,),
-                         (lambda grad, input: gelu_backward(grad, input, cumulative),),
-                         {"input": input})
+                         (lambda grad, input, cumulative: gelu_backward(grad, input,
+                                                                         cumulative),),
+                         {"input": input, "cumulative": cumulative})
     if approximate != "tanh":
         raise RuntimeError("approximate argument must be either none or tanh.")
 
