@@ -58,6 +58,9 @@ case("math_gqa_uneven", sdpa(enable_gqa=True), v(1, 4, 2, 2), v(1, 2, 3, 2), v(1
 case("math_masked_row", lambda L, q, k, val: F(L).scaled_dot_product_attention(
     q, k, val, attn_mask=L.tensor([[False, False, False], [True, False, True]])),
     v(2, 2, 2), v(2, 3, 2), v(2, 3, 2))
+case("fused_masked_row", lambda L, q, k, val: F(L).scaled_dot_product_attention(
+    q, k, val, attn_mask=L.tensor([[False, False, False], [True, False, True]])),
+    v(1, 2, 2, 2), v(1, 2, 3, 2), v(1, 2, 3, 2))
 case("math_5d_causal", sdpa(is_causal=True), v(1, 1, 1, 3, 2), v(1, 1, 1, 2, 2),
      v(1, 1, 1, 2, 2))
 for sdpa_case in SDPA.cases:

@@ -18,6 +18,9 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 def _safe_softmax(x, dim):
     """Softmax whose fully masked rows (all -inf) give zeros instead of NaN."""
+    out = ember.softmax(x, dim)
+    if not out.isnan().any():  # no row was fully masked (the usual case)
+        return out
     masked_rows = (x == -math.inf).all(dim, keepdim=True)
     out = ember.softmax(ember.where(masked_rows, ember.zeros_like(x), x), dim)
     return ember.where(masked_rows, ember.zeros_like(out), out)
