@@ -1,6 +1,7 @@
-"""Run the benchmarks, ember and PyTorch alternating in one process, and print one table of
-median times and their ratio (ember / torch, lower is better) against each target; write it
-to bench/results/latest.json, latest.md and latest.png.
+"""Run the benchmarks, ember's and PyTorch's rounds alternating (each library in a process of
+its own), and print one table of median times, their ratio (ember / torch, lower is better)
+and the lowest and highest ratio of paired rounds, against each target; write it to
+bench/results/latest.json, latest.md and latest.png.
 
 Where the environment sets OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE, the suite runs a second
 time in a fresh interpreter without them, for the table's last column (Note [OpenBLAS
