@@ -59,6 +59,11 @@ def operand(value, np_dtype):
         return _cpu.array(value).astype(np_dtype)
 
 
+def compute_operand(tensor):
+    """``tensor``'s backend array in its dtype's computation dtype (float32 for half)."""
+    return operand(tensor, compute_dtype(tensor._dtype)._np)
+
+
 def finish(data, dtype, device=_CPU) -> Tensor:
     """Wrap a kernel's result, making sure it is an array of ``dtype``."""
     if data.__class__ is not ndarray:
@@ -187,6 +192,6 @@ def as_tensor_operand(value):
 __all__ = [
     "ALWAYS_BOOL", "COMPLEX_TO_FLOAT", "DEFAULT", "INT_TO_FLOAT", "Tensor", "as_tensor_operand",
     "broadcast_error", "broadcast_shape", "cast_error", "check_inplace", "check_same_device",
-    "compute_dtype", "device_of", "finish", "method", "operand", "reduction_dims",
-    "result_dtype", "shape_of", "sum_kept", "write_out", "_wrap_dim",
+    "compute_dtype", "compute_operand", "device_of", "finish", "method", "operand",
+    "reduction_dims", "result_dtype", "shape_of", "sum_kept", "write_out", "_wrap_dim",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import needs_grad, record_op
-from ember.ops._common import compute_dtype, finish, operand, sum_kept
+from ember.ops._common import compute_operand, finish, sum_kept
 
 __all__ = []
 
@@ -30,10 +30,6 @@ def threshold_backward(grad_output, input, threshold):
     return result
 
 
-def _in_compute_dtype(tensor):
-    return operand(tensor, compute_dtype(tensor._dtype)._np)
-
-
 def _array_sum_kept(data, axes):
     return _cpu.add.reduce(data, axis=axes, keepdims=True)
 
@@ -41,7 +37,7 @@ def _array_sum_kept(data, axes):
 def log_softmax_backward_data(grad_output, output, axes):
     """The gradient of log_softmax over ``axes`` (None: a 0-d input) from its ``output``:
     ``grad_output - exp(output) * sum(grad_output)``."""
-    grad, result = _in_compute_dtype(grad_output), _in_compute_dtype(output)
+    grad, result = compute_operand(grad_output), compute_operand(output)
     data = grad - _cpu.exp(result) * _array_sum_kept(grad, axes)
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):
@@ -57,7 +53,7 @@ def log_softmax_backward_data(grad_output, output, axes):
 def softmax_backward_data(grad_output, output, axes):
     """The gradient of softmax over ``axes`` from its ``output``:
     ``output * (grad_output - sum(grad_output * output))``."""
-    grad, result = _in_compute_dtype(grad_output), _in_compute_dtype(output)
+    grad, result = compute_operand(grad_output), compute_operand(output)
     data = result * (grad - _array_sum_kept(grad * result, axes))
     tensor = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, output):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import needs_grad, record_op
-from ember.ops._common import compute_dtype, finish, operand
+from ember.ops._common import compute_operand, finish
 
 __all__ = []
 
@@ -56,8 +56,7 @@ def _nll_node_name(ndim):
 def class_nll_backward(grad_output, input, target, class_dim: int, reduction: str):
     """The gradient of ``class_nll``: ``-grad_output`` (over the count for "mean") at each
     target's class, 0 elsewhere."""
-    grad = operand(grad_output, compute_dtype(grad_output._dtype)._np)
-    share = _cpu.negative(grad)
+    share = _cpu.negative(compute_operand(grad_output))
     if reduction == "mean":
         share = share / share.dtype.type(target._data.size)
     data = _cpu.zeros(input._data.shape, share.dtype)

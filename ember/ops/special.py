@@ -28,6 +28,7 @@ from ember.ops._common import (
     Tensor,
     check_inplace,
     compute_dtype,
+    compute_operand,
     finish,
     method,
     operand,
@@ -490,22 +491,20 @@ def gelu_with_cumulative(input):
     """Exact GELU, ``x Phi(x)``, of ``input`` (in its computation dtype, rounded once), and
     ``Phi(x)`` as a tensor of that dtype, which its backward can take instead of computing
     erf again."""
-    compute = compute_dtype(input._dtype)
-    x = operand(input, compute._np)
+    x = compute_operand(input)
     cumulative = _gelu_cumulative(x)
     result = finish(x * cumulative, input._dtype, input._device)
-    return result, finish(cumulative, compute, input._device)
+    return result, finish(cumulative, compute_dtype(input._dtype), input._device)
 
 
 def gelu_backward(grad_output, input, cumulative=None):
     """The gradient of exact GELU: ``grad_output * (Phi(x) + x phi(x))`` with ``x`` the
     input, in its computation dtype, rounded once (a backward op, see Note [Backward ops] in
     ember/ops/backward_ops.py); ``cumulative`` is the forward's ``Phi(x)`` tensor, if it kept it."""
-    compute = compute_dtype(input._dtype)._np
-    x = operand(input, compute)
+    x = compute_operand(input)
     cumulative = _gelu_cumulative(x) if cumulative is None else cumulative._data
     density = _cpu.exp(x * x * -0.5) * x * _HALF_KAPPA
-    data = (cumulative + density) * operand(grad_output, compute)
+    data = (cumulative + density) * compute_operand(grad_output)
     result = finish(data, grad_output._dtype, grad_output._device)
     if needs_grad(grad_output, input):
         record_op("GeluBackwardBackward0",

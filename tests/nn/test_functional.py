@@ -10,7 +10,6 @@ import pytest
 import torch
 
 import ember
-from ember.ops.special import gelu_backward
 from tests.autograd.grad_oracle import GradTable
 from tests.nn.module_oracle import assert_same_error
 
@@ -621,20 +620,21 @@ def test_embedding_max_norm(norm_type):
 
 
 def test_half_precision_gelu_rounds_once_as_torch():
-    # computed in float32 and rounded once, as torch's kernel: float16 results are torch's
+    # computed in float32 and rounded once, as torch's kernels: float16 results are torch's;
+    # gradients (from the forward's kept Phi(x)) within a float16 rounding of torch's, whose
+    # float32 erf differs in the last bits
     values = np.linspace(-6, 6, 20001, dtype=np.float32)
-    expected = torch.nn.functional.gelu(torch.from_numpy(values).half())
-    actual = ember.nn.functional.gelu(ember.from_numpy(values).half())
-    assert actual.dtype == ember.float16
-    np.testing.assert_array_equal(actual.float().numpy(), expected.float().numpy())
-
-
-def test_gelu_backward_takes_the_forwards_cdf():
-    # the gradient from the kept Phi(x) is the one computed from the input alone
-    x = ember.randn(64, 33, requires_grad=True)
-    grad = ember.randn(64, 33)
-    ember.nn.functional.gelu(x).backward(grad)
-    np.testing.assert_array_equal(x.grad.numpy(), gelu_backward(grad, x.detach()).numpy())
+    grad = np.random.default_rng(0).standard_normal(values.shape).astype(np.float32)
+    results = []
+    for lib in (torch, ember):
+        x = lib.from_numpy(values).half().requires_grad_()
+        y = lib.nn.functional.gelu(x)
+        y.backward(lib.from_numpy(grad).half())
+        results.append((y.dtype, y.detach().float().numpy(), x.grad.float().numpy()))
+    (_, expected, expected_grad), (dtype, actual, actual_grad) = results
+    assert dtype == ember.float16
+    np.testing.assert_array_equal(actual, expected)
+    np.testing.assert_allclose(actual_grad, expected_grad, rtol=2 ** -10, atol=2 ** -24)
 
 
 def test_float32_gelu_follows_torchs_vectorized_erf():
