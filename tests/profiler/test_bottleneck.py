@@ -7,7 +7,9 @@ import textwrap
 
 import pytest
 
-# Matrix products dominate this training loop: its most expensive op is addmm or mm.
+# Matrix products dominate this training loop: its most expensive op is addmm or mm. The batch is
+# four times the layer's width so that the products outweigh the one-off uniform_ initialisation
+# many times over, even when parallel test workers slow the products down.
 _TRAINING = """
     import {library} as torch
     import {library}.nn as nn
@@ -15,8 +17,8 @@ _TRAINING = """
     torch.manual_seed(0)
     model = nn.Linear(384, 384)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.linspace(-1, 1, 384 * 384).reshape(384, 384)
-    for step in range(20):  # enough products to outweigh the one-off initialisation
+    x = torch.linspace(-1, 1, 1536 * 384).reshape(1536, 384)
+    for step in range(20):
         optimizer.zero_grad()
         loss = nn.functional.mse_loss(model(x), x)
         loss.backward()
