@@ -110,3 +110,48 @@ def test_add_rows_is_add_at_bit_for_bit(dtype, shape, count, spread):
     np.add.at(expected, rows, values)
     cpu.add_rows(data, rows, values)
     np.testing.assert_array_equal(data, expected, strict=True)
+
+
+def _fused_reference(input, other, alpha):
+    """``input + alpha * other`` rounded once: float64 holds a float32 product exactly."""
+    exact = input.astype(np.float64) + np.float64(np.float32(alpha)) * other.astype(np.float64)
+    return exact.astype(np.float32)
+
+
+@pytest.mark.parametrize("case", ["contiguous", "column-major", "broadcast input",
+                                  "broadcast other", "strided other", "empty"])
+def test_add_scaled_rounds_once(case):
+    shape = (0, 5) if case == "empty" else (300, 70)
+    input, other = _values(shape, np.float32), RNG.standard_normal(shape).astype(np.float32)
+    if case == "column-major":
+        input, other = np.asfortranarray(input), np.asfortranarray(other)
+    elif case == "broadcast input":
+        input = input[:1]
+    elif case == "broadcast other":
+        other = other[0]
+    elif case == "strided other":
+        other = RNG.standard_normal((300, 140)).astype(np.float32)[:, ::2]
+    actual = cpu.add_scaled(input, other, -0.013)
+    expected = _fused_reference(input, other, -0.013)
+    assert actual.shape == expected.shape and actual.dtype == np.float32
+    assert actual.tobytes() == expected.tobytes()
+    assert actual.flags.c_contiguous != (case == "column-major")  # other's layout
+
+
+@pytest.mark.parametrize("case", ["in place", "in place of itself", "strided out",
+                                  "out overlapping other"])
+def test_add_scaled_into_out(case):
+    input = RNG.standard_normal((300, 70)).astype(np.float32)
+    other = RNG.standard_normal((300, 70)).astype(np.float32)
+    if case == "in place of itself":
+        other = input
+    expected = _fused_reference(input, other, 0.37)
+    if case in ("in place", "in place of itself"):
+        out = input
+    elif case == "strided out":
+        out = np.zeros((300, 140), np.float32)[:, ::2]
+    else:  # out is other: other must be read before input is copied over it
+        out = other
+    result = cpu.add_scaled(input, other, 0.37, out=out)
+    assert result is out
+    assert np.ascontiguousarray(out).tobytes() == expected.tobytes()

@@ -74,17 +74,18 @@ def _wrap(data, like):
     return _make(data, like._dtype, like._device)
 
 
-def _scaled(array, alpha):
-    """``alpha * array`` as ``add``'s alpha is applied: a product rounded to the dtype."""
-    return array if alpha == 1 else _cpu.multiply(array, array.dtype.type(alpha))
+def _plus_scaled(array, other, alpha, out=None):
+    """``array + alpha * other`` as ``add`` computes it (Note [Fused multiply-add])."""
+    if alpha == 1:
+        return _cpu.add(array, other, out=out)
+    return _cpu.add_scaled(array, other, alpha, out=out)
 
 
 def _foreach_add(tensors, others, *, alpha=1):
     """``tensors[i] + alpha * others[i]``, new tensors."""
     if not dense_lists(tensors, others):
         return [t.add(o, alpha=alpha) for t, o in zip(tensors, others)]
-    return [_wrap(_cpu.add(t._data, _scaled(o._data, alpha)), t)
-            for t, o in zip(tensors, others)]
+    return [_wrap(_plus_scaled(t._data, o._data, alpha), t) for t, o in zip(tensors, others)]
 
 
 def _foreach_add_(tensors, other, *, alpha=1):
@@ -96,7 +97,7 @@ def _foreach_add_(tensors, other, *, alpha=1):
                 t.add_(o, alpha=alpha)
             return
         for t, o in zip(tensors, other):
-            _cpu.add(t._data, _scaled(o._data, alpha), out=t._data)
+            _plus_scaled(t._data, o._data, alpha, out=t._data)
         _done(tensors)
         return
     _scalar_update(tensors, other, _cpu.add, "add_")

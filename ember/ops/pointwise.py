@@ -39,6 +39,7 @@ from ember.ops._elementwise import (
     binary,
     unary,
 )
+from ember.ops._layout import _in_layout
 
 # The dtype sets, and the elementary functions that formulas here call; cos, expm1, log1p,
 # round, sigmoid, sin and sqrt only for the modules that import them from pointwise.
@@ -163,13 +164,50 @@ def _scaled(input, other, alpha):
 def _with_alpha(plain, node_name, sign, input, other, alpha, out):
     """``input ± alpha * other``, recorded as the one node PyTorch records, whose gradient
     for ``other`` is scaled by ``alpha``."""
+    fused = out is None and _fusable(input, other, alpha)
     if out is None and needs_grad(input, other):
-        with grad_mode.no_grad():
-            result = plain(input, _scaled(input, other, alpha))
+        if fused:
+            result = _fused_result(input, other, sign * alpha)
+        else:
+            with grad_mode.no_grad():
+                result = plain(input, _scaled(input, other, alpha))
         record_op(node_name, (lambda grad: grad, lambda grad: grad * (sign * alpha)),
                   (input, other), (result,))
         return result
+    if fused:
+        return _fused_result(input, other, sign * alpha)
     return plain(input, _scaled(input, other, alpha), out=out)
+
+
+_FUSED_DTYPES = frozenset({_dtype.float32, _dtype.float64})
+
+
+def _fusable(input, other, alpha) -> bool:
+    """Whether ``input + alpha * other`` is one fused multiply-add (Note [Fused multiply-add]
+    in the CPU backend), as PyTorch computes it: two tensors of one float32 or float64 dtype
+    and a real ``alpha``."""
+    return (isinstance(input, Tensor) and isinstance(other, Tensor)
+            and input._dtype is other._dtype and input._dtype in _FUSED_DTYPES
+            and alpha.__class__ in (int, float))
+
+
+def _fused_result(input, other, alpha):
+    check_same_device(input, other)
+    a, b = input._data, other._data
+    try:
+        data = _cpu.add_scaled(a, b, alpha)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    if not (a.flags.c_contiguous and b.flags.c_contiguous) or not data.size:
+        data = _in_layout(data, (input, other))
+    return finish(data, input._dtype, input._device)
+
+
+def _fused_inplace(self, other, alpha):
+    """``self += alpha * other`` for fusable operands of one shape, outside autograd."""
+    _cpu.add_scaled(self._data, other._data, alpha, out=self._data)
+    self._bump_version()
+    return self
 
 
 @method("add")
@@ -184,6 +222,8 @@ def add(input, other, *, alpha=1, out=None):
 def _add_inplace(self, other, *, alpha=1):
     if alpha != 1 and needs_grad(self, other):
         return inplace_with_grad(self, lambda old: add(old, other, alpha=alpha))
+    if alpha != 1 and _fusable(self, other, alpha) and self._data.shape == other._data.shape:
+        return _fused_inplace(self, other, alpha)
     return _add.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 
@@ -201,6 +241,8 @@ def _sub_inplace(self, other, *, alpha=1):
     _no_bool_subtraction(self, other)
     if alpha != 1 and needs_grad(self, other):
         return inplace_with_grad(self, lambda old: sub(old, other, alpha=alpha))
+    if alpha != 1 and _fusable(self, other, alpha) and self._data.shape == other._data.shape:
+        return _fused_inplace(self, other, -alpha)
     return _sub.inplace(self, other if alpha == 1 else _scaled(self, other, alpha))
 
 

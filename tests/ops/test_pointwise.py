@@ -682,3 +682,36 @@ def test_ldexp_complex_half(dtype, shape):
     rng = rng_for("ldexp", dtype, shape)
     sample = Sample((arr((3,), dtype, rng), arr(shape, "float16", rng)))
     compare(lambda lib, a, b: lib.ldexp(a, b), sample, check_warnings=False)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "broadcast input", "broadcast other",
+                                    "transposed", "in place", "in place transposed"])
+@pytest.mark.parametrize("name", ["add", "sub"])
+def test_fractional_alpha_rounds_once(dtype, layout, name):
+    """torch computes ``input + alpha * other`` as one fused multiply-add; two roundings
+    would differ in the last bit for about 2% of these values. The operands are large
+    enough for BLAS to split the work over its threads."""
+    import numpy as np
+    import torch
+
+    import ember
+
+    rng = np.random.default_rng(7)
+    shape = (300, 70)
+    input_shape = {"broadcast input": (1, 70)}.get(layout, shape)
+    other_shape = {"broadcast other": (70,)}.get(layout, shape)
+    input = rng.standard_normal(input_shape).astype(dtype)
+    other = rng.standard_normal(other_shape).astype(dtype)
+    results = []
+    for lib in (ember, torch):
+        a, b = lib.tensor(input), lib.tensor(other)
+        if "transposed" in layout:
+            a, b = a.t().contiguous().t(), b.t().contiguous().t()
+        if "in place" in layout:
+            result = getattr(a, name + "_")(b, alpha=0.37)
+            assert result is a
+        else:
+            result = getattr(lib, name)(a, b, alpha=0.37)
+        results.append((result.numpy().tobytes(), result.stride()))
+    assert results[0] == results[1]

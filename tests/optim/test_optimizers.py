@@ -30,6 +30,28 @@ def test_sgd(options):
                                                             **options))
 
 
+@pytest.mark.parametrize("foreach", [None, False])
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=str)
+def test_sgd_updates_bit_for_bit(options, foreach):
+    """Given the same gradients, SGD's updates are torch's to the bit: its ``add_`` with
+    alpha rounds once (a fused multiply-add), as ember's does."""
+    rng = np.random.default_rng(3)
+    shapes = [(300, 70), (70,)]  # large enough for BLAS to split the work over threads
+    start = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+    grads = [[rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+             for _ in range(3)]
+    results = []
+    for lib in (ember, torch):
+        params = [lib.tensor(values, requires_grad=True) for values in start]
+        optimizer = lib.optim.SGD(params, lr=0.02, foreach=foreach, **options)
+        for step_grads in grads:
+            for param, grad in zip(params, step_grads):
+                param.grad = lib.tensor(grad)
+            optimizer.step()
+        results.append([param.detach().numpy().tobytes() for param in params])
+    assert results[0] == results[1]
+
+
 ADAM_OPTIONS = _grid(amsgrad=[False, True], weight_decay=[0, 0.1], maximize=[False, True],
                      decoupled_weight_decay=[False, True])
 
