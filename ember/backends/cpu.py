@@ -203,9 +203,9 @@ def _find_axpy() -> dict:
 
 
 def add_scaled(input, other, alpha, out=None):
-    """``input + alpha * other`` rounded once (Note [Fused multiply-add]), for arrays of one
-    float32 or float64 dtype that broadcast together; into ``out`` if given (it may be
-    ``input``)."""
+    """``input + alpha * other`` for arrays of one dtype that broadcast together, into
+    ``out`` if given (it may be ``input``): rounded once for float32 and float64 (Note [Fused
+    multiply-add]), twice for other dtypes."""
     global _axpy
     if _axpy is None:
         _axpy = _find_axpy()
@@ -239,6 +239,17 @@ def _axpy_target(out, input, other) -> bool:
     return out is not None and out.strides == other.strides and (
         not may_share_memory(out, other)  # noqa: F405
         or out is input and out.ctypes.data == other.ctypes.data)
+
+
+def lerp(start, stop, weight, out=None):
+    """PyTorch's ``lerp`` with a number ``weight``: from ``start`` for ``|weight| < 0.5``,
+    ``start + weight * (stop - start)``, else from ``stop``, ``stop + (weight - 1) *
+    (stop - start)``, each a fused multiply-add (exact at both ends)."""
+    difference = asarray(subtract(stop, start))  # 0-d operands make a NumPy scalar  # noqa: F405
+    weight = difference.dtype.type(weight)
+    if abs(weight) < 0.5:  # noqa: F405
+        return add_scaled(start, difference, weight, out=out)
+    return add_scaled(stop, difference, weight - 1, out=out)
 
 
 _MOST_REPEATS = 32

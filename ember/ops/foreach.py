@@ -132,20 +132,14 @@ def _foreach_sqrt(tensors):
 
 
 def _foreach_lerp_(tensors, ends, weight):
-    """``tensors[i] += weight * (ends[i] - tensors[i])`` for a number ``weight``, by the
-    two-sided formula of ``lerp``."""
+    """``tensors[i] += weight * (ends[i] - tensors[i])`` for a number ``weight``, as
+    ``lerp`` computes it."""
     if not dense_lists(tensors, ends):
         for t, e in zip(tensors, ends):
             t.lerp_(e, weight)
         return
     for t, e in zip(tensors, ends):
-        start, stop = t._data, e._data
-        w = start.dtype.type(weight)
-        difference = _cpu.subtract(stop, start)
-        if abs(w) < 0.5:
-            _cpu.add(start, _cpu.multiply(w, difference, out=difference), out=start)
-        else:
-            _cpu.subtract(stop, _cpu.multiply(difference, 1 - w, out=difference), out=start)
+        _cpu.lerp(t._data, e._data, weight, out=t._data)
     _done(tensors)
 
 

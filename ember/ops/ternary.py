@@ -60,8 +60,7 @@ def _lerp(input, end, weight, target=None):
     try:
         # PyTorch's two-sided formula, exact at both ends; a number weight picks its side
         if not weight_tensor:
-            data = (start + w * (stop - start) if _cpu.abs(w) < 0.5
-                    else stop - (stop - start) * (1 - w))
+            data = _cpu.lerp(start, stop, w)
         else:
             data = _cpu.where(_cpu.abs(w) < 0.5, start + w * (stop - start),
                               stop - (stop - start) * (1 - w))

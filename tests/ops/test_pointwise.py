@@ -715,3 +715,25 @@ def test_fractional_alpha_rounds_once(dtype, layout, name):
             result = getattr(lib, name)(a, b, alpha=0.37)
         results.append((result.numpy().tobytes(), result.stride()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("weight", [0.1, -0.3, 0.7, 1.5])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_lerp_with_a_number_weight_rounds_once(dtype, weight, inplace):
+    """torch's lerp is one fused multiply-add from the nearer end, ``start + w * (end -
+    start)`` or ``end + (w - 1) * (end - start)``: the same bits in ember."""
+    import numpy as np
+    import torch
+
+    import ember
+
+    rng = np.random.default_rng(11)
+    start, end = rng.standard_normal((2, 300, 70)).astype(np.float32)
+    results = []
+    for lib in (ember, torch):
+        a = lib.tensor(start).to(getattr(lib, dtype))
+        b = lib.tensor(end).to(getattr(lib, dtype))
+        result = a.lerp_(b, weight) if inplace else lib.lerp(a, b, weight)
+        results.append(result.to(lib.float64).numpy().tobytes())
+    assert results[0] == results[1]

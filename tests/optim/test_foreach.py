@@ -4,7 +4,9 @@ apply."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 
 import ember
 from ember.ops import foreach
@@ -97,6 +99,21 @@ def test_foreach_ops_bump_versions_and_match_single_ops():
     foreach._foreach_addcdiv_(tensors, others, foreach._foreach_sqrt(others), [-1.5, -1.5])
     _assert_identical(tensors, expected)
     assert [t._version for t in tensors] == [5, 5]
+
+
+def test_foreach_updates_round_as_torch():
+    """add with alpha and lerp round once (fused multiply-adds), as torch's do."""
+    rng = np.random.default_rng(5)
+    starts = [rng.standard_normal(shape).astype(np.float32) for shape in ((300, 70), (70,))]
+    ends = [rng.standard_normal(value.shape).astype(np.float32) for value in starts]
+    mine = [ember.tensor(value) for value in starts]
+    foreach._foreach_add_(mine, [ember.tensor(value) for value in ends], alpha=-0.013)
+    foreach._foreach_lerp_(mine, [ember.tensor(value) for value in ends], 0.1)
+    foreach._foreach_lerp_(mine, [ember.tensor(value) for value in ends], 0.8)
+    for value, start, end in zip(mine, starts, ends):
+        expected = torch.tensor(start).add_(torch.tensor(end), alpha=-0.013)
+        expected.lerp_(torch.tensor(end), 0.1).lerp_(torch.tensor(end), 0.8)
+        assert value.numpy().tobytes() == expected.numpy().tobytes()
 
 
 def test_foreach_ops_fall_back_for_other_dtypes():
