@@ -155,17 +155,15 @@ def zero_where(condition, values):
     return keep.view(values.dtype)
 
 
-# NumPy's add.at adds rows of a matrix one at a time (1.5 ms for 1024 rows of 128 float32,
-# an embedding's gradient); add_rows adds, at once, the first value for each row, then the
-# second, and so on: the same sums in the same order, six times as fast while rows repeat
-# only a few times each.
 # Note [Fused multiply-add]
 # PyTorch's add and sub with ``alpha`` (and so the updates of its optimizers) compute
 # ``input + alpha * other`` as one fused multiply-add, rounded once. NumPy has no such ufunc:
 # a product and a sum round twice, and about 2% of float32 results then differ in the last
 # bit. BLAS's axpy, ``y += alpha * x``, is that fused multiply-add, and on large arrays it
-# runs on BLAS's threads: it serves contiguous float32 and float64 operands. float32 arrays
-# of other layouts compute in float64, where the product of two float32 numbers is exact.
+# runs on BLAS's threads: it serves float32 and float64 operands, other layouts through a
+# contiguous copy. (addcmul's ``input + (value * tensor1) * tensor2`` is a fused multiply-add
+# in PyTorch too; BLAS has no elementwise form, and computing through float64 made Adam's
+# update half as slow again, so ember's addcmul rounds twice.)
 _AXPY_NAMES = {  # the BLAS symbols and the C type of their sizes, 64-bit builds first
     "s": (("scipy_cblas_saxpy64_", ctypes.c_int64), ("cblas_saxpy64_", ctypes.c_int64),
           ("cblas_saxpy", ctypes.c_int)),
@@ -252,6 +250,10 @@ def lerp(start, stop, weight, out=None):
     return add_scaled(stop, difference, weight - 1, out=out)
 
 
+# NumPy's add.at adds rows of a matrix one at a time (1.5 ms for 1024 rows of 128 float32,
+# an embedding's gradient); add_rows adds, at once, the first value for each row, then the
+# second, and so on: the same sums in the same order, six times as fast while rows repeat
+# only a few times each.
 _MOST_REPEATS = 32
 
 
