@@ -3,7 +3,11 @@ in function, method, in-place and ``out=`` forms, over every dtype, and on error
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
+
+import ember
 
 from .op_table import (
     ALL_DTYPES,
@@ -692,11 +696,6 @@ def test_fractional_alpha_rounds_once(dtype, layout, name):
     """torch computes ``input + alpha * other`` as one fused multiply-add; two roundings
     would differ in the last bit for about 2% of these values. The operands are large
     enough for BLAS to split the work over its threads."""
-    import numpy as np
-    import torch
-
-    import ember
-
     rng = np.random.default_rng(7)
     shape = (300, 70)
     input_shape = {"broadcast input": (1, 70)}.get(layout, shape)
@@ -723,11 +722,6 @@ def test_fractional_alpha_rounds_once(dtype, layout, name):
 def test_lerp_with_a_number_weight_rounds_once(dtype, weight, inplace):
     """torch's lerp is one fused multiply-add from the nearer end, ``start + w * (end -
     start)`` or ``end + (w - 1) * (end - start)``: the same bits in ember."""
-    import numpy as np
-    import torch
-
-    import ember
-
     rng = np.random.default_rng(11)
     start, end = rng.standard_normal((2, 300, 70)).astype(np.float32)
     results = []
