@@ -171,13 +171,15 @@ def check_inplace_allowed(tensor) -> None:
             tensor._requires_grad):
         raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace with grad mode "
                                                 "enabled"))
+    base = tensor._base
+    if base is not None and base._grad_fn is None and (base._requires_grad
+                                                       or tensor._requires_grad):
+        # a view of a leaf that requires grad, or a view made to require grad itself
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     if tensor._requires_grad and tensor._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
-    base = tensor._base
-    if base is not None and base._requires_grad and base._grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
 
 
 

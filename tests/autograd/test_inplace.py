@@ -91,6 +91,11 @@ def leaf_view_inplace(lib):
     _leaf(lib)[1:].mul_(2)
 
 
+def view_made_to_require_grad_then_inplace(lib):
+    v = lib.arange(4.0).reshape(2, 2).requires_grad_()  # a view of a plain leaf
+    v.add_(1)
+
+
 def leaf_inplace_under_no_grad(lib):
     x = _leaf(lib)
     with lib.no_grad():
@@ -467,7 +472,8 @@ def view_used_after_base_modified(lib):
 PROGRAMS = [
     modified_saved_input, modified_saved_output, modified_saved_output_then_more,
     modified_saved_leaf, modified_saved_view_base, modified_unsaved_input_is_fine,
-    version_counts, leaf_inplace, leaf_setitem, leaf_view_inplace, leaf_inplace_under_no_grad,
+    version_counts, leaf_inplace, leaf_setitem, leaf_view_inplace,
+    view_made_to_require_grad_then_inplace, leaf_inplace_under_no_grad,
     leaf_view_made_in_no_grad_then_inplace, no_grad_view_of_nonleaf,
     nonleaf_setitem, column_mul, add_, exp_, clamp_,
     view_mul_by_requiring, setitem_requiring_into_plain, setitem_scalar_requiring_into_plain,
