@@ -15,16 +15,15 @@ the other core, and the update mostly waits on memory the backward pass has evic
 
 from __future__ import annotations
 
-from ember import _dtype
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
+from ember.ops._elementwise import _FLOAT_PRECISE
 from ember.ops.pointwise import maximum
 
 __all__ = ["_foreach_neg", "_foreach_add", "_foreach_add_", "_foreach_mul_", "_foreach_div_",
            "_foreach_sqrt", "_foreach_lerp_", "_foreach_addcmul_", "_foreach_addcdiv_",
            "_foreach_maximum_"]
 
-_FAST_DTYPES = frozenset({_dtype.float32, _dtype.float64})
 _grad_state = grad_mode.state
 
 
@@ -37,7 +36,7 @@ def dense_lists(*lists) -> bool:
     recording = _grad_state.enabled
     for index, leader in enumerate(first):
         dtype, shape = leader._dtype, leader._data.shape
-        if dtype not in _FAST_DTYPES:
+        if dtype not in _FLOAT_PRECISE:
             return False
         for tensors in lists:
             tensor = tensors[index]

@@ -31,6 +31,7 @@ from ember.ops._common import (
     write_out,
 )
 from ember.ops._elementwise import (
+    _FLOAT_PRECISE,
     _finish_pointwise,
     _not_implemented,
     _operand,
@@ -179,15 +180,12 @@ def _with_alpha(plain, node_name, sign, input, other, alpha, out):
     return plain(input, _scaled(input, other, alpha), out=out)
 
 
-_FUSED_DTYPES = frozenset({_dtype.float32, _dtype.float64})
-
-
 def _fusable(input, other, alpha) -> bool:
     """Whether ``input + alpha * other`` is one fused multiply-add (Note [Fused multiply-add]
     in the CPU backend), as PyTorch computes it: two tensors of one float32 or float64 dtype
     and a real ``alpha``."""
     return (isinstance(input, Tensor) and isinstance(other, Tensor)
-            and input._dtype is other._dtype and input._dtype in _FUSED_DTYPES
+            and input._dtype is other._dtype and input._dtype in _FLOAT_PRECISE
             and alpha.__class__ in (int, float))
 
 
