@@ -284,16 +284,17 @@ def _snapshot(tensor):
     return old
 
 
-def inplace_with_grad(tensor, compute):
+def inplace_with_grad(tensor, compute, check_overlap=True):
     """Run an in-place op on ``tensor`` with autograd: ``compute(old)`` is the op's
-    out-of-place form (recorded in the graph) applied to ``tensor``'s current value."""
+    out-of-place form (recorded in the graph) applied to ``tensor``'s current value
+    (``check_overlap``: see check_inplace)."""
     from ember.ops._common import check_inplace
 
     check_inplace_allowed(tensor)
     if tensor._base is not None:
         refresh_view(tensor)
     result = compute(_snapshot(tensor))
-    check_inplace(tensor, result._dtype, result._data.shape)
+    check_inplace(tensor, result._dtype, result._data.shape, check_overlap)
     if result._grad_fn is not None and tensor._base is not None:
         _check_view_rebase(tensor)
     tensor._device._backend.copyto(tensor._data, result._data, casting="unsafe")

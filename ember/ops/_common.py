@@ -93,9 +93,26 @@ def cast_error(result: _dtype.dtype, target: _dtype.dtype) -> RuntimeError:
                         f"output type {target._legacy_name}")
 
 
-def write_out(out: Tensor, result: Tensor) -> Tensor:
-    """Store ``result`` into ``out`` as PyTorch's ``out=`` does: resize if needed (warning
-    when a non-empty tensor changes shape), refuse a lossy cast of category."""
+def has_internal_overlap(data) -> bool:
+    """Whether two elements of ``data`` surely share memory (a broadcast dim)."""
+    strides = data.strides
+    return 0 in strides and any(s == 0 and n > 1 for n, s in zip(data.shape, strides))
+
+
+def check_no_internal_overlap(target: Tensor) -> None:
+    """Refuse, as PyTorch's TensorIterator does, to write an op's result into a tensor
+    whose elements share memory: which of their values would win is undefined."""
+    if has_internal_overlap(target._data):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+
+
+def write_out(out: Tensor, result: Tensor, check_overlap: bool = True) -> Tensor:
+    """Store ``result`` into ``out`` as PyTorch's ``out=`` does: refuse a lossy cast of
+    category, resize if needed (warning when a non-empty tensor changes shape), then refuse
+    an ``out`` whose elements share memory (unless ``check_overlap`` is false: PyTorch's
+    reductions and some products write such an out)."""
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     if not _dtype.can_cast(result._dtype, out._dtype):
@@ -113,6 +130,8 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
         out.resize_(shape)
         if result.stride() != out.stride():  # a resized out takes the result's layout
             out._set_layout(out.untyped_storage(), out.storage_offset(), shape, result.stride())
+    if check_overlap:
+        check_no_internal_overlap(out)
     _cpu.copyto(out._data, result._data, casting="unsafe")
     out._bump_version()
     return out
@@ -127,8 +146,11 @@ def check_out_dtype(out, expected, message=None) -> None:
                            f"but got {out._dtype._cpp_name} instead")
 
 
-def check_inplace(target: Tensor, result_dtype, result_shape):
-    """Refuse an in-place op whose result cannot be stored in ``target``."""
+def check_inplace(target: Tensor, result_dtype, result_shape, check_overlap: bool = True):
+    """Refuse an in-place op whose result cannot be stored in ``target`` (nor, unless
+    ``check_overlap`` is false, a ``target`` whose elements share memory)."""
+    if check_overlap:
+        check_no_internal_overlap(target)
     if not _dtype.can_cast(result_dtype, target._dtype):
         raise cast_error(result_dtype, target._dtype)
     if result_shape != target._data.shape:

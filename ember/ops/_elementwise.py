@@ -234,6 +234,7 @@ def binary(kernel, kind=DEFAULT, *, name, inplace=True, method=True, check=None,
         if (other.__class__ is Tensor and self.__class__ is Tensor
                 and self._dtype is other._dtype and self._dtype in fast_dtypes
                 and self._data.shape == other._data.shape and kind is DEFAULT
+                and 0 not in self._data.strides  # broadcast targets take check_inplace
                 and not (_grad_state.enabled and (self._requires_grad or other._requires_grad))):
             # The common update (optimizers, gradient accumulation): no promotion, no graph
             kernel(self._data, other._data, out=self._data)

@@ -304,12 +304,13 @@ def _tensor(data, dtype, device, colmajor=False):
     return finish(data, dtype, device)
 
 
-def _write_exact(out, result):
-    """``out=`` of a LAPACK-backed op: ``out`` must have the result's dtype."""
+def _write_exact(out, result, check_overlap=True):
+    """``out=`` of a LAPACK-backed op: ``out`` must have the result's dtype
+    (``check_overlap``: see write_out)."""
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     check_out_dtype(out, result._dtype)
-    return write_out(out, result)
+    return write_out(out, result, check_overlap)
 
 
 def _write_castable(name, out, result, what="result"):
@@ -322,11 +323,11 @@ def _write_castable(name, out, result, what="result"):
     return write_out(out, result)
 
 
-def _finish_out(name, out, results, inputs, tuple_type=None):
+def _finish_out(name, out, results, inputs, tuple_type=None, check_overlap=True):
     """Fill ``out`` (a tensor or a tuple of them) with ``results`` for the op ``name``."""
     check_out_allowed(name, *inputs)
     if tuple_type is None:
-        return _write_exact(out, results)
+        return _write_exact(out, results, check_overlap)
     if len(out) != len(results):
         raise TypeError(f"{name}(): argument 'out' must be tuple of {len(results)} Tensors")
     written = tuple(_write_exact(o, r) for o, r in zip(out, results))

@@ -8,7 +8,7 @@ from ember._size import channels_last, channels_last_3d, contiguous_format, pres
 from ember._tensor import Tensor, _is_contiguous, _make, _warn_once
 from ember.autograd import grad_mode
 from ember.ops._autograd import inplace_with_grad, record_op
-from ember.ops._common import broadcast_shape, method
+from ember.ops._common import broadcast_shape, check_no_internal_overlap, method
 from ember.ops._layout import _layout_order, _strides_in_order
 
 _grad_state = grad_mode.state
@@ -138,11 +138,6 @@ _OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor an
                     "tensor before performing the operation.")
 
 
-def _has_internal_overlap(data) -> bool:
-    """Whether two elements of ``data`` surely share memory (a broadcast dim)."""
-    return any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides))
-
-
 @method("copy_")
 def copy_(self, src, non_blocking: bool = False):
     """Copy ``src`` into ``self``, broadcasting it and converting its dtype."""
@@ -166,10 +161,7 @@ def _copied(old, src):
 def _copy_into(self, src):
     target, source = self._data, src._data
     backend = self._device._backend
-    if 0 in target.strides and _has_internal_overlap(target):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
+    check_no_internal_overlap(self)
     if src is not self:
         if backend.may_share_memory(target, source) and _overlap(target, source) == "partial":
             raise RuntimeError(_OVERLAP_MESSAGE)

@@ -16,7 +16,7 @@ from ember._tensor import Tensor, _contiguous_strides, _make, _product
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, needs_grad, record_op
-from ember.ops._common import finish
+from ember.ops._common import check_no_internal_overlap, finish
 from ember.ops._layout import _layout_order, _strides_in_order
 from ember.ops.copying import _memory_format_order, _non_overlapping_and_dense
 
@@ -760,8 +760,14 @@ def _fill(self, value, grad_fn=None):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
+    # PyTorch fills through a tensor value as an elementwise op, which refuses a target whose
+    # elements share memory; a number it writes into any
+    by_tensor = isinstance(value, Tensor)
     if needs_grad(self, value):
-        return inplace_with_grad(self, lambda old: _filled_copy(old, value, grad_fn))
+        return inplace_with_grad(self, lambda old: _filled_copy(old, value, grad_fn),
+                                 check_overlap=by_tensor)
+    if by_tensor:
+        check_no_internal_overlap(self)
     value = _checked_scalar(value, self._dtype, self._data.size == 1)
     self._data[...] = _scalar_array(value, self._dtype)
     self._bump_version()

@@ -17,9 +17,16 @@ from ember._tensor import _warn_once, _wrap_dim
 from ember.backends import cpu as _cpu
 from ember.ops import _strided
 from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad, record_op
-from ember.ops._common import Tensor, broadcast_shape, check_inplace, finish, method
+from ember.ops._common import (
+    Tensor,
+    broadcast_shape,
+    check_inplace,
+    finish,
+    has_internal_overlap,
+    method,
+)
 from ember.ops._layout import _layout_order, _strides_in_order
-from ember.ops.copying import _has_internal_overlap, clone
+from ember.ops.copying import clone
 from ember.ops.creation import zeros, zeros_like
 from ember.ops.indexing import _gather_plan, _index_put, _read_index, _scalar_value, _setitem
 from ember.ops.pointwise import where
@@ -242,7 +249,7 @@ def _index_copy_inplace(self, dim, index, source):
 
 
 def _warn_expanded(self, name):
-    if _has_internal_overlap(self._data):
+    if has_internal_overlap(self._data):
         warnings.warn(f"Use of {name} on expanded tensors is deprecated. Please clone() the "
                       "tensor before performing this operation. This also applies to advanced "
                       "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
@@ -451,7 +458,7 @@ def _masked_fill_into(self, mask, value):
     _check_mask(mask, "masked_fill")
     number = _fill_value(self, value, "masked_fill_")
     shape = broadcast_shape(self._data.shape, mask._data.shape)
-    check_inplace(self, self._dtype, shape)
+    check_inplace(self, self._dtype, shape, check_overlap=False)  # it warns (_warn_expanded)
     self._data[_cpu.broadcast_to(mask._data, shape)] = number
 
 
@@ -485,7 +492,8 @@ def masked_fill(input, mask, value):
 def _masked_fill_inplace(self, mask, value):
     _warn_expanded(self, "masked_fill_")
     if needs_grad(self, value):
-        return inplace_with_grad(self, lambda old: masked_fill(old, mask, value))
+        return inplace_with_grad(self, lambda old: masked_fill(old, mask, value),
+                                 check_overlap=False)
     _masked_fill_into(self, mask, value)
     self._bump_version()
     return self

@@ -23,9 +23,9 @@ from ember.autograd.grad_mode import no_grad
 from ember.autograd.grad_mode import state as _grad_state
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import inplace_with_grad, record_op, record_view
-from ember.ops._common import Tensor, finish, method
+from ember.ops._common import Tensor, finish, has_internal_overlap, method
 from ember.ops._layout import _layout_order, _strides_in_order
-from ember.ops.copying import _OVERLAP_MESSAGE, _has_internal_overlap, _overlap, clone, copy_
+from ember.ops.copying import _OVERLAP_MESSAGE, _overlap, clone, copy_
 from ember.ops.creation import full_like, ones_like
 from ember.ops.views import _make_view, _strided, expand, unbind
 
@@ -356,7 +356,7 @@ def _setitem(self, index, value):
         return
     key, result_sizes, _ = _gather_plan(sizes, strides, advanced)
     target = view._data
-    if _has_internal_overlap(target):
+    if has_internal_overlap(target):
         warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the "
                       "tensor before performing this operation. This also applies to advanced "
                       "indexing e.g. tensor[indices] = tensor", UserWarning, stacklevel=2)

@@ -585,7 +585,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     data = x._data.astype(_cpu.float32) if x._dtype in _HALF else x._data
     result = finish(_vector_norm_data(data, ord, axes, keepdim), result_dtype, x._device)
     if out is not None:
-        return _finish_out("linalg_vector_norm", out, result, (x,))
+        return _finish_out("linalg_vector_norm", out, result, (x,), check_overlap=False)
     if _needs(x):
         _record_op("LinalgVectorNormBackward0",
                    (_vector_norm_grad(ord, dims, keepdim, ndim),),

@@ -210,7 +210,8 @@ def _product(kernel, input, other, out, node_name):
     result = finish(data, input._dtype, input._device)
     if out is not None:
         check_out_allowed(kernel, input, other)
-        return write_out(out, result)
+        # PyTorch's bmm and mv write an out whose elements share memory; mm refuses it
+        return write_out(out, result, check_overlap=kernel in ("mm", "dot"))
     if (input._requires_grad or other._requires_grad) and _grad_state.enabled:
         record_op(node_name if node_name.__class__ is str else node_name(input, other),
                   _MATMUL_DERIVATIVES, (input, other), (result,),
@@ -692,7 +693,7 @@ def _fused(name, input, a, b, beta, alpha, out=None):
             check_out_dtype(out, dtype)
         if name == "addbmm" and out._data.shape != result._data.shape:
             out.resize_(result._data.shape)  # addbmm resizes its out without a warning
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=name != "addmv")
     if (input._requires_grad or a._requires_grad or b._requires_grad) and _grad_state.enabled:
         node_name, formulas, labels = _FUSED[name]
         values = {labels[1]: a, labels[2]: b, "beta": beta, "alpha": alpha}
@@ -726,10 +727,13 @@ def _fused_inplace(name, input, a, b, beta, alpha):
         raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
                            f"tensor size {list(shape)} should match")
     _fused_shape(name, input, a, b)
+    # PyTorch's addmv_ and baddbmm_ write into a tensor whose elements share memory
+    check_overlap = name not in ("addmv", "baddbmm")
     if needs_grad(input, a, b):
-        return inplace_with_grad(input, lambda old: _fused(name, old, a, b, beta, alpha))
+        return inplace_with_grad(input, lambda old: _fused(name, old, a, b, beta, alpha),
+                                 check_overlap)
     result = _fused(name, input, a, b, beta, alpha)
-    check_inplace(input, result._dtype, result._data.shape)
+    check_inplace(input, result._dtype, result._data.shape, check_overlap)
     _cpu.copyto(input._data, result._data, casting="unsafe")
     input._bump_version()
     return input

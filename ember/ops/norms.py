@@ -14,6 +14,7 @@ from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
+    check_no_internal_overlap,
     check_out_dtype,
     compute_dtype,
     finish,
@@ -75,7 +76,7 @@ def _vector_norm(input, ord, dim, keepdim, dtype, out):
     result = _finish(data, result_dtype, input)
     if out is not None:
         check_out_allowed("linalg_vector_norm", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     if input._requires_grad and _grad_state.enabled:
         record_op("LinalgVectorNormBackward0", (_vector_norm_grad(ord, axes, keepdim),),
                   (input,), (result,), {"input": input, "result": result})
@@ -260,6 +261,7 @@ def _renorm_inplace(self, p, dim: int, maxnorm):
     """Tensor.renorm_: renorm written into ``self``."""
     if needs_grad(self) or self._base is not None and needs_grad(self._base):
         return inplace_with_grad(self, lambda old: renorm(old, p, dim, maxnorm))
+    check_no_internal_overlap(self)
     result = _renormed(self, p, dim, maxnorm)[0]
     _cpu.copyto(self._data, result._data)
     self._bump_version()

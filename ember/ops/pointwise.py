@@ -22,6 +22,7 @@ from ember.ops._common import (
     Tensor,
     broadcast_error,
     check_inplace,
+    check_no_internal_overlap,
     check_same_device,
     compute_dtype,
     finish,
@@ -203,6 +204,7 @@ def _fused_result(input, other, alpha):
 
 def _fused_inplace(self, other, alpha):
     """``self += alpha * other`` for fusable operands of one shape, outside autograd."""
+    check_no_internal_overlap(self)
     _cpu.add_scaled(self._data, other._data, alpha, out=self._data)
     self._bump_version()
     return self
@@ -605,6 +607,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 def _nan_to_num_inplace(self, nan=0.0, posinf=None, neginf=None):
     if needs_grad(self):
         return inplace_with_grad(self, lambda old: nan_to_num(old, nan, posinf, neginf))
+    check_no_internal_overlap(self)
     _cpu.copyto(self._data, nan_to_num(self, nan, posinf, neginf)._data)
     self._bump_version()
     return self

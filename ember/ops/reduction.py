@@ -207,7 +207,7 @@ def sum(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     result = _finish(data, dtype, input)
     if out is not None:
         check_out_allowed("sum", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     _record("SumBackward0" if dim is None else "SumBackward1",
             _spread_back(input._data.shape, axes, keepdim), input, result)
     return result
@@ -226,7 +226,7 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     result = _nansum(input, dim, keepdim, _summed_dtype(input, dtype, out), dtype is None)
     if out is not None:
         check_out_allowed("nansum", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     axes = _axes(input, dim)
     _record("NansumBackward0", lambda grad, input: where(
         input.isnan(), 0.0, _spread(grad, input.shape, axes, keepdim)), input, result,
@@ -260,7 +260,7 @@ def prod(input, dim=_ALL_DIMS, keepdim: bool = False, *, dtype=None, out=None):
     result = _finish(data, dtype, input)
     if out is not None:
         check_out_allowed("prod", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     _record("ProdBackward0" if dim is None else "ProdBackward1",
             lambda grad, input, result: _product_grad(grad, input, result, axes, keepdim),
             input, result, {"input": input, "result": result})
@@ -430,7 +430,7 @@ def _extreme_over_dims(name, kernel, kernel_name):
             raise RuntimeError(f"Expected the dtype for input and out to match, but got "
                                f"{input._dtype._legacy_name} for input's dtype and "
                                f"{out._dtype._legacy_name} for out's dtype.")
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
@@ -461,7 +461,7 @@ def _arg_extreme(name, kernel):
         if out is None:
             return result
         check_out_dtype(out, _dtype.int64)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
@@ -494,7 +494,7 @@ def _logical_reduction(name, kernel):
         if isinstance(out, Tensor) and out._dtype not in (_dtype.bool, _dtype.uint8):
             raise RuntimeError(f"{name} only supports bool tensor for result, got: "
                                f"{out._dtype._legacy_name}")
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
 
     reduce.__name__ = name
     setattr(Tensor, name, reduce)
@@ -567,7 +567,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     result = _finish(variance, dtype, input)
     if out is not None:
         check_out_allowed("var", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     _record("VarBackward0", lambda grad, input: _spread(grad, input.shape, axes, keepdim) * 2
             * _centered(input, axes) / divisor, input, result, {"input": input})
     return result
@@ -581,7 +581,7 @@ def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     result = _finish(_cpu.sqrt(variance), dtype, input)
     if out is not None:
         check_out_allowed("std", input)
-        return write_out(out, result)
+        return write_out(out, result, check_overlap=False)
     # A zero deviation gets a zero gradient rather than 0 / 0, as in PyTorch.
     _record("StdBackward0", lambda grad, input, result: _spread(
         where(result == 0, 0.0, grad / result), input.shape, axes, keepdim)

@@ -20,7 +20,7 @@ from ember._tensor import Tensor, _make
 from ember.autograd import grad_mode
 from ember.backends import cpu as _cpu
 from ember.ops._autograd import check_inplace_allowed, inplace_with_grad, needs_grad, record_op
-from ember.ops._common import broadcast_shape, method, write_out
+from ember.ops._common import broadcast_shape, check_no_internal_overlap, method, write_out
 from ember.ops._tie_order import topk_order
 from ember.ops.creation import (
     _C_NAMES,
@@ -79,11 +79,8 @@ def _in_iteration_order(data, like=None):
 def _fill(tensor: Tensor, draw, grad_fn: str) -> Tensor:
     """Fill ``tensor`` with ``draw(count)``, one value per element in iteration order. As
     TensorIterator does, refuse first a tensor whose elements share memory."""
+    check_no_internal_overlap(tensor)
     data = tensor._data
-    if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
     values = _arrange(data, _cast_array(draw(data.size), tensor._dtype))
     if needs_grad(tensor):
         return inplace_with_grad(tensor, lambda old: _sampled_copy(old, values, grad_fn))
@@ -582,6 +579,7 @@ def _finish_multinomial(indices, out):
     if out is not None:
         if out._data.shape != result._data.shape:
             out.resize_(result._data.shape)
+        check_no_internal_overlap(out)
         out._data[...] = result._data
         out._bump_version()
         return out

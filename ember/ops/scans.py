@@ -16,6 +16,7 @@ from ember.ops._autograd import check_out_allowed, inplace_with_grad, record_op
 from ember.ops._common import (
     Tensor,
     _wrap_dim,
+    check_no_internal_overlap,
     check_out_dtype,
     compute_dtype,
     finish,
@@ -217,6 +218,7 @@ def _accumulation(name, kernel, node_name, grad_for):
         if self._requires_grad and _grad_state.enabled or self._base is not None and (
                 self._base._requires_grad and _grad_state.enabled):
             return inplace_with_grad(self, lambda old: compute(old, dim, self._dtype, None))
+        check_no_internal_overlap(self)
         result = compute(self, dim, self._dtype, None)
         _cpu.copyto(self._data, result._data)
         self._bump_version()
@@ -273,7 +275,8 @@ def _running_extreme(name, kernel):
             check_out_allowed(name, input)
             _check_same_dtype(out[0], input._dtype)
             _check_same_dtype(out[1], _dtype.int64)
-            return out_result_type((write_out(out[0], values), write_out(out[1], indices)))
+            return out_result_type((write_out(out[0], values, check_overlap=False),
+                                    write_out(out[1], indices, check_overlap=False)))
         if input._requires_grad and _grad_state.enabled and input._dtype._category >= 2:
             shape = data.shape
             if axis is None:

@@ -27,12 +27,13 @@ from ember.ops._autograd import check_out_allowed, inplace_with_grad, needs_grad
 from ember.ops._common import (
     Tensor,
     broadcast_shape,
+    check_no_internal_overlap,
     check_out_dtype,
     finish,
     method,
     write_out,
 )
-from ember.ops.copying import _OVERLAP_MESSAGE, _has_internal_overlap, _overlap
+from ember.ops.copying import _OVERLAP_MESSAGE, _overlap
 from ember.ops.creation import ones_like, zeros, zeros_like
 from ember.ops.indexing import _scalar_value
 from ember.ops.pointwise import where
@@ -101,12 +102,8 @@ _INF = float("inf")
 def _check_written(self, *sources):
     """PyTorch refuses to write in place into a tensor whose elements share memory, or
     one that overlaps a tensor the op reads."""
-    target = self._data
-    if _has_internal_overlap(target):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
-    _check_no_overlap(target, sources)
+    check_no_internal_overlap(self)
+    _check_no_overlap(self._data, sources)
 
 
 def _check_no_overlap(target, sources):

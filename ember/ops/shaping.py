@@ -55,14 +55,15 @@ def _int_list(value, name, position):
                         f"{type(value).__name__}") from None
 
 
-def _write_same_dtype(name, out, result, warn=True):
-    """``out=`` of an op that refuses an ``out`` of another dtype."""
+def _write_same_dtype(name, out, result, warn=True, check_overlap=True):
+    """``out=`` of an op that refuses an ``out`` of another dtype (``check_overlap``: see
+    write_out)."""
     check_out_dtype(out, result._dtype)
     if warn:
-        return write_out(out, result)
+        return write_out(out, result, check_overlap)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return write_out(out, result)
+        return write_out(out, result, check_overlap)
 
 
 # --- flips and rotations -----------------------------------------------------------------
@@ -184,7 +185,7 @@ def _triangle(name, keep_lower):
                         input)
         if out is not None:
             check_out_allowed(name, input)
-            return _write_same_dtype(name, out, result)
+            return _write_same_dtype(name, out, result, check_overlap=False)
         if input._requires_grad and _grad_state.enabled:
             record_op(node_name, (lambda grad: op(grad, diagonal),), (input,), (result,))
         return result
@@ -328,7 +329,7 @@ def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor
     result = _fresh(piece._data, input, copy=True)
     if out is not None:
         check_out_allowed("narrow_copy", input)
-        return _write_same_dtype("narrow_copy", out, result, warn=False)
+        return _write_same_dtype("narrow_copy", out, result, warn=False, check_overlap=False)
     if input._requires_grad and _grad_state.enabled:
         dim = _wrap_dim(dim, input._data.ndim)
         size = input._data.shape[dim]

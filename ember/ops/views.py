@@ -31,8 +31,8 @@ from ember.ops._autograd import (
     record_op,
     record_view,
 )
-from ember.ops._common import check_out_dtype, method, write_out
-from ember.ops.copying import _has_internal_overlap, _pass_through, clone, contiguous, copy_
+from ember.ops._common import check_out_dtype, has_internal_overlap, method, write_out
+from ember.ops.copying import _pass_through, clone, contiguous, copy_
 
 _grad_state = grad_mode.state
 
@@ -749,7 +749,7 @@ def _view_scatter(view_op, node_name):
 def _clone_preserving_strides(input):
     """A copy of ``input`` with its exact strides and offset, over a copy of its whole
     storage (a plain clone where elements overlap)."""
-    if _has_internal_overlap(input._data):
+    if has_internal_overlap(input._data):
         return clone(input)
     copy = Tensor().to(input._dtype)
     return copy.set_(input.untyped_storage().clone(), input.storage_offset(),

@@ -482,9 +482,7 @@ PROGRAMS = [
     inplace_on_unbind_output, inplace_in_no_grad_on_nonleaf, inplace_on_detached,
     inplace_through_data, inplace_wrong_dtype_result, inplace_int_tensor_with_requiring,
     zero_on_nonleaf, fill_on_view, setitem_tensor_index, setitem_mask,
-    pytest.param(inplace_on_expanded_view, marks=pytest.mark.xfail(
-        strict=True, reason="in-place ops do not refuse outputs whose elements overlap in "
-        "memory (PyTorch's internal-overlap check; ops/_common.py check_inplace)")),
+    inplace_on_expanded_view,
     inplace_view_of_view, fill_with_requiring_value, zero_leaf, no_grad_view_is_a_leaf,
     no_grad_view_inplace_under_no_grad,
     no_grad_view_after_base_inplace, view_regenerated_after_no_grad_inplace,

@@ -30,16 +30,23 @@ def relu_(input):
     return input.relu_()
 
 
-def _activation(input, inplace, name, forward, derivative, inplace_name=None):
+def _activation(input, inplace, name, forward, derivative, inplace_name=None,
+                check_overlap=True):
     """A pointwise activation and its ``inplace=True`` form, whose node is
-    ``inplace_name`` (torch's in-place kernels save the result: ``...Backward1``)."""
+    ``inplace_name`` (torch's in-place kernels save the result: ``...Backward1``);
+    ``check_overlap``: see check_inplace."""
     if not inplace:
         return _pointwise(name, input, forward, derivative)
     if needs_grad(input):
         return inplace_with_grad(input, lambda old: _pointwise(inplace_name or name, old,
-                                                               forward, derivative))
+                                                               forward, derivative),
+                                 check_overlap)
     with ember.no_grad():
-        return input.copy_(forward(input))
+        if check_overlap:
+            return input.copy_(forward(input))
+        input._data[...] = forward(input)._data
+        input._bump_version()
+        return input
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -252,9 +259,11 @@ def threshold_(input, threshold, value):
 
 
 def _threshold(input, limit, value, inplace):
+    # PyTorch's threshold_ writes into a tensor whose elements share memory
     return _activation(input, inplace, "ThresholdBackward0",
                        lambda x: ember.where(x > limit, x, value).to(x.dtype),
-                       lambda x: (x > limit).to(x.dtype), "ThresholdBackward1")
+                       lambda x: (x > limit).to(x.dtype), "ThresholdBackward1",
+                       check_overlap=False)
 
 
 def glu(input, dim=-1):
