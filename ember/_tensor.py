@@ -185,14 +185,26 @@ class Tensor:
     @property
     def _version(self) -> int:
         counter = self._version_counter
+        if counter is _INFERENCE_VERSIONS:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return 0 if counter is None else counter[0]
 
     def _bump_version(self):
         counter = self._version_counter
         if counter is None:
             self._version_counter = [1]
+        elif counter is _INFERENCE_VERSIONS:
+            if not _grad_state.inference:  # PyTorch refuses it here too, after the write
+                raise RuntimeError(
+                    "Inplace update to inference tensor outside InferenceMode is not allowed."
+                    "You can make a clone to get a normal tensor before doing inplace update."
+                    "See https://github.com/pytorch/rfcs/pull/17 for more details.")
         else:
             counter[0] += 1
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made in inference mode (Note [Inference tensors])."""
+        return self._version_counter is _INFERENCE_VERSIONS
 
     def _shared_version_counter(self):
         counter = self._version_counter
@@ -304,6 +316,10 @@ class Tensor:
             return self
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
             raise RuntimeError(_NOT_DIFFERENTIABLE[caller])
+        if requires_grad and self._version_counter is _INFERENCE_VERSIONS and (
+                not _grad_state.inference):
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         if requires_grad and not self._requires_grad:
             self._output_nr = 0
             self._grad_accumulator = getattr(self, "_grad_accumulator", None)
@@ -615,6 +631,15 @@ class Tensor:
         return self.to(other._dtype)
 
 
+# Note [Inference tensors]
+# A tensor made in inference mode is an inference tensor, as in PyTorch: it keeps no version
+# count (all inference tensors hold the counter below, which never moves), and outside
+# inference mode it may be neither changed in place, nor saved for backward, nor made to
+# require grad. Its views share the counter, so they are inference tensors too; a view made
+# in inference mode of a normal tensor is a normal tensor.
+_INFERENCE_VERSIONS = [0]
+
+
 def _make(data, dtype, device=_CPU) -> Tensor:
     """A tensor that owns ``data``, a fresh backend array: the hot path of every op."""
     if not data.size and data.ndim and not any(data.strides):
@@ -629,7 +654,7 @@ def _make(data, dtype, device=_CPU) -> Tensor:
     t._storage = None
     t._offset = 0
     t._base = None
-    t._version_counter = None
+    t._version_counter = _INFERENCE_VERSIONS if _grad_state.inference else None
     t._requires_grad = False
     t._grad = None
     t._grad_fn = None

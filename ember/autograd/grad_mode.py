@@ -118,7 +118,9 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad``, for code that never needs gradients (``mode=False`` is a no-op)."""
+    """Like ``no_grad``, for code that never needs gradients: what it makes are inference
+    tensors (Note [Inference tensors] in ember/_tensor.py). ``mode=False`` turns it off, and
+    grad mode on, as PyTorch's does."""
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
@@ -133,8 +135,7 @@ class inference_mode(_GradModeContext):
 
     def __enter__(self):
         self._previous = state.enabled, state.inference
-        if self.mode:
-            state.enabled, state.inference = False, True
+        state.enabled, state.inference = not self.mode, self.mode
 
     def clone(self):
         return inference_mode(self.mode)

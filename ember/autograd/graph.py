@@ -75,6 +75,12 @@ class SavedTensor:
     __slots__ = ("_tensor", "_version", "_output_nr", "_unpack_hook")
 
     def __init__(self, tensor, output_nr):
+        if tensor.is_inference():
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                "created in inference mode in computation tracked by autograd. To work around "
+                "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
         is_output = output_nr is not None
         self._tensor = _untracked_alias(tensor) if is_output else tensor
         self._version = tensor._version

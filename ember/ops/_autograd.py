@@ -267,7 +267,7 @@ def _rebase_history(tensor, node):
     attach(copy_slices, (base,))
     record("AsStridedBackward0", _scatter_back, (base,), (tensor,),
            read=lambda _: positions, shape=base._data.shape)
-    tensor._view_version = (tensor._version, True)
+    tensor._view_version = (tensor._version_counter[0], True)
 
 
 def _snapshot(tensor):

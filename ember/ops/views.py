@@ -583,7 +583,7 @@ def _record_pieces(name, input, pieces, join):
     """Record ``pieces`` of ``input`` as one node (PyTorch's SplitBackward0 and
     UnbindBackward0): the gradients of the pieces, zeros for unused ones, are joined back."""
     for piece in pieces:  # made under no_grad, they are views of the caller's grad mode
-        piece._view_version = (piece._version, _grad_state.enabled)
+        piece._view_version = (piece._version_counter[0], _grad_state.enabled)
     if input._requires_grad and _grad_state.enabled and pieces:
         record(name, lambda ctx, *grads: join(grads), (input,), pieces)
     return pieces

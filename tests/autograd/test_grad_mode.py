@@ -184,6 +184,85 @@ def inference_tensor_saved_for_backward(lib):
     return x.grad
 
 
+def inference_tensor_kinds(lib):
+    """Views of inference tensors are inference tensors; results of ops outside are not."""
+    with lib.inference_mode():
+        t = lib.ones(2, 3)
+        with lib.no_grad():
+            nested = lib.ones(2)
+        with lib.inference_mode(False):
+            normal = lib.ones(2)
+    return [t.is_inference(), t[0].is_inference(), t.view(6).is_inference(),
+            t.detach().is_inference(), t.clone().is_inference(), (t + 1).is_inference(),
+            nested.is_inference(), normal.is_inference(), lib.ones(2).is_inference(),
+            [piece.is_inference() for piece in t.unbind()]]
+
+
+def inference_tensor_version(lib):
+    with lib.inference_mode():
+        t = lib.ones(2)
+    return t._version
+
+
+def inference_tensor_requires_grad(lib):
+    with lib.inference_mode():
+        inside = lib.ones(2, requires_grad=True)
+        t = lib.ones(2)
+    flags = [inside.requires_grad, inside.is_inference(), t.requires_grad_(False).requires_grad]
+    try:
+        t.requires_grad_()
+    except RuntimeError as error:
+        flags.append(str(error))
+    return flags
+
+
+def inference_tensor_inplace_inside(lib):
+    with lib.inference_mode():
+        t = lib.ones(2)
+        t.add_(1)
+        t[0] = 5.0
+    return [t, t.requires_grad]
+
+
+def normal_tensor_in_inference_mode(lib):
+    x = lib.zeros(2)
+    leaf = _leaf(lib)
+    with lib.inference_mode():
+        x.add_(1)
+        view = x[:1]
+        product = leaf * 2
+    view.add_(1)
+    return [x, x._version, view.is_inference(), product.requires_grad, product.grad_fn,
+            product.is_inference()]
+
+
+def inference_tensor_writes_outside(lib):
+    """Each write is refused; a sum, which saves nothing, may still use it with autograd."""
+    with lib.inference_mode():
+        t = lib.ones(2)
+    refusals = []
+    for write in (lambda: t.zero_(), lambda: t.copy_(lib.zeros(2)),
+                  lambda: t.__setitem__(0, 3.0), lambda: lib.add(t, 1, out=t)):
+        try:
+            write()
+        except RuntimeError as error:
+            refusals.append(str(error))
+    leaf = lib.ones(2, requires_grad=True)
+    (leaf + t).sum().backward()
+    return [refusals, leaf.grad]
+
+
+def inference_mode_false_enables_grad(lib):
+    states = []
+    for outer in (lib.no_grad, lib.inference_mode):
+        with outer():
+            with lib.inference_mode(False):
+                x = lib.ones(2, requires_grad=True)
+                states.append([lib.is_grad_enabled(), lib.is_inference_mode_enabled(),
+                               (x * 2).requires_grad])
+    return states
+
+
 def nesting(lib):
     states = []
     with lib.no_grad():
@@ -244,11 +323,11 @@ PROGRAMS = [
     no_grad_decorator, bare_no_grad_decorator, enable_grad_decorator,
     set_grad_enabled_decorator, generator_decorator, decorate_class, inference_mode_block,
     inference_mode_false, inference_mode_decorators,
-    *[pytest.param(program, marks=pytest.mark.xfail(
-        strict=True, reason="ember has no inference tensors: tensors made in inference_mode "
-        "are ordinary (no is_inference(), may be saved for backward and changed in place)"))
-      for program in (inference_tensor_in_autograd, inference_tensor_inplace_outside,
-                      inference_tensor_saved_for_backward)],
+    inference_tensor_in_autograd, inference_tensor_inplace_outside,
+    inference_tensor_saved_for_backward, inference_tensor_kinds, inference_tensor_version,
+    inference_tensor_requires_grad, inference_tensor_inplace_inside,
+    normal_tensor_in_inference_mode, inference_tensor_writes_outside,
+    inference_mode_false_enables_grad,
     nesting,
     thread_starts_with_grad, autograd_namespace, set_grad_enabled_bad_argument,
     requires_grad_under_no_grad, backward_inside_no_grad_block,
