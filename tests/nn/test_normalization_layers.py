@@ -108,6 +108,10 @@ LAYERS = {
     "lrn_even": (lambda nn: nn.LocalResponseNorm(2, 1e-2, 0.5, 2.0), (2, 4, 3, 3)),
     "lrn_wide": (lambda nn: nn.LocalResponseNorm(7, alpha=0.5), (1, 4, 2, 2, 2)),
     "lrn_one": (lambda nn: nn.LocalResponseNorm(1, alpha=0.3, beta=1.5), (2, 3, 4)),
+    "cross_map_lrn": (lambda nn: nn.CrossMapLRN2d(3, 1e-1, 0.75, 2), (2, 7, 4, 5)),
+    "cross_map_lrn_even": (lambda nn: nn.CrossMapLRN2d(4, 0.3, 0.5), (2, 5, 3, 3)),
+    "cross_map_lrn_wide": (lambda nn: nn.CrossMapLRN2d(7, alpha=0.5), (2, 9, 2, 3)),
+    "cross_map_lrn_two": (lambda nn: nn.CrossMapLRN2d(2, 1.0, 1.2, 0.5), (1, 3, 2, 2)),
 }
 
 
@@ -143,7 +147,8 @@ def test_grad_fn_names():
         return [f.rms_norm(x, [4]).grad_fn.name(), f.rms_norm(x.mT, [3]).grad_fn.name(),
                 f.batch_norm(x, None, None, training=True).grad_fn.name(),
                 f.layer_norm(x, (4,)).grad_fn.name(), f.group_norm(x, 3).grad_fn.name(),
-                f.instance_norm(x).grad_fn.name(), f.local_response_norm(x, 2).grad_fn.name()]
+                f.instance_norm(x).grad_fn.name(), f.local_response_norm(x, 2).grad_fn.name(),
+                L.nn.CrossMapLRN2d(3)(x.unsqueeze(0)).grad_fn.name()]
     assert names(ember) == names(torch)
 
 
@@ -225,6 +230,7 @@ ERRORS = [
     ("rms_norm_integer", lambda L: L.nn.functional.rms_norm(L.ones(2, 3, dtype=L.long), (3,))),
     ("rms_norm_empty_shape", lambda L: L.nn.functional.rms_norm(L.ones(2, 3), [])),
     ("lrn_rank", lambda L: L.nn.LocalResponseNorm(2)(L.ones(3, 4))),
+    ("cross_map_lrn_rank", lambda L: L.nn.CrossMapLRN2d(3)(L.ones(2, 3, 4))),
 ]
 
 

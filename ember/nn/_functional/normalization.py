@@ -1,4 +1,5 @@
-"""Normalization: batch, instance, layer, group, RMS and local response norm.
+"""Normalization: batch, instance, layer, group, RMS and local response norm (and the
+legacy cross-map one of ``nn.CrossMapLRN2d``).
 
 The first four are fused ops of ember/ops/normalization.py (see Note [Fused
 normalization]); this module adds torch.nn.functional's signatures and checks."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import math
 
 import ember
+from ember.autograd.function import Function
 from ember.ops import normalization as _ops
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
@@ -86,3 +88,58 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
     window_sums = cumulative[:, size:size + channels] - cumulative[:, :channels]
     div = (window_sums * (alpha / size) + k) ** beta
     return input / div
+
+
+class CrossMapLRN2d(Function):
+    """The legacy local response normalization behind ``nn.CrossMapLRN2d``, as PyTorch
+    computes it: each channel's scale is a running sum of squares along the channels (which,
+    as PyTorch's, never drops the first channel once it has entered), and the backward is
+    the legacy formula rather than the gradient of that forward."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        channels = input.shape[1]
+        squares = input * input
+        lead = (size - 1) // 2 + 1  # channels summed into the first scale
+        running = ember.zeros_like(squares[:, 0])
+        for c in range(min(lead, channels)):
+            running = running + squares[:, c]
+        scales = [running]
+        for c in range(1, channels):
+            if c + lead - 1 < channels:
+                running = running + squares[:, c + lead - 1]
+            if c > lead:
+                running = running - squares[:, c - lead]
+            scales.append(running)
+        scale = ember.stack(scales, 1).mul_(alpha / size).add_(k)
+        output = scale.pow(-beta).mul_(input)
+        ctx.save_for_backward(input, output)
+        ctx.scale, ctx.size, ctx.alpha, ctx.beta = scale, size, alpha, beta
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output = ctx.saved_tensors
+        scale, size = ctx.scale, ctx.size
+        channels = input.shape[1]
+        grad_input = scale.pow(-ctx.beta).mul_(grad_output)
+        # each channel's ratio, placed among size - 1 zero channels as in PyTorch's buffer
+        ratio = grad_output * output / scale
+        center = (size + 1) // 2
+        shape = list(ratio.shape)
+        padded = ember.cat([ember.zeros([shape[0], center] + shape[2:], dtype=ratio.dtype),
+                            ratio,
+                            ember.zeros([shape[0], size - 1 - center] + shape[2:],
+                                        dtype=ratio.dtype)], 1)
+        weight = -2 * ctx.alpha * ctx.beta / size
+        accumulated = padded[:, :size - 1].sum(1)
+        pieces = []
+        for c in range(channels):
+            accumulated = accumulated + padded[:, c + size - 1]
+            pieces.append(ember.addcmul(grad_input[:, c], input[:, c], accumulated,
+                                        value=weight))
+            accumulated = accumulated - padded[:, c]
+        return ember.stack(pieces, 1), None, None, None, None

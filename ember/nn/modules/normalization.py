@@ -1,4 +1,5 @@
-"""Per-sample normalization layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
+"""Per-sample normalization layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm and
+the legacy CrossMapLRN2d."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import numbers
 import ember
 from ember.nn import functional as F
 from ember.nn import init
+from ember.nn._functional import normalization as _normalization
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _shape_tuple(normalized_shape) -> tuple:
@@ -62,6 +64,26 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """The legacy local response normalization of 4-D inputs, as PyTorch's (its scale is a
+    running sum along the channels; see ``ember.nn._functional.normalization``); prefer
+    :class:`LocalResponseNorm`."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return _normalization.CrossMapLRN2d.apply(input, self.size, self.alpha, self.beta,
+                                                  self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
