@@ -91,6 +91,7 @@ from ember.autograd.grad_mode import (
 )
 from ember.backends import cudnn as _cudnn  # noqa: F401  (ember.backends.cudnn)
 from ember.backends import mps as _mps  # noqa: F401  (ember.backends.mps)
+from ember.ops.added_products import *  # noqa: F403
 from ember.ops.binary_functions import *  # noqa: F403
 from ember.ops.combining import *  # noqa: F403
 from ember.ops.complex import *  # noqa: F403

@@ -1,6 +1,7 @@
 """Every op, declared once. Importing this package attaches the Tensor methods."""
 
 from ember.ops import (  # noqa: F401  (imported for the methods they attach)
+    added_products,
     binary_functions,
     combining,
     complex,

@@ -1,8 +1,8 @@
 """The matrix product table: matmul (and ``@``), mm, bmm, mv and dot against torch, for every
 dtype, 1-D / 2-D / batched / broadcast shapes, transposed and non-contiguous operands, empty
 operands, ``out=`` and the errors for mismatched dtypes and shapes; then the rest of
-ember/ops/matmul.py: inner, outer and ger, vdot, addmm, addmv, addr, baddbmm, addbmm,
-matrix_power, multi_dot and chain_matmul. einsum and tensordot are test_einsum.py's."""
+ember/ops/matmul.py (inner, outer and ger, vdot, matrix_power, multi_dot and chain_matmul)
+and ember/ops/added_products.py (addmm, addmv, addr, baddbmm, addbmm). einsum and tensordot are test_einsum.py's."""
 
 from __future__ import annotations
 
