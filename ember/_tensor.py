@@ -441,7 +441,8 @@ class Tensor:
         # Unlike detach(), changes made through .data are invisible to autograd's version
         # checks: PyTorch gives it a version counter of its own.
         data = self.detach()
-        data._version_counter = None
+        if not data.is_inference():  # an inference tensor's .data is one too
+            data._version_counter = None
         return data
 
     @data.setter

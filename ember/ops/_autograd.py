@@ -191,9 +191,13 @@ def record_view(view, input, name: str, formula=None, read=None):
     """Record ``view`` (a view or an indexing result of ``input``) in the graph. Its
     backward is ``formula(grad)`` when given; else the gradient is scattered back to where
     ``read`` (the op as a function of a tensor) took each element from, or, without
-    ``read``, to where ``view`` lies in ``input``'s memory."""
+    ``read``, to where ``view`` lies in ``input``'s memory. A view of an inference tensor
+    is not recorded: as in PyTorch it neither requires grad nor leads to its base."""
+    if view._base is not None and input.is_inference():
+        return
     if formula is not None:
-        return record_op(name, (formula,), (input,), (view,))
+        record_op(name, (formula,), (input,), (view,))
+        return
     if read is None:
         from ember.ops._strided import memory_positions
 
@@ -202,7 +206,6 @@ def record_view(view, input, name: str, formula=None, read=None):
     node = record(name, _scatter_back, (input,), (view,), read=read, shape=input._data.shape)
     # An advanced index copies (no base): PyTorch saves its index tensors, freed by backward.
     node._frees_saved = view._base is None
-    return node
 
 
 def _scatter_back(ctx, grad):

@@ -263,6 +263,19 @@ def inference_mode_false_enables_grad(lib):
     return states
 
 
+def inference_tensor_views_outside(lib):
+    """Outside inference mode a view of an inference tensor neither requires grad nor leads
+    to its base (a Linear made in inference mode gets no weight gradient through w.t())."""
+    with lib.inference_mode():
+        w = lib.ones(2, requires_grad=True)
+        linear = lib.nn.Linear(2, 2)
+    (w * 2).sum().backward()
+    view = w.view(2)
+    linear(lib.ones(1, 2)).sum().backward()
+    return [w.grad, view.requires_grad, view.grad_fn, view.is_leaf, w[[0, 1]].requires_grad,
+            linear.weight.grad, linear.bias.grad, linear.weight.data.is_inference()]
+
+
 def nesting(lib):
     states = []
     with lib.no_grad():
@@ -327,7 +340,7 @@ PROGRAMS = [
     inference_tensor_saved_for_backward, inference_tensor_kinds, inference_tensor_version,
     inference_tensor_requires_grad, inference_tensor_inplace_inside,
     normal_tensor_in_inference_mode, inference_tensor_writes_outside,
-    inference_mode_false_enables_grad,
+    inference_mode_false_enables_grad, inference_tensor_views_outside,
     nesting,
     thread_starts_with_grad, autograd_namespace, set_grad_enabled_bad_argument,
     requires_grad_under_no_grad, backward_inside_no_grad_block,
