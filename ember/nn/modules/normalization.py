@@ -41,7 +41,22 @@ def _reset_affine(module) -> None:
         init.zeros_(module.bias)
 
 
-class LocalResponseNorm(Module):
+class _ChannelWindowNorm(Module):
+    """What LocalResponseNorm and CrossMapLRN2d keep: a window of ``size`` channels and the
+    constants of their scale, ``(k + alpha / size * sum of squares) ** beta``."""
+
+    def __init__(self, size: int, alpha: float, beta: float, k: float) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalResponseNorm(_ChannelWindowNorm):
     """Each value divided by ``(k + alpha / size * sum of squares) ** beta``, the sum over
     ``size`` neighbouring channels (zero beyond the ends).
 
@@ -56,37 +71,23 @@ class LocalResponseNorm(Module):
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1.0) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
+        super().__init__(size, alpha, beta, k)
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self) -> str:
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
-
-class CrossMapLRN2d(Module):
+class CrossMapLRN2d(_ChannelWindowNorm):
     """The legacy local response normalization of 4-D inputs, as PyTorch's (its scale is a
     running sum along the channels; see ``ember.nn._functional.normalization``); prefer
     :class:`LocalResponseNorm`."""
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
+        super().__init__(size, alpha, beta, k)
 
     def forward(self, input):
         return _normalization.CrossMapLRN2d.apply(input, self.size, self.alpha, self.beta,
                                                   self.k)
-
-    def extra_repr(self) -> str:
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class LayerNorm(Module):
