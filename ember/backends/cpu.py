@@ -163,7 +163,7 @@ def zero_where(condition, values):
 # runs on BLAS's threads: it serves float32 and float64 operands, other layouts through a
 # contiguous copy. (addcmul's ``input + (value * tensor1) * tensor2`` is a fused multiply-add
 # in PyTorch too; BLAS has no elementwise form, and computing through float64 made Adam's
-# update half as slow again, so ember's addcmul rounds twice.)
+# update half as slow again, so ember's addcmul rounds its product and its sum apart.)
 _AXPY_NAMES = {  # the BLAS symbols and the C type of their sizes, 64-bit builds first
     "s": (("scipy_cblas_saxpy64_", ctypes.c_int64), ("cblas_saxpy64_", ctypes.c_int64),
           ("cblas_saxpy", ctypes.c_int)),

@@ -129,11 +129,7 @@ class CrossMapLRN2d(Function):
         # each channel's ratio, placed among size - 1 zero channels as in PyTorch's buffer
         ratio = grad_output * output / scale
         center = (size + 1) // 2
-        shape = list(ratio.shape)
-        padded = ember.cat([ember.zeros([shape[0], center] + shape[2:], dtype=ratio.dtype),
-                            ratio,
-                            ember.zeros([shape[0], size - 1 - center] + shape[2:],
-                                        dtype=ratio.dtype)], 1)
+        padded = ember.nn.functional.pad(ratio, (0, 0, 0, 0, center, size - 1 - center))
         weight = -2 * ctx.alpha * ctx.beta / size
         accumulated = padded[:, :size - 1].sum(1)
         pieces = []
